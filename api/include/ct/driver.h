@@ -1,0 +1,184 @@
+/*
+ * libct driver ABI: the C boundary between libct.so and a backend shared object.
+ *
+ * A backend is a file named ct-backend-<name>.so exporting exactly one symbol,
+ * CT_BACKEND_ENTRY_SYMBOL, of type ct_backend_entry_fn. It returns a pointer to a static,
+ * immutable ct_backend descriptor that stays valid for the life of the process (backends are
+ * never unloaded).
+ *
+ * Why C: a C table of function pointers survives compiler and standard-library changes on
+ * either side; a C++ vtable or a std::string crossing the boundary does not. Backends are C++
+ * inside, but nothing C++ (no exception, no STL type) crosses this line.
+ *
+ * Versioning rules
+ *   - abi_major differs from CT_DRIVER_ABI_MAJOR: the loader refuses the backend.
+ *   - New operations are only ever appended to ct_backend_ops (abi_minor is bumped). The
+ *     descriptor's `size` tells the loader which slots the backend was compiled with; slots
+ *     beyond it, and NULL slots, mean "unsupported by this backend" and are reported as such.
+ *   - Rich data (container spec, state/info, stats, options) crosses as versioned JSON
+ *     documents (see docs/driver-abi.md), so adding a field never changes this header.
+ *
+ * Memory rules
+ *   - Every string the caller passes in is owned by the caller and valid during the call only.
+ *   - A backend never returns memory to free. It hands bytes back through a caller-supplied
+ *     ct_out sink, which copies them before returning. The same sink carries error messages.
+ *
+ * Error rules
+ *   - Every operation returns CT_OK (0) or one of enum ct_status. On failure it writes a
+ *     human-readable message naming the object and the cause to `err` (if err != NULL).
+ *   - Operations never longjmp, throw or abort across this boundary.
+ */
+#ifndef CT_DRIVER_H
+#define CT_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CT_DRIVER_ABI_MAJOR 1
+#define CT_DRIVER_ABI_MINOR 0
+
+/* The one symbol a backend exports. */
+#define CT_BACKEND_ENTRY_SYMBOL "ct_backend_entry"
+
+/* Status codes shared by every operation. Numeric values are part of the ABI. */
+enum ct_status {
+    CT_OK = 0,
+    CT_ERR_INVALID_SPEC = 1,     /* the spec or an argument document is malformed or invalid */
+    CT_ERR_INVALID_ARGUMENT = 2, /* a plain argument (name, signal, flag) is invalid */
+    CT_ERR_NOT_FOUND = 3,        /* no such container / process / file */
+    CT_ERR_EXISTS = 4,           /* a container of that name already exists */
+    CT_ERR_BAD_STATE = 5,        /* the container is not in a state that allows the call */
+    CT_ERR_UNSUPPORTED = 6,      /* the backend (or this host) cannot do this */
+    CT_ERR_PERMISSION = 7,       /* the caller lacks a privilege the call needs */
+    CT_ERR_BACKEND = 8,          /* the backend or the system failed (kernel, tool, I/O) */
+    CT_ERR_TRANSPORT = 9,        /* the link to a remote host failed */
+    CT_ERR_TIMEOUT = 10,         /* a wait ran out of time */
+    CT_ERR_EXEC = 11             /* the container's command could not be executed */
+};
+
+/* Caller-owned output sink. A backend calls put() zero or more times; the pieces are
+ * concatenated. The caller embeds this struct in its own and recovers it from `self`. */
+typedef struct ct_out {
+    void (*put)(struct ct_out *self, const char *data, size_t len);
+} ct_out;
+
+/* Services the host (libct.so) offers to a backend. Passed to open(). Grows by appending;
+ * check `size` before touching a field added after 1.0. */
+enum ct_log_level { CT_LOG_ERROR = 1, CT_LOG_WARN = 2, CT_LOG_INFO = 3, CT_LOG_DEBUG = 4 };
+typedef struct ct_host {
+    uint32_t size;      /* sizeof(ct_host) as libct.so was compiled */
+    uint32_t abi_major; /* the host's CT_DRIVER_ABI_MAJOR */
+    uint32_t abi_minor; /* the host's CT_DRIVER_ABI_MINOR */
+    uint32_t reserved;
+    /* Log a message through libct's logger. May be NULL. Thread-safe. */
+    void (*log)(int level, const char *backend, const char *message);
+} ct_host;
+
+/* Process stdio and options for start() and exec(). Grows by appending; check `size`. */
+#define CT_PROC_DETACH 0x1u /* the process must outlive the calling process (e.g. `ct start`):
+                             * the backend arranges for someone else to reap it and record its
+                             * exit status so a later session can wait() for it */
+typedef struct ct_proc_args {
+    uint32_t size;  /* sizeof(ct_proc_args) as the caller compiled it */
+    uint32_t flags; /* CT_PROC_* */
+    int stdin_fd;   /* fd in the caller to use as the process's stdin; -1: /dev/null */
+    int stdout_fd;  /* likewise for stdout */
+    int stderr_fd;  /* likewise for stderr */
+    /* JSON process document (docs/driver-abi.md) for exec(), or to override the spec's
+     * process in start(); NULL: start() uses the spec's process. */
+    const char *process_doc;
+} ct_proc_args;
+
+/* kill() flags */
+#define CT_KILL_ALL 0x1u /* signal every process of the container, not only the target */
+/* destroy() flags */
+#define CT_DESTROY_FORCE 0x1u /* kill a running container first instead of refusing */
+
+/* Capability flags (informational: `ct backends`; the ops table is authoritative). */
+#define CT_CAP_NAMESPACES (1ull << 0)
+#define CT_CAP_CGROUPS (1ull << 1)
+#define CT_CAP_USERNS (1ull << 2)
+#define CT_CAP_NETWORK (1ull << 3)
+#define CT_CAP_EXEC (1ull << 4)
+#define CT_CAP_PAUSE (1ull << 5)
+#define CT_CAP_UPDATE (1ull << 6)
+#define CT_CAP_STATS (1ull << 7)
+#define CT_CAP_CHECKPOINT (1ull << 8)
+#define CT_CAP_MIGRATE (1ull << 9)
+#define CT_CAP_REMOTE (1ull << 10)
+#define CT_CAP_PERSISTENT_STATE (1ull << 11) /* containers outlive the session that made them */
+
+/* A backend's per-session state; opaque to libct. */
+typedef struct ct_session ct_session;
+
+/*
+ * The operation table. Every slot may be NULL ("unsupported"). Container operations take the
+ * container's name. Process ids (`pid`) are the backend's own ids for processes it started
+ * (for linux-native: host pids); 0 names the container's init process.
+ */
+typedef struct ct_backend_ops {
+    /* Session. open() parses the URI (e.g. "linux:///?root=/run/ct") and may refuse it. */
+    int (*open)(const ct_host *host, const char *uri, ct_session **out, ct_out *err);
+    void (*close)(ct_session *s);
+
+    /* Life cycle. create() takes a spec document; the container starts in state "created". */
+    int (*create)(ct_session *s, const char *spec_doc, ct_out *err);
+    /* list(): a JSON array of info documents. info(): one info document. */
+    int (*list)(ct_session *s, ct_out *doc, ct_out *err);
+    int (*info)(ct_session *s, const char *name, ct_out *doc, ct_out *err);
+    /* start() returns once the command has been executed (or failed to be: CT_ERR_EXEC). */
+    int (*start)(ct_session *s, const char *name, const ct_proc_args *args, int64_t *pid,
+                 ct_out *err);
+    /* wait(): timeout_ms < 0 waits forever; *wstatus gets a waitpid()-style status. */
+    int (*wait)(ct_session *s, const char *name, int64_t pid, int64_t timeout_ms, int *wstatus,
+                ct_out *err);
+    int (*kill)(ct_session *s, const char *name, int64_t pid, int sig, uint32_t flags,
+                ct_out *err);
+    int (*destroy)(ct_session *s, const char *name, uint32_t flags, ct_out *err);
+
+    /* Running containers. */
+    int (*exec)(ct_session *s, const char *name, const ct_proc_args *args, int64_t *pid,
+                ct_out *err);
+    int (*pause)(ct_session *s, const char *name, ct_out *err);
+    int (*resume)(ct_session *s, const char *name, ct_out *err);
+    int (*update)(ct_session *s, const char *name, const char *resources_doc, ct_out *err);
+    int (*stats)(ct_session *s, const char *name, ct_out *doc, ct_out *err);
+    int (*processes)(ct_session *s, const char *name, ct_out *doc, ct_out *err);
+
+    /* CRIU and migration; options are JSON documents. */
+    int (*checkpoint)(ct_session *s, const char *name, const char *opts_doc, ct_out *err);
+    int (*restore)(ct_session *s, const char *name, const char *opts_doc, ct_out *err);
+    int (*migrate)(ct_session *s, const char *name, const char *opts_doc, ct_out *err);
+    /* New slots go here, and only here. */
+} ct_backend_ops;
+
+/* The descriptor. `ops` is last so that appending slots grows `size`. */
+typedef struct ct_backend {
+    uint32_t abi_major; /* CT_DRIVER_ABI_MAJOR the backend was built with */
+    uint32_t abi_minor; /* CT_DRIVER_ABI_MINOR the backend was built with */
+    uint32_t size;      /* sizeof(ct_backend) as the backend was built */
+    uint32_t reserved;
+    const char *name;        /* "linux": matches the file name ct-backend-<name>.so */
+    const char *version;     /* the backend's own version string */
+    const char *description; /* one line for `ct backends` */
+    /* NULL-terminated list of URI schemes served: exact ("linux", "local") or a transport
+     * pattern "*+ssh" (any "<backend>+ssh" URI). */
+    const char *const *schemes;
+    uint64_t caps; /* CT_CAP_* */
+    ct_backend_ops ops;
+} ct_backend;
+
+/* The smallest descriptor the loader accepts: ABI 1.0, all 1.0 slots present. */
+#define CT_BACKEND_MIN_SIZE_1_0 (offsetof(ct_backend, ops) + 17 * sizeof(void *))
+
+typedef const ct_backend *(*ct_backend_entry_fn)(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CT_DRIVER_H */

@@ -1,0 +1,58 @@
+// Data returned by the API about backends, containers and processes.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ct/export.hpp"
+#include "ct/spec.hpp"
+
+namespace ct {
+
+enum class State { created, running, paused, stopped };
+
+// Stable names: "created", "running", "paused", "stopped".
+CT_API const char *state_name(State s) noexcept;
+
+// How a process ended.
+struct ExitStatus {
+    bool signaled = false;  // killed by a signal
+    int code = 0;           // exit code, or the signal number when signaled
+
+    // Shell convention: code, or 128 + signal. What `ct run` exits with.
+    int shell_code() const { return signaled ? 128 + code : code; }
+    // From a waitpid() status word.
+    CT_API static ExitStatus from_wait_status(int wstatus);
+    bool operator==(const ExitStatus &) const = default;
+};
+
+struct ContainerInfo {
+    std::string name;
+    std::string backend;    // name of the backend that owns it
+    State state = State::created;
+    int64_t pid = 0;        // init's pid (backend's id space), 0 when not running
+    int64_t created = 0;    // Unix time (seconds) of create()
+    std::optional<ExitStatus> exit_status;  // of the last run, once known
+    Spec spec;
+    // Backend-specific facts ("cgroup.memory" -> path, "state_dir" -> path, ...).
+    std::map<std::string, std::string> details;
+};
+
+// What `ct backends` shows about one backend file.
+struct BackendInfo {
+    std::string name;
+    std::string path;       // the .so file
+    std::string version;
+    std::string description;
+    unsigned abi_major = 0;
+    unsigned abi_minor = 0;
+    std::vector<std::string> schemes;
+    std::vector<std::string> capabilities;  // "namespaces", "cgroups", ...
+    std::vector<std::string> operations;    // the operation slots it fills
+    std::string load_error;  // non-empty: the file was found but could not be used
+};
+
+}  // namespace ct

@@ -1,0 +1,152 @@
+// ct::Spec: the value type describing a container. The YAML spec file (docs/spec.md) and the
+// JSON document that crosses the driver boundary carry exactly these fields.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ct/export.hpp"
+
+namespace ct {
+
+enum class Namespace { mount, uts, ipc, pid, net, user, cgroup, time };
+
+// Stable names: "mount", "uts", "ipc", "pid", "net", "user", "cgroup", "time".
+CT_API const char *namespace_name(Namespace ns) noexcept;
+
+// One namespace of the container: a new one (path empty) or an existing one joined by path
+// (e.g. /proc/123/ns/net or /run/netns/blue).
+struct NamespaceSpec {
+    Namespace type = Namespace::mount;
+    std::string path;
+    bool operator==(const NamespaceSpec &) const = default;
+};
+
+// The namespaces a spec gets when it does not list any: mount, uts, ipc, pid, net, cgroup.
+CT_API std::vector<NamespaceSpec> default_namespaces();
+
+// A uid or gid mapping line of a user namespace.
+struct IdMap {
+    uint32_t container_id = 0;
+    uint32_t host_id = 0;
+    uint32_t size = 0;
+    bool operator==(const IdMap &) const = default;
+};
+
+struct UserSpec {
+    uint32_t uid = 0;
+    uint32_t gid = 0;
+    std::vector<uint32_t> additional_gids;
+    bool operator==(const UserSpec &) const = default;
+};
+
+struct Rlimit {
+    std::string type;  // "nofile", "nproc", ... (RLIMIT_ without the prefix, lower case)
+    uint64_t soft = 0;
+    uint64_t hard = 0;
+    bool operator==(const Rlimit &) const = default;
+};
+
+// A process to run in a container: the container's init (Spec::process) or an exec'd one.
+struct ProcessSpec {
+    std::vector<std::string> args;  // args[0] is the executable, resolved via PATH in env
+    std::vector<std::string> env;   // "KEY=value"
+    std::string cwd = "/";
+    UserSpec user;
+    bool terminal = false;            // allocate a pty as the process's console
+    bool no_new_privileges = false;   // PR_SET_NO_NEW_PRIVS before exec
+    std::vector<Rlimit> rlimits;
+    // Capability names ("CAP_NET_ADMIN" or "net_admin"); empty optional: backend default set.
+    std::optional<std::vector<std::string>> capabilities;
+    bool operator==(const ProcessSpec &) const = default;
+};
+
+struct CpuSpec {
+    std::optional<uint64_t> shares;     // relative weight, cgroup-v1 scale (2..262144)
+    std::optional<int64_t> quota_us;    // CFS quota per period; -1 = unlimited
+    std::optional<uint64_t> period_us;  // CFS period (1000..1000000)
+    std::string cpus;                   // cpuset, e.g. "0-1"
+    std::string mems;                   // memory nodes, e.g. "0"
+    bool operator==(const CpuSpec &) const = default;
+};
+
+struct Resources {
+    std::optional<int64_t> memory;       // bytes; -1 = unlimited
+    std::optional<int64_t> memory_swap;  // memory + swap, bytes; -1 = unlimited
+    std::optional<int64_t> pids;         // max tasks; -1 = unlimited
+    CpuSpec cpu;
+    std::optional<uint64_t> io_weight;   // 1..10000
+    bool operator==(const Resources &) const = default;
+};
+
+// A mount inside the container. type "bind" bind-mounts a host path; any other type is a
+// filesystem type (tmpfs, proc, ...). Options: ro, rw, nosuid, nodev, noexec, rbind, ...;
+// unknown options are passed as filesystem data.
+struct MountSpec {
+    std::string source;
+    std::string target;  // absolute path inside the container
+    std::string type = "bind";
+    std::vector<std::string> options;
+    bool operator==(const MountSpec &) const = default;
+};
+
+// A network interface of the container (docs/spec.md lists the types).
+struct NetInterfaceSpec {
+    std::string type;       // veth, hostnic, macvlan, vlan
+    std::string name;       // name inside the container
+    std::string host_name;  // veth: host end; hostnic: the host device
+    std::string link;       // macvlan/vlan: the host parent device
+    std::string bridge;     // veth: enslave the host end to this bridge
+    std::string mac;
+    uint32_t mtu = 0;
+    uint32_t vlan_id = 0;
+    std::string mode;  // macvlan mode
+    std::vector<std::string> addresses;  // CIDR, IPv4 or IPv6
+    std::string gateway;
+    bool operator==(const NetInterfaceSpec &) const = default;
+};
+
+// Where the container's root comes from when it is not plain `rootfs`.
+struct PrivateArea {
+    std::string type;  // "" (none), "dir", "overlay", "loop"
+    std::string path;  // dir: the directory; overlay: the upper dir; loop: the image
+    std::vector<std::string> lower;  // overlay: read-only lower layers
+    std::string work;                // overlay: work dir
+    bool operator==(const PrivateArea &) const = default;
+};
+
+struct Spec {
+    std::string name;      // [A-Za-z0-9][A-Za-z0-9_.-]{0,63}
+    std::string rootfs;    // absolute host path of the root filesystem
+    bool readonly_rootfs = false;
+    PrivateArea private_area;
+    std::string hostname;  // needs a uts namespace
+    // Unset: default_namespaces(). Set (even empty): exactly these.
+    std::optional<std::vector<NamespaceSpec>> namespaces;
+    std::vector<IdMap> uid_map;
+    std::vector<IdMap> gid_map;
+    ProcessSpec process;
+    Resources resources;
+    std::vector<MountSpec> mounts;
+    std::vector<NetInterfaceSpec> network;
+    std::map<std::string, std::string> sysctl;
+    std::map<std::string, std::string> annotations;  // free-form, kept with the container
+    bool operator==(const Spec &) const = default;
+
+    // The namespaces in effect: `namespaces` if set, else default_namespaces().
+    CT_API std::vector<NamespaceSpec> effective_namespaces() const;
+    CT_API bool has_namespace(Namespace ns) const;
+};
+
+// Checks a spec completely, without touching the system. Throws ct::Error(invalid_spec) naming
+// the first offending field ("resources.memory: ...").
+CT_API void validate(const Spec &spec);
+
+// Parses "64M", "1G", "512k", "1048576" (binary units) into bytes. Throws ct::Error
+// (invalid_spec) naming `what` on a malformed size.
+CT_API int64_t parse_size(const std::string &text, const std::string &what);
+
+}  // namespace ct

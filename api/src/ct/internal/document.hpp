@@ -1,0 +1,55 @@
+// JSON documents that cross the driver boundary (docs/driver-abi.md). Internal: linked
+// statically (hidden) into libct.so and into every backend.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "ct/error.hpp"
+#include "ct/info.hpp"
+#include "ct/spec.hpp"
+
+namespace ct::doc {
+
+// Version of the spec/process/info documents. A reader refuses a newer major.
+constexpr int kVersion = 1;
+
+// A decoding error that knows which field it is about ("resources.memory", "mounts[1].target"),
+// so a YAML front end can point at the line.
+class FieldError : public Error {
+public:
+    FieldError(std::string path, const std::string &what)
+        : Error(Errc::invalid_spec, path.empty() ? what : path + ": " + what),
+          path_(std::move(path)), what_(what) {}
+    const std::string &path() const { return path_; }
+    const std::string &reason() const { return what_; }
+
+private:
+    std::string path_;
+    std::string what_;
+};
+
+// Encoders omit fields at their default value, so a spec that uses no new field is readable by
+// an older backend. Decoders are strict: an unknown field is an error, never ignored.
+nlohmann::json spec_to_json(const Spec &spec);
+Spec spec_from_json(const nlohmann::json &j);
+std::string encode_spec(const Spec &spec);
+Spec decode_spec(std::string_view text);
+
+nlohmann::json process_to_json(const ProcessSpec &p);
+ProcessSpec process_from_json(const nlohmann::json &j, const std::string &path = "process");
+std::string encode_process(const ProcessSpec &p);
+ProcessSpec decode_process(std::string_view text);
+
+nlohmann::json resources_to_json(const Resources &r);
+Resources resources_from_json(const nlohmann::json &j, const std::string &path = "resources");
+
+nlohmann::json info_to_json(const ContainerInfo &info);
+ContainerInfo info_from_json(const nlohmann::json &j);
+
+// Parses text as JSON; a syntax error becomes Errc::invalid_spec naming `what`.
+nlohmann::json parse(std::string_view text, const char *what);
+
+}  // namespace ct::doc

@@ -1,0 +1,472 @@
+// JSON codec for the documents crossing the driver boundary. One schema implementation: the
+// YAML front end and the Python bindings convert to JSON and decode through here too.
+#include "ct/internal/document.hpp"
+
+#include <set>
+
+namespace ct::doc {
+
+using nlohmann::json;
+
+namespace {
+
+std::string type_of(const json &j) {
+    switch (j.type()) {
+        case json::value_t::null: return "null";
+        case json::value_t::boolean: return "a boolean";
+        case json::value_t::string: return "a string";
+        case json::value_t::array: return "a list";
+        case json::value_t::object: return "a mapping";
+        default: return "a number";
+    }
+}
+
+std::string sub(const std::string &path, const std::string &key) {
+    return path.empty() ? key : path + "." + key;
+}
+std::string idx(const std::string &path, size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+}
+
+// Reads one JSON object strictly: every key must be consumed, or finish() names the stranger.
+class Reader {
+public:
+    Reader(const json &j, std::string path) : j_(j), path_(std::move(path)) {
+        if (!j.is_object()) throw FieldError(path_, "expected a mapping, got " + type_of(j));
+    }
+    const json *get(const char *key) {
+        seen_.insert(key);
+        auto it = j_.find(key);
+        return it == j_.end() || it->is_null() ? nullptr : &*it;
+    }
+    std::string path(const char *key) const { return sub(path_, key); }
+    void finish() const {
+        for (auto it = j_.begin(); it != j_.end(); ++it)
+            if (!seen_.count(it.key()))
+                throw FieldError(sub(path_, it.key()), "unknown field");
+    }
+
+    void str(const char *key, std::string &out) {
+        if (auto *v = get(key)) out = as_string(*v, path(key));
+    }
+    void boolean(const char *key, bool &out) {
+        if (auto *v = get(key)) {
+            if (!v->is_boolean()) throw FieldError(path(key), "expected true or false, got " +
+                                                                  type_of(*v));
+            out = v->get<bool>();
+        }
+    }
+    template <class T>
+    void num(const char *key, T &out) {
+        if (auto *v = get(key)) out = as_int<T>(*v, path(key));
+    }
+    template <class T>
+    void num(const char *key, std::optional<T> &out) {
+        if (auto *v = get(key)) out = as_int<T>(*v, path(key));
+    }
+    // A size: a number of bytes or a string like "64M"; -1/"max" is unlimited.
+    void size(const char *key, std::optional<int64_t> &out) {
+        if (auto *v = get(key)) {
+            if (v->is_string()) {
+                try {
+                    out = parse_size(v->get<std::string>(), path(key));
+                } catch (const Error &) {
+                    throw FieldError(path(key), "'" + v->get<std::string>() +
+                                                    "' is not a size (examples: 512k, 64M, 1G)");
+                }
+            } else {
+                out = as_int<int64_t>(*v, path(key));
+            }
+        }
+    }
+    void strings(const char *key, std::vector<std::string> &out) {
+        if (auto *v = get(key)) out = as_strings(*v, path(key));
+    }
+
+    static std::string as_string(const json &v, const std::string &p) {
+        if (!v.is_string()) throw FieldError(p, "expected a string, got " + type_of(v));
+        return v.get<std::string>();
+    }
+    static std::vector<std::string> as_strings(const json &v, const std::string &p) {
+        if (!v.is_array()) throw FieldError(p, "expected a list of strings, got " + type_of(v));
+        std::vector<std::string> out;
+        for (size_t i = 0; i < v.size(); ++i) out.push_back(as_string(v[i], idx(p, i)));
+        return out;
+    }
+    template <class T>
+    static T as_int(const json &v, const std::string &p) {
+        if (v.is_number_integer()) {
+            if constexpr (std::is_unsigned_v<T>) {
+                if (v.is_number_unsigned() || v.get<int64_t>() >= 0) {
+                    auto u = v.get<uint64_t>();
+                    if (u <= std::numeric_limits<T>::max()) return static_cast<T>(u);
+                }
+            } else {
+                if (!v.is_number_unsigned() ||
+                    v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max())) {
+                    auto s = v.get<int64_t>();
+                    if (s >= std::numeric_limits<T>::min() && s <= std::numeric_limits<T>::max())
+                        return static_cast<T>(s);
+                }
+            }
+            throw FieldError(p, "number " + v.dump() + " is out of range");
+        }
+        throw FieldError(p, "expected an integer, got " + type_of(v) +
+                                (v.is_string() ? " \"" + v.get<std::string>() + "\"" : ""));
+    }
+
+private:
+    const json &j_;
+    std::string path_;
+    std::set<std::string> seen_;
+};
+
+template <class T, class F>
+std::vector<T> list_of(const json *v, const std::string &p, F each) {
+    std::vector<T> out;
+    if (!v) return out;
+    if (!v->is_array()) throw FieldError(p, "expected a list, got " + type_of(*v));
+    for (size_t i = 0; i < v->size(); ++i) out.push_back(each((*v)[i], idx(p, i)));
+    return out;
+}
+
+Namespace ns_from_name(const std::string &n, const std::string &p) {
+    static const std::pair<const char *, Namespace> kNames[] = {
+        {"mount", Namespace::mount}, {"mnt", Namespace::mount},   {"uts", Namespace::uts},
+        {"ipc", Namespace::ipc},     {"pid", Namespace::pid},     {"net", Namespace::net},
+        {"network", Namespace::net}, {"user", Namespace::user},   {"cgroup", Namespace::cgroup},
+        {"time", Namespace::time}};
+    for (const auto &[name, t] : kNames)
+        if (n == name) return t;
+    throw FieldError(p, "unknown namespace '" + n +
+                            "' (known: mount, uts, ipc, pid, net, user, cgroup, time)");
+}
+
+std::vector<IdMap> idmaps_from(const json *v, const std::string &p) {
+    return list_of<IdMap>(v, p, [](const json &e, const std::string &ep) {
+        Reader r(e, ep);
+        IdMap m;
+        r.num("container_id", m.container_id);
+        r.num("host_id", m.host_id);
+        r.num("size", m.size);
+        r.finish();
+        return m;
+    });
+}
+
+json idmaps_to(const std::vector<IdMap> &maps) {
+    json a = json::array();
+    for (const auto &m : maps)
+        a.push_back({{"container_id", m.container_id}, {"host_id", m.host_id}, {"size", m.size}});
+    return a;
+}
+
+template <class T>
+void put_opt(json &j, const char *k, const std::optional<T> &v) {
+    if (v) j[k] = *v;
+}
+void put_str(json &j, const char *k, const std::string &v) {
+    if (!v.empty()) j[k] = v;
+}
+template <class T>
+void put_list(json &j, const char *k, const std::vector<T> &v) {
+    if (!v.empty()) j[k] = v;
+}
+
+}  // namespace
+
+json parse(std::string_view text, const char *what) {
+    try {
+        return json::parse(text);
+    } catch (const json::exception &e) {
+        throw Error(Errc::invalid_spec, std::string(what) + " is not valid JSON: " + e.what());
+    }
+}
+
+json process_to_json(const ProcessSpec &p) {
+    json j;
+    put_list(j, "args", p.args);
+    put_list(j, "env", p.env);
+    if (p.cwd != "/") j["cwd"] = p.cwd;
+    if (p.user != UserSpec{}) {
+        json u{{"uid", p.user.uid}, {"gid", p.user.gid}};
+        put_list(u, "additional_gids", p.user.additional_gids);
+        j["user"] = u;
+    }
+    if (p.terminal) j["terminal"] = true;
+    if (p.no_new_privileges) j["no_new_privileges"] = true;
+    if (!p.rlimits.empty()) {
+        json a = json::array();
+        for (const auto &r : p.rlimits) a.push_back({{"type", r.type}, {"soft", r.soft}, {"hard", r.hard}});
+        j["rlimits"] = a;
+    }
+    if (p.capabilities) j["capabilities"] = *p.capabilities;
+    return j.is_null() ? json::object() : j;
+}
+
+ProcessSpec process_from_json(const json &j, const std::string &path) {
+    Reader r(j, path);
+    ProcessSpec p;
+    r.strings("args", p.args);
+    r.strings("env", p.env);
+    r.str("cwd", p.cwd);
+    if (auto *u = r.get("user")) {
+        Reader ur(*u, r.path("user"));
+        ur.num("uid", p.user.uid);
+        ur.num("gid", p.user.gid);
+        if (auto *g = ur.get("additional_gids"))
+            p.user.additional_gids = list_of<uint32_t>(
+                g, ur.path("additional_gids"),
+                [](const json &e, const std::string &ep) { return Reader::as_int<uint32_t>(e, ep); });
+        ur.finish();
+    }
+    r.boolean("terminal", p.terminal);
+    r.boolean("no_new_privileges", p.no_new_privileges);
+    p.rlimits = list_of<Rlimit>(r.get("rlimits"), r.path("rlimits"),
+                                [](const json &e, const std::string &ep) {
+                                    Reader er(e, ep);
+                                    Rlimit l;
+                                    er.str("type", l.type);
+                                    er.num("soft", l.soft);
+                                    er.num("hard", l.hard);
+                                    er.finish();
+                                    return l;
+                                });
+    if (auto *c = r.get("capabilities")) p.capabilities = Reader::as_strings(*c, r.path("capabilities"));
+    r.finish();
+    return p;
+}
+
+json resources_to_json(const Resources &res) {
+    json j = json::object();
+    put_opt(j, "memory", res.memory);
+    put_opt(j, "memory_swap", res.memory_swap);
+    put_opt(j, "pids", res.pids);
+    json cpu = json::object();
+    put_opt(cpu, "shares", res.cpu.shares);
+    put_opt(cpu, "quota_us", res.cpu.quota_us);
+    put_opt(cpu, "period_us", res.cpu.period_us);
+    put_str(cpu, "cpus", res.cpu.cpus);
+    put_str(cpu, "mems", res.cpu.mems);
+    if (!cpu.empty()) j["cpu"] = cpu;
+    put_opt(j, "io_weight", res.io_weight);
+    return j;
+}
+
+Resources resources_from_json(const json &j, const std::string &path) {
+    Reader r(j, path);
+    Resources res;
+    r.size("memory", res.memory);
+    r.size("memory_swap", res.memory_swap);
+    r.num("pids", res.pids);
+    if (auto *c = r.get("cpu")) {
+        Reader cr(*c, r.path("cpu"));
+        cr.num("shares", res.cpu.shares);
+        cr.num("quota_us", res.cpu.quota_us);
+        cr.num("period_us", res.cpu.period_us);
+        cr.str("cpus", res.cpu.cpus);
+        cr.str("mems", res.cpu.mems);
+        cr.finish();
+    }
+    r.num("io_weight", res.io_weight);
+    r.finish();
+    return res;
+}
+
+json spec_to_json(const Spec &s) {
+    json j{{"version", kVersion}};
+    put_str(j, "name", s.name);
+    put_str(j, "rootfs", s.rootfs);
+    if (s.readonly_rootfs) j["readonly_rootfs"] = true;
+    if (!s.private_area.type.empty()) {
+        json p{{"type", s.private_area.type}, {"path", s.private_area.path}};
+        put_list(p, "lower", s.private_area.lower);
+        put_str(p, "work", s.private_area.work);
+        j["private"] = p;
+    }
+    put_str(j, "hostname", s.hostname);
+    if (s.namespaces) {
+        json a = json::array();
+        for (const auto &n : *s.namespaces) {
+            if (n.path.empty()) a.push_back(namespace_name(n.type));
+            else a.push_back({{"type", namespace_name(n.type)}, {"path", n.path}});
+        }
+        j["namespaces"] = a;
+    }
+    if (!s.uid_map.empty()) j["uid_map"] = idmaps_to(s.uid_map);
+    if (!s.gid_map.empty()) j["gid_map"] = idmaps_to(s.gid_map);
+    json p = process_to_json(s.process);
+    if (!p.empty()) j["process"] = p;
+    json res = resources_to_json(s.resources);
+    if (!res.empty()) j["resources"] = res;
+    if (!s.mounts.empty()) {
+        json a = json::array();
+        for (const auto &m : s.mounts) {
+            json e{{"target", m.target}, {"type", m.type}};
+            put_str(e, "source", m.source);
+            put_list(e, "options", m.options);
+            a.push_back(e);
+        }
+        j["mounts"] = a;
+    }
+    if (!s.network.empty()) {
+        json a = json::array();
+        for (const auto &n : s.network) {
+            json e{{"type", n.type}};
+            put_str(e, "name", n.name);
+            put_str(e, "host_name", n.host_name);
+            put_str(e, "link", n.link);
+            put_str(e, "bridge", n.bridge);
+            put_str(e, "mac", n.mac);
+            if (n.mtu) e["mtu"] = n.mtu;
+            if (n.vlan_id) e["vlan_id"] = n.vlan_id;
+            put_str(e, "mode", n.mode);
+            put_list(e, "addresses", n.addresses);
+            put_str(e, "gateway", n.gateway);
+            a.push_back(e);
+        }
+        j["network"] = a;
+    }
+    if (!s.sysctl.empty()) j["sysctl"] = s.sysctl;
+    if (!s.annotations.empty()) j["annotations"] = s.annotations;
+    return j;
+}
+
+Spec spec_from_json(const json &j) {
+    Reader r(j, "");
+    Spec s;
+    if (auto *v = r.get("version")) {
+        int ver = Reader::as_int<int>(*v, "version");
+        if (ver > kVersion)
+            throw FieldError("version", "spec version " + std::to_string(ver) +
+                                            " is newer than this libct understands (" +
+                                            std::to_string(kVersion) + ")");
+    }
+    r.str("name", s.name);
+    r.str("rootfs", s.rootfs);
+    r.boolean("readonly_rootfs", s.readonly_rootfs);
+    if (auto *p = r.get("private")) {
+        Reader pr(*p, "private");
+        pr.str("type", s.private_area.type);
+        pr.str("path", s.private_area.path);
+        pr.strings("lower", s.private_area.lower);
+        pr.str("work", s.private_area.work);
+        pr.finish();
+    }
+    r.str("hostname", s.hostname);
+    if (auto *v = r.get("namespaces")) {
+        s.namespaces = list_of<NamespaceSpec>(v, "namespaces", [](const json &e,
+                                                                  const std::string &ep) {
+            NamespaceSpec n;
+            if (e.is_string()) {
+                n.type = ns_from_name(e.get<std::string>(), ep);
+            } else {
+                Reader er(e, ep);
+                std::string t;
+                er.str("type", t);
+                if (t.empty()) throw FieldError(ep + ".type", "is required");
+                n.type = ns_from_name(t, ep + ".type");
+                er.str("path", n.path);
+                er.finish();
+            }
+            return n;
+        });
+    }
+    s.uid_map = idmaps_from(r.get("uid_map"), "uid_map");
+    s.gid_map = idmaps_from(r.get("gid_map"), "gid_map");
+    if (auto *p = r.get("process")) s.process = process_from_json(*p, "process");
+    if (auto *v = r.get("resources")) s.resources = resources_from_json(*v, "resources");
+    s.mounts = list_of<MountSpec>(r.get("mounts"), "mounts", [](const json &e,
+                                                                const std::string &ep) {
+        Reader er(e, ep);
+        MountSpec m;
+        er.str("source", m.source);
+        er.str("target", m.target);
+        er.str("type", m.type);
+        er.strings("options", m.options);
+        er.finish();
+        return m;
+    });
+    s.network = list_of<NetInterfaceSpec>(r.get("network"), "network", [](const json &e,
+                                                                          const std::string &ep) {
+        Reader er(e, ep);
+        NetInterfaceSpec n;
+        er.str("type", n.type);
+        er.str("name", n.name);
+        er.str("host_name", n.host_name);
+        er.str("link", n.link);
+        er.str("bridge", n.bridge);
+        er.str("mac", n.mac);
+        er.num("mtu", n.mtu);
+        er.num("vlan_id", n.vlan_id);
+        er.str("mode", n.mode);
+        er.strings("addresses", n.addresses);
+        er.str("gateway", n.gateway);
+        er.finish();
+        return n;
+    });
+    for (auto key : {"sysctl", "annotations"}) {
+        if (auto *v = r.get(key)) {
+            if (!v->is_object()) throw FieldError(key, "expected a mapping, got " + type_of(*v));
+            auto &dst = std::string(key) == "sysctl" ? s.sysctl : s.annotations;
+            for (auto it = v->begin(); it != v->end(); ++it) {
+                // sysctl values are often written as numbers in YAML; keep them as text.
+                if (it->is_string()) dst[it.key()] = it->get<std::string>();
+                else if (it->is_number() || it->is_boolean()) dst[it.key()] = it->dump();
+                else throw FieldError(std::string(key) + "." + it.key(),
+                                      "expected a string, got " + type_of(*it));
+            }
+        }
+    }
+    r.finish();
+    return s;
+}
+
+std::string encode_spec(const Spec &spec) { return spec_to_json(spec).dump(); }
+Spec decode_spec(std::string_view text) { return spec_from_json(parse(text, "spec document")); }
+std::string encode_process(const ProcessSpec &p) { return process_to_json(p).dump(); }
+ProcessSpec decode_process(std::string_view text) {
+    return process_from_json(parse(text, "process document"));
+}
+
+json info_to_json(const ContainerInfo &i) {
+    json j{{"version", kVersion},
+           {"name", i.name},
+           {"backend", i.backend},
+           {"state", state_name(i.state)},
+           {"pid", i.pid},
+           {"created", i.created},
+           {"spec", spec_to_json(i.spec)}};
+    if (i.exit_status)
+        j["exit_status"] = {{"signaled", i.exit_status->signaled}, {"code", i.exit_status->code}};
+    if (!i.details.empty()) j["details"] = i.details;
+    return j;
+}
+
+ContainerInfo info_from_json(const json &j) {
+    // Info documents come from backends, possibly newer ones: unknown fields are tolerated
+    // here (they are facts to show, not instructions to obey).
+    ContainerInfo i;
+    try {
+        i.name = j.at("name").get<std::string>();
+        i.backend = j.value("backend", "");
+        auto st = j.value("state", "stopped");
+        i.state = st == "created"   ? State::created
+                  : st == "running" ? State::running
+                  : st == "paused"  ? State::paused
+                                    : State::stopped;
+        i.pid = j.value("pid", int64_t{0});
+        i.created = j.value("created", int64_t{0});
+        if (auto it = j.find("exit_status"); it != j.end() && it->is_object())
+            i.exit_status = ExitStatus{it->value("signaled", false), it->value("code", 0)};
+        if (auto it = j.find("spec"); it != j.end()) i.spec = spec_from_json(*it);
+        if (auto it = j.find("details"); it != j.end() && it->is_object())
+            for (auto d = it->begin(); d != it->end(); ++d)
+                i.details[d.key()] = d->is_string() ? d->get<std::string>() : d->dump();
+    } catch (const json::exception &e) {
+        throw Error(Errc::backend, std::string("malformed container info document: ") + e.what());
+    }
+    return i;
+}
+
+}  // namespace ct::doc

@@ -1,0 +1,278 @@
+// Full validation of a spec before anything is created (DESIGN: bad input changes nothing).
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "ct/error.hpp"
+#include "ct/spec.hpp"
+
+namespace ct {
+namespace {
+
+[[noreturn]] void fail(const std::string &field, const std::string &why) {
+    throw Error(Errc::invalid_spec, "invalid spec: " + field + ": " + why);
+}
+
+bool valid_name(const std::string &n) {
+    if (n.empty() || n.size() > 64) return false;
+    if (!std::isalnum(static_cast<unsigned char>(n[0]))) return false;
+    return std::all_of(n.begin(), n.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+    });
+}
+
+bool valid_hostname(const std::string &h) {
+    if (h.empty() || h.size() > 64) return false;
+    return std::all_of(h.begin(), h.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_';
+    });
+}
+
+// Absolute, and no ".." component: a target may never climb out of the container's root.
+void check_abs_path(const std::string &field, const std::string &p) {
+    if (p.empty() || p[0] != '/') fail(field, "'" + p + "' is not an absolute path");
+    size_t pos = 0;
+    while (pos != std::string::npos) {
+        size_t next = p.find('/', pos + 1);
+        std::string comp = p.substr(pos + 1, next == std::string::npos ? next : next - pos - 1);
+        if (comp == "..") fail(field, "'" + p + "' contains '..'");
+        pos = next;
+    }
+    if (p.find('\0') != std::string::npos) fail(field, "path contains a NUL byte");
+}
+
+bool valid_cpu_list(const std::string &s) {
+    // "0-3,5,7-8"
+    if (s.empty()) return false;
+    size_t i = 0;
+    while (i < s.size()) {
+        size_t start = i;
+        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+        if (i == start) return false;
+        if (i < s.size() && s[i] == '-') {
+            size_t s2 = ++i;
+            while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+            if (i == s2) return false;
+        }
+        if (i < s.size()) {
+            if (s[i] != ',') return false;
+            if (++i == s.size()) return false;
+        }
+    }
+    return true;
+}
+
+bool valid_cidr(const std::string &a) {
+    auto slash = a.find('/');
+    std::string ip = a.substr(0, slash);
+    unsigned char buf[16];
+    int max = 0;
+    if (inet_pton(AF_INET, ip.c_str(), buf) == 1) max = 32;
+    else if (inet_pton(AF_INET6, ip.c_str(), buf) == 1) max = 128;
+    else return false;
+    if (slash == std::string::npos) return true;
+    std::string len = a.substr(slash + 1);
+    if (len.empty() || len.size() > 3 ||
+        !std::all_of(len.begin(), len.end(), [](char c) { return std::isdigit(c); }))
+        return false;
+    return std::stoi(len) <= max;
+}
+
+bool valid_ip(const std::string &a) {
+    unsigned char buf[16];
+    return inet_pton(AF_INET, a.c_str(), buf) == 1 || inet_pton(AF_INET6, a.c_str(), buf) == 1;
+}
+
+bool valid_mac(const std::string &m) {
+    if (m.size() != 17) return false;
+    for (size_t i = 0; i < 17; ++i) {
+        if (i % 3 == 2) {
+            if (m[i] != ':') return false;
+        } else if (!std::isxdigit(static_cast<unsigned char>(m[i]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+const std::set<std::string> kRlimits = {"as",     "core",    "cpu",        "data",    "fsize",
+                                        "locks",  "memlock", "msgqueue",   "nice",    "nofile",
+                                        "nproc",  "rss",     "rtprio",     "rttime",  "sigpending",
+                                        "stack"};
+
+void check_process(const ProcessSpec &p, const std::string &f) {
+    if (p.args.empty()) fail(f + ".args", "is empty: the container needs a command to run");
+    if (p.args[0].empty()) fail(f + ".args[0]", "the executable is an empty string");
+    for (size_t i = 0; i < p.env.size(); ++i)
+        if (p.env[i].find('=') == std::string::npos || p.env[i][0] == '=')
+            fail(f + ".env[" + std::to_string(i) + "]", "'" + p.env[i] + "' is not KEY=value");
+    check_abs_path(f + ".cwd", p.cwd);
+    for (size_t i = 0; i < p.rlimits.size(); ++i) {
+        const auto &r = p.rlimits[i];
+        std::string rf = f + ".rlimits[" + std::to_string(i) + "]";
+        if (!kRlimits.count(r.type)) fail(rf + ".type", "unknown resource limit '" + r.type + "'");
+        if (r.soft > r.hard) fail(rf, "soft limit is above the hard limit");
+    }
+    if (p.capabilities) {
+        for (const auto &c : *p.capabilities) {
+            std::string n = c;
+            if (n.rfind("CAP_", 0) == 0 || n.rfind("cap_", 0) == 0) n = n.substr(4);
+            if (n.empty() || !std::all_of(n.begin(), n.end(), [](char ch) {
+                    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+                }))
+                fail(f + ".capabilities", "'" + c + "' is not a capability name");
+        }
+    }
+}
+
+}  // namespace
+
+void validate(const Spec &s) {
+    if (s.name.empty()) fail("name", "is required");
+    if (!valid_name(s.name))
+        fail("name", "'" + s.name + "' must be 1-64 characters of [A-Za-z0-9_.-], starting with "
+                                    "a letter or digit");
+    if (s.rootfs.empty()) fail("rootfs", "is required");
+    check_abs_path("rootfs", s.rootfs);
+
+    const auto &pa = s.private_area;
+    if (!pa.type.empty()) {
+        if (pa.type != "dir" && pa.type != "overlay" && pa.type != "loop")
+            fail("private.type", "unknown private area type '" + pa.type +
+                                     "' (known: dir, overlay, loop)");
+        check_abs_path("private.path", pa.path);
+        if (pa.type == "overlay") {
+            if (pa.lower.empty()) fail("private.lower", "an overlay needs at least one lower dir");
+            for (size_t i = 0; i < pa.lower.size(); ++i)
+                check_abs_path("private.lower[" + std::to_string(i) + "]", pa.lower[i]);
+            if (!pa.work.empty()) check_abs_path("private.work", pa.work);
+        }
+    }
+
+    auto ns = s.effective_namespaces();
+    std::set<Namespace> seen;
+    for (size_t i = 0; i < ns.size(); ++i) {
+        std::string f = "namespaces[" + std::to_string(i) + "]";
+        if (!seen.insert(ns[i].type).second)
+            fail(f, std::string("namespace '") + namespace_name(ns[i].type) + "' listed twice");
+        if (!ns[i].path.empty()) check_abs_path(f + ".path", ns[i].path);
+    }
+    auto new_ns = [&](Namespace t) {
+        for (const auto &n : ns)
+            if (n.type == t) return n.path.empty();
+        return false;
+    };
+
+    if (!s.hostname.empty()) {
+        if (!valid_hostname(s.hostname))
+            fail("hostname", "'" + s.hostname + "' is not a valid host name");
+        if (!new_ns(Namespace::uts))
+            fail("hostname", "setting a hostname needs a new uts namespace");
+    }
+
+    if ((!s.uid_map.empty() || !s.gid_map.empty()) && !new_ns(Namespace::user))
+        fail("uid_map", "uid/gid maps need a new user namespace");
+    if (new_ns(Namespace::user) && (s.uid_map.empty() || s.gid_map.empty()))
+        fail("namespaces", "a new user namespace needs both uid_map and gid_map");
+    for (const auto *m : {&s.uid_map, &s.gid_map}) {
+        std::string f = m == &s.uid_map ? "uid_map" : "gid_map";
+        for (size_t i = 0; i < m->size(); ++i)
+            if ((*m)[i].size == 0) fail(f + "[" + std::to_string(i) + "].size", "must be > 0");
+    }
+
+    check_process(s.process, "process");
+
+    const auto &r = s.resources;
+    auto check_limit = [](const std::optional<int64_t> &v, const char *f, int64_t min) {
+        if (v && *v != -1 && *v < min)
+            fail(f, std::to_string(*v) + " is below the minimum " + std::to_string(min) +
+                        " (-1 means unlimited)");
+    };
+    check_limit(r.memory, "resources.memory", 4096);
+    check_limit(r.memory_swap, "resources.memory_swap", 4096);
+    check_limit(r.pids, "resources.pids", 1);
+    if (r.memory && r.memory_swap && *r.memory != -1 && *r.memory_swap != -1 &&
+        *r.memory_swap < *r.memory)
+        fail("resources.memory_swap", "must be at least resources.memory (it counts both)");
+    if (r.cpu.shares && (*r.cpu.shares < 2 || *r.cpu.shares > 262144))
+        fail("resources.cpu.shares", std::to_string(*r.cpu.shares) + " is outside 2..262144");
+    if (r.cpu.period_us && (*r.cpu.period_us < 1000 || *r.cpu.period_us > 1000000))
+        fail("resources.cpu.period_us",
+             std::to_string(*r.cpu.period_us) + " is outside 1000..1000000");
+    if (r.cpu.quota_us && *r.cpu.quota_us != -1 && *r.cpu.quota_us < 1000)
+        fail("resources.cpu.quota_us", std::to_string(*r.cpu.quota_us) +
+                                           " is below 1000 (-1 means unlimited)");
+    if (!r.cpu.cpus.empty() && !valid_cpu_list(r.cpu.cpus))
+        fail("resources.cpu.cpus", "'" + r.cpu.cpus + "' is not a CPU list like 0-1,3");
+    if (!r.cpu.mems.empty() && !valid_cpu_list(r.cpu.mems))
+        fail("resources.cpu.mems", "'" + r.cpu.mems + "' is not a node list like 0");
+    if (r.io_weight && (*r.io_weight < 1 || *r.io_weight > 10000))
+        fail("resources.io_weight", std::to_string(*r.io_weight) + " is outside 1..10000");
+
+    for (size_t i = 0; i < s.mounts.size(); ++i) {
+        const auto &m = s.mounts[i];
+        std::string f = "mounts[" + std::to_string(i) + "]";
+        check_abs_path(f + ".target", m.target);
+        if (m.type.empty()) fail(f + ".type", "is empty");
+        if (m.type == "bind") {
+            if (m.source.empty()) fail(f + ".source", "a bind mount needs a source");
+            check_abs_path(f + ".source", m.source);
+        }
+        if (!new_ns(Namespace::mount))
+            fail(f, "mounts need a new mount namespace");
+    }
+
+    std::set<std::string> ifnames;
+    for (size_t i = 0; i < s.network.size(); ++i) {
+        const auto &n = s.network[i];
+        std::string f = "network[" + std::to_string(i) + "]";
+        static const std::set<std::string> kTypes = {"veth", "hostnic", "macvlan", "vlan"};
+        if (!kTypes.count(n.type))
+            fail(f + ".type", "unknown interface type '" + n.type +
+                                  "' (known: veth, hostnic, macvlan, vlan)");
+        if (!new_ns(Namespace::net)) fail(f, "network interfaces need a new net namespace");
+        std::string name = n.name.empty() && n.type == "hostnic" ? n.host_name : n.name;
+        if (name.empty() || name.size() > 15)
+            fail(f + ".name", "interface names are 1-15 characters");
+        if (!ifnames.insert(name).second) fail(f + ".name", "'" + name + "' is used twice");
+        if ((n.type == "veth" || n.type == "hostnic") && !n.host_name.empty() &&
+            n.host_name.size() > 15)
+            fail(f + ".host_name", "interface names are 1-15 characters");
+        if (n.type == "hostnic" && n.host_name.empty())
+            fail(f + ".host_name", "a hostnic needs the host device's name");
+        if ((n.type == "macvlan" || n.type == "vlan") && n.link.empty())
+            fail(f + ".link", "a " + n.type + " needs its host parent device in 'link'");
+        if (n.type == "vlan" && (n.vlan_id < 1 || n.vlan_id > 4094))
+            fail(f + ".vlan_id", "must be 1..4094");
+        if (!n.mac.empty() && !valid_mac(n.mac))
+            fail(f + ".mac", "'" + n.mac + "' is not a MAC address like 02:00:00:00:00:01");
+        if (n.mtu && (n.mtu < 68 || n.mtu > 65535)) fail(f + ".mtu", "must be 68..65535");
+        for (size_t k = 0; k < n.addresses.size(); ++k)
+            if (!valid_cidr(n.addresses[k]))
+                fail(f + ".addresses[" + std::to_string(k) + "]",
+                     "'" + n.addresses[k] + "' is not an address like 10.0.0.2/24");
+        if (!n.gateway.empty() && !valid_ip(n.gateway))
+            fail(f + ".gateway", "'" + n.gateway + "' is not an IP address");
+    }
+
+    for (const auto &[k, v] : s.sysctl) {
+        std::string f = "sysctl." + k;
+        if (k.empty() || k.find("..") != std::string::npos || k.find('/') != std::string::npos)
+            fail(f, "is not a sysctl name");
+        if (k.rfind("net.", 0) == 0 && !new_ns(Namespace::net))
+            fail(f, "net.* sysctls need a new net namespace");
+        bool ipc = k.rfind("kernel.shm", 0) == 0 || k.rfind("kernel.msg", 0) == 0 ||
+                   k == "kernel.sem" || k.rfind("fs.mqueue.", 0) == 0;
+        if (ipc && !new_ns(Namespace::ipc)) fail(f, "ipc sysctls need a new ipc namespace");
+        if (k == "kernel.hostname" || k == "kernel.domainname") {
+            if (!new_ns(Namespace::uts)) fail(f, "needs a new uts namespace");
+        } else if (!ipc && k.rfind("net.", 0) != 0) {
+            fail(f, "is not namespaced: it would change the host");
+        }
+        (void)v;
+    }
+}
+
+}  // namespace ct

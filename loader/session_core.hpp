@@ -1,0 +1,57 @@
+// The state behind ct::Session and ct::Container: one backend session and typed calls into the
+// backend's C operation table that turn status codes into ct::Error with context.
+#pragma once
+
+#include <string>
+
+#include "ct/driver.h"
+#include "ct/error.hpp"
+#include "ct/info.hpp"
+#include "ops_list.hpp"
+#include "registry.hpp"
+#include "uri.hpp"
+
+namespace ct::detail {
+
+// Collects what a backend hands back through a ct_out.
+struct StringOut : ct_out {
+    std::string data;
+    StringOut() {
+        put = [](ct_out *self, const char *d, size_t n) {
+            static_cast<StringOut *>(self)->data.append(d, n);
+        };
+    }
+};
+
+struct SessionCore {
+    loader::Uri uri;
+    const loader::LoadedBackend *lb = nullptr;
+    BackendInfo info;
+    ct_session *session = nullptr;
+
+    SessionCore() = default;
+    SessionCore(const SessionCore &) = delete;
+    SessionCore &operator=(const SessionCore &) = delete;
+    ~SessionCore();
+
+    // Calls operation slot `op` (a member of ct_backend_ops). `what` describes the call for
+    // messages ("start container 'web1'"). Throws unsupported when the slot is empty.
+    template <class Fn, class... Args>
+    void call(Fn ct_backend_ops::*op, const char *op_name, const std::string &what,
+              Args &&...args) {
+        static const ct_backend_ops probe{};
+        size_t off = offsetof(ct_backend, ops) +
+                     static_cast<size_t>(reinterpret_cast<const char *>(&(probe.*op)) -
+                                         reinterpret_cast<const char *>(&probe));
+        if (!loader::has_slot(lb->desc, off))
+            throw Error(Errc::unsupported, what + ": operation '" + op_name +
+                                               "' is not supported by backend " + lb->name);
+        StringOut err;
+        int rc = (lb->desc->ops.*op)(session, std::forward<Args>(args)..., &err);
+        if (rc != CT_OK) throw make_error(rc, what, err.data);
+    }
+
+    Error make_error(int rc, const std::string &what, const std::string &msg) const;
+};
+
+}  // namespace ct::detail
