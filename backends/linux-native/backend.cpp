@@ -1,0 +1,82 @@
+// The linux-native backend's C boundary: the descriptor and thin trampolines into LinuxSession,
+// where every exception becomes a status and a message.
+#include <algorithm>
+#include <cstring>
+
+#include "../common/out.hpp"
+#include "ct/driver.h"
+#include "session.hpp"
+
+using ct::backend::guard;
+using ct::backend::put;
+using ct::linux_native::LinuxSession;
+
+struct ct_session {
+    LinuxSession impl;
+    explicit ct_session(const char *uri) : impl(uri) {}
+};
+
+namespace {
+
+const char *const kSchemes[] = {"linux", "local", nullptr};
+
+int op_open(const ct_host *, const char *uri, ct_session **out, ct_out *err) {
+    return guard(err, [&] { *out = new ct_session(uri); });
+}
+void op_close(ct_session *s) { delete s; }
+
+int op_create(ct_session *s, const char *spec, ct_out *err) {
+    return guard(err, [&] { s->impl.create(spec); });
+}
+int op_list(ct_session *s, ct_out *doc, ct_out *err) {
+    return guard(err, [&] { put(doc, s->impl.list()); });
+}
+int op_info(ct_session *s, const char *name, ct_out *doc, ct_out *err) {
+    return guard(err, [&] { put(doc, s->impl.info(name)); });
+}
+int op_start(ct_session *s, const char *name, const ct_proc_args *a, int64_t *pid, ct_out *err) {
+    return guard(err, [&] {
+        ct_proc_args args{};
+        std::memcpy(&args, a, std::min<size_t>(a->size, sizeof args));  // older, shorter callers
+        args.size = sizeof args;
+        *pid = s->impl.start(name, args);
+    });
+}
+int op_wait(ct_session *s, const char *name, int64_t pid, int64_t timeout_ms, int *ws,
+            ct_out *err) {
+    return guard(err, [&] { *ws = s->impl.wait(name, pid, timeout_ms); });
+}
+int op_kill(ct_session *s, const char *name, int64_t pid, int sig, uint32_t flags, ct_out *err) {
+    return guard(err, [&] { s->impl.kill(name, pid, sig, flags); });
+}
+int op_destroy(ct_session *s, const char *name, uint32_t flags, ct_out *err) {
+    return guard(err, [&] { s->impl.destroy(name, flags); });
+}
+
+const ct_backend kBackend = [] {
+    ct_backend b{};
+    b.abi_major = CT_DRIVER_ABI_MAJOR;
+    b.abi_minor = CT_DRIVER_ABI_MINOR;
+    b.size = sizeof(ct_backend);
+    b.name = "linux";
+    b.version = "0.1.0";
+    b.description = "native Linux containers: namespaces, cgroups v1/v2/hybrid, pivot_root";
+    b.schemes = kSchemes;
+    b.caps = CT_CAP_NAMESPACES | CT_CAP_CGROUPS | CT_CAP_PERSISTENT_STATE;
+    b.ops.open = op_open;
+    b.ops.close = op_close;
+    b.ops.create = op_create;
+    b.ops.list = op_list;
+    b.ops.info = op_info;
+    b.ops.start = op_start;
+    b.ops.wait = op_wait;
+    b.ops.kill = op_kill;
+    b.ops.destroy = op_destroy;
+    return b;
+}();
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) const ct_backend *ct_backend_entry(void) {
+    return &kBackend;
+}

@@ -1,0 +1,63 @@
+// The cgroups of one container: which directories, creating them, applying limits, moving
+// processes in, killing and removing them.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cgroup_layout.hpp"
+#include "ct/spec.hpp"
+#include "fd.hpp"
+
+namespace ct::linux_native {
+
+class ContainerCgroups {
+public:
+    // Directory key ("memory", "cpu", "pids", ..., "unified" for a cgroup2 tree) -> path.
+    using Paths = std::map<std::string, std::string>;
+
+    ContainerCgroups() = default;
+    // Decides the directories for container `name` under `parent` (relative to each hierarchy's
+    // root), from what the spec's resources need and what the host has. Throws unsupported when
+    // a requested limit's controller is missing.
+    ContainerCgroups(const CgroupLayout &layout, const std::string &parent,
+                     const std::string &name, const Resources &res);
+    // Re-attaches to directories recorded in a container's state.
+    explicit ContainerCgroups(Paths paths) : paths_(std::move(paths)) {}
+
+    const Paths &paths() const { return paths_; }
+
+    // mkdir every directory (and missing parents); on failure removes what it made and throws.
+    // The name is checked for a leftover directory first: an existing one is an error.
+    void create();
+    // Writes the limits. Throws naming the spec field and the cgroup file.
+    void apply(const Resources &res) const;
+    // rmdir every directory, retrying while the kernel still tears processes down. Returns an
+    // error text for what could not be removed ("" if all gone).
+    std::string remove() const;
+
+    // Open cgroup.procs of every directory a new process must be written into ("0" = itself);
+    // the cgroup2 directory is opened separately for clone3(CLONE_INTO_CGROUP).
+    std::vector<Fd> open_procs_files(bool include_v2) const;
+    Fd open_v2_dir() const;
+
+    // Every pid in the container's cgroup.
+    std::vector<long> pids() const;
+    // Signals every process; SIGKILL uses cgroup.kill when the host has it.
+    void kill_all(int sig) const;
+    // True once no process is left.
+    bool empty() const;
+
+private:
+    std::string tracking_dir() const;  // the directory whose cgroup.procs lists every process
+    Paths paths_;
+    Paths roots_;                     // key -> hierarchy mount point (only when planned)
+    std::vector<std::string> order_;  // creation order
+};
+
+// On a pure cgroup-v2 host, creates `parent` and enables the controllers in the
+// subtree_control of the root and of every level down to it. No-op on v1 and hybrid hosts.
+void prepare_v2_parent(const CgroupLayout &layout, const std::string &parent);
+
+}  // namespace ct::linux_native

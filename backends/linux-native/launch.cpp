@@ -1,0 +1,97 @@
+// Parent side of a launch: clone3 with the namespaces, a pidfd and the cgroup2 target in one
+// call, then wait for the child's verdict on an O_CLOEXEC pipe (EOF = the command is running).
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "launch.hpp"
+#include "sys.hpp"
+
+namespace ct::linux_native {
+
+void LaunchPlan::finalize() {
+    argv.clear();
+    envp.clear();
+    for (auto &a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto &e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+}
+
+namespace {
+
+long clone3(struct clone_args *args) {
+    return ::syscall(SYS_clone3, args, sizeof *args);
+}
+
+}  // namespace
+
+Launched launch(LaunchPlan &plan) {
+    plan.finalize();
+    int pipefd[2];
+    if (::pipe2(pipefd, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
+    Fd rd(pipefd[0]), wr(pipefd[1]);
+
+    int pidfd = -1;
+    struct clone_args args {};
+    args.flags = plan.clone_flags | CLONE_PIDFD;
+    args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+    args.exit_signal = SIGCHLD;
+    if (plan.cgroup2_dir) {
+        args.flags |= CLONE_INTO_CGROUP;
+        args.cgroup = static_cast<uint64_t>(plan.cgroup2_dir.get());
+    }
+    long pid = clone3(&args);
+    if (pid < 0 && plan.cgroup2_dir && (errno == EINVAL || errno == E2BIG)) {
+        // Kernel without CLONE_INTO_CGROUP (< 5.7): the child joins by writing cgroup.procs.
+        Fd procs(::openat(plan.cgroup2_dir.get(), "cgroup.procs", O_WRONLY | O_CLOEXEC));
+        if (!procs) throw_sys("open cgroup.procs of the container's cgroup2 directory", errno);
+        plan.cgroup_procs.push_back(std::move(procs));
+        args.flags &= ~static_cast<uint64_t>(CLONE_INTO_CGROUP);
+        pid = clone3(&args);
+    }
+    if (pid < 0) {
+        int e = errno;
+        if (e == EPERM)
+            throw Error(Errc::permission,
+                        "create the container's namespaces (clone3): " + errstr(e) +
+                            " (namespaces need root, or CAP_SYS_ADMIN)",
+                        e);
+        throw_sys("create the container's process (clone3)", e);
+    }
+    if (pid == 0) {
+        rd.reset();
+        child_main(plan, wr.get());
+    }
+    wr.reset();
+    Launched l;
+    l.pid = static_cast<pid_t>(pid);
+    l.pidfd.reset(pidfd);
+
+    ChildFailure f{};
+    ssize_t n;
+    do n = ::read(rd.get(), &f, sizeof f);
+    while (n < 0 && errno == EINTR);
+    if (n == 0) return l;  // exec closed the pipe: the command runs
+
+    // The child failed: reap it, then report what it said.
+    int status;
+    while (::waitpid(l.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (n != static_cast<ssize_t>(sizeof f))
+        throw Error(Errc::backend, "the container's process died during setup (status " +
+                                       std::to_string(status) + ") without saying why");
+    f.what[sizeof f.what - 1] = 0;
+    std::string what = f.what;
+    if (f.is_exec) throw Error(Errc::exec, what + ": " + errstr(f.err), f.err);
+    throw_sys(what, f.err);
+}
+
+}  // namespace ct::linux_native

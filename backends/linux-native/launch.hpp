@@ -1,0 +1,93 @@
+// Starting a container's process. The parent builds a LaunchPlan holding every string and fd
+// the child will need; the child (a clone3 copy of the caller) only reads it and makes system
+// calls: no allocation, no locks, no stdio. That keeps it safe in a multi-threaded caller and
+// keeps the hot path short.
+#pragma once
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "ct/spec.hpp"
+#include "fd.hpp"
+
+namespace ct::linux_native {
+
+struct MountOp {
+    std::string source;
+    std::string target;  // relative to the rootfs, no leading '/'
+    std::string fstype;  // "" for bind mounts
+    unsigned long flags = 0;
+    unsigned long propagation = 0;  // MS_PRIVATE/MS_SLAVE/MS_SHARED (| MS_REC), applied after
+    std::string data;
+    bool bind = false;
+    bool readonly = false;  // bind mounts: remount read-only afterwards
+    bool target_is_file = false;
+};
+
+struct LaunchPlan {
+    // Process stdio: fds of the caller (already open), or -1 for /dev/null.
+    int stdio[3] = {0, 1, 2};
+    Fd devnull;
+
+    // cgroups: cgroup.procs files the child writes "0" into; the cgroup2 directory goes to
+    // clone3(CLONE_INTO_CGROUP).
+    std::vector<Fd> cgroup_procs;
+    Fd cgroup2_dir;
+
+    // Namespaces: created at clone time (not the cgroup one: it must be unshared after the
+    // child has joined its cgroups, so its root is the container's cgroup).
+    unsigned long long clone_flags = 0;
+    bool new_cgroupns = false;
+    std::vector<std::pair<Fd, int>> join_ns;  // (fd, CLONE_NEW*) joined with setns()
+
+    // Filesystem.
+    bool new_mountns = false;
+    std::string rootfs;       // host path of the root (mount point)
+    std::string root_source;  // what gets bind-mounted there ("" : rootfs itself)
+    bool readonly_rootfs = false;
+    bool mount_proc = true, mount_dev = true, mount_sys = true;
+    std::vector<MountOp> mounts;
+
+    // Identity and environment.
+    std::string hostname;
+    bool lo_up = false;
+    std::vector<std::pair<std::string, std::string>> sysctls;  // /proc/sys path, value
+    std::vector<std::pair<int, struct rlimit>> rlimits;
+    bool no_new_privs = false;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::vector<gid_t> groups;
+    std::string cwd = "/";
+
+    std::vector<std::string> args, env;
+    std::string path_env;  // PATH used to find args[0]
+    // NULL-terminated arrays pointing into args/env; filled by finalize().
+    std::vector<char *> argv, envp;
+
+    void finalize();
+};
+
+struct Launched {
+    pid_t pid = -1;
+    Fd pidfd;
+};
+
+// Clones the container's init (or, later, an exec'd process) and returns once the command has
+// been executed. A failure in the child comes back as Error(exec) for the command itself and
+// Error(backend/permission/...) for a setup step, with the step, the object and errno.
+Launched launch(LaunchPlan &plan);
+
+// Child side; never returns. `errfd` is the write end of the error pipe.
+[[noreturn]] void child_main(const LaunchPlan &plan, int errfd) noexcept;
+
+// What the child sends back on failure.
+struct ChildFailure {
+    int err;
+    int is_exec;  // 1: executing the command failed (ENOENT...), 0: a setup step failed
+    char what[480];
+};
+
+}  // namespace ct::linux_native

@@ -1,0 +1,22 @@
+// Turning a spec (and the container's cgroups) into a LaunchPlan.
+#pragma once
+
+#include "cgroups.hpp"
+#include "ct/spec.hpp"
+#include "launch.hpp"
+
+namespace ct::linux_native {
+
+// Checks what the spec needs from the host before anything is made: the rootfs, bind mount
+// sources and joined namespace files exist. Throws Errc::not_found naming the field and path.
+void check_host_paths(const Spec &spec);
+
+// The init process of a container. `process` is the spec's or an override.
+LaunchPlan plan_init(const Spec &spec, const ProcessSpec &process,
+                     const ContainerCgroups &cgroups);
+
+// Mount options ("ro", "nosuid", "rbind", "mode=755", ...) -> flags, propagation and data.
+// Throws Errc::invalid_spec naming `field` for a contradiction.
+MountOp mount_op(const MountSpec &m, const std::string &field);
+
+}  // namespace ct::linux_native

@@ -1,0 +1,31 @@
+// Small system helpers that turn errno into ct::Error with context.
+#pragma once
+
+#include <string>
+
+#include "ct/error.hpp"
+
+namespace ct::linux_native {
+
+// "No such file or directory" for ENOENT, etc.
+std::string errstr(int err);
+
+// Throws Error(code, "<what>: <strerror(err)>"); EPERM/EACCES become Errc::permission.
+[[noreturn]] void throw_sys(const std::string &what, int err, Errc code = Errc::backend);
+
+// Reads a whole (small) file. Returns false with errno set on failure.
+bool read_file(const std::string &path, std::string &out);
+// Writes `data` to an existing file (cgroup knobs, /proc files). Returns false with errno set.
+bool write_file(const std::string &path, const std::string &data);
+// Atomically replaces dir/name with `data` (write to a temp file, then rename).
+void write_file_atomic(int dirfd, const std::string &dir, const std::string &name,
+                       const std::string &data);
+
+// Start time of a process (field 22 of /proc/<pid>/stat), to tell a live process from a
+// recycled pid. 0 if the process does not exist.
+unsigned long long process_start_time(long pid);
+
+// True if `pid` is alive (not a zombie) and started at `start_time`.
+bool process_alive(long pid, unsigned long long start_time);
+
+}  // namespace ct::linux_native
