@@ -1,0 +1,129 @@
+// Bad input: a clear error naming the object and the cause, and nothing left behind (the
+// fixture's TearDown checks state files, cgroups, mounts, processes).
+#include <filesystem>
+
+#include "fixture.hpp"
+
+namespace ct::test {
+namespace {
+
+class Errors : public LinuxTest {};
+
+TEST_F(Errors, MissingRootfs) {
+    auto s = spec({"/bin/true"});
+    s.rootfs = "/no/such/rootfs";
+    try {
+        session().create(s);
+        ADD_FAILURE() << "create succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::not_found);
+        std::string w = e.what();
+        EXPECT_NE(w.find("rootfs /no/such/rootfs"), std::string::npos) << w;
+        EXPECT_NE(w.find("No such file or directory"), std::string::npos) << w;
+        EXPECT_NE(w.find("'" + s.name + "'"), std::string::npos) << w;
+        EXPECT_NE(w.find("backend linux"), std::string::npos) << w;
+    }
+    EXPECT_TRUE(session().list().empty());
+    EXPECT_TRUE(cgroup_dirs_for(cgroup_parent_, s.name).empty());
+}
+
+TEST_F(Errors, RootfsRemovedAfterCreate) {
+    std::string root = private_rootfs("vanish");
+    temp_dirs_.push_back(root);
+    auto s = spec({"/bin/true"});
+    s.rootfs = root;
+    auto c = session().create(s);
+    std::filesystem::remove_all(root);
+    try {
+        c.start();
+        ADD_FAILURE() << "start succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::not_found);
+        EXPECT_NE(std::string(e.what()).find(root), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(c.state(), State::created);
+    c.destroy();
+}
+
+TEST_F(Errors, InvalidSpecNamesTheField) {
+    auto s = spec({"/bin/true"});
+    s.resources.memory = 12;
+    try {
+        session().create(s);
+        ADD_FAILURE() << "create succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::invalid_spec);
+        EXPECT_NE(std::string(e.what()).find("resources.memory"), std::string::npos) << e.what();
+    }
+    auto empty = spec({});
+    EXPECT_THROW(session().create(empty), Error);
+    EXPECT_TRUE(session().list().empty());
+}
+
+TEST_F(Errors, MissingBindSource) {
+    auto s = spec({"/bin/true"});
+    s.mounts = {{"/no/such/source", "/data", "bind", {}}};
+    try {
+        session().create(s);
+        ADD_FAILURE() << "create succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::not_found);
+        EXPECT_NE(std::string(e.what()).find("mounts[0].source /no/such/source"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+TEST_F(Errors, UnknownBackendAndBadUri) {
+    try {
+        Session::open("nosuch:///");
+        ADD_FAILURE() << "open succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::abi);
+        std::string w = e.what();
+        EXPECT_NE(w.find("'nosuch'"), std::string::npos) << w;
+        for (const auto &d : backend_search_path()) EXPECT_NE(w.find(d), std::string::npos) << w;
+    }
+    try {
+        Session::open("linux:///?bogus=1");
+        ADD_FAILURE() << "open succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::invalid_argument);
+        EXPECT_NE(std::string(e.what()).find("bogus"), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(Errors, UnknownContainer) {
+    try {
+        session().get("no-such-container");
+        ADD_FAILURE() << "get succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::not_found);
+        EXPECT_NE(std::string(e.what()).find("no-such-container"), std::string::npos);
+    }
+}
+
+TEST_F(Errors, NotYetSupportedFeaturesAreRefusedNotIgnored) {
+    auto s = spec({"/bin/true"});
+    s.network = {{"veth", "eth0", "veth-x"}};
+    try {
+        session().create(s);
+        ADD_FAILURE() << "create succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::unsupported);
+        EXPECT_NE(std::string(e.what()).find("veth"), std::string::npos) << e.what();
+    }
+    // Operations the backend leaves empty are reported as such.
+    auto c = session().create(spec({"/bin/true"}));
+    try {
+        c.pause();
+        ADD_FAILURE() << "pause succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::unsupported);
+        EXPECT_NE(std::string(e.what()).find("not supported by backend linux"), std::string::npos);
+    }
+    c.destroy();
+}
+
+}  // namespace
+}  // namespace ct::test
