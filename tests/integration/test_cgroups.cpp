@@ -110,18 +110,17 @@ TEST_F(Cgroups, MemoryLimitOomKills) {
 }
 
 TEST_F(Cgroups, PidsLimitStopsForks) {
-    auto s = spec({"/bin/sh", "-c",
-                   "n=0; for i in 1 2 3 4 5 6 7 8 9 10; do "
-                   "  if sleep 5 & then n=$((n+1)); fi; "
-                   "done 2>/dev/null; echo started; kill $(jobs -p) 2>/dev/null; true"});
+    // busybox sh gives up at the first fork the kernel refuses; the sleeps die with init.
+    auto s = spec({"/bin/sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done; wait"});
     s.resources.pids = 4;
     auto c = session().create(s);
     std::string d = dir(s.name, "pids");
     auto r = run_captured(c);
+    EXPECT_NE(r.err.find("can't fork: Resource temporarily unavailable"), std::string::npos)
+        << r.err;
     std::string events = read_text(d + "/pids.events");
-    EXPECT_NE(events.find("max "), std::string::npos);
     EXPECT_EQ(events.find("max 0"), std::string::npos) << "no fork was refused: " << events;
-    EXPECT_EQ(r.out, "started\n") << r.err;
+    EXPECT_NE(events.find("max "), std::string::npos) << events;
     c.destroy();
 }
 
