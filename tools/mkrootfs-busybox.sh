@@ -8,7 +8,7 @@ if ! [ -x "$bb" ] || ! "$bb" --list-full >/dev/null 2>&1; then
     echo "mkrootfs-busybox: $bb is missing (apt-get install busybox-static)" >&2
     exit 1
 fi
-if file -L "$bb" 2>/dev/null | grep -q dynamically; then
+if ldd "$bb" >/dev/null 2>&1; then
     echo "mkrootfs-busybox: $bb is dynamically linked; install busybox-static" >&2
     exit 1
 fi

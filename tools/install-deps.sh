@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs libct's build and test dependencies from Debian's repository (Debian 12, as root).
+# Quick when everything is already there: apt is only called for missing packages.
+set -eu
+pkgs="build-essential cmake pkgconf git
+libboost-dev libboost-program-options-dev libyaml-cpp-dev nlohmann-json3-dev
+libnl-3-dev libnl-route-3-dev libgtest-dev libgmock-dev
+busybox-static iproute2 procps"
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "install-deps: missing packages:$missing (run as root)" >&2
+        exit 1
+    fi
+    echo "install-deps: installing$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
