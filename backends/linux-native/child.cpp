@@ -309,7 +309,7 @@ void setup_stdio(const LaunchPlan &p) {
 
 }  // namespace
 
-void child_main(const LaunchPlan &p, int errfd) noexcept {
+void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     g_errfd = errfd;
     // A caller's blocked or ignored signals must not leak into the container.
     sigset_t none;
@@ -329,6 +329,15 @@ void child_main(const LaunchPlan &p, int errfd) noexcept {
 
     for (const auto &fd : p.cgroup_procs)
         if (::write(fd.get(), "0", 1) < 0) fail(Msg() << "join the container's cgroups", errno);
+    if (gofd >= 0) {
+        // The parent maps ids / sets up interfaces now; EOF without "g" means it gave up.
+        char go = 0;
+        ssize_t n;
+        do n = ::read(gofd, &go, 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1 || go != 'g') ::_exit(126);
+        ::close(gofd);
+    }
     for (const auto &[fd, type] : p.join_ns)
         if (::setns(fd.get(), type) < 0) fail(Msg() << "join namespace (setns)", errno);
     if (p.new_cgroupns) CHECK(::unshare(CLONE_NEWCGROUP), "create the cgroup namespace");

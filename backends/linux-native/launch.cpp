@@ -33,11 +33,17 @@ long clone3(struct clone_args *args) {
 
 }  // namespace
 
-Launched launch(LaunchPlan &plan) {
+Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
     plan.finalize();
     int pipefd[2];
     if (::pipe2(pipefd, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
     Fd rd(pipefd[0]), wr(pipefd[1]);
+    Fd go_rd, go_wr;
+    if (after_clone) {
+        if (::pipe2(pipefd, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
+        go_rd.reset(pipefd[0]);
+        go_wr.reset(pipefd[1]);
+    }
 
     int pidfd = -1;
     struct clone_args args {};
@@ -68,12 +74,30 @@ Launched launch(LaunchPlan &plan) {
     }
     if (pid == 0) {
         rd.reset();
-        child_main(plan, wr.get());
+        go_wr.reset();
+        child_main(plan, wr.get(), go_rd ? go_rd.get() : -1);
     }
     wr.reset();
+    go_rd.reset();
     Launched l;
     l.pid = static_cast<pid_t>(pid);
     l.pidfd.reset(pidfd);
+
+    if (after_clone) {
+        try {
+            after_clone(l.pid, l.pidfd.get());
+        } catch (...) {
+            // Closing "go" without a byte makes the child exit; reap it before reporting.
+            go_wr.reset();
+            int status;
+            ::kill(l.pid, SIGKILL);
+            while (::waitpid(l.pid, &status, 0) < 0 && errno == EINTR) {
+            }
+            throw;
+        }
+        if (::write(go_wr.get(), "g", 1) != 1) throw_sys("release the container's process", errno);
+        go_wr.reset();
+    }
 
     ChildFailure f{};
     ssize_t n;

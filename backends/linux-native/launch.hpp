@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -75,13 +76,19 @@ struct Launched {
     Fd pidfd;
 };
 
+// Work the parent must do between clone and the child's setup: write uid/gid maps, create and
+// move network interfaces into the child's namespaces. When set, the child waits for it (right
+// after joining its cgroups) and gives up if it throws.
+using AfterClone = std::function<void(pid_t pid, int pidfd)>;
+
 // Clones the container's init (or, later, an exec'd process) and returns once the command has
 // been executed. A failure in the child comes back as Error(exec) for the command itself and
 // Error(backend/permission/...) for a setup step, with the step, the object and errno.
-Launched launch(LaunchPlan &plan);
+Launched launch(LaunchPlan &plan, const AfterClone &after_clone = {});
 
-// Child side; never returns. `errfd` is the write end of the error pipe.
-[[noreturn]] void child_main(const LaunchPlan &plan, int errfd) noexcept;
+// Child side; never returns. `errfd` is the write end of the error pipe; `gofd`, when >= 0,
+// the read end of the pipe on which the parent says "go" after its AfterClone work.
+[[noreturn]] void child_main(const LaunchPlan &plan, int errfd, int gofd) noexcept;
 
 // What the child sends back on failure.
 struct ChildFailure {

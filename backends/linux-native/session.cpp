@@ -17,6 +17,7 @@
 #include "cgroups.hpp"
 #include "ct/internal/document.hpp"
 #include "launch.hpp"
+#include "net/network.hpp"
 #include "plan.hpp"
 #include "process.hpp"
 #include "rollback.hpp"
@@ -54,7 +55,6 @@ void check_supported(const Spec &s) {
     };
     for (const auto &n : s.effective_namespaces())
         if (n.type == Namespace::user) no("namespaces: a user namespace");
-    if (!s.network.empty()) no("network: interface type '" + s.network[0].type + "'");
     if (!s.private_area.type.empty() && s.private_area.type != "dir")
         no("private: area type '" + s.private_area.type + "'");
     if (s.process.capabilities) no("process.capabilities");
@@ -150,6 +150,7 @@ void LinuxSession::create(const std::string &spec_doc) {
     validate(spec);
     check_supported(spec);
     check_host_paths(spec);
+    net::Network(spec.network).check_host();
     // Planned before anything is made, so a missing controller fails with nothing to undo.
     ContainerCgroups cg(layout_, opts_.cgroup_parent, spec.name, spec.resources);
 
@@ -217,12 +218,21 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     plan.stdio[2] = args.stderr_fd;
     ::unlinkat(e.dirfd(), "exit", 0);  // a previous detached run's record
 
+    net::Network network(spec.network);
+    AfterClone after_clone;
+    if (!network.empty())
+        after_clone = [&](pid_t child, int child_pidfd) {
+            network.attach(child, child_pidfd, e.dir());
+        };
+    Rollback rb;
+    rb.add([&] { network.release(e.dir()); });
+
     int64_t pid;
     Fd pidfd;
     if (args.flags & CT_PROC_DETACH) {
-        pid = start_detached(e, plan);
+        pid = start_detached(e, plan, after_clone);
     } else {
-        Launched l = launch(plan);
+        Launched l = launch(plan, after_clone);
         pid = l.pid;
         pidfd = std::move(l.pidfd);
         e.state.monitor_pid = 0;
@@ -239,6 +249,7 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
         if (pidfd) reap(pidfd.get());
         throw;
     }
+    rb.commit();
     if (pidfd) {
         std::lock_guard lock(mu_);
         children_[pid] = Child{name, std::move(pidfd)};
@@ -246,7 +257,8 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     return pid;
 }
 
-int64_t LinuxSession::start_detached(StateStore::Entry &e, LaunchPlan &plan) {
+int64_t LinuxSession::start_detached(StateStore::Entry &e, LaunchPlan &plan,
+                                     const AfterClone &after_clone) {
     int sync[2];
     if (::pipe2(sync, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
     Fd rd(sync[0]), wr(sync[1]);
@@ -263,7 +275,7 @@ int64_t LinuxSession::start_detached(StateStore::Entry &e, LaunchPlan &plan) {
         MonitorReport r{};
         Launched l;
         try {
-            l = launch(plan);
+            l = launch(plan, after_clone);
         } catch (const Error &ex) {
             r.code = static_cast<int32_t>(ex.code());
             r.err = ex.sys_errno();
@@ -406,6 +418,8 @@ void LinuxSession::kill(const std::string &name, int64_t pid, int sig, uint32_t 
 void LinuxSession::destroy(const std::string &name, uint32_t flags) {
     auto e = store_.open(name);
     ContainerCgroups cg(e.state.cgroups);
+    // Host devices go back while the container's network namespace still exists.
+    net::Network(e.state.spec.network).release(e.dir());
     if (current_state(e) == State::running) {
         if (!(flags & CT_DESTROY_FORCE))
             throw Error(Errc::bad_state, "container " + q(name) + " is running (pid " +

@@ -10,6 +10,7 @@
 #include "ct/driver.h"
 #include "ct/info.hpp"
 #include "fd.hpp"
+#include "launch.hpp"
 #include "state.hpp"
 
 namespace ct::linux_native {
@@ -47,7 +48,7 @@ private:
     // Waits for init of `e` to exit; returns its wait status if known.
     std::optional<int> wait_init(const std::string &name, const ContainerState &st,
                                  int64_t timeout_ms);
-    int64_t start_detached(StateStore::Entry &e, struct LaunchPlan &plan);
+    int64_t start_detached(StateStore::Entry &e, LaunchPlan &plan, const AfterClone &after_clone);
 
     SessionOptions opts_;
     StateStore store_;

@@ -1,0 +1,38 @@
+// The network interfaces of one container (spec field `network`), set up with libnl-3.
+// The session calls: check_host() in create (nothing made yet), attach() between clone and the
+// child's setup (the child waits), release() in destroy and when a start fails.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "ct/spec.hpp"
+
+namespace ct::linux_native::net {
+
+class Network {
+public:
+    explicit Network(std::vector<NetInterfaceSpec> ifaces) : ifaces_(std::move(ifaces)) {}
+    bool empty() const { return ifaces_.empty(); }
+
+    // Checks what the interfaces need on the host (parent devices, bridges, free names).
+    // Throws ct::Error naming network[i] and the cause.
+    void check_host() const;
+
+    // Creates the interfaces, moves them into the namespaces of process `pid` (pidfd given),
+    // configures them there (name, MAC, MTU, addresses, routes, up). On failure undoes what it
+    // did and throws. `state_dir` is the container's state directory, for anything that must
+    // outlive this call (e.g. what to give back on release).
+    void attach(pid_t pid, int pidfd, const std::string &state_dir) const;
+
+    // Gives host devices back to the host and removes what attach() made that the kernel does
+    // not remove by itself. Idempotent; safe when attach() never ran.
+    void release(const std::string &state_dir) const;
+
+private:
+    std::vector<NetInterfaceSpec> ifaces_;
+};
+
+}  // namespace ct::linux_native::net
