@@ -1,9 +1,12 @@
 #include "host.hpp"
 
+#include "ct/session.hpp"
+
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 
 namespace ct::loader {
@@ -31,10 +34,36 @@ void log(int level, const char *backend, const char *message) {
     (void)n;
 }
 
-const ct_host kHost = {sizeof(ct_host), CT_DRIVER_ABI_MAJOR, CT_DRIVER_ABI_MINOR, 0, log};
+std::mutex g_progress_mu;
+ProgressHandler &progress_handler() {
+    static auto *h = new ProgressHandler;  // leaked: backends may report during exit
+    return *h;
+}
+
+void progress(const char *what, uint64_t done, uint64_t total) {
+    ProgressHandler h;
+    {
+        std::lock_guard lock(g_progress_mu);
+        h = progress_handler();
+    }
+    if (h) h(what ? what : "", done, total);
+}
+
+const ct_host kHost = {sizeof(ct_host), CT_DRIVER_ABI_MAJOR, CT_DRIVER_ABI_MINOR, 0, log, progress};
 
 }  // namespace
 
-const ct_host *host_services() { return &kHost; }
+const ct_host *host_services() {
+    return &kHost;
+}
 
 }  // namespace ct::loader
+
+namespace ct {
+
+void set_progress_handler(ProgressHandler handler) {
+    std::lock_guard lock(loader::g_progress_mu);
+    loader::progress_handler() = std::move(handler);
+}
+
+}  // namespace ct

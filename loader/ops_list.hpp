@@ -5,9 +5,10 @@
 
 #include "ct/driver.h"
 
-#define CT_FOR_EACH_OP(X)                                                                    \
-    X(open) X(close) X(create) X(list) X(info) X(start) X(wait) X(kill) X(destroy) X(exec) \
-        X(pause) X(resume) X(update) X(stats) X(processes) X(checkpoint) X(restore) X(migrate)
+#define CT_FOR_EACH_OP(X)                                                                   \
+    X(open)                                                                                 \
+    X(close) X(create) X(list) X(info) X(start) X(wait) X(kill) X(destroy) X(exec) X(pause) \
+        X(resume) X(update) X(stats) X(processes) X(checkpoint) X(restore) X(migrate)
 
 namespace ct::loader {
 

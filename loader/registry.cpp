@@ -46,7 +46,8 @@ std::string name_from_file(const std::string &file) {
     if (base.rfind(kPrefix, 0) != 0 || base.size() <= sizeof kPrefix - 1 + sizeof kSuffix - 1 ||
         base.compare(base.size() - (sizeof kSuffix - 1), sizeof kSuffix - 1, kSuffix) != 0)
         return {};
-    return base.substr(sizeof kPrefix - 1, base.size() - (sizeof kPrefix - 1) - (sizeof kSuffix - 1));
+    return base.substr(sizeof kPrefix - 1,
+                       base.size() - (sizeof kPrefix - 1) - (sizeof kSuffix - 1));
 }
 
 std::string dlerror_text(const std::exception &e) {
@@ -213,12 +214,18 @@ BackendInfo describe(const LoadedBackend &lb) {
     bi.abi_minor = d->abi_minor;
     for (auto s = d->schemes; *s; ++s) bi.schemes.push_back(*s);
     static const std::pair<uint64_t, const char *> kCaps[] = {
-        {CT_CAP_NAMESPACES, "namespaces"}, {CT_CAP_CGROUPS, "cgroups"},
-        {CT_CAP_USERNS, "userns"},         {CT_CAP_NETWORK, "network"},
-        {CT_CAP_EXEC, "exec"},             {CT_CAP_PAUSE, "pause"},
-        {CT_CAP_UPDATE, "update"},         {CT_CAP_STATS, "stats"},
-        {CT_CAP_CHECKPOINT, "checkpoint"}, {CT_CAP_MIGRATE, "migrate"},
-        {CT_CAP_REMOTE, "remote"},         {CT_CAP_PERSISTENT_STATE, "persistent-state"}};
+        {CT_CAP_NAMESPACES, "namespaces"},
+        {CT_CAP_CGROUPS, "cgroups"},
+        {CT_CAP_USERNS, "userns"},
+        {CT_CAP_NETWORK, "network"},
+        {CT_CAP_EXEC, "exec"},
+        {CT_CAP_PAUSE, "pause"},
+        {CT_CAP_UPDATE, "update"},
+        {CT_CAP_STATS, "stats"},
+        {CT_CAP_CHECKPOINT, "checkpoint"},
+        {CT_CAP_MIGRATE, "migrate"},
+        {CT_CAP_REMOTE, "remote"},
+        {CT_CAP_PERSISTENT_STATE, "persistent-state"}};
     for (const auto &[bit, name] : kCaps)
         if (d->caps & bit) bi.capabilities.push_back(name);
     for (const auto &slot : kOpSlots)

@@ -13,14 +13,15 @@ SessionCore::~SessionCore() {
     if (session && lb->desc->ops.close) lb->desc->ops.close(session);
 }
 
-Error SessionCore::make_error(int rc, const std::string &what, const std::string &msg) const {
-    Errc code = rc >= CT_ERR_INVALID_SPEC && rc <= CT_ERR_EXEC ? static_cast<Errc>(rc)
-                                                               : Errc::backend;
+Error SessionCore::make_error(int rc, const std::string &what, const std::string &msg,
+                              int sys_errno) const {
+    Errc code =
+        rc >= CT_ERR_INVALID_SPEC && rc <= CT_ERR_EXEC ? static_cast<Errc>(rc) : Errc::backend;
     std::string text = what + " (backend " + lb->name + "): ";
     text += msg.empty() ? std::string("failed with status ") + errc_name(code) +
                               " and no message (a backend bug)"
                         : msg;
-    return Error(code, text);
+    return Error(code, text, sys_errno);
 }
 
 }  // namespace detail
@@ -35,10 +36,17 @@ ct_proc_args proc_args(const StartOptions &o, const std::string *process_doc) {
     a.stdout_fd = o.stdio.out;
     a.stderr_fd = o.stdio.err;
     a.process_doc = process_doc ? process_doc->c_str() : nullptr;
+    a.console_socket = o.console_socket;
+    a.nfds = static_cast<uint32_t>(o.fds.size());
+    a.fds = o.fds.empty() ? nullptr : o.fds.data();
+    a.fn = o.fn;
+    a.fn_arg = o.fn_arg;
     return a;
 }
 
-std::string sq(const std::string &name) { return "'" + name + "'"; }
+std::string sq(const std::string &name) {
+    return "'" + name + "'";
+}
 
 }  // namespace
 
@@ -55,7 +63,7 @@ Session Session::open(const std::string &uri_text) {
                                       &core->session, &err);
     if (rc != CT_OK) {
         core->session = nullptr;
-        throw core->make_error(rc, "open session " + core->uri.text, err.data);
+        throw core->make_error(rc, "open session " + core->uri.text, err.data, err.err);
     }
     return Session(std::move(core));
 }
@@ -85,15 +93,31 @@ std::vector<ContainerInfo> Session::list() {
     core_->call(&ct_backend_ops::list, "list", "list containers", static_cast<ct_out *>(&doc));
     auto j = doc::parse(doc.data, "container list from the backend");
     std::vector<ContainerInfo> out;
-    if (!j.is_array()) throw Error(Errc::backend, "backend " + core_->lb->name +
-                                                      " returned a container list that is not "
-                                                      "a JSON array");
+    if (!j.is_array())
+        throw Error(Errc::backend, "backend " + core_->lb->name +
+                                       " returned a container list that is not "
+                                       "a JSON array");
     for (const auto &e : j) out.push_back(doc::info_from_json(e));
     return out;
 }
 
-const std::string &Session::uri() const { return core_->uri.text; }
-const BackendInfo &Session::backend() const { return core_->info; }
+const std::string &Session::uri() const {
+    return core_->uri.text;
+}
+const BackendInfo &Session::backend() const {
+    return core_->info;
+}
+
+Container Session::restore(const std::string &name, const RestoreOptions &opts) {
+    std::string what = "restore container " + sq(name);
+    if (opts.dir.empty()) throw Error(Errc::invalid_argument, what + ": no image directory given");
+    nlohmann::json j{{"dir", opts.dir},
+                     {"detach", opts.detach},
+                     {"stdio", {opts.stdio.in, opts.stdio.out, opts.stdio.err}}};
+    std::string doc = j.dump();
+    core_->call(&ct_backend_ops::restore, "restore", what, name.c_str(), doc.c_str());
+    return Container(core_, name);
+}
 
 std::vector<BackendInfo> list_backends() {
     std::vector<BackendInfo> out;
@@ -101,13 +125,15 @@ std::vector<BackendInfo> list_backends() {
     return out;
 }
 
-std::vector<std::string> backend_search_path() { return loader::search_path(); }
+std::vector<std::string> backend_search_path() {
+    return loader::search_path();
+}
 
 int64_t Container::start(const StartOptions &opts) {
     int64_t pid = 0;
     auto a = proc_args(opts, nullptr);
-    core_->call(&ct_backend_ops::start, "start", "start container " + sq(name_),
-                name_.c_str(), static_cast<const ct_proc_args *>(&a), &pid);
+    core_->call(&ct_backend_ops::start, "start", "start container " + sq(name_), name_.c_str(),
+                static_cast<const ct_proc_args *>(&a), &pid);
     return pid;
 }
 
@@ -115,8 +141,8 @@ int64_t Container::start(const ProcessSpec &process, const StartOptions &opts) {
     int64_t pid = 0;
     std::string doc = doc::encode_process(process);
     auto a = proc_args(opts, &doc);
-    core_->call(&ct_backend_ops::start, "start", "start container " + sq(name_),
-                name_.c_str(), static_cast<const ct_proc_args *>(&a), &pid);
+    core_->call(&ct_backend_ops::start, "start", "start container " + sq(name_), name_.c_str(),
+                static_cast<const ct_proc_args *>(&a), &pid);
     return pid;
 }
 
@@ -127,9 +153,9 @@ ExitStatus Container::wait(std::optional<std::chrono::milliseconds> timeout) {
 ExitStatus Container::wait_process(int64_t pid, std::optional<std::chrono::milliseconds> timeout) {
     int wstatus = 0;
     int64_t ms = timeout ? timeout->count() : -1;
-    std::string what = pid ? "wait for process " + std::to_string(pid) + " of container " +
-                                 sq(name_)
-                           : "wait for container " + sq(name_);
+    std::string what =
+        pid ? "wait for process " + std::to_string(pid) + " of container " + sq(name_)
+            : "wait for container " + sq(name_);
     core_->call(&ct_backend_ops::wait, "wait", what, name_.c_str(), pid, ms, &wstatus);
     return ExitStatus::from_wait_status(wstatus);
 }
@@ -139,17 +165,25 @@ void Container::kill(int sig, bool all) {
                 int64_t{0}, sig, all ? CT_KILL_ALL : 0u);
 }
 
+void Container::kill_process(int64_t pid, int sig) {
+    core_->call(&ct_backend_ops::kill, "kill",
+                "kill process " + std::to_string(pid) + " of container " + sq(name_), name_.c_str(),
+                pid, sig, 0u);
+}
+
 void Container::destroy(bool force) {
     core_->call(&ct_backend_ops::destroy, "destroy", "destroy container " + sq(name_),
                 name_.c_str(), force ? CT_DESTROY_FORCE : 0u);
 }
 
-State Container::state() { return info().state; }
+State Container::state() {
+    return info().state;
+}
 
 ContainerInfo Container::info() {
     detail::StringOut doc;
-    core_->call(&ct_backend_ops::info, "info", "get info of container " + sq(name_),
-                name_.c_str(), static_cast<ct_out *>(&doc));
+    core_->call(&ct_backend_ops::info, "info", "get info of container " + sq(name_), name_.c_str(),
+                static_cast<ct_out *>(&doc));
     return doc::info_from_json(doc::parse(doc.data, "container info from the backend"));
 }
 
@@ -160,19 +194,63 @@ int64_t Container::exec(const ProcessSpec &process, const StartOptions &opts) {
     int64_t pid = 0;
     std::string doc = doc::encode_process(process);
     auto a = proc_args(opts, &doc);
-    core_->call(&ct_backend_ops::exec, "exec", "exec in container " + sq(name_),
-                name_.c_str(), static_cast<const ct_proc_args *>(&a), &pid);
+    core_->call(&ct_backend_ops::exec, "exec", "exec in container " + sq(name_), name_.c_str(),
+                static_cast<const ct_proc_args *>(&a), &pid);
     return pid;
 }
 
 void Container::pause() {
-    core_->call(&ct_backend_ops::pause, "pause", "pause container " + sq(name_),
-                name_.c_str());
+    core_->call(&ct_backend_ops::pause, "pause", "pause container " + sq(name_), name_.c_str());
 }
 
 void Container::resume() {
-    core_->call(&ct_backend_ops::resume, "resume", "resume container " + sq(name_),
-                name_.c_str());
+    core_->call(&ct_backend_ops::resume, "resume", "resume container " + sq(name_), name_.c_str());
+}
+
+void Container::update(const Resources &resources) {
+    std::string what = "update container " + sq(name_);
+    try {
+        validate(resources);
+    } catch (const Error &e) {
+        throw Error(e.code(), what + ": " + e.what());
+    }
+    std::string doc = doc::resources_to_json(resources).dump();
+    core_->call(&ct_backend_ops::update, "update", what, name_.c_str(), doc.c_str());
+}
+
+Stats Container::stats() {
+    detail::StringOut doc;
+    core_->call(&ct_backend_ops::stats, "stats", "get stats of container " + sq(name_),
+                name_.c_str(), static_cast<ct_out *>(&doc));
+    return doc::stats_from_json(doc::parse(doc.data, "stats from the backend"));
+}
+
+std::vector<ProcessInfo> Container::processes() {
+    detail::StringOut doc;
+    core_->call(&ct_backend_ops::processes, "processes", "list processes of container " + sq(name_),
+                name_.c_str(), static_cast<ct_out *>(&doc));
+    return doc::processes_from_json(doc::parse(doc.data, "process list from the backend"));
+}
+
+void Container::checkpoint(const CheckpointOptions &opts) {
+    std::string what = "checkpoint container " + sq(name_);
+    if (opts.dir.empty()) throw Error(Errc::invalid_argument, what + ": no image directory given");
+    nlohmann::json j{{"dir", opts.dir},
+                     {"leave_running", opts.leave_running},
+                     {"tcp_established", opts.tcp_established},
+                     {"file_locks", opts.file_locks}};
+    std::string doc = j.dump();
+    core_->call(&ct_backend_ops::checkpoint, "checkpoint", what, name_.c_str(), doc.c_str());
+}
+
+Container Container::migrate(const std::string &to_uri, const MigrateOptions &opts) {
+    std::string what = "migrate container " + sq(name_) + " to " + to_uri;
+    nlohmann::json j{{"to", to_uri},
+                     {"leave_running", opts.leave_running},
+                     {"tcp_established", opts.tcp_established}};
+    std::string doc = j.dump();
+    core_->call(&ct_backend_ops::migrate, "migrate", what, name_.c_str(), doc.c_str());
+    return Session::open(to_uri).get(name_);
 }
 
 }  // namespace ct

@@ -16,10 +16,12 @@ namespace ct::detail {
 // Collects what a backend hands back through a ct_out.
 struct StringOut : ct_out {
     std::string data;
+    int err = 0;  // errno reported with an error, if any
     StringOut() {
         put = [](ct_out *self, const char *d, size_t n) {
             static_cast<StringOut *>(self)->data.append(d, n);
         };
+        set_errno = [](ct_out *self, int e) { static_cast<StringOut *>(self)->err = e; };
     }
 };
 
@@ -48,10 +50,11 @@ struct SessionCore {
                                                "' is not supported by backend " + lb->name);
         StringOut err;
         int rc = (lb->desc->ops.*op)(session, std::forward<Args>(args)..., &err);
-        if (rc != CT_OK) throw make_error(rc, what, err.data);
+        if (rc != CT_OK) throw make_error(rc, what, err.data, err.err);
     }
 
-    Error make_error(int rc, const std::string &what, const std::string &msg) const;
+    Error make_error(int rc, const std::string &what, const std::string &msg,
+                     int sys_errno = 0) const;
 };
 
 }  // namespace ct::detail

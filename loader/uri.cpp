@@ -90,7 +90,8 @@ Uri parse_uri(const std::string &in) {
     size_t pos = 0;
     while (pos < query.size()) {
         auto amp = query.find('&', pos);
-        std::string kv = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+        std::string kv =
+            query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
         pos = amp == std::string::npos ? query.size() : amp + 1;
         if (kv.empty()) continue;
         auto eq = kv.find('=');

@@ -84,6 +84,8 @@ public:
     }
 
     static std::string as_string(const json &v, const std::string &p) {
+        // An integer where text is expected is its text: YAML writers rarely quote `[sleep, 10]`.
+        if (v.is_number_integer()) return v.dump();
         if (!v.is_string()) throw FieldError(p, "expected a string, got " + type_of(v));
         return v.get<std::string>();
     }
@@ -467,6 +469,70 @@ ContainerInfo info_from_json(const json &j) {
         throw Error(Errc::backend, std::string("malformed container info document: ") + e.what());
     }
     return i;
+}
+
+json stats_to_json(const Stats &s) {
+    json net = json::object();
+    for (const auto &[name, n] : s.network)
+        net[name] = {{"rx_bytes", n.rx_bytes}, {"tx_bytes", n.tx_bytes},
+                     {"rx_packets", n.rx_packets}, {"tx_packets", n.tx_packets}};
+    return {{"version", kVersion},
+            {"cpu", {{"usage_ns", s.cpu.usage_ns}, {"user_ns", s.cpu.user_ns},
+                     {"system_ns", s.cpu.system_ns}}},
+            {"memory", {{"usage", s.memory.usage}, {"max_usage", s.memory.max_usage},
+                        {"limit", s.memory.limit}, {"failcnt", s.memory.failcnt},
+                        {"oom_kills", s.memory.oom_kills}}},
+            {"pids", {{"current", s.pids.current}, {"limit", s.pids.limit}}},
+            {"io", {{"read_bytes", s.io.read_bytes}, {"write_bytes", s.io.write_bytes}}},
+            {"network", net}};
+}
+
+Stats stats_from_json(const json &j) {
+    // Tolerant, like info: a newer backend may report more.
+    Stats s;
+    try {
+        auto u = [](const json &o, const char *k) { return o.value(k, uint64_t{0}); };
+        auto l = [](const json &o, const char *k) { return o.value(k, int64_t{-1}); };
+        const json empty = json::object();
+        const json &cpu = j.contains("cpu") ? j["cpu"] : empty;
+        s.cpu = {u(cpu, "usage_ns"), u(cpu, "user_ns"), u(cpu, "system_ns")};
+        const json &m = j.contains("memory") ? j["memory"] : empty;
+        s.memory.usage = u(m, "usage");
+        s.memory.max_usage = u(m, "max_usage");
+        s.memory.failcnt = u(m, "failcnt");
+        s.memory.oom_kills = u(m, "oom_kills");
+        s.memory.limit = l(m, "limit");
+        const json &p = j.contains("pids") ? j["pids"] : empty;
+        s.pids.current = u(p, "current");
+        s.pids.limit = l(p, "limit");
+        const json &io = j.contains("io") ? j["io"] : empty;
+        s.io = {u(io, "read_bytes"), u(io, "write_bytes")};
+        if (j.contains("network"))
+            for (auto it = j["network"].begin(); it != j["network"].end(); ++it)
+                s.network[it.key()] = {u(*it, "rx_bytes"), u(*it, "tx_bytes"),
+                                       u(*it, "rx_packets"), u(*it, "tx_packets")};
+    } catch (const json::exception &e) {
+        throw Error(Errc::backend, std::string("malformed stats document: ") + e.what());
+    }
+    return s;
+}
+
+json processes_to_json(const std::vector<ProcessInfo> &ps) {
+    json a = json::array();
+    for (const auto &p : ps) a.push_back({{"pid", p.pid}, {"ns_pid", p.ns_pid}, {"command", p.command}});
+    return a;
+}
+
+std::vector<ProcessInfo> processes_from_json(const json &j) {
+    std::vector<ProcessInfo> out;
+    try {
+        for (const auto &e : j)
+            out.push_back({e.value("pid", int64_t{0}), e.value("ns_pid", int64_t{0}),
+                           e.value("command", "")});
+    } catch (const json::exception &e) {
+        throw Error(Errc::backend, std::string("malformed process list: ") + e.what());
+    }
+    return out;
 }
 
 }  // namespace ct::doc

@@ -129,6 +129,34 @@ void check_process(const ProcessSpec &p, const std::string &f) {
 
 }  // namespace
 
+void validate(const Resources &r) {
+    auto check_limit = [](const std::optional<int64_t> &v, const char *f, int64_t min) {
+        if (v && *v != -1 && *v < min)
+            fail(f, std::to_string(*v) + " is below the minimum " + std::to_string(min) +
+                        " (-1 means unlimited)");
+    };
+    check_limit(r.memory, "resources.memory", 4096);
+    check_limit(r.memory_swap, "resources.memory_swap", 4096);
+    check_limit(r.pids, "resources.pids", 1);
+    if (r.memory && r.memory_swap && *r.memory != -1 && *r.memory_swap != -1 &&
+        *r.memory_swap < *r.memory)
+        fail("resources.memory_swap", "must be at least resources.memory (it counts both)");
+    if (r.cpu.shares && (*r.cpu.shares < 2 || *r.cpu.shares > 262144))
+        fail("resources.cpu.shares", std::to_string(*r.cpu.shares) + " is outside 2..262144");
+    if (r.cpu.period_us && (*r.cpu.period_us < 1000 || *r.cpu.period_us > 1000000))
+        fail("resources.cpu.period_us",
+             std::to_string(*r.cpu.period_us) + " is outside 1000..1000000");
+    if (r.cpu.quota_us && *r.cpu.quota_us != -1 && *r.cpu.quota_us < 1000)
+        fail("resources.cpu.quota_us", std::to_string(*r.cpu.quota_us) +
+                                           " is below 1000 (-1 means unlimited)");
+    if (!r.cpu.cpus.empty() && !valid_cpu_list(r.cpu.cpus))
+        fail("resources.cpu.cpus", "'" + r.cpu.cpus + "' is not a CPU list like 0-1,3");
+    if (!r.cpu.mems.empty() && !valid_cpu_list(r.cpu.mems))
+        fail("resources.cpu.mems", "'" + r.cpu.mems + "' is not a node list like 0");
+    if (r.io_weight && (*r.io_weight < 1 || *r.io_weight > 10000))
+        fail("resources.io_weight", std::to_string(*r.io_weight) + " is outside 1..10000");
+}
+
 void validate(const Spec &s) {
     if (s.name.empty()) fail("name", "is required");
     if (!valid_name(s.name))
@@ -184,32 +212,7 @@ void validate(const Spec &s) {
 
     check_process(s.process, "process");
 
-    const auto &r = s.resources;
-    auto check_limit = [](const std::optional<int64_t> &v, const char *f, int64_t min) {
-        if (v && *v != -1 && *v < min)
-            fail(f, std::to_string(*v) + " is below the minimum " + std::to_string(min) +
-                        " (-1 means unlimited)");
-    };
-    check_limit(r.memory, "resources.memory", 4096);
-    check_limit(r.memory_swap, "resources.memory_swap", 4096);
-    check_limit(r.pids, "resources.pids", 1);
-    if (r.memory && r.memory_swap && *r.memory != -1 && *r.memory_swap != -1 &&
-        *r.memory_swap < *r.memory)
-        fail("resources.memory_swap", "must be at least resources.memory (it counts both)");
-    if (r.cpu.shares && (*r.cpu.shares < 2 || *r.cpu.shares > 262144))
-        fail("resources.cpu.shares", std::to_string(*r.cpu.shares) + " is outside 2..262144");
-    if (r.cpu.period_us && (*r.cpu.period_us < 1000 || *r.cpu.period_us > 1000000))
-        fail("resources.cpu.period_us",
-             std::to_string(*r.cpu.period_us) + " is outside 1000..1000000");
-    if (r.cpu.quota_us && *r.cpu.quota_us != -1 && *r.cpu.quota_us < 1000)
-        fail("resources.cpu.quota_us", std::to_string(*r.cpu.quota_us) +
-                                           " is below 1000 (-1 means unlimited)");
-    if (!r.cpu.cpus.empty() && !valid_cpu_list(r.cpu.cpus))
-        fail("resources.cpu.cpus", "'" + r.cpu.cpus + "' is not a CPU list like 0-1,3");
-    if (!r.cpu.mems.empty() && !valid_cpu_list(r.cpu.mems))
-        fail("resources.cpu.mems", "'" + r.cpu.mems + "' is not a node list like 0");
-    if (r.io_weight && (*r.io_weight < 1 || *r.io_weight > 10000))
-        fail("resources.io_weight", std::to_string(*r.io_weight) + " is outside 1..10000");
+    validate(s.resources);
 
     for (size_t i = 0; i < s.mounts.size(); ++i) {
         const auto &m = s.mounts[i];

@@ -23,6 +23,7 @@ int guard(ct_out *err, F &&fn) noexcept {
         return CT_OK;
     } catch (const Error &e) {
         put(err, e.what());
+        if (e.sys_errno() && err && err->set_errno) err->set_errno(err, e.sys_errno());
         return static_cast<int>(e.code()) <= CT_ERR_EXEC ? static_cast<int>(e.code())
                                                          : CT_ERR_BACKEND;
     } catch (const std::bad_alloc &) {

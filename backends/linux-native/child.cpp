@@ -360,10 +360,15 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     for (const auto &[res, rl] : p.rlimits)
         if (::setrlimit(static_cast<__rlimit_resource>(res), &rl) < 0)
             fail(Msg() << "set rlimit " << static_cast<long>(res), errno);
-    if (::setgroups(p.groups.size(), p.groups.data()) < 0)
+    // Raw system calls: glibc's wrappers broadcast credential changes to every thread it
+    // believes the process has, and a clone of a multi-threaded caller has only one. They
+    // would wait forever for threads that do not exist here.
+    if (::syscall(SYS_setgroups, p.groups.size(), p.groups.data()) < 0)
         fail(Msg() << "set supplementary groups", errno);
-    if (::setresgid(p.gid, p.gid, p.gid) < 0) fail(Msg() << "setgid " << static_cast<long>(p.gid), errno);
-    if (::setresuid(p.uid, p.uid, p.uid) < 0) fail(Msg() << "setuid " << static_cast<long>(p.uid), errno);
+    if (::syscall(SYS_setresgid, p.gid, p.gid, p.gid) < 0)
+        fail(Msg() << "setgid " << static_cast<long>(p.gid), errno);
+    if (::syscall(SYS_setresuid, p.uid, p.uid, p.uid) < 0)
+        fail(Msg() << "setuid " << static_cast<long>(p.uid), errno);
     if (p.no_new_privs) CHECK(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
     if (::chdir(p.cwd.c_str()) < 0) fail(Msg() << "chdir to the working directory " << p.cwd, errno);
     ::umask(022);

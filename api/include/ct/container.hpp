@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ct/export.hpp"
 #include "ct/info.hpp"
@@ -31,13 +32,45 @@ struct StartOptions {
     // The process must outlive the calling process (what `ct start` does): the backend arranges
     // for another process to reap it, so wait() from a later session still gets its status.
     bool detach = false;
+    // With process.terminal: an AF_UNIX socket of the caller on which the backend sends the
+    // pty master (SCM_RIGHTS), as runc's --console-socket. Required when terminal is set.
+    int console_socket = -1;
+    // When not empty: fds[i] of the caller becomes fd i of the process, replacing `stdio`;
+    // nothing else is inherited. (The C API's libct_process_desc_set_fds.)
+    std::vector<int> fds;
+    // When set: the process runs fn(fn_arg) in a fork of the caller once the container is set
+    // up, instead of executing process.args, and exits with its return value. In-process
+    // backends only (linux); others throw Errc::unsupported. (The C API's spawn_cb/enter_cb.)
+    int (*fn)(void *) = nullptr;
+    void *fn_arg = nullptr;
+};
+
+// Options of checkpoint() (docs/checkpoint.md).
+struct CheckpointOptions {
+    std::string dir;               // image directory, on the backend's host; created if missing
+    bool leave_running = false;    // keep the container running after the dump
+    bool tcp_established = false;  // dump established TCP connections too
+    bool file_locks = false;
+};
+
+// Options of Session::restore().
+struct RestoreOptions {
+    std::string dir;  // image directory made by checkpoint(), on the backend's host
+    Stdio stdio;      // the restored init's stdio, where the images allow replacing it
+    bool detach = true;
+};
+
+// Options of migrate().
+struct MigrateOptions {
+    bool leave_running = false;  // copy instead of move: the source keeps running too
+    bool tcp_established = false;
 };
 
 // A handle is cheap to copy; it names a container in a session and keeps the session alive.
 // Every call goes to the backend: state is never cached in the handle, so several handles (or
 // processes) driving one container stay consistent.
 class CT_API Container {
-public:
+  public:
     const std::string &name() const { return name_; }
 
     // Starts the spec's process (or `process`, when given) as the container's init. Returns when
@@ -65,11 +98,29 @@ public:
     int64_t exec(const ProcessSpec &process, const StartOptions &opts = {});
     ExitStatus wait_process(int64_t pid,
                             std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+    // Sends `sig` to one process of the container started by exec() (or to init: pid 0).
+    void kill_process(int64_t pid, int sig);
 
+    // Freezes / thaws every process of the container (state paused <-> running).
     void pause();
     void resume();
 
-private:
+    // Changes the limits of a created or running container. Only the fields set in
+    // `resources` change; the others keep their values.
+    void update(const Resources &resources);
+    Stats stats();
+    std::vector<ProcessInfo> processes();
+
+    // Saves the running container's whole state (processes, namespaces, mounts, cgroup
+    // settings, interfaces) into opts.dir. Without leave_running the container is stopped.
+    void checkpoint(const CheckpointOptions &opts);
+
+    // Moves the running container to the session at `to_uri` (e.g. linux+ssh://host/):
+    // checkpoint here, images copied over, restore there, destroy here only once it runs
+    // there. On failure it keeps running here. Returns the handle in the new session.
+    Container migrate(const std::string &to_uri, const MigrateOptions &opts = {});
+
+  private:
     friend class Session;
     Container(std::shared_ptr<detail::SessionCore> core, std::string name)
         : core_(std::move(core)), name_(std::move(name)) {}

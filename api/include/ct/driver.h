@@ -61,9 +61,12 @@ enum ct_status {
 };
 
 /* Caller-owned output sink. A backend calls put() zero or more times; the pieces are
- * concatenated. The caller embeds this struct in its own and recovers it from `self`. */
+ * concatenated. The caller embeds this struct in its own and recovers it from `self`.
+ * On an error sink, set_errno() (may be NULL) records the errno behind the failure, so that
+ * callers can tell ENOENT from EACCES (the C API returns -errno). */
 typedef struct ct_out {
     void (*put)(struct ct_out *self, const char *data, size_t len);
+    void (*set_errno)(struct ct_out *self, int err);
 } ct_out;
 
 /* Services the host (libct.so) offers to a backend. Passed to open(). Grows by appending;
@@ -76,6 +79,9 @@ typedef struct ct_host {
     uint32_t reserved;
     /* Log a message through libct's logger. May be NULL. Thread-safe. */
     void (*log)(int level, const char *backend, const char *message);
+    /* Report progress of a long operation (image transfer, restore): `what` names it
+     * ("migrate 'web1': transfer"), done/total in bytes (total 0: unknown). May be NULL. */
+    void (*progress)(const char *what, uint64_t done, uint64_t total);
 } ct_host;
 
 /* Process stdio and options for start() and exec(). Grows by appending; check `size`. */
@@ -91,6 +97,20 @@ typedef struct ct_proc_args {
     /* JSON process document (docs/driver-abi.md) for exec(), or to override the spec's
      * process in start(); NULL: start() uses the spec's process. */
     const char *process_doc;
+    /* When the process document asks for a terminal: an AF_UNIX socket of the caller on which
+     * the backend sends (SCM_RIGHTS) the master side of the pty it allocated, as runc's
+     * --console-socket does. -1: the backend reports CT_ERR_INVALID_ARGUMENT for a terminal. */
+    int console_socket;
+    /* When nfds > 0: fds[i] of the caller becomes fd i of the process (i < nfds), replacing
+     * stdin/stdout/stderr_fd; every other fd is closed. The libct C API's set_fds. */
+    uint32_t nfds;
+    const int *fds;
+    /* When fn != NULL: instead of executing process.args, the process runs fn(fn_arg) in a
+     * fork of the caller (same memory image, no exec) and exits with its return value, once
+     * the container is set up. Only in-process backends can do this; others refuse it with
+     * CT_ERR_UNSUPPORTED. The libct C API's spawn_cb / enter_cb. */
+    int (*fn)(void *fn_arg);
+    void *fn_arg;
 } ct_proc_args;
 
 /* kill() flags */

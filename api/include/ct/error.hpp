@@ -31,7 +31,7 @@ CT_API const char *errc_name(Errc code) noexcept;
 // Thrown by every libct call that fails. what() is a complete sentence naming the object
 // (container, backend, file) and the cause.
 class CT_API Error : public std::runtime_error {
-public:
+  public:
     Error(Errc code, const std::string &message, int sys_errno = 0)
         : std::runtime_error(message), code_(code), errno_(sys_errno) {}
     ~Error() override;
@@ -40,7 +40,7 @@ public:
     // The errno behind the failure, when there is one (0 otherwise).
     int sys_errno() const noexcept { return errno_; }
 
-private:
+  private:
     Errc code_;
     int errno_;
 };

@@ -1,6 +1,7 @@
 // ct::Session: a connection to one backend, chosen by URI at run time.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,7 +24,7 @@ struct SessionCore;
 //
 // A Session may be used from several threads at once.
 class CT_API Session {
-public:
+  public:
     // Opens a session on the backend serving `uri`:
     //   linux:///            the native Linux backend (alias: local); the default
     //   openvz:///           an OpenVZ host
@@ -41,14 +42,23 @@ public:
     // Every container of this session's backend (and state root).
     std::vector<ContainerInfo> list();
 
+    // Recreates container `name` from images made by Container::checkpoint() (the spec
+    // travels with the images) and resumes it. `name` may differ from the original's.
+    Container restore(const std::string &name, const RestoreOptions &opts);
+
     const std::string &uri() const;
     // The backend serving this session.
     const BackendInfo &backend() const;
 
-private:
+  private:
     explicit Session(std::shared_ptr<detail::SessionCore> core) : core_(std::move(core)) {}
     std::shared_ptr<detail::SessionCore> core_;
 };
+
+// Progress of long operations (image transfers of migrate, restore). The handler is
+// process-wide, called from the thread running the operation; `total` is 0 when unknown.
+using ProgressHandler = std::function<void(const std::string &what, uint64_t done, uint64_t total)>;
+CT_API void set_progress_handler(ProgressHandler handler);
 
 // Every backend found in the search path ($CT_BACKEND_PATH, then the directory beside libct.so,
 // then the installed backend directory), including the ones that failed to load (load_error).

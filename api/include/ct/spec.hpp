@@ -56,8 +56,8 @@ struct ProcessSpec {
     std::vector<std::string> env;   // "KEY=value"
     std::string cwd = "/";
     UserSpec user;
-    bool terminal = false;            // allocate a pty as the process's console
-    bool no_new_privileges = false;   // PR_SET_NO_NEW_PRIVS before exec
+    bool terminal = false;           // allocate a pty as the process's console
+    bool no_new_privileges = false;  // PR_SET_NO_NEW_PRIVS before exec
     std::vector<Rlimit> rlimits;
     // Capability names ("CAP_NET_ADMIN" or "net_admin"); empty optional: backend default set.
     std::optional<std::vector<std::string>> capabilities;
@@ -78,7 +78,7 @@ struct Resources {
     std::optional<int64_t> memory_swap;  // memory + swap, bytes; -1 = unlimited
     std::optional<int64_t> pids;         // max tasks; -1 = unlimited
     CpuSpec cpu;
-    std::optional<uint64_t> io_weight;   // 1..10000
+    std::optional<uint64_t> io_weight;  // 1..10000
     bool operator==(const Resources &) const = default;
 };
 
@@ -103,7 +103,7 @@ struct NetInterfaceSpec {
     std::string mac;
     uint32_t mtu = 0;
     uint32_t vlan_id = 0;
-    std::string mode;  // macvlan mode
+    std::string mode;                    // macvlan mode
     std::vector<std::string> addresses;  // CIDR, IPv4 or IPv6
     std::string gateway;
     bool operator==(const NetInterfaceSpec &) const = default;
@@ -111,16 +111,16 @@ struct NetInterfaceSpec {
 
 // Where the container's root comes from when it is not plain `rootfs`.
 struct PrivateArea {
-    std::string type;  // "" (none), "dir", "overlay", "loop"
-    std::string path;  // dir: the directory; overlay: the upper dir; loop: the image
+    std::string type;                // "" (none), "dir", "overlay", "loop"
+    std::string path;                // dir: the directory; overlay: the upper dir; loop: the image
     std::vector<std::string> lower;  // overlay: read-only lower layers
     std::string work;                // overlay: work dir
     bool operator==(const PrivateArea &) const = default;
 };
 
 struct Spec {
-    std::string name;      // [A-Za-z0-9][A-Za-z0-9_.-]{0,63}
-    std::string rootfs;    // absolute host path of the root filesystem
+    std::string name;    // [A-Za-z0-9][A-Za-z0-9_.-]{0,63}
+    std::string rootfs;  // absolute host path of the root filesystem
     bool readonly_rootfs = false;
     PrivateArea private_area;
     std::string hostname;  // needs a uts namespace
@@ -144,6 +144,9 @@ struct Spec {
 // Checks a spec completely, without touching the system. Throws ct::Error(invalid_spec) naming
 // the first offending field ("resources.memory: ...").
 CT_API void validate(const Spec &spec);
+
+// Checks resource limits alone (what Container::update() takes), with the same rules.
+CT_API void validate(const Resources &resources);
 
 // Parses "64M", "1G", "512k", "1048576" (binary units) into bytes. Throws ct::Error
 // (invalid_spec) naming `what` on a malformed size.

@@ -49,6 +49,11 @@ Resources resources_from_json(const nlohmann::json &j, const std::string &path =
 nlohmann::json info_to_json(const ContainerInfo &info);
 ContainerInfo info_from_json(const nlohmann::json &j);
 
+nlohmann::json stats_to_json(const Stats &s);
+Stats stats_from_json(const nlohmann::json &j);
+nlohmann::json processes_to_json(const std::vector<ProcessInfo> &p);
+std::vector<ProcessInfo> processes_from_json(const nlohmann::json &j);
+
 // Parses text as JSON; a syntax error becomes Errc::invalid_spec naming `what`.
 nlohmann::json parse(std::string_view text, const char *what);
 

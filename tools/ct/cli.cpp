@@ -1,0 +1,134 @@
+#include "cli.hpp"
+
+#include <signal.h>
+#include <string.h>
+
+#include <cerrno>
+#include <ctime>
+#include <iostream>
+
+namespace ct::cli {
+
+Session &Context::session() {
+    if (!session_) session_ = Session::open(connect);
+    return *session_;
+}
+
+bool parse(Context &ctx, po::options_description &desc,
+           const po::positional_options_description &pos, po::variables_map &vm,
+           const char *synopsis, const char *summary) {
+    bool help = false;
+    // clang-format off
+    desc.add_options()
+        ("connect,c", po::value(&ctx.connect), "backend URI (default: $CT_CONNECT, else linux:///)")
+        ("help,h", po::bool_switch(&help), "show this help");
+    // clang-format on
+    try {
+        po::store(po::command_line_parser(ctx.args).options(desc).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error &e) {
+        throw UsageError(e.what());
+    }
+    if (help) {
+        std::cout << "Usage: ct " << synopsis << "\n\n" << summary << "\n\n" << desc;
+        return false;
+    }
+    return true;
+}
+
+int parse_signal(const std::string &text) {
+    if (text.empty()) throw UsageError("empty signal");
+    if (text.find_first_not_of("0123456789") == std::string::npos) {
+        int n = std::stoi(text.substr(0, 3));
+        if (n <= 0 || n >= NSIG) throw UsageError("signal " + text + " is out of range");
+        return n;
+    }
+    std::string name = text;
+    for (auto &c : name) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+    if (name.rfind("SIG", 0) == 0) name = name.substr(3);
+    for (int s = 1; s < NSIG; ++s)
+        if (const char *abbrev = sigabbrev_np(s); abbrev && name == abbrev) return s;
+    if (name.rfind("RTMIN+", 0) == 0) return SIGRTMIN + std::stoi(name.substr(6));
+    throw UsageError("'" + text + "' is not a signal (examples: TERM, SIGKILL, 9)");
+}
+
+std::string signal_name(int sig) {
+    const char *a = sigabbrev_np(sig);
+    return a ? std::string("SIG") + a : "signal " + std::to_string(sig);
+}
+
+int64_t parse_count(const std::string &text, const std::string &what) {
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos ||
+        text.size() > 18)
+        throw UsageError(what + ": '" + text + "' is not a non-negative number");
+    return std::stoll(text);
+}
+
+std::string format_bytes(int64_t b) {
+    if (b < 0) return "unlimited";
+    static const char *kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(b);
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        ++u;
+    }
+    char buf[32];
+    snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", v, kUnits[u]);
+    return buf;
+}
+
+std::string format_time(int64_t t) {
+    if (t <= 0) return "-";
+    time_t tt = static_cast<time_t>(t);
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+void ProcessOptions::add_to(po::options_description &desc) {
+    // clang-format off
+    desc.add_options()
+        ("env,e", po::value(&env)->composing(), "KEY=VALUE environment variable (repeatable)")
+        ("cwd,w", po::value(&cwd), "working directory inside the container")
+        ("user,u", po::value(&user), "UID[:GID] to run as")
+        ("tty,t", po::bool_switch(&tty), "give the command a terminal (pty)");
+    // clang-format on
+}
+
+void ProcessOptions::apply(ProcessSpec &p) const {
+    for (const auto &e : env) {
+        auto eq = e.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw UsageError("--env '" + e + "': expected KEY=VALUE");
+        std::string key = e.substr(0, eq + 1);
+        std::erase_if(p.env, [&](const std::string &x) { return x.rfind(key, 0) == 0; });
+        p.env.push_back(e);
+    }
+    if (!cwd.empty()) p.cwd = cwd;
+    if (!user.empty()) {
+        auto colon = user.find(':');
+        p.user.uid = static_cast<uint32_t>(parse_count(user.substr(0, colon), "--user"));
+        p.user.gid = colon == std::string::npos
+                         ? p.user.uid
+                         : static_cast<uint32_t>(parse_count(user.substr(colon + 1), "--user"));
+    }
+    if (tty) p.terminal = true;
+}
+
+int exit_code_for(const ExitStatus &st) {
+    return st.shell_code();
+}
+
+int exit_code_for(const Error &e) {
+    if (e.code() == Errc::exec) return e.sys_errno() == ENOENT ? kNotFound : kCannotExec;
+    return kRunFailed;
+}
+
+void report(const std::exception &e) {
+    std::cerr << "ct: " << e.what() << "\n";
+}
+
+}  // namespace ct::cli

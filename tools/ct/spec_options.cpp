@@ -1,0 +1,229 @@
+#include "spec_options.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "ct/specfile.hpp"
+
+namespace ct::cli {
+namespace {
+
+std::vector<std::string> split(const std::string &s, char sep) {
+    std::vector<std::string> out;
+    std::string cur;
+    std::istringstream in(s);
+    while (std::getline(in, cur, sep)) out.push_back(cur);
+    if (!s.empty() && s.back() == sep) out.push_back("");
+    return out;
+}
+
+std::string random_name() {
+    std::random_device rd;
+    static const char kHex[] = "0123456789abcdef";
+    std::string n = "ct-";
+    for (int i = 0; i < 8; ++i) n += kHex[rd() % 16];
+    return n;
+}
+
+Namespace ns_named(const std::string &n) {
+    static const std::pair<const char *, Namespace> kNames[] = {
+        {"mount", Namespace::mount}, {"mnt", Namespace::mount},     {"uts", Namespace::uts},
+        {"ipc", Namespace::ipc},     {"pid", Namespace::pid},       {"net", Namespace::net},
+        {"user", Namespace::user},   {"cgroup", Namespace::cgroup}, {"time", Namespace::time}};
+    for (const auto &[name, t] : kNames)
+        if (n == name) return t;
+    throw UsageError("--ns: unknown namespace '" + n +
+                     "' (known: mount, uts, ipc, pid, net, user, cgroup, time)");
+}
+
+}  // namespace
+
+MountSpec parse_mount(const std::string &text) {
+    auto parts = split(text, ':');
+    if (parts.size() < 2 || parts.size() > 3 || parts[0].empty() || parts[1].empty())
+        throw UsageError("--mount '" + text +
+                         "': expected SRC:DST[:OPTIONS], e.g. /srv/data:/data:ro");
+    MountSpec m;
+    if (parts[0] == "tmpfs" || parts[0] == "proc" || parts[0] == "sysfs" || parts[0] == "mqueue") {
+        m.type = parts[0];
+        m.source = parts[0];
+    } else {
+        m.type = "bind";
+        m.source = parts[0];
+        if (m.source[0] != '/') {
+            // Relative to where ct runs, as a user means it.
+            char cwd[4096];
+            if (::getcwd(cwd, sizeof cwd)) m.source = std::string(cwd) + "/" + m.source;
+        }
+    }
+    m.target = parts[1];
+    if (parts.size() == 3)
+        for (const auto &o : split(parts[2], ','))
+            if (!o.empty()) m.options.push_back(o);
+    return m;
+}
+
+NetInterfaceSpec parse_net(const std::string &text) {
+    auto colon = text.find(':');
+    NetInterfaceSpec n;
+    n.type = text.substr(0, colon);
+    if (colon == std::string::npos || colon + 1 >= text.size())
+        throw UsageError("--net '" + text +
+                         "': expected TYPE:NAME[,key=value...] (or 'host'), "
+                         "e.g. veth:eth0,host=veth0,addr=10.0.0.2/24");
+    auto fields = split(text.substr(colon + 1), ',');
+    if (n.type == "hostnic")
+        n.host_name = fields[0];
+    else
+        n.name = fields[0];
+    for (size_t i = 1; i < fields.size(); ++i) {
+        auto eq = fields[i].find('=');
+        if (eq == std::string::npos)
+            throw UsageError("--net '" + text + "': '" + fields[i] + "' is not key=value");
+        std::string k = fields[i].substr(0, eq), v = fields[i].substr(eq + 1);
+        if (k == "host" || k == "host_name")
+            n.host_name = v;
+        else if (k == "name")
+            n.name = v;
+        else if (k == "addr" || k == "address")
+            n.addresses.push_back(v);
+        else if (k == "gw" || k == "gateway")
+            n.gateway = v;
+        else if (k == "mtu")
+            n.mtu = static_cast<uint32_t>(parse_count(v, "--net mtu"));
+        else if (k == "mac")
+            n.mac = v;
+        else if (k == "bridge")
+            n.bridge = v;
+        else if (k == "link")
+            n.link = v;
+        else if (k == "mode")
+            n.mode = v;
+        else if (k == "id" || k == "vlan")
+            n.vlan_id = static_cast<uint32_t>(parse_count(v, "--net id"));
+        else
+            throw UsageError("--net '" + text + "': unknown key '" + k +
+                             "' (known: name, host, addr, gw, mtu, mac, bridge, link, mode, id)");
+    }
+    return n;
+}
+
+IdMap parse_idmap(const std::string &text, const std::string &what) {
+    auto p = split(text, ':');
+    if (p.size() != 3)
+        throw UsageError(what + " '" + text + "': expected CONTAINER_ID:HOST_ID:SIZE");
+    return {static_cast<uint32_t>(parse_count(p[0], what)),
+            static_cast<uint32_t>(parse_count(p[1], what)),
+            static_cast<uint32_t>(parse_count(p[2], what))};
+}
+
+void SpecOptions::add_to(po::options_description &desc) {
+    // clang-format off
+    desc.add_options()
+        ("name,n", po::value(&name), "container name (default: the spec's, else ct-<random>)")
+        ("rootfs,r", po::value(&rootfs), "root filesystem directory")
+        ("hostname,H", po::value(&hostname), "host name inside the container")
+        ("memory,m", po::value(&memory), "memory limit: 64M, 1G, ... (-1: unlimited)")
+        ("memory-swap", po::value(&memory_swap), "memory + swap limit")
+        ("pids", po::value<int64_t>()->notifier([this](int64_t v) { pids = v; }), "maximum number of tasks")
+        ("cpu-shares", po::value<int64_t>()->notifier([this](int64_t v) { cpu_shares = v; }), "relative CPU weight (2..262144)")
+        ("cpu-quota", po::value<int64_t>()->notifier([this](int64_t v) { cpu_quota = v; }), "CFS quota in us per period")
+        ("cpu-period", po::value<int64_t>()->notifier([this](int64_t v) { cpu_period = v; }), "CFS period in us")
+        ("cpuset-cpus", po::value(&cpus), "CPUs allowed, e.g. 0-1")
+        ("mount", po::value(&mounts)->composing(), "SRC:DST[:ro|rw,...] bind mount, or tmpfs:DST[:opts] (repeatable)")
+        ("net", po::value(&nets)->composing(), "TYPE:NAME[,key=value...] interface, or 'host' to share the host's network (repeatable)")
+        ("ns", po::value(&namespaces), "namespaces to create, comma separated (default: mount,uts,ipc,pid,net,cgroup)")
+        ("uid-map", po::value(&uid_maps)->composing(), "CONTAINER_ID:HOST_ID:SIZE (adds a user namespace)")
+        ("gid-map", po::value(&gid_maps)->composing(), "CONTAINER_ID:HOST_ID:SIZE")
+        ("sysctl", po::value(&sysctls)->composing(), "KEY=VALUE namespaced sysctl (repeatable)")
+        ("annotation", po::value(&annotations)->composing(), "KEY=VALUE kept with the container")
+        ("read-only", po::bool_switch(&read_only), "mount the root filesystem read-only");
+    // clang-format on
+    process.add_to(desc);
+}
+
+Spec SpecOptions::build(const std::string &file, const std::vector<std::string> &command) const {
+    Spec s;
+    std::string text;
+    if (!file.empty()) {
+        std::ifstream f(file);
+        if (!f) throw Error(Errc::not_found, "spec file " + file + ": cannot be read");
+        std::stringstream ss;
+        ss << f.rdbuf();
+        text = ss.str();
+        s = parse_spec_yaml(text, file);
+    }
+    if (!name.empty()) s.name = name;
+    if (s.name.empty()) s.name = random_name();
+    if (!rootfs.empty()) {
+        s.rootfs = rootfs;
+        if (s.rootfs[0] != '/') {
+            char cwd[4096];
+            if (::getcwd(cwd, sizeof cwd)) s.rootfs = std::string(cwd) + "/" + s.rootfs;
+        }
+    }
+    if (!hostname.empty()) s.hostname = hostname;
+    if (!memory.empty()) s.resources.memory = parse_size(memory, "--memory");
+    if (!memory_swap.empty()) s.resources.memory_swap = parse_size(memory_swap, "--memory-swap");
+    if (pids) s.resources.pids = *pids;
+    if (cpu_shares) s.resources.cpu.shares = static_cast<uint64_t>(*cpu_shares);
+    if (cpu_quota) s.resources.cpu.quota_us = *cpu_quota;
+    if (cpu_period) s.resources.cpu.period_us = static_cast<uint64_t>(*cpu_period);
+    if (!cpus.empty()) s.resources.cpu.cpus = cpus;
+    for (const auto &m : mounts) s.mounts.push_back(parse_mount(m));
+    bool host_net = false;
+    for (const auto &n : nets) {
+        if (n == "host")
+            host_net = true;
+        else
+            s.network.push_back(parse_net(n));
+    }
+    if (!namespaces.empty()) {
+        std::vector<NamespaceSpec> ns;
+        for (const auto &n : split(namespaces, ','))
+            if (!n.empty()) ns.push_back({ns_named(n), {}});
+        s.namespaces = ns;
+    }
+    if (host_net) {
+        auto ns = s.effective_namespaces();
+        std::erase_if(ns, [](const NamespaceSpec &n) { return n.type == Namespace::net; });
+        s.namespaces = ns;
+    }
+    for (const auto &m : uid_maps) s.uid_map.push_back(parse_idmap(m, "--uid-map"));
+    for (const auto &m : gid_maps) s.gid_map.push_back(parse_idmap(m, "--gid-map"));
+    if ((!uid_maps.empty() || !gid_maps.empty()) && !s.has_namespace(Namespace::user)) {
+        auto ns = s.effective_namespaces();
+        ns.push_back({Namespace::user, {}});
+        s.namespaces = ns;
+    }
+    for (const auto &kv : sysctls) {
+        auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw UsageError("--sysctl '" + kv + "': expected KEY=VALUE");
+        s.sysctl[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    for (const auto &kv : annotations) {
+        auto eq = kv.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw UsageError("--annotation '" + kv + "': expected KEY=VALUE");
+        s.annotations[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    if (read_only) s.readonly_rootfs = true;
+    if (!command.empty()) s.process.args = command;
+    if (s.process.env.empty())
+        s.process.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+    process.apply(s.process);
+    if (s.rootfs.empty())
+        throw UsageError("no root filesystem: give --rootfs DIR or a spec file with rootfs:");
+    if (s.process.args.empty())
+        throw UsageError(
+            "no command: give it after '--' (ct run --rootfs DIR -- /bin/sh), or "
+            "process.args in the spec file");
+    validate_spec_file(s, text, file.empty() ? "command line" : file);
+    return s;
+}
+
+}  // namespace ct::cli

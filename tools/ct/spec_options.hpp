@@ -1,0 +1,34 @@
+// The spec shortcuts of `ct run` and `ct create`: --rootfs, --memory, --mount, --net, ...
+// applied on top of an optional YAML spec file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+
+namespace ct::cli {
+
+struct SpecOptions {
+    std::string name, rootfs, hostname, memory, memory_swap, cpus;
+    std::optional<int64_t> pids, cpu_shares, cpu_quota, cpu_period;
+    std::vector<std::string> mounts, nets, sysctls, uid_maps, gid_maps, annotations;
+    std::string namespaces;
+    bool read_only = false;
+    ProcessOptions process;
+
+    void add_to(po::options_description &desc);
+    // Reads `file` (if not empty), applies the options and `command` (if not empty), then
+    // validates the whole, with errors pointing into the file where they come from it.
+    Spec build(const std::string &file, const std::vector<std::string> &command) const;
+};
+
+// "SRC:DST[:ro|rw][,opt...]" -> a bind mount; "tmpfs:DST[:opts]" -> a tmpfs.
+MountSpec parse_mount(const std::string &text);
+// "veth:eth0,host=veth-web1,addr=10.0.0.2/24,gw=10.0.0.1,mtu=1400,mac=...,bridge=br0"
+// "hostnic:HOSTDEV[,name=eth1]", "macvlan:eth1,link=ens3,mode=bridge", "vlan:eth2,link=ens3,id=5"
+NetInterfaceSpec parse_net(const std::string &text);
+// "0:100000:65536" -> container_id:host_id:size
+IdMap parse_idmap(const std::string &text, const std::string &what);
+
+}  // namespace ct::cli
