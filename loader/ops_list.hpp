@@ -5,10 +5,13 @@
 
 #include "ct/driver.h"
 
+// clang-format off
 #define CT_FOR_EACH_OP(X)                                                                   \
     X(open)                                                                                 \
     X(close) X(create) X(list) X(info) X(start) X(wait) X(kill) X(destroy) X(exec) X(pause) \
-        X(resume) X(update) X(stats) X(processes) X(checkpoint) X(restore) X(migrate)
+        X(resume) X(update) X(stats) X(processes) X(checkpoint) X(restore) X(migrate)      \
+            X(get_files) X(put_files) X(remove_files)
+// clang-format on
 
 namespace ct::loader {
 

@@ -69,6 +69,12 @@ typedef struct ct_out {
     void (*set_errno)(struct ct_out *self, int err);
 } ct_out;
 
+/* Caller-owned input stream: read() fills up to `len` bytes and returns how many (0 at the
+ * end of the stream, -1 on an error, with a message put into `err` of the operation). */
+typedef struct ct_in {
+    int64_t (*read)(struct ct_in *self, char *buf, size_t len);
+} ct_in;
+
 /* Services the host (libct.so) offers to a backend. Passed to open(). Grows by appending;
  * check `size` before touching a field added after 1.0. */
 enum ct_log_level { CT_LOG_ERROR = 1, CT_LOG_WARN = 2, CT_LOG_INFO = 3, CT_LOG_DEBUG = 4 };
@@ -85,9 +91,10 @@ typedef struct ct_host {
 } ct_host;
 
 /* Process stdio and options for start() and exec(). Grows by appending; check `size`. */
-#define CT_PROC_DETACH 0x1u /* the process must outlive the calling process (e.g. `ct start`):
-                             * the backend arranges for someone else to reap it and record its
-                             * exit status so a later session can wait() for it */
+#define CT_PROC_DETACH                                                      \
+    0x1u /* the process must outlive the calling process (e.g. `ct start`): \
+          * the backend arranges for someone else to reap it and record its \
+          * exit status so a later session can wait() for it */
 typedef struct ct_proc_args {
     uint32_t size;  /* sizeof(ct_proc_args) as the caller compiled it */
     uint32_t flags; /* CT_PROC_* */
@@ -156,8 +163,7 @@ typedef struct ct_backend_ops {
     /* wait(): timeout_ms < 0 waits forever; *wstatus gets a waitpid()-style status. */
     int (*wait)(ct_session *s, const char *name, int64_t pid, int64_t timeout_ms, int *wstatus,
                 ct_out *err);
-    int (*kill)(ct_session *s, const char *name, int64_t pid, int sig, uint32_t flags,
-                ct_out *err);
+    int (*kill)(ct_session *s, const char *name, int64_t pid, int sig, uint32_t flags, ct_out *err);
     int (*destroy)(ct_session *s, const char *name, uint32_t flags, ct_out *err);
 
     /* Running containers. */
@@ -173,6 +179,17 @@ typedef struct ct_backend_ops {
     int (*checkpoint)(ct_session *s, const char *name, const char *opts_doc, ct_out *err);
     int (*restore)(ct_session *s, const char *name, const char *opts_doc, ct_out *err);
     int (*migrate)(ct_session *s, const char *name, const char *opts_doc, ct_out *err);
+
+    /* Files on the backend's host, for moving checkpoint images between sessions (libct's
+     * generic migration: checkpoint on one session, get_files there, put_files on the other,
+     * restore there). The archive is the stream format of docs/driver-abi.md ("file
+     * archives"). get_files streams every regular file and directory under `dir` into
+     * `archive`; put_files creates `dir` (it must not exist) and unpacks `archive` into it;
+     * remove_files deletes `dir` and everything under it. Backends whose host is the caller's
+     * (linux) implement them on the local filesystem; the remote backend forwards them. */
+    int (*get_files)(ct_session *s, const char *dir, ct_out *archive, ct_out *err);
+    int (*put_files)(ct_session *s, const char *dir, ct_in *archive, ct_out *err);
+    int (*remove_files)(ct_session *s, const char *dir, ct_out *err);
     /* New slots go here, and only here. */
 } ct_backend_ops;
 
