@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "../common/out.hpp"
+#include "criu/files.hpp"
 #include "ct/driver.h"
 #include "session.hpp"
 
@@ -53,6 +54,22 @@ int op_destroy(ct_session *s, const char *name, uint32_t flags, ct_out *err) {
     return guard(err, [&] { s->impl.destroy(name, flags); });
 }
 
+int op_checkpoint(ct_session *s, const char *name, const char *opts, ct_out *err) {
+    return guard(err, [&] { s->impl.checkpoint(name, opts); });
+}
+int op_restore(ct_session *s, const char *name, const char *opts, ct_out *err) {
+    return guard(err, [&] { s->impl.restore(name, opts); });
+}
+int op_get_files(ct_session *, const char *dir, ct_out *archive, ct_out *err) {
+    return guard(err, [&] { ct::linux_native::files::get(dir, archive); });
+}
+int op_put_files(ct_session *, const char *dir, ct_in *archive, ct_out *err) {
+    return guard(err, [&] { ct::linux_native::files::put(dir, archive); });
+}
+int op_remove_files(ct_session *, const char *dir, ct_out *err) {
+    return guard(err, [&] { ct::linux_native::files::remove(dir); });
+}
+
 const ct_backend kBackend = [] {
     ct_backend b{};
     b.abi_major = CT_DRIVER_ABI_MAJOR;
@@ -62,7 +79,8 @@ const ct_backend kBackend = [] {
     b.version = "0.1.0";
     b.description = "native Linux containers: namespaces, cgroups v1/v2/hybrid, pivot_root";
     b.schemes = kSchemes;
-    b.caps = CT_CAP_NAMESPACES | CT_CAP_CGROUPS | CT_CAP_PERSISTENT_STATE;
+    b.caps = CT_CAP_NAMESPACES | CT_CAP_CGROUPS | CT_CAP_PERSISTENT_STATE | CT_CAP_CHECKPOINT |
+             CT_CAP_MIGRATE;
     b.ops.open = op_open;
     b.ops.close = op_close;
     b.ops.create = op_create;
@@ -72,6 +90,11 @@ const ct_backend kBackend = [] {
     b.ops.wait = op_wait;
     b.ops.kill = op_kill;
     b.ops.destroy = op_destroy;
+    b.ops.checkpoint = op_checkpoint;
+    b.ops.restore = op_restore;
+    b.ops.get_files = op_get_files;
+    b.ops.put_files = op_put_files;
+    b.ops.remove_files = op_remove_files;
     return b;
 }();
 

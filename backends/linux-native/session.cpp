@@ -67,7 +67,7 @@ struct MonitorReport {
     int32_t err;
     int64_t pid;
     int64_t monitor;
-    char msg[480];
+    char msg[3800];  // room for the lines of CRIU's log a failed restore quotes
 };
 
 }  // namespace
@@ -230,7 +230,7 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     int64_t pid;
     Fd pidfd;
     if (args.flags & CT_PROC_DETACH) {
-        pid = start_detached(e, plan, after_clone);
+        pid = start_detached(e, [&] { return launch(plan, after_clone); });
     } else {
         Launched l = launch(plan, after_clone);
         pid = l.pid;
@@ -257,8 +257,7 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     return pid;
 }
 
-int64_t LinuxSession::start_detached(StateStore::Entry &e, LaunchPlan &plan,
-                                     const AfterClone &after_clone) {
+int64_t LinuxSession::start_detached(StateStore::Entry &e, const std::function<Launched()> &spawn) {
     int sync[2];
     if (::pipe2(sync, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
     Fd rd(sync[0]), wr(sync[1]);
@@ -275,7 +274,7 @@ int64_t LinuxSession::start_detached(StateStore::Entry &e, LaunchPlan &plan,
         MonitorReport r{};
         Launched l;
         try {
-            l = launch(plan, after_clone);
+            l = spawn();
         } catch (const Error &ex) {
             r.code = static_cast<int32_t>(ex.code());
             r.err = ex.sys_errno();

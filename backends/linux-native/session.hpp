@@ -2,6 +2,7 @@
 // session started (its children, waited for directly).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -34,6 +35,10 @@ public:
     int wait(const std::string &name, int64_t pid, int64_t timeout_ms);
     void kill(const std::string &name, int64_t pid, int sig, uint32_t flags);
     void destroy(const std::string &name, uint32_t flags);
+    // CRIU (criu/checkpoint.cpp, criu/restore.cpp); options are the JSON documents of
+    // docs/driver-abi.md.
+    void checkpoint(const std::string &name, const std::string &opts_doc);
+    void restore(const std::string &name, const std::string &opts_doc);
 
 private:
     struct Child {
@@ -48,7 +53,9 @@ private:
     // Waits for init of `e` to exit; returns its wait status if known.
     std::optional<int> wait_init(const std::string &name, const ContainerState &st,
                                  int64_t timeout_ms);
-    int64_t start_detached(StateStore::Entry &e, LaunchPlan &plan, const AfterClone &after_clone);
+    // Runs `spawn` (which makes init a child of its caller) in a monitor process that reaps
+    // init and records its exit status in the state directory.
+    int64_t start_detached(StateStore::Entry &e, const std::function<Launched()> &spawn);
 
     SessionOptions opts_;
     StateStore store_;

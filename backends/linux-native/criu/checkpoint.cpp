@@ -1,0 +1,225 @@
+// LinuxSession::checkpoint: a running container's process tree, with its namespaces, mounts and
+// cgroup membership, into an image directory through CRIU (docs/checkpoint.md).
+#include <criu/criu.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "criu.hpp"
+#include "ct/internal/document.hpp"
+#include "image.hpp"
+#include "options.hpp"
+#include "process.hpp"
+#include "rollback.hpp"
+#include "session.hpp"
+#include "sys.hpp"
+
+namespace ct::linux_native {
+namespace {
+
+std::string q(const std::string &name) {
+    return "'" + name + "'";
+}
+
+// Ids of the mounts of the mount namespace `pid` lives in.
+std::set<long> mount_ids(pid_t pid) {
+    std::set<long> ids;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/mountinfo");
+    long id;
+    std::string rest;
+    while (in >> id && std::getline(in, rest)) ids.insert(id);
+    return ids;
+}
+
+long fd_mnt_id(pid_t pid, int fd) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/fdinfo/" + std::to_string(fd));
+    std::string key;
+    long v;
+    while (in >> key) {
+        if (key == "mnt_id:" && in >> v) return v;
+        in.ignore(4096, '\n');
+    }
+    return -1;
+}
+
+bool is_tty(dev_t rdev) {
+    unsigned maj = major(rdev);
+    return maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
+}
+
+// Which of init's stdio fds CRIU cannot restore by itself, and under which id the caller of a
+// restore hands in a replacement. Pipes: CRIU recreates them, but their far end is outside the
+// container; files and terminals of the host (a log file, the host's /dev/null, a pty) are not
+// reachable from the container's mounts at all and are dumped as external.
+std::array<std::string, 3> stdio_keys(pid_t pid, criu::Request &rq) {
+    std::array<std::string, 3> keys;
+    auto inside = mount_ids(pid);
+    for (int fd = 0; fd < 3; ++fd) {
+        std::string link = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
+        struct stat st;
+        if (::stat(link.c_str(), &st) != 0) continue;  // closed
+        char target[256];
+        ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
+        if (n < 0) continue;
+        target[n] = 0;
+        if (S_ISFIFO(st.st_mode)) {
+            keys[fd] = target;  // "pipe:[12345]", CRIU's id of the pipe
+            continue;
+        }
+        if (S_ISSOCK(st.st_mode)) continue;  // CRIU decides (external unix peers fail)
+        long mnt = fd_mnt_id(pid, fd);
+        if (mnt < 0 || inside.count(mnt)) continue;
+        char id[64];
+        if (S_ISCHR(st.st_mode) && is_tty(st.st_rdev))
+            std::snprintf(id, sizeof id, "tty[%llx:%llx]",
+                          static_cast<unsigned long long>(st.st_rdev),
+                          static_cast<unsigned long long>(st.st_dev));
+        else
+            std::snprintf(id, sizeof id, "file[%lx:%llx]", mnt,
+                          static_cast<unsigned long long>(st.st_ino));
+        keys[fd] = id;
+        bool seen = false;
+        for (int j = 0; j < fd; ++j) seen |= keys[j] == keys[fd];
+        if (!seen) rq.external(id);
+    }
+    return keys;
+}
+
+std::vector<std::pair<std::string, std::string>> proc_cgroups(pid_t pid) {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
+    std::string line;
+    while (std::getline(in, line)) {
+        auto a = line.find(':'), b = line.find(':', a + 1);
+        if (a == std::string::npos || b == std::string::npos) continue;
+        out.emplace_back(line.substr(a + 1, b - a - 1), line.substr(b + 1));
+    }
+    return out;
+}
+
+// Makes `dir` (and parents) or checks that it is empty. Returns true if it made `dir`.
+bool prepare_image_dir(const std::string &dir) {
+    std::string cur;
+    std::istringstream in(dir);
+    std::string comp;
+    bool made = false;
+    while (std::getline(in, comp, '/')) {
+        if (comp.empty()) continue;
+        cur += "/" + comp;
+        if (::mkdir(cur.c_str(), 0700) == 0)
+            made = cur == dir || made;
+        else if (errno != EEXIST)
+            throw_sys("create image directory " + cur, errno);
+    }
+    if (made) return true;
+    DIR *d = ::opendir(dir.c_str());
+    if (!d) throw_sys("open image directory " + dir, errno);
+    bool empty = true;
+    while (auto *ent = ::readdir(d))
+        if (std::string(ent->d_name) != "." && std::string(ent->d_name) != "..") empty = false;
+    ::closedir(d);
+    if (!empty)
+        throw Error(Errc::exists,
+                    "image directory " + dir + " is not empty; give a new or an empty directory");
+    return false;
+}
+
+// Deletes what a failed dump wrote into `dir` (only regular files: CRIU makes no directories).
+void clear_dir(const std::string &dir) {
+    DIR *d = ::opendir(dir.c_str());
+    if (!d) return;
+    while (auto *ent = ::readdir(d))
+        if (ent->d_type == DT_REG) ::unlinkat(::dirfd(d), ent->d_name, 0);
+    ::closedir(d);
+}
+
+}  // namespace
+
+void LinuxSession::checkpoint(const std::string &name, const std::string &opts_doc) {
+    auto o = criu::parse_checkpoint_options(opts_doc);
+    auto e = store_.open(name);
+    if (current_state(e) != State::running)
+        throw Error(Errc::bad_state, "container " + q(name) + " is not running");
+    const Spec &spec = e.state.spec;
+    for (const auto &n : spec.effective_namespaces())
+        if (!n.path.empty())
+            throw Error(Errc::unsupported, std::string("container ") + q(name) +
+                                               " joins an existing " + namespace_name(n.type) +
+                                               " namespace (" + n.path +
+                                               "): such a container cannot be checkpointed");
+    const pid_t pid = static_cast<pid_t>(e.state.pid);
+
+    bool made = prepare_image_dir(o.dir);
+    Rollback rb;
+    rb.add([&] {
+        clear_dir(o.dir);
+        if (made) ::rmdir(o.dir.c_str());
+    });
+    Fd dirfd(::open(o.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dirfd) throw_sys("open image directory " + o.dir, errno);
+
+    criu::Request rq("checkpoint container " + q(name), dirfd.get(), o.dir, "dump.log");
+    criu::ImageMeta meta;
+    meta.name = name;
+    meta.spec = spec;
+    meta.created = e.state.created;
+    char host[256] = "";
+    ::gethostname(host, sizeof host - 1);
+    meta.host = host;
+    meta.cgroups = proc_cgroups(pid);
+    meta.stdio = stdio_keys(pid, rq);
+    criu::write_meta(dirfd.get(), o.dir, meta);
+
+    criu_local_set_pid(rq.opts(), pid);
+    criu_local_set_leave_running(rq.opts(), o.leave_running);
+    criu_local_set_tcp_established(rq.opts(), o.tcp_established);
+    criu_local_set_file_locks(rq.opts(), o.file_locks);
+    // Freeze through the cgroup: atomic for the whole tree, and a container already frozen
+    // (pause, a migration) stays frozen after a dump that leaves it running.
+    if (auto it = e.state.cgroups.find("unified"); it != e.state.cgroups.end())
+        rq.freeze_cgroup(it->second);
+    else if (auto f = e.state.cgroups.find("freezer"); f != e.state.cgroups.end())
+        rq.freeze_cgroup(f->second);
+    // Bind mounts from the host are external: the restore binds the spec's sources again.
+    for (size_t i = 0; i < spec.mounts.size(); ++i)
+        if (spec.mounts[i].type == "bind")
+            rq.ext_mount(criu::mount_target(spec.mounts[i]), criu::mount_key(i));
+
+    try {
+        rq.dump();
+    } catch (const Error &err) {
+        // The images go, the log stays with the container for a closer look.
+        std::string kept = e.dir() + "/criu-dump.log", msg = err.what();
+        if (::rename(rq.log_path().c_str(), kept.c_str()) == 0)
+            if (auto p = msg.find(rq.log_path()); p != std::string::npos)
+                msg.replace(p, rq.log_path().size(), kept);
+        throw Error(err.code(), msg, err.sys_errno());
+    }
+    rb.commit();
+    if (!o.leave_running) {
+        // CRIU killed the tree. Reap it if it is ours; a detached start's monitor records it.
+        std::optional<int> ws;
+        {
+            std::lock_guard lock(mu_);
+            if (auto it = children_.find(e.state.pid);
+                it != children_.end() && it->second.name == name) {
+                int s = reap(it->second.pidfd.get());
+                if (s >= 0) ws = s;
+                children_.erase(it);
+            }
+        }
+        e.state.status = "stopped";
+        e.state.exit_wstatus = ws;
+        e.save();
+    }
+}
+
+}  // namespace ct::linux_native
