@@ -166,7 +166,7 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
     Fd dirfd(::open(o.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dirfd) throw_sys("open image directory " + o.dir, errno);
 
-    criu::Request rq("checkpoint container " + q(name), dirfd.get(), o.dir, "dump.log");
+    criu::Request rq("into " + o.dir, dirfd.get(), o.dir, "dump.log");
     criu::ImageMeta meta;
     meta.name = name;
     meta.spec = spec;

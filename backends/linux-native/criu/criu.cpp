@@ -34,7 +34,10 @@ std::string log_excerpt(const std::string &log_path) {
     while (std::getline(in, line)) {
         if (line.empty()) continue;
         last = line;
-        if (line.find("Error") != std::string::npos) {
+        // Noise of every run on hosts without iptables or with a hard NOFILE limit.
+        bool noise = line.find("iptables") != std::string::npos ||
+                     line.find("RLIMIT_NOFILE") != std::string::npos;
+        if (!noise && line.find("Error") != std::string::npos) {
             errors.push_back(line);
             if (errors.size() > 6) errors.pop_front();
         }
@@ -64,7 +67,7 @@ const Features &features() {
 Request::Request(std::string what, int images_dir_fd, std::string images_dir, std::string log_name)
     : what_(std::move(what)), dir_(std::move(images_dir)), log_path_(dir_ + "/" + log_name) {
     if (criu_local_init_opts(&opts_) != 0 || !opts_)
-        throw Error(Errc::backend, what_ + ": cannot set up a CRIU request (libcriu)");
+        throw Error(Errc::backend, "cannot set up a CRIU request (libcriu) " + what_);
     check(criu_local_set_service_binary(opts_, binary().c_str()), "service binary");
     criu_local_set_images_dir_fd(opts_, images_dir_fd);
     criu_local_set_log_level(opts_, 4);
@@ -84,8 +87,8 @@ Request::~Request() {
 
 void Request::check(int rc, const char *what) const {
     if (rc != 0)
-        throw Error(Errc::backend, what_ + ": cannot set CRIU option " + what + ": " +
-                                       errstr(rc < 0 ? -rc : EINVAL));
+        throw Error(Errc::backend, "cannot set CRIU option " + std::string(what) + " " + what_ +
+                                       ": " + errstr(rc < 0 ? -rc : EINVAL));
 }
 
 void Request::external(const std::string &key) {
@@ -114,7 +117,7 @@ void Request::veth_pair(const std::string &inside, const std::string &outside) {
 
 void Request::fail(const char *action, int rc) const {
     int err = errno;
-    std::string msg = what_ + ": criu " + action;
+    std::string msg = std::string("criu ") + action + " " + what_;
     if (rc == -EBADE) {
         msg += " did not succeed";
         if (err) msg += " (" + errstr(err) + ")";

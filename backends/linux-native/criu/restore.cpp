@@ -154,7 +154,6 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
     spec.name = name;
     validate(spec);
     check_host_paths(spec);
-    std::string what = "restore container " + q(name);
 
     // A container of that name stopped by its checkpoint is restored in place; otherwise the
     // container is made as create() would, from the images' spec.
@@ -187,7 +186,7 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
         cg = planned;
         e->state.spec = spec;
         e->state.status = "created";
-        e->state.created = static_cast<int64_t>(std::time(nullptr));
+        e->state.created = meta.created ? meta.created : static_cast<int64_t>(std::time(nullptr));
         e->state.cgroups = cg.paths();
         e->save();
     }
@@ -210,7 +209,7 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
     // Runs in the process that becomes the restored init's parent (this one, or the monitor
     // of a detached restore): libcriu makes the restored tree a child of its caller.
     auto spawn = [&]() -> Launched {
-        criu::Request rq(what, dirfd.get(), o.dir, "restore.log");
+        criu::Request rq("from " + o.dir, dirfd.get(), o.dir, "restore.log");
         rq.root(root.path());
         map_cgroups(rq, meta, layout_, cg.paths());
         for (size_t i = 0; i < spec.mounts.size(); ++i)
@@ -220,7 +219,7 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
         Launched l;
         l.pid = rq.restore_child();
         l.pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, l.pid, 0)));
-        if (!l.pidfd) throw_sys(what + ": open a pidfd for the restored init", errno);
+        if (!l.pidfd) throw_sys("open a pidfd for the restored init", errno);
         return l;
     };
 
