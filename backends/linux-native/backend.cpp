@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "../common/out.hpp"
+#include "criu/criu.hpp"
 #include "criu/files.hpp"
 #include "ct/driver.h"
 #include "session.hpp"
@@ -21,7 +22,8 @@ namespace {
 
 const char *const kSchemes[] = {"linux", "local", nullptr};
 
-int op_open(const ct_host *, const char *uri, ct_session **out, ct_out *err) {
+int op_open(const ct_host *host, const char *uri, ct_session **out, ct_out *err) {
+    ct::linux_native::criu::set_host(host);
     return guard(err, [&] { *out = new ct_session(uri); });
 }
 void op_close(ct_session *s) { delete s; }

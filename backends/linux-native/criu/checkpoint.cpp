@@ -193,6 +193,13 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
         if (spec.mounts[i].type == "bind")
             rq.ext_mount(criu::mount_target(spec.mounts[i]), criu::mount_key(i));
 
+    if (!criu::features().mem_dirty_track)
+        criu::log(CT_LOG_INFO,
+                  "checkpoint container " + q(name) +
+                      ": this kernel has no soft-dirty memory tracking (criu check --feature "
+                      "mem_dirty_track fails), so pre-dump and iterative migration are "
+                      "unavailable: the container stays frozen for the whole dump (and, when "
+                      "migrating, for the copy)");
     try {
         rq.dump();
     } catch (const Error &err) {

@@ -1,7 +1,11 @@
 #include "criu.hpp"
 
 #include <criu/criu.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <atomic>
 
 #include <cerrno>
 #include <cstdlib>
@@ -10,6 +14,7 @@
 #include <fstream>
 
 #include "ct/error.hpp"
+#include "fd.hpp"
 #include "sys.hpp"
 
 namespace ct::linux_native::criu {
@@ -49,19 +54,48 @@ std::string log_excerpt(const std::string &log_path) {
     return out;
 }
 
-const Features &features() {
-    static const Features f = [] {
-        Features r;
-        criu_opts *o = nullptr;
-        if (criu_local_init_opts(&o) != 0) return r;
-        criu_local_set_service_binary(o, binary().c_str());
-        struct criu_feature_check fc {};
-        fc.mem_track = true;
-        if (criu_local_feature_check(o, &fc, sizeof fc) == 0) r.mem_dirty_track = fc.mem_track;
-        criu_local_free_opts(o);
+namespace {
+std::atomic<const ct_host *> g_host{nullptr};
+}
+
+void set_host(const ct_host *host) {
+    if (host) g_host = host;
+}
+
+void log(int level, const std::string &message) {
+    const ct_host *h = g_host;
+    if (h && h->log) h->log(level, "linux", message.c_str());
+}
+
+Features features() {
+    // /run lives exactly as long as the running kernel, whose features these are.
+    const std::string cache_dir = "/run/ct", cache = cache_dir + "/criu-features";
+    Features r;
+    std::string text;
+    if (read_file(cache, text) && text.rfind("mem_dirty_track=", 0) == 0) {
+        r.mem_dirty_track = text.compare(16, 1, "1") == 0;
         return r;
-    }();
-    return f;
+    }
+    criu_opts *o = nullptr;
+    if (criu_local_init_opts(&o) != 0) return r;
+    criu_local_set_service_binary(o, binary().c_str());
+    struct criu_feature_check fc {};
+    fc.mem_track = true;
+    int rc = criu_local_feature_check(o, &fc, sizeof fc);
+    criu_local_free_opts(o);
+    if (rc != 0) return r;  // not cached: ask again next time
+    r.mem_dirty_track = fc.mem_track;
+    ::mkdir(cache_dir.c_str(), 0755);
+    Fd dir(::open(cache_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dir) {
+        try {
+            write_file_atomic(dir.get(), cache_dir, "criu-features",
+                              std::string("mem_dirty_track=") + (r.mem_dirty_track ? "1" : "0") + "\n");
+        } catch (const Error &) {
+            // A read-only state root only costs the question next time.
+        }
+    }
+    return r;
 }
 
 Request::Request(std::string what, int images_dir_fd, std::string images_dir, std::string log_name)

@@ -8,6 +8,8 @@
 
 #include <string>
 
+#include "ct/driver.h"
+
 extern "C" {
 struct criu_opts;
 }
@@ -22,11 +24,16 @@ const std::string &binary();
 // indented, at most ~2 KiB. "" when the log cannot be read.
 std::string log_excerpt(const std::string &log_path);
 
-// Kernel features CRIU reports (cached for the process).
+// Kernel features CRIU reports. Asking CRIU costs a swrk run (~50 ms), so the answer is kept
+// in /run/ct/criu-features (root only; /run lives as long as the running kernel does).
 struct Features {
     bool mem_dirty_track = false;  // soft-dirty: needed by pre-dump / iterative migration
 };
-const Features &features();
+Features features();
+
+// Where the backend's log messages go (the ct_host of the session being opened).
+void set_host(const ct_host *host);
+void log(int level, const std::string &message);
 
 // One request. Every setter copies its arguments. run_* throw ct::Error naming `what` with
 // CRIU's log excerpt.
