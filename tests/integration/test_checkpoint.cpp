@@ -206,11 +206,37 @@ TEST_F(Checkpoint, BindMountsAndLimitsComeBackUnderANewName) {
     std::string cg = read_text("/proc/" + std::to_string(info.pid) + "/cgroup");
     EXPECT_NE(cg.find(cgroup_parent_ + "/" + name2 + "\n"), std::string::npos) << cg;
     EXPECT_EQ(cg.find(cgroup_parent_ + "/" + s.name + "\n"), std::string::npos) << cg;
-    for (const auto &d : cgroup_dirs_for(cgroup_parent_, name2))
+    for (const auto &d : cgroup_dirs_for(cgroup_parent_, name2)) {
         if (d.find("/memory/") != std::string::npos)
             EXPECT_EQ(read_text(d + "/memory.limit_in_bytes"), std::to_string(64 << 20) + "\n");
+    }
     b.destroy(true);
     EXPECT_TRUE(cgroup_dirs_for(cgroup_parent_, s.name).empty());
+}
+
+TEST_F(Checkpoint, APtyInsideComesBack) {
+    std::string rootfs = private_rootfs("pty");
+    temp_dirs_.push_back(rootfs);
+    fs::copy_file(CT_TEST_PTY_COUNTER, rootfs + "/bin/pty-counter");
+    auto s = spec({"/bin/pty-counter"});
+    s.rootfs = rootfs;
+    auto c = session().create(s);
+    StartOptions o;
+    o.stdio = {-1, -1, -1};
+    o.detach = true;
+    c.start(o);
+    ASSERT_GE(wait_counter(rootfs, 3), 3) << "the pty counter does not count";
+    std::string dir = images("pty");
+    c.checkpoint({dir, false, false, false});
+    long at = read_counter(rootfs);
+    RestoreOptions r;
+    r.dir = dir;
+    r.stdio = {-1, -1, -1};
+    auto back = session().restore(c.name(), r);
+    long v = wait_counter(rootfs, at + 3);
+    EXPECT_GE(v, at + 3) << "no more output through the restored pty";
+    EXPECT_LT(v, at + 40);
+    back.destroy(true);
 }
 
 TEST_F(Checkpoint, BadRequestsChangeNothing) {
