@@ -2,10 +2,15 @@
 // where it was; stdio, bind mounts and cgroup limits come back; errors quote CRIU's log and
 // leave nothing behind.
 #include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -17,7 +22,30 @@ namespace fs = std::filesystem;
 namespace ct::test {
 namespace {
 
+std::string read_link(const std::string &path) {
+    std::error_code ec;
+    return fs::read_symlink(path, ec).string();
+}
+
 using namespace std::chrono_literals;
+
+// Whether loopback is up in the network namespace of `pid` (looked at from a thread that joins
+// it, so the test process stays where it is).
+bool loopback_up(int64_t pid) {
+    bool up = false;
+    std::thread t([&] {
+        int fd = open(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) return;
+        close(fd);
+        int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq ifr {};
+        std::strcpy(ifr.ifr_name, "lo");
+        up = sk >= 0 && ioctl(sk, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP);
+        if (sk >= 0) close(sk);
+    });
+    t.join();
+    return up;
+}
 
 class Checkpoint : public LinuxTest {
   protected:
@@ -60,6 +88,10 @@ TEST_F(Checkpoint, CounterKeepsCountingAfterRestore) {
     r.stdio = {-1, -1, -1};
     auto back = session().restore(c.name(), r);
     EXPECT_EQ(back.state(), State::running);
+    auto pid = back.info().pid;
+    EXPECT_NE(read_link("/proc/" + std::to_string(pid) + "/ns/net"),
+              read_link("/proc/self/ns/net"));
+    EXPECT_TRUE(loopback_up(pid)) << "the restored container's loopback is down";
     long v = wait_counter(rootfs, at + 3);
     EXPECT_GE(v, at + 3) << "the restored counter does not count";
     // Continued, not restarted: a fresh start would have begun again at 1.

@@ -15,7 +15,9 @@
 
 #include "criu.hpp"
 #include "ct/internal/document.hpp"
+#include "freeze.hpp"
 #include "image.hpp"
+#include "netns.hpp"
 #include "options.hpp"
 #include "process.hpp"
 #include "rollback.hpp"
@@ -174,20 +176,32 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
     char host[256] = "";
     ::gethostname(host, sizeof host - 1);
     meta.host = host;
-    meta.cgroups = proc_cgroups(pid);
+    // Only the hierarchies where the container has cgroups of its own: the others are the
+    // host's, and CRIU would save (and on restore recreate) their whole trees.
+    for (const auto &[ctrls, path] : proc_cgroups(pid)) {
+        bool ours = ctrls.empty() && e.state.cgroups.count("unified");
+        std::istringstream cs(ctrls);
+        for (std::string c; std::getline(cs, c, ',');) ours |= e.state.cgroups.count(c) > 0;
+        if (!ours) continue;
+        meta.cgroups.emplace_back(ctrls, path);
+        rq.cg_dump_controller(ctrls);
+    }
+    if (meta.cgroups.empty()) rq.no_cgroups();
     meta.stdio = stdio_keys(pid, rq);
+    if (spec.has_namespace(Namespace::net)) {
+        rq.external(criu::netns_id(pid) + ":" + criu::kNetnsKey);
+        meta.fresh_netns = true;
+    }
     criu::write_meta(dirfd.get(), o.dir, meta);
 
     criu_local_set_pid(rq.opts(), pid);
     criu_local_set_leave_running(rq.opts(), o.leave_running);
     criu_local_set_tcp_established(rq.opts(), o.tcp_established);
     criu_local_set_file_locks(rq.opts(), o.file_locks);
-    // Freeze through the cgroup: atomic for the whole tree, and a container already frozen
-    // (pause, a migration) stays frozen after a dump that leaves it running.
-    if (auto it = e.state.cgroups.find("unified"); it != e.state.cgroups.end())
-        rq.freeze_cgroup(it->second);
-    else if (auto f = e.state.cgroups.find("freezer"); f != e.state.cgroups.end())
-        rq.freeze_cgroup(f->second);
+    // Frozen through the cgroup: atomic for the whole tree, and quicker than CRIU's own
+    // freezing (freeze.hpp). CRIU is told the cgroup, finds it frozen and leaves it so.
+    criu::CgroupFreezer freezer(e.state.cgroups);
+    if (!freezer.empty()) rq.freeze_cgroup(freezer.path());
     // Bind mounts from the host are external: the restore binds the spec's sources again.
     for (size_t i = 0; i < spec.mounts.size(); ++i)
         if (spec.mounts[i].type == "bind")
@@ -200,9 +214,11 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
                       "mem_dirty_track fails), so pre-dump and iterative migration are "
                       "unavailable: the container stays frozen for the whole dump (and, when "
                       "migrating, for the copy)");
+    freezer.freeze();
     try {
         rq.dump();
     } catch (const Error &err) {
+        freezer.thaw();
         // The images go, the log stays with the container for a closer look.
         std::string kept = e.dir() + "/criu-dump.log", msg = err.what();
         if (::rename(rq.log_path().c_str(), kept.c_str()) == 0)
@@ -211,6 +227,11 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
         throw Error(err.code(), msg, err.sys_errno());
     }
     rb.commit();
+    // Thawed after a dump that left it running, unless it was paused before; after one that
+    // killed it, so that nothing stays frozen in its cgroup (v1 does not deliver SIGKILL to
+    // frozen tasks).
+    if (!freezer.thaw(!o.leave_running))
+        throw_sys("checkpoint done, but thawing container " + q(name) + " failed", errno);
     if (!o.leave_running) {
         // CRIU killed the tree. Reap it if it is ours; a detached start's monitor records it.
         std::optional<int> ws;

@@ -89,8 +89,9 @@ Features features() {
     Fd dir(::open(cache_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir) {
         try {
-            write_file_atomic(dir.get(), cache_dir, "criu-features",
-                              std::string("mem_dirty_track=") + (r.mem_dirty_track ? "1" : "0") + "\n");
+            write_file_atomic(
+                dir.get(), cache_dir, "criu-features",
+                std::string("mem_dirty_track=") + (r.mem_dirty_track ? "1" : "0") + "\n");
         } catch (const Error &) {
             // A read-only state root only costs the question next time.
         }
@@ -138,6 +139,12 @@ void Request::cg_root(const std::string &controller, const std::string &path) {
     check(criu_local_add_cg_root(opts_, controller.empty() ? nullptr : controller.c_str(),
                                  path.c_str()),
           "cgroup-root");
+}
+void Request::cg_dump_controller(const std::string &controllers) {
+    check(criu_local_add_cg_dump_controller(opts_, controllers.c_str()), "cgroup-dump-controller");
+}
+void Request::no_cgroups() {
+    criu_local_set_manage_cgroups_mode(opts_, CRIU_CG_MODE_IGNORE);
 }
 void Request::root(const std::string &path) {
     check(criu_local_set_root(opts_, path.c_str()), "root");

@@ -52,6 +52,10 @@ class Request {
     void ext_mount(const std::string &key, const std::string &value);
     void inherit_fd(int fd, const std::string &key);
     void cg_root(const std::string &controller, const std::string &path);  // "" : all others
+    // Only these hierarchies (as /proc/PID/cgroup names them: "memory", "cpu,cpuacct", "" for
+    // cgroup2) go into the images; none at all: CRIU leaves cgroups alone.
+    void cg_dump_controller(const std::string &controllers);
+    void no_cgroups();
     void root(const std::string &path);
     void freeze_cgroup(const std::string &path);
     void veth_pair(const std::string &inside, const std::string &outside);

@@ -11,9 +11,14 @@ void write_meta(int dirfd, const std::string &dir, const ImageMeta &m) {
     nlohmann::json cg = nlohmann::json::array();
     for (const auto &[ctrl, path] : m.cgroups)
         cg.push_back({{"controllers", ctrl}, {"path", path}});
-    nlohmann::json j{{"version", 1},         {"name", m.name}, {"spec", doc::spec_to_json(m.spec)},
-                     {"created", m.created}, {"host", m.host}, {"cgroups", cg},
-                     {"stdio", m.stdio}};
+    nlohmann::json j{{"version", 1},
+                     {"name", m.name},
+                     {"spec", doc::spec_to_json(m.spec)},
+                     {"created", m.created},
+                     {"host", m.host},
+                     {"cgroups", cg},
+                     {"stdio", m.stdio},
+                     {"fresh_netns", m.fresh_netns}};
     write_file_atomic(dirfd, dir, kMetaFile, j.dump(2) + "\n");
 }
 
@@ -41,6 +46,7 @@ ImageMeta read_meta(const std::string &dir) {
             m.cgroups.emplace_back(c.at("controllers").get<std::string>(),
                                    c.at("path").get<std::string>());
         m.stdio = j.at("stdio").get<std::array<std::string, 3>>();
+        m.fresh_netns = j.value("fresh_netns", false);
         return m;
     } catch (const Error &e) {
         throw Error(Errc::invalid_argument, path + ": " + e.what());

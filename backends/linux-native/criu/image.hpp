@@ -27,6 +27,9 @@ struct ImageMeta {
     // For fds 0, 1, 2 of init: the id under which CRIU's images expect the caller to hand in
     // a replacement (inherit-fd key), "" when the fd is restored from the images themselves.
     std::array<std::string, 3> stdio;
+    // The container had a network namespace of its own, left out of the images (netns.hpp):
+    // the restore builds a fresh one.
+    bool fresh_netns = false;
 };
 
 void write_meta(int dirfd, const std::string &dir, const ImageMeta &m);

@@ -17,6 +17,7 @@
 #include "cgroups.hpp"
 #include "criu.hpp"
 #include "image.hpp"
+#include "netns.hpp"
 #include "options.hpp"
 #include "plan.hpp"
 #include "process.hpp"
@@ -82,12 +83,17 @@ std::string relative_to(const std::string &path, const std::string &root) {
     return rel.empty() ? "/" : rel;
 }
 
-// Where CRIU puts the restored tasks: for every hierarchy init was in, the new container's
-// cgroup when libct manages that controller, else the restoring process's own (where a fresh
-// start would leave them too). Without this CRIU would recreate the old paths, on every
-// hierarchy, under the old name.
+// Where CRIU puts the restored tasks: the images hold the hierarchies where the container had
+// cgroups of its own (checkpoint.cpp); each goes to the new container's cgroup when libct
+// manages that controller here too, else to the restoring process's own (where a fresh start
+// would leave them). Without this CRIU would recreate the old paths under the old name.
+// Hierarchies not in the images are not touched: the tasks stay in the restorer's cgroups.
 void map_cgroups(criu::Request &rq, const criu::ImageMeta &meta, const CgroupLayout &layout,
                  const ContainerCgroups::Paths &paths) {
+    if (meta.cgroups.empty()) {
+        rq.no_cgroups();
+        return;
+    }
     auto own = own_cgroups();
     for (const auto &[ctrls, path] : meta.cgroups) {
         if (ctrls.empty()) {
@@ -205,6 +211,8 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
     RootBind root(spec.private_area.type == "dir" ? spec.private_area.path : spec.rootfs,
                   e->dir() + "/criu-root");
     ::unlinkat(e->dirfd(), "exit", 0);  // a previous detached run's record
+    Fd netns;
+    if (meta.fresh_netns) netns = criu::fresh_netns(spec);
 
     // Runs in the process that becomes the restored init's parent (this one, or the monitor
     // of a detached restore): libcriu makes the restored tree a child of its caller.
@@ -216,6 +224,12 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
             if (spec.mounts[i].type == "bind")
                 rq.ext_mount(criu::mount_key(i), spec.mounts[i].source);
         InheritedStdio stdio(rq, meta, o.stdio);
+        Fd netns_fd;
+        if (netns) {
+            netns_fd.reset(::fcntl(netns.get(), F_DUPFD, 3));  // inherited by CRIU: no CLOEXEC
+            if (!netns_fd) throw_sys("duplicate the network namespace fd", errno);
+            rq.inherit_fd(netns_fd.get(), criu::kNetnsKey);
+        }
         Launched l;
         l.pid = rq.restore_child();
         l.pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, l.pid, 0)));
