@@ -79,6 +79,7 @@ JSON
 
 # One round: start, checkpoint (stops it), restore, remove. Prints "checkpoint_ms restore_ms".
 round_ct() { # name args...
+    id=
     name=$1; shift
     rm -f "$work/bundle/rootfs/ready"
     "$ct" create --name "$name" --rootfs "$work/bundle/rootfs" -- "$@" >/dev/null
@@ -87,11 +88,12 @@ round_ct() { # name args...
     t0=$(now); "$ct" checkpoint "$name" --dir "$work/img"; t1=$(now)
     "$ct" restore "$name" --dir "$work/img"; t2=$(now)
     "$ct" destroy --force "$name"
-    [ -n "${KEEP:-}" ] && mv "$work/img" "$work/img.$1" || rm -rf "$work/img"
+    [ -n "${KEEP:-}" ] && mv "$work/img" "$work/img.$name$id" || rm -rf "$work/img"
     echo "$(ms $t0 $t1) $(ms $t1 $t2)"
 }
 
 round_runc() { # id args-json
+    name=
     id=$1
     rm -f "$work/bundle/rootfs/ready"
     runc_config "$2"
@@ -100,7 +102,7 @@ round_runc() { # id args-json
     t0=$(now); runc --root "$work/runc" checkpoint --image-path "$work/img" --work-path "$work/img" "$id"; t1=$(now)
     runc --root "$work/runc" restore -d --image-path "$work/img" --work-path "$work/img" --bundle "$work/bundle" "$id" </dev/null >/dev/null 2>&1; t2=$(now)
     runc --root "$work/runc" delete -f "$id"
-    [ -n "${KEEP:-}" ] && mv "$work/img" "$work/img.$1" || rm -rf "$work/img"
+    [ -n "${KEEP:-}" ] && mv "$work/img" "$work/img.$name$id" || rm -rf "$work/img"
     echo "$(ms $t0 $t1) $(ms $t1 $t2)"
 }
 
