@@ -239,8 +239,9 @@ TEST_F(Checkpoint, BindMountsAndLimitsComeBackUnderANewName) {
     EXPECT_NE(cg.find(cgroup_parent_ + "/" + name2 + "\n"), std::string::npos) << cg;
     EXPECT_EQ(cg.find(cgroup_parent_ + "/" + s.name + "\n"), std::string::npos) << cg;
     for (const auto &d : cgroup_dirs_for(cgroup_parent_, name2)) {
-        if (d.find("/memory/") != std::string::npos)
+        if (d.find("/memory/") != std::string::npos) {
             EXPECT_EQ(read_text(d + "/memory.limit_in_bytes"), std::to_string(64 << 20) + "\n");
+        }
     }
     b.destroy(true);
     EXPECT_TRUE(cgroup_dirs_for(cgroup_parent_, s.name).empty());
