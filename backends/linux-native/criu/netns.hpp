@@ -17,8 +17,9 @@ inline constexpr char kNetnsKey[] = "ct-netns";
 // CRIU's name of the network namespace of `pid`: "net[<inode>]".
 std::string netns_id(pid_t pid);
 
-// A new network namespace with loopback up and the spec's net.* sysctls, made on a short-lived
-// thread (a thread's unshare leaves the rest of the process where it was).
-Fd fresh_netns(const Spec &spec);
+// A new network namespace with loopback up, the spec's net.* sysctls and its `network`
+// interfaces (net::Network::attach, recorded in `state_dir` for release()). Made on a
+// short-lived thread: a thread's unshare leaves the rest of the process where it was.
+Fd fresh_netns(const Spec &spec, const std::string &state_dir);
 
 }  // namespace ct::linux_native::criu

@@ -17,6 +17,7 @@
 #include "cgroups.hpp"
 #include "criu.hpp"
 #include "image.hpp"
+#include "net/network.hpp"
 #include "netns.hpp"
 #include "options.hpp"
 #include "plan.hpp"
@@ -212,7 +213,10 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
                   e->dir() + "/criu-root");
     ::unlinkat(e->dirfd(), "exit", 0);  // a previous detached run's record
     Fd netns;
-    if (meta.fresh_netns) netns = criu::fresh_netns(spec);
+    if (meta.fresh_netns) {
+        rb.add([&] { net::Network(spec.network).release(e->dir()); });
+        netns = criu::fresh_netns(spec, e->dir());
+    }
 
     // Runs in the process that becomes the restored init's parent (this one, or the monitor
     // of a detached restore): libcriu makes the restored tree a child of its caller.
