@@ -325,6 +325,16 @@ json spec_to_json(const Spec &s) {
             put_str(e, "mode", n.mode);
             put_list(e, "addresses", n.addresses);
             put_str(e, "gateway", n.gateway);
+            if (!n.routes.empty()) {
+                json rs = json::array();
+                for (const auto &r : n.routes) {
+                    json re{{"dst", r.dst}};
+                    put_str(re, "via", r.via);
+                    if (r.metric) re["metric"] = r.metric;
+                    rs.push_back(re);
+                }
+                e["routes"] = rs;
+            }
             a.push_back(e);
         }
         j["network"] = a;
@@ -404,6 +414,16 @@ Spec spec_from_json(const json &j) {
         er.str("mode", n.mode);
         er.strings("addresses", n.addresses);
         er.str("gateway", n.gateway);
+        n.routes = list_of<NetRouteSpec>(er.get("routes"), er.path("routes"),
+                                         [](const json &re, const std::string &rp) {
+                                             Reader rr(re, rp);
+                                             NetRouteSpec r;
+                                             rr.str("dst", r.dst);
+                                             rr.str("via", r.via);
+                                             rr.num("metric", r.metric);
+                                             rr.finish();
+                                             return r;
+                                         });
         er.finish();
         return n;
     });

@@ -227,7 +227,7 @@ void validate(const Spec &s) {
             fail(f, "mounts need a new mount namespace");
     }
 
-    std::set<std::string> ifnames;
+    std::set<std::string> ifnames, host_names;
     for (size_t i = 0; i < s.network.size(); ++i) {
         const auto &n = s.network[i];
         std::string f = "network[" + std::to_string(i) + "]";
@@ -235,14 +235,23 @@ void validate(const Spec &s) {
         if (!kTypes.count(n.type))
             fail(f + ".type", "unknown interface type '" + n.type +
                                   "' (known: veth, hostnic, macvlan, vlan)");
-        if (!new_ns(Namespace::net)) fail(f, "network interfaces need a new net namespace");
+        // A joined namespace belongs to whoever made it: configuring devices into it would
+        // change a network this container does not own, and nothing could undo it on destroy.
+        if (!new_ns(Namespace::net))
+            fail(f, "network interfaces need a new net namespace (this container joins an "
+                    "existing one or shares the host's: configure that one's devices where it "
+                    "is made)");
         std::string name = n.name.empty() && n.type == "hostnic" ? n.host_name : n.name;
         if (name.empty() || name.size() > 15)
             fail(f + ".name", "interface names are 1-15 characters");
+        if (name == "lo") fail(f + ".name", "'lo' is the container's loopback device");
         if (!ifnames.insert(name).second) fail(f + ".name", "'" + name + "' is used twice");
         if ((n.type == "veth" || n.type == "hostnic") && !n.host_name.empty() &&
             n.host_name.size() > 15)
             fail(f + ".host_name", "interface names are 1-15 characters");
+        if ((n.type == "veth" || n.type == "hostnic") && !n.host_name.empty() &&
+            !host_names.insert(n.host_name).second)
+            fail(f + ".host_name", "'" + n.host_name + "' is used twice");
         if (n.type == "hostnic" && n.host_name.empty())
             fail(f + ".host_name", "a hostnic needs the host device's name");
         if ((n.type == "macvlan" || n.type == "vlan") && n.link.empty())
@@ -258,6 +267,19 @@ void validate(const Spec &s) {
                      "'" + n.addresses[k] + "' is not an address like 10.0.0.2/24");
         if (!n.gateway.empty() && !valid_ip(n.gateway))
             fail(f + ".gateway", "'" + n.gateway + "' is not an IP address");
+        for (size_t k = 0; k < n.routes.size(); ++k) {
+            const auto &r = n.routes[k];
+            std::string rf = f + ".routes[" + std::to_string(k) + "]";
+            if (r.dst != "default" && !valid_cidr(r.dst))
+                fail(rf + ".dst", "'" + r.dst + "' is not 'default' or a network like 10.1.0.0/16");
+            if (!r.via.empty() && !valid_ip(r.via))
+                fail(rf + ".via", "'" + r.via + "' is not an IP address");
+            bool v6dst = r.dst.find(':') != std::string::npos;
+            bool v6via = r.via.find(':') != std::string::npos;
+            if (r.dst != "default" && !r.via.empty() && v6dst != v6via)
+                fail(rf, "'" + r.dst + "' and its gateway '" + r.via +
+                             "' are not of the same IP family");
+        }
     }
 
     for (const auto &[k, v] : s.sysctl) {

@@ -142,6 +142,8 @@ ContainerInfo LinuxSession::describe(const std::string &name, StateStore::Entry 
     i.details["state_dir"] = e.dir();
     i.details["cgroup_mode"] = layout_.mode_name();
     for (const auto &[k, p] : e.state.cgroups) i.details["cgroup." + k] = p;
+    for (const auto &[k, v] : net::Network(e.state.spec.network).details(e.dir()))
+        i.details[k] = v;
     return i;
 }
 

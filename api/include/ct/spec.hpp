@@ -93,6 +93,14 @@ struct MountSpec {
     bool operator==(const MountSpec &) const = default;
 };
 
+// A route inside the container, through the interface it is listed under.
+struct NetRouteSpec {
+    std::string dst;      // CIDR, or "default" (its family: the gateway's; IPv4 without one)
+    std::string via;      // gateway; "" for a route straight on the link
+    uint32_t metric = 0;  // 0: the kernel's default
+    bool operator==(const NetRouteSpec &) const = default;
+};
+
 // A network interface of the container (docs/spec.md lists the types).
 struct NetInterfaceSpec {
     std::string type;       // veth, hostnic, macvlan, vlan
@@ -105,7 +113,8 @@ struct NetInterfaceSpec {
     uint32_t vlan_id = 0;
     std::string mode;                    // macvlan mode
     std::vector<std::string> addresses;  // CIDR, IPv4 or IPv6
-    std::string gateway;
+    std::string gateway;               // default route via this address
+    std::vector<NetRouteSpec> routes;  // more routes through this interface
     bool operator==(const NetInterfaceSpec &) const = default;
 };
 
