@@ -49,7 +49,8 @@ std::string sysfs(const std::string &dev, const std::string &attr) {
 struct HostDev {
     std::string name;
     ~HostDev() {
-        if (host_has(name)) sh("ip link del " + name);
+        bool ok;
+        if (!name.empty() && host_has(name)) sh("ip link del " + name, &ok);
     }
 };
 
@@ -347,6 +348,72 @@ TEST_F(Network, HostNicComesBackAfterTheCreatingProcessCrashed) {
     ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "the creating process failed";
     EXPECT_FALSE(host_has(hn.pair.a.name));
     session().get(s.name).destroy(true);
+    hn.expect_back_on_host();
+}
+
+TEST_F(Network, HostNicGoesInAgainOnARestart) {
+    HostNicFixture hn(dev("a"), dev("b"));
+    auto s = spec({"/bin/sh", "-c", "ls /sys/class/net | tr '\\n' ' '"});
+    NetInterfaceSpec n;
+    n.type = "hostnic";
+    n.host_name = hn.pair.a.name;
+    n.name = "eth1";
+    s.network = {n};
+    auto c = session().create(s);
+    EXPECT_EQ(run_captured(c).out, "eth1 lo ");
+    // The first run's namespace still holds the device: the second start takes it from there.
+    EXPECT_EQ(run_captured(c).out, "eth1 lo ");
+    c.destroy();
+    hn.expect_back_on_host();
+}
+
+TEST_F(Network, HostNicWhoseNameWasTakenComesBackUnderAFreeName) {
+    HostNicFixture hn(dev("a"), dev("b"));
+    auto s = spec({"/bin/sleep", "100"});
+    NetInterfaceSpec n;
+    n.type = "hostnic";
+    n.host_name = hn.pair.a.name;
+    s.network = {n};
+    auto c = session().create(s);
+    StartOptions o;
+    o.stdio = {-1, -1, -1};
+    c.start(o);
+    // Meanwhile the host gets another device of that name.
+    TestVeth usurper(hn.pair.a.name, dev("u"));
+    c.destroy(true);
+    std::string back;
+    for (const auto &e : fs::directory_iterator("/sys/class/net"))
+        if (sysfs(e.path().filename(), "address") == hn.mac) back = e.path().filename();
+    HostDev cleanup{back};
+    EXPECT_EQ(back.rfind("dev", 0), 0u) << "came back as '" << back << "'";
+    EXPECT_EQ(sysfs(back, "mtu"), hn.mtu);
+}
+
+TEST_F(Network, DetachedStartSetsUpTheNetworkToo) {
+    // A detached start configures the network from the monitor process, not the caller.
+    HostNicFixture hn(dev("a"), dev("b"));
+    std::string host = dev("h");
+    auto s = spec({"/bin/sleep", "100"});
+    NetInterfaceSpec h;
+    h.type = "hostnic";
+    h.host_name = hn.pair.a.name;
+    h.name = "eth1";
+    auto v = veth("eth0", host);
+    v.addresses = {ip4(10, 2) + "/24"};
+    s.network = {v, h};
+    auto c = session().create(s);
+    StartOptions o;
+    o.detach = true;
+    o.stdio = {-1, -1, -1};
+    c.start(o);
+    EXPECT_TRUE(host_has(host));
+    EXPECT_FALSE(host_has(hn.pair.a.name));
+    sh("ip addr add " + ip4(10, 1) + "/24 dev " + host);
+    bool ok = false;
+    std::string p = sh("busybox ping -c 1 -W 3 " + ip4(10, 2), &ok);
+    EXPECT_TRUE(ok) << p;
+    c.destroy(true);
+    EXPECT_FALSE(host_has(host));
     hn.expect_back_on_host();
 }
 

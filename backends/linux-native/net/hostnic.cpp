@@ -62,7 +62,7 @@ class HostNic : public Nic {
                          "' into the container as '" + inside_ + "'",
                      r);
         // Its index may change on the way in (taken in the container's namespace).
-        if (LinkPtr in = find_link(ctx.ns, inside_))
+        if (LinkPtr in = find_link(ctx.ns(), inside_))
             rec["ifindex"] = std::to_string(rtnl_link_get_ifindex(in.get()));
     }
 

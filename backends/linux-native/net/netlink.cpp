@@ -45,20 +45,29 @@ Socket Socket::here() {
 }
 
 Socket Socket::in_netns(int netns_fd) {
-    Socket s;
-    std::exception_ptr failure;
-    std::thread t([&] {
-        try {
-            if (::setns(netns_fd, CLONE_NEWNET) != 0)
-                throw_sys("enter the container's network namespace", errno);
-            s = here();
-        } catch (...) {
-            failure = std::current_exception();
-        }
-    });
-    t.join();
-    if (failure) std::rethrow_exception(failure);
-    return s;
+    NetnsSocket s(netns_fd);
+    return std::move(s.get());
+}
+
+NetnsSocket::NetnsSocket(int netns_fd)
+    : t_([this, netns_fd] {
+          try {
+              if (::setns(netns_fd, CLONE_NEWNET) != 0)
+                  throw_sys("enter the container's network namespace", errno);
+              s_ = Socket::here();
+          } catch (...) {
+              failure_ = std::current_exception();
+          }
+      }) {}
+
+NetnsSocket::~NetnsSocket() {
+    if (t_.joinable()) t_.join();
+}
+
+Socket &NetnsSocket::get() {
+    if (t_.joinable()) t_.join();
+    if (failure_) std::rethrow_exception(failure_);
+    return s_;
 }
 
 LinkPtr find_link(const Socket &s, const std::string &name) {

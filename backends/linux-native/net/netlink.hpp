@@ -4,8 +4,10 @@
 
 #include <sys/types.h>
 
+#include <exception>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "ct/error.hpp"
 #include "fd.hpp"
@@ -37,8 +39,7 @@ class Socket {
     Socket() = default;
     // In the calling thread's network namespace.
     static Socket here();
-    // In the namespace `netns_fd` refers to. Made on a short-lived helper thread, so no thread
-    // of the caller ever changes namespace.
+    // In the namespace `netns_fd` refers to (see NetnsSocket).
     static Socket in_netns(int netns_fd);
 
     nl_sock *get() const { return sk_.get(); }
@@ -46,6 +47,24 @@ class Socket {
 
   private:
     std::unique_ptr<nl_sock, NlFree> sk_;
+};
+
+// A socket in another network namespace, made on a short-lived helper thread (so no thread of
+// the caller ever changes namespace) that starts at construction: the caller works meanwhile,
+// and get() waits for it. `netns_fd` must stay open until get() returns.
+class NetnsSocket {
+  public:
+    explicit NetnsSocket(int netns_fd);
+    ~NetnsSocket();
+    NetnsSocket(const NetnsSocket &) = delete;
+    NetnsSocket &operator=(const NetnsSocket &) = delete;
+    // The socket, or what made it fail (thrown).
+    Socket &get();
+
+  private:
+    Socket s_;
+    std::exception_ptr failure_;
+    std::thread t_;  // last: starts once the members it fills exist
 };
 
 // The device called `name`, or with index `ifindex`; null when there is none.

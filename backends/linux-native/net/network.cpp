@@ -147,19 +147,21 @@ void Network::attach(pid_t pid, int, const std::string &state_dir) const {
         rec.pinned = rec.pinned || nics[i]->gives_back();
     }
     Fd netns = open_netns(pid);
-    // On disk before anything is made: whoever comes next can undo it.
-    save(state_dir, rec);
+    // A device to give back: the record is on disk before it is taken, so that whoever comes
+    // next can give it back. (What else attach makes, the kernel removes with the container's
+    // namespace: recorded once made, for a prompt removal on release.)
+    if (rec.pinned) save(state_dir, rec);
     try {
+        NetnsSocket ns(netns.get());  // made while the devices are
         if (rec.pinned) pin_netns(pid, state_dir);
-        Socket ns = Socket::in_netns(netns.get());
         AttachContext ctx{host, ns, netns.get()};
-        for (auto &n : nics) n->attach(ctx, rec.nics[&n - nics.data()]);
+        for (size_t i = 0; i < nics.size(); ++i) nics[i]->attach(ctx, rec.nics[i]);
         std::vector<int> ifindex(nics.size());
         for (size_t i = 0; i < nics.size(); ++i)
-            ifindex[i] = configure_link(ns, ifaces_[i], field_of(i), nics[i]->where());
+            ifindex[i] = configure_link(ns.get(), ifaces_[i], field_of(i), nics[i]->where());
         for (size_t i = 0; i < nics.size(); ++i)
-            configure_routes(ns, ifaces_[i], ifindex[i], field_of(i), nics[i]->where());
-        save(state_dir, rec);  // with what attach learnt (indexes), for release
+            configure_routes(ns.get(), ifaces_[i], ifindex[i], field_of(i), nics[i]->where());
+        save(state_dir, rec);
     } catch (...) {
         try {
             release_recorded(nics, rec, state_dir);

@@ -20,9 +20,11 @@ namespace ct::linux_native::net {
 using NicRecord = std::map<std::string, std::string>;
 
 struct AttachContext {
-    const Socket &host;  // the caller's network namespace
-    const Socket &ns;    // the container's
-    int netns_fd;        // the container's, for IFLA_NET_NS_FD
+    const Socket &host;         // the caller's network namespace
+    NetnsSocket &netns_socket;  // the container's: use ns()
+    int netns_fd;               // the container's, for IFLA_NET_NS_FD
+    // A socket in the container's namespace (waits for it: it is being made meanwhile).
+    const Socket &ns() const { return netns_socket.get(); }
 };
 
 struct ReleaseContext {
