@@ -602,6 +602,35 @@ TEST_F(Network, FailureAtStartRollsBackEveryDevice) {
     EXPECT_EQ(sh("ls /sys/class/net"), before);
 }
 
+TEST_F(Network, TheSpecRoundTripsAndBadRoutesNameTheirField) {
+    auto s = spec({"/bin/true"});
+    auto n = veth("eth0", dev("h"));
+    n.mtu = 1400;
+    n.mac = "02:00:00:00:00:09";
+    n.addresses = {ip4(11, 2) + "/24", ip6(11, 2) + "/64"};
+    n.gateway = ip4(11, 1);
+    n.routes = {{ip4(12, 0) + "/24", ip4(11, 254), 7}, {"default", ip6(11, 1), 0}};
+    s.network = {n};
+    auto c = session().create(s);
+    EXPECT_EQ(c.info().spec.network, s.network);  // through the backend's JSON and back
+    c.destroy();
+
+    s.network[0].routes = {{ip4(12, 0) + "/24", "10.0.0.300", 0}};
+    try {
+        session().create(s);
+        ADD_FAILURE() << "create succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::invalid_spec);
+        EXPECT_NE(std::string(e.what()).find("network[0].routes[0].via: '10.0.0.300' is not an "
+                                             "IP address"),
+                  std::string::npos)
+            << e.what();
+    }
+    s.network[0].routes = {{ip4(12, 0) + "/24", ip6(11, 1), 0}};
+    EXPECT_THROW(session().create(s), Error);  // a v4 network through a v6 gateway
+    EXPECT_TRUE(session().list().empty());
+}
+
 TEST_F(Network, InterfacesCannotGoIntoAJoinedNamespace) {
     auto s = spec({"/bin/true"});
     s.namespaces = default_namespaces();
