@@ -253,7 +253,7 @@ constexpr unsigned long kAttrFlags =
 // Changes the flags of a (non-recursive) bind mount. MS_REMOUNT|MS_BIND replaces all of them,
 // and in a user namespace the flags the mount came with from the host (nosuid, nodev, ...)
 // are locked: leaving one out is EPERM. So the current flags are read back and repeated.
-void remount_bind(int fd, const MountOp &m, const char *shown) {
+void remount_bind(int fd, unsigned long want, unsigned long clear, const char *shown) {
     struct statfs sf;
     if (::fstatfs(fd, &sf) < 0) fail(Msg() << "read the flags of " << shown, errno);
     static const unsigned long kMap[][2] = {
@@ -263,10 +263,8 @@ void remount_bind(int fd, const MountOp &m, const char *shown) {
     unsigned long now = 0;
     for (const auto &f : kMap)
         if (static_cast<unsigned long>(sf.f_flags) & f[0]) now |= f[1];
-    unsigned long want = m.flags & kAttrFlags;
-    if (m.readonly) want |= MS_RDONLY;
     if (want & kAtimeFlags) now &= ~kAtimeFlags;  // an atime option replaces the current one
-    unsigned long flags = (now | want) & ~m.clear_flags;
+    unsigned long flags = (now | want) & ~clear;
     FdPath fp(fd);
     if (::mount(nullptr, fp.c_str(), nullptr, MS_REMOUNT | MS_BIND | flags, nullptr) < 0)
         fail(Msg() << "remount the bind mount " << shown << " with its options", errno);
@@ -326,7 +324,8 @@ void user_mount(int rootfd, const MountOp &m) {
             if (m.flags & MS_REC)
                 setattr_recursive(fd, m, shown.buf);
             else
-                remount_bind(fd, m, shown.buf);
+                remount_bind(fd, (m.flags & kAttrFlags) | (m.readonly ? MS_RDONLY : 0),
+                             m.clear_flags, shown.buf);
         }
         if (m.propagation) do_mount(nullptr, fd, nullptr, m.propagation, nullptr, shown.buf);
         ::close(fd);
@@ -393,11 +392,7 @@ void setup_rootfs(const LaunchPlan &p) {
                          nullptr, "/sys"));
     for (const auto &m : p.mounts) user_mount(rootfd, m);
     for (const auto &d : p.devices) make_device(rootfd, d);
-    if (p.readonly_rootfs) {
-        FdPath rp(rootfd);
-        CHECK(::mount(nullptr, rp.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr),
-              "remount the root filesystem read-only");
-    }
+    if (p.readonly_rootfs) remount_bind(rootfd, MS_RDONLY, 0, "the root filesystem");
 
     // pivot_root(".", "."): the old root ends up stacked on the new one and is detached at
     // once, so no directory inside the container is needed for it.

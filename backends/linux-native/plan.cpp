@@ -75,6 +75,14 @@ void check_host(const Spec &s) {
         new_pidns |= n.type == Namespace::pid && n.path.empty();
         new_mountns |= n.type == Namespace::mount && n.path.empty();
     }
+    if (!userns.empty())
+        for (const auto &n : s.effective_namespaces())
+            if (!n.path.empty())
+                throw Error(Errc::unsupported,
+                            std::string("namespaces: joining an existing ") +
+                                namespace_name(n.type) +
+                                " namespace from a new user namespace is not supported by backend "
+                                "linux (the new namespace has no rights over it)");
     if (!userns.empty() && new_mountns && !new_pidns)
         throw Error(Errc::invalid_spec,
                     "namespaces: a new user namespace needs a new pid namespace too: the kernel "

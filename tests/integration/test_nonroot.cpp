@@ -143,6 +143,28 @@ TEST_F(NonRoot, StateUnderXdgRuntimeDirAndInitRunsAsTheUser) {
     EXPECT_FALSE(fs::exists(xdg_ + "/ct/linux/fssec-nr"));
 }
 
+TEST_F(NonRoot, OverlayRootWithoutPrivileges) {
+    // overlayfs in a user namespace (Linux 5.11+): the shared image stays untouched.
+    host_sh("mkdir -p " + base_ + "/mnt " + base_ + "/up " + base_ + "/wk && chown " + ids() + " " +
+            base_ + "/mnt " + base_ + "/up " + base_ + "/wk");
+    write_text(base_ + "/ovl.yaml",
+               "name: fssec-ovl\nrootfs: " + base_ + "/mnt\nprivate: {type: overlay, lower: [" +
+                   busybox_rootfs() + "], path: " + base_ + "/up, work: " + base_ +
+                   "/wk}\nnamespaces: [user, mount, pid, uts, ipc, net]\n"
+                   "uid_map: [{container_id: 0, host_id: " +
+                   std::to_string(uid_) +
+                   ", size: 1}]\ngid_map: [{container_id: 0, host_id: " + std::to_string(gid_) +
+                   ", size: 1}]\nprocess: {args: [/bin/sh, -c, 'echo hi > /mine; cat "
+                   "/mine']}\n");
+    auto r = ct("run " + base_ + "/ovl.yaml");
+    EXPECT_EQ(r.rc, 0) << r.err;
+    EXPECT_EQ(r.out, "hi\n");
+    struct stat st {};
+    ASSERT_EQ(stat((base_ + "/up/mine").c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, uid_);
+    EXPECT_FALSE(fs::exists(busybox_rootfs() + "/mine"));
+}
+
 TEST_F(NonRoot, LimitsNeedCgroupsAndSaySo) {
     auto r = ct("run " + userns_args() + " --memory 64M -- /bin/true");
     EXPECT_EQ(r.rc, 125);

@@ -116,6 +116,30 @@ TEST_F(UserNs, ReadOnlyBindKeepsTheLockedFlagsOfTheHostMount) {
     EXPECT_EQ(r.out, "ro,nosuid,nodev,noexec,relatime\nrefused\n") << r.err;
 }
 
+TEST_F(UserNs, ReadOnlyRootfsOnANosuidHostMount) {
+    // The rootfs lives on a nosuid,nodev host mount: those flags are locked in the user
+    // namespace, and the read-only remount of the root must keep them.
+    auto holder = owned_dir("rofs");
+    host_sh("mount -t tmpfs -o nosuid,nodev,size=64m ct-fssec-rofs " + holder + " && cp -a " +
+            busybox_rootfs() + " " + holder + "/root && chown -R " + std::to_string(kHostBase) +
+            ":" + std::to_string(kHostBase) + " " + holder + "/root");
+    auto s = userns_spec({"/bin/sh", "-c",
+                          "awk '$5 == \"/\" {print $6}' /proc/self/mountinfo; touch /x "
+                          "2>/dev/null && echo WRITABLE || echo refused"},
+                         "rofs");
+    s.rootfs = holder + "/root";
+    s.readonly_rootfs = true;
+    RunResult r;
+    try {
+        r = run(s);
+    } catch (...) {
+        host_sh("umount " + holder);
+        throw;
+    }
+    host_sh("umount " + holder);
+    EXPECT_EQ(r.out, "ro,nosuid,nodev,relatime\nrefused\n") << r.err;
+}
+
 TEST_F(UserNs, OverlayRootInAUserNamespace) {
     auto mnt = owned_dir("ovl-mnt");
     auto upper = owned_dir("ovl-upper");
@@ -157,6 +181,17 @@ TEST_F(UserNs, BadMapsAreRefused) {
     }
     c.destroy();
     auto nopid = userns_spec({"/bin/true"}, "nopid");
+    auto joined = userns_spec({"/bin/true"}, "joined");
+    joined.namespaces = std::vector<NamespaceSpec>{{Namespace::user, {}},
+                                                   {Namespace::mount, {}},
+                                                   {Namespace::pid, {}},
+                                                   {Namespace::net, "/proc/self/ns/net"}};
+    try {
+        session().create(joined);
+        ADD_FAILURE() << "create succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::unsupported) << e.what();
+    }
     nopid.namespaces = std::vector<NamespaceSpec>{{Namespace::user, {}}, {Namespace::mount, {}}};
     try {
         session().create(nopid);
