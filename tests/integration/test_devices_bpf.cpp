@@ -31,6 +31,13 @@ std::string cgroup2_root() {
     return "";
 }
 
+// A cgroup2 directory for one test, removed even when the test fails half-way.
+struct TestCgroup {
+    std::string dir;
+    explicit TestCgroup(std::string d) : dir(std::move(d)) { mkdir(dir.c_str(), 0755); }
+    ~TestCgroup() { rmdir(dir.c_str()); }
+};
+
 // In a child moved into `dir`: open `path` with `flags`; 0 or the errno.
 int open_in_cgroup(const std::string &dir, const char *path, int flags) {
     int pfd[2];
@@ -63,8 +70,8 @@ TEST(DeviceBpf, ProgramAllowsExactlyTheRules) {
     if (geteuid() != 0) GTEST_SKIP() << "needs root (bpf, cgroups)";
     auto root = cgroup2_root();
     if (root.empty()) GTEST_SKIP() << "no cgroup2 hierarchy mounted on this host";
-    std::string dir = root + "/ct-fssec-bpf-" + std::to_string(getpid());
-    ASSERT_EQ(mkdir(dir.c_str(), 0755), 0) << dir;
+    TestCgroup cg(root + "/ct-fssec-bpf-" + std::to_string(getpid()));
+    const std::string &dir = cg.dir;
     {
         Fd dfd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         ASSERT_TRUE(dfd);
@@ -84,29 +91,28 @@ TEST(DeviceBpf, ProgramAllowsExactlyTheRules) {
     EXPECT_EQ(open_in_cgroup(dir, "/dev/full", O_WRONLY), EPERM);  // the later deny wins
     EXPECT_EQ(open_in_cgroup(dir, "/dev/full", O_RDWR), EPERM);    // any denied access
     EXPECT_EQ(open_in_cgroup(dir, "/dev/tty", O_RDONLY), EPERM);   // 5:0: not listed
-    // The attachment goes with the directory.
-    EXPECT_EQ(rmdir(dir.c_str()), 0);
 }
 
 TEST(DeviceBpf, AnyTypeRuleAndEmptyList) {
     if (geteuid() != 0) GTEST_SKIP() << "needs root (bpf, cgroups)";
     auto root = cgroup2_root();
     if (root.empty()) GTEST_SKIP() << "no cgroup2 hierarchy mounted on this host";
-    std::string dir = root + "/ct-fssec-bpf2-" + std::to_string(getpid());
-    ASSERT_EQ(mkdir(dir.c_str(), 0755), 0) << dir;
+    TestCgroup cg(root + "/ct-fssec-bpf2-" + std::to_string(getpid()));
+    const std::string &dir = cg.dir;
     {
         Fd dfd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         attach_device_bpf(dfd.get(), dir, {});  // no rule: nothing allowed
     }
     EXPECT_EQ(open_in_cgroup(dir, "/dev/null", O_RDONLY), EPERM);
-    EXPECT_EQ(rmdir(dir.c_str()), 0);
+    // The attachment goes with the directory: a new one starts without the program.
+    ASSERT_EQ(rmdir(dir.c_str()), 0);
     ASSERT_EQ(mkdir(dir.c_str(), 0755), 0) << dir;
+    EXPECT_EQ(open_in_cgroup(dir, "/dev/null", O_RDONLY), 0);
     {
         Fd dfd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         attach_device_bpf(dfd.get(), dir, {{false, 'a', -1, -1, 7}, {true, 'a', -1, -1, 7}});
     }
-    EXPECT_EQ(open_in_cgroup(dir, "/dev/tty", O_RDONLY) != EPERM, true);
-    EXPECT_EQ(rmdir(dir.c_str()), 0);
+    EXPECT_NE(open_in_cgroup(dir, "/dev/tty", O_RDONLY), EPERM);
 }
 
 }  // namespace
