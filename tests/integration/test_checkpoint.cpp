@@ -272,6 +272,65 @@ TEST_F(Checkpoint, APtyInsideComesBack) {
     back.destroy(true);
 }
 
+// The network comes back: the veth is recreated from the spec with its address, and a socket
+// listening inside before the checkpoint accepts a connection from the host after the restore.
+TEST_F(Checkpoint, VethAddressAndListeningSocketComeBack) {
+    auto sh = [](const std::string &cmd) {
+        std::string out;
+        if (FILE *p = popen((cmd + " 2>&1").c_str(), "r")) {
+            char buf[512];
+            size_t n;
+            while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+            pclose(p);
+        }
+        return out;
+    };
+    std::string net = "10." + std::to_string(100 + getpid() % 150) + ".231.";
+    std::string host = "k" + std::to_string(getpid() % 1000000) + "h";
+    std::string rootfs = private_rootfs("veth");
+    temp_dirs_.push_back(rootfs);
+    Spec s = counter_spec(spec({}), rootfs);
+    s.process.args[2] = "nc -ll -p 7000 -e /bin/echo hello & " + s.process.args[2];
+    NetInterfaceSpec n;
+    n.type = "veth";
+    n.name = "eth0";
+    n.host_name = host;
+    n.addresses = {net + "2/24"};
+    s.network = {n};
+    auto c = session().create(s);
+    StartOptions o;
+    o.stdio = {-1, -1, -1};
+    o.detach = true;
+    c.start(o);
+    ASSERT_GE(wait_counter(rootfs, 3), 3);
+    sh("ip addr add " + net + "1/24 dev " + host);
+    EXPECT_EQ(sh("busybox nc -w 3 " + net + "2 7000 </dev/null"), "hello\n");
+
+    std::string dir = images("veth");
+    c.checkpoint({dir, false, false, false});
+    long at = read_counter(rootfs);
+    RestoreOptions r;
+    r.dir = dir;
+    r.stdio = {-1, -1, -1};
+    auto back = session().restore(c.name(), r);
+    EXPECT_GE(wait_counter(rootfs, at + 3), at + 3);
+    EXPECT_EQ(back.info().details["net.eth0.host"], host);
+    // The host end is a new device: its host-side address is the host's to set again.
+    sh("ip addr add " + net + "1/24 dev " + host);
+    EXPECT_EQ(sh("busybox nc -w 3 " + net + "2 7000 </dev/null"), "hello\n")
+        << "the listening socket or the address did not come back";
+    std::string ping = sh("busybox ping -c 1 -W 3 " + net + "2");
+    EXPECT_NE(ping.find("1 packets received"), std::string::npos) << ping;
+    back.destroy(true);
+    // The kernel removes the veth with the namespace, asynchronously.
+    std::string gone;
+    for (int i = 0; i < 100 && gone.empty(); ++i) {
+        gone = sh("ip link show " + host + " >/dev/null 2>&1 || echo gone");
+        if (gone.empty()) std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(gone, "gone\n");
+}
+
 TEST_F(Checkpoint, BadRequestsChangeNothing) {
     auto c = session().create(spec({"/bin/sleep", "100"}));
     std::string dir = images("bad");

@@ -220,7 +220,7 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
     } catch (const Error &err) {
         freezer.thaw();
         // The images go, the log stays with the container for a closer look.
-        std::string kept = e.dir() + "/criu-dump.log", msg = err.what();
+        std::string kept = e.dir() + "/.criu-dump.log", msg = err.what();
         if (::rename(rq.log_path().c_str(), kept.c_str()) == 0)
             if (auto p = msg.find(rq.log_path()); p != std::string::npos)
                 msg.replace(p, rq.log_path().size(), kept);

@@ -33,6 +33,13 @@ namespace {
 void attach_interfaces(const Spec &spec, int netns, const std::string &state_dir) {
     net::Network network(spec.network);
     if (network.empty()) return;
+    // Right after a checkpoint that stopped the container, its old network namespace may still
+    // be on its way out (the kernel tears namespaces down asynchronously), with the host end
+    // of its veths: give it a moment before making new ones under the same names.
+    for (const auto &i : spec.network) {
+        if (i.type != "veth" || i.host_name.empty()) continue;
+        for (int t = 0; t < 300 && ::if_nametoindex(i.host_name.c_str()) != 0; ++t) ::usleep(10000);
+    }
     int go[2];
     if (::pipe2(go, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
     Fd rd(go[0]), wr(go[1]);
