@@ -357,6 +357,22 @@ TEST_F(Checkpoint, BadRequestsChangeNothing) {
     EXPECT_EQ(read_text(dir + "/precious"), "x");
     EXPECT_EQ(c.state(), State::running);
 
+    auto u = spec({"/bin/sleep", "100"});
+    u.namespaces = default_namespaces();
+    u.namespaces->push_back({Namespace::user, {}});
+    u.uid_map = {{0, 100000, 65536}};
+    u.gid_map = {{0, 100000, 65536}};
+    auto uc = session().create(u);
+    uc.start(o);
+    try {
+        uc.checkpoint({dir + "-u", false, false, false});
+        ADD_FAILURE() << "checkpoint of a user-namespace container succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::unsupported) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir + "-u"));
+    uc.destroy(true);
+
     RestoreOptions r;
     r.dir = dir;
     r.stdio = {-1, -1, -1};

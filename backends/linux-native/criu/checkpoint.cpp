@@ -157,6 +157,12 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
                                                " joins an existing " + namespace_name(n.type) +
                                                " namespace (" + n.path +
                                                "): such a container cannot be checkpointed");
+    // Under a user namespace the restored tasks cannot read their own images, nor join a
+    // network namespace built outside it: not supported yet, rather than half done.
+    if (spec.has_namespace(Namespace::user))
+        throw Error(Errc::unsupported, "container " + q(name) +
+                                           " has a user namespace: checkpointing such a "
+                                           "container is not supported yet");
     const pid_t pid = static_cast<pid_t>(e.state.pid);
 
     bool made = prepare_image_dir(o.dir);
