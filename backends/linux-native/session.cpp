@@ -59,6 +59,9 @@ void check_supported(const Spec &s) {
         no("private: area type '" + s.private_area.type + "'");
     if (s.process.capabilities) no("process.capabilities");
     if (s.process.terminal) no("process.terminal");
+    if (s.openvz)
+        throw Error(Errc::unsupported,
+                    "openvz: settings for backend openvz are not supported by backend linux");
 }
 
 // The monitor's report to the starting process.
