@@ -139,9 +139,8 @@ struct OpenVzSpec {
 };
 
 struct Spec {
-    std::string name;  // [A-Za-z0-9][A-Za-z0-9_.-]{0,63}
-    std::string
-        rootfs;  // absolute host path of the root filesystem (optional with openvz.ostemplate)
+    std::string name;    // [A-Za-z0-9][A-Za-z0-9_.-]{0,63}
+    std::string rootfs;  // absolute host path of the root (optional with openvz.ostemplate)
     bool readonly_rootfs = false;
     PrivateArea private_area;
     std::string hostname;  // needs a uts namespace
