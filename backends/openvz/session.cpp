@@ -485,7 +485,14 @@ int64_t OpenVzSession::spawn(const std::string &ctid, const ProcessSpec &p,
     req.exit_dir = store_.process_dir(ctid);
     Spawned sp = runner_->spawn(req);
     store_.add_process(ctid, sp);
-    if (p.terminal) send_fd(args.console_socket, master.fd);
+    if (p.terminal) {
+        try {
+            send_fd(args.console_socket, master.fd);
+        } catch (...) {
+            ::kill(static_cast<pid_t>(sp.pid), SIGKILL);  // nobody could ever read its terminal
+            throw;
+        }
+    }
     return sp.pid;
 }
 
@@ -805,34 +812,51 @@ void OpenVzSession::checkpoint(const std::string &name, const std::string &opts_
     VzStatus vs = need(name);
     if (!vs.running) throw Error(Errc::bad_state, "container " + name + " is not running");
     std::error_code ec;
+    bool made = !fs::exists(dir, ec);
     fs::create_directories(dir, ec);
     if (ec) throw Error(Errc::backend, "cannot create " + dir + ": " + ec.message(), ec.value());
     std::string dump = dir + "/" + kDumpName;
-    nlohmann::json info{{"backend", "openvz"}, {"ctid", name}, {"dump", kDumpName}};
-    if (auto st = store_.load(name); st && st->spec) info["spec"] = doc::spec_to_json(*st->spec);
-    {
-        std::ofstream out(dir + "/" + kImageInfo, std::ios::trunc);
-        out << info.dump() << "\n";
-        if (!out) throw Error(Errc::backend, "cannot write " + dir + "/" + kImageInfo);
-    }
-    if (!leave) {
-        vz({tools_.vzctl, "chkpnt", name, "--dumpfile", dump});
-        return;
-    }
-    // Leave it running: the kernel's steps one by one (freeze, dump, thaw); thawed even when
-    // the dump fails.
-    vz({tools_.vzctl, "chkpnt", name, "--suspend"});
-    try {
-        vz({tools_.vzctl, "chkpnt", name, "--dump", "--dumpfile", dump});
-    } catch (...) {
-        try {
-            vz({tools_.vzctl, "chkpnt", name, "--resume"});
-        } catch (const Error &) {
-            // Report the dump's failure.
+    // A failed checkpoint leaves no image behind (nor the directory, when it made it).
+    auto undo = [&] {
+        std::error_code ignored;
+        if (made) {
+            fs::remove_all(dir, ignored);
+        } else {
+            fs::remove(dump, ignored);
+            fs::remove(dir + "/" + kImageInfo, ignored);
         }
+    };
+    try {
+        nlohmann::json info{{"backend", "openvz"}, {"ctid", name}, {"dump", kDumpName}};
+        if (auto st = store_.load(name); st && st->spec)
+            info["spec"] = doc::spec_to_json(*st->spec);
+        {
+            std::ofstream out(dir + "/" + kImageInfo, std::ios::trunc);
+            out << info.dump() << "\n";
+            if (!out) throw Error(Errc::backend, "cannot write " + dir + "/" + kImageInfo);
+        }
+        if (!leave) {
+            vz({tools_.vzctl, "chkpnt", name, "--dumpfile", dump});
+            return;
+        }
+        // Leave it running: the kernel's steps one by one (freeze, dump, thaw); thawed even
+        // when the dump fails.
+        vz({tools_.vzctl, "chkpnt", name, "--suspend"});
+        try {
+            vz({tools_.vzctl, "chkpnt", name, "--dump", "--dumpfile", dump});
+        } catch (...) {
+            try {
+                vz({tools_.vzctl, "chkpnt", name, "--resume"});
+            } catch (const Error &) {
+                // Report the dump's failure.
+            }
+            throw;
+        }
+        vz({tools_.vzctl, "chkpnt", name, "--resume"});
+    } catch (...) {
+        undo();
         throw;
     }
-    vz({tools_.vzctl, "chkpnt", name, "--resume"});
 }
 
 void OpenVzSession::restore(const std::string &name, const std::string &opts_doc) {

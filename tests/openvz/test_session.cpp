@@ -532,7 +532,16 @@ TEST_F(Session, CheckpointAndRestore) {
               }).first,
               ct::Errc::backend);
     EXPECT_EQ(log->calls.back(), (Argv{V, "chkpnt", "101", "--resume"}));
+    EXPECT_TRUE(fs::exists(dir));  // it was there before: only the images go
+    EXPECT_FALSE(fs::exists(dir + "/openvz.json"));
+    std::string fresh = root + "/images/fresh";
+    EXPECT_EQ(error_of([&] {
+                  s->checkpoint("101", R"({"dir": ")" + fresh + R"(", "leave_running": true})");
+              }).first,
+              ct::Errc::backend);
+    EXPECT_FALSE(fs::exists(fresh));
     log->respond = nullptr;
+    s->checkpoint("101", R"({"dir": ")" + dir + R"("})");
     EXPECT_EQ(error_of([&] { s->checkpoint("101", R"({"dir": "x", "pre_dump": true})"); }).first,
               ct::Errc::invalid_argument);
 
