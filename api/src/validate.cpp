@@ -324,9 +324,6 @@ void validate(const Spec &s) {
             fail(f, "mounts need a new mount namespace");
     }
 
-<<<<<<< HEAD
-    std::set<std::string> ifnames, host_names;
-=======
     std::set<std::string> device_paths;
     for (size_t i = 0; i < s.devices.size(); ++i) {
         const auto &d = s.devices[i];
@@ -345,8 +342,7 @@ void validate(const Spec &s) {
         if (!new_ns(Namespace::mount)) fail(f, "device nodes need a new mount namespace");
     }
 
-    std::set<std::string> ifnames;
->>>>>>> fssec
+    std::set<std::string> ifnames, host_names;
     for (size_t i = 0; i < s.network.size(); ++i) {
         const auto &n = s.network[i];
         std::string f = "network[" + std::to_string(i) + "]";

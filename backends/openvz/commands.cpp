@@ -35,6 +35,7 @@ void net_options(const Spec &s, Argv &a) {
         if (n.type == "veth") {
             no(!n.addresses.empty(), "addresses", inside);
             no(!n.gateway.empty(), "gateway", inside);
+            no(!n.routes.empty(), "routes", inside);
             no(n.mtu != 0, "mtu", "vzctl --netif_add has no MTU parameter");
             // ifname,mac,host_ifname,host_mac,bridge; vzctl generates what is left empty.
             std::string v = n.name + "," + n.mac + "," + n.host_name + ",," + n.bridge;
@@ -45,6 +46,7 @@ void net_options(const Spec &s, Argv &a) {
                "vzctl --netdev_add moves a host device without renaming it");
             no(!n.addresses.empty(), "addresses", inside);
             no(!n.gateway.empty(), "gateway", inside);
+            no(!n.routes.empty(), "routes", inside);
             no(n.mtu != 0, "mtu", "vzctl --netdev_add keeps the device's MTU");
             no(!n.mac.empty(), "mac", "vzctl --netdev_add keeps the device's MAC address");
             a.insert(a.end(), {"--netdev_add", n.host_name});
@@ -65,7 +67,9 @@ std::string size_arg(int64_t bytes) {
 }
 
 void check_process(const ProcessSpec &p, const std::string &field) {
-    if (p.user.uid != 0 || p.user.gid != 0 || !p.user.additional_gids.empty())
+    auto root_name = [](const std::string &n) { return n.empty() || n == "root"; };
+    if (p.user.uid != 0 || p.user.gid != 0 || !p.user.additional_gids.empty() ||
+        !root_name(p.user.name) || !root_name(p.user.group))
         unsupported(field + ".user", "vzctl exec2 runs commands as root");
     if (!p.rlimits.empty()) unsupported(field + ".rlimits", "vzctl exec2 cannot set them");
     if (p.capabilities)
@@ -108,6 +112,9 @@ void check_spec(const Spec &s) {
                     "vzctl has no bind-mount option (OpenVZ uses per-container mount "
                     "scripts, which libct does not write)");
     if (!s.sysctl.empty()) unsupported("sysctl", "vzctl has no option to set sysctls");
+    if (!s.devices.empty())
+        unsupported("devices", "vzctl --devnodes makes only nodes named after the host's, "
+                               "with the host's numbers, owner and mode");
     check_process(s.process, "process");
     (void)resource_options(s.resources);
     Argv scratch;
@@ -165,6 +172,9 @@ Argv resource_options(const Resources &r) {
     if (!r.cpu.mems.empty()) a.insert(a.end(), {"--nodemask", r.cpu.mems});
     if (r.io_weight)
         unsupported("resources.io_weight", "OpenVZ has an I/O priority 0..7 (use openvz.ioprio)");
+    if (!r.devices.empty())
+        unsupported("resources.devices", "vzctl --devices grants read/write/quota per device, "
+                                         "with no mknod rule and no deny rules after defaults");
     return a;
 }
 

@@ -279,8 +279,14 @@ TEST_F(Session, CreateRefusesBeforeRunningAnything) {
              x.process.rlimits.push_back({"nofile", 10, 10});
          },
          "process.rlimits"},
-        {[](ct::Spec &x) { x.process.capabilities = std::vector<std::string>{}; },
-         "process.capabilities"},
+        {[](ct::Spec &x) { x.process.capabilities = ct::Capabilities{}; }, "process.capabilities"},
+        {[](ct::Spec &x) { x.process.user.name = "www-data"; }, "process.user"},
+        {[](ct::Spec &x) { x.resources.devices.push_back({true, "c", 10, 229, "rwm"}); },
+         "resources.devices"},
+        {[](ct::Spec &x) { x.devices.push_back({"/dev/fuse", "c", 10, 229, 0666, 0, 0}); },
+         "devices"},
+        {[](ct::Spec &x) { x.network[0].routes.push_back({"10.2.0.0/16", "", 0}); },
+         "network[0].routes"},
         {[](ct::Spec &x) { x.process.no_new_privileges = true; }, "process.no_new_privileges"},
         {[](ct::Spec &x) { x.resources.io_weight = 100; }, "resources.io_weight"},
         {[](ct::Spec &x) { x.resources.cpu.shares = 4; }, "resources.cpu.shares 4"},
@@ -292,7 +298,7 @@ TEST_F(Session, CreateRefusesBeforeRunningAnything) {
          },
          "network[2].type 'macvlan'"},
         {[](ct::Spec &x) {
-             x.private_area = {"overlay", "/u", {"/l"}, ""};
+             x.private_area = {"overlay", "/u", {"/l"}, "/w"};
          },
          "private.type 'overlay'"},
     };

@@ -125,14 +125,14 @@ struct MountSpec {
     bool operator==(const MountSpec &) const = default;
 };
 
-<<<<<<< HEAD
 // A route inside the container, through the interface it is listed under.
 struct NetRouteSpec {
     std::string dst;      // CIDR, or "default" (its family: the gateway's; IPv4 without one)
     std::string via;      // gateway; "" for a route straight on the link
     uint32_t metric = 0;  // 0: the kernel's default
     bool operator==(const NetRouteSpec &) const = default;
-=======
+};
+
 // A device node created inside the container (and allowed by its device allow-list).
 struct DeviceNode {
     std::string path;        // absolute path inside the container, e.g. /dev/fuse
@@ -143,7 +143,6 @@ struct DeviceNode {
     uint32_t uid = 0;      // owner, in the container's ids
     uint32_t gid = 0;
     bool operator==(const DeviceNode &) const = default;
->>>>>>> fssec
 };
 
 // A network interface of the container (docs/spec.md lists the types).
