@@ -113,8 +113,9 @@ void check_spec(const Spec &s) {
                     "scripts, which libct does not write)");
     if (!s.sysctl.empty()) unsupported("sysctl", "vzctl has no option to set sysctls");
     if (!s.devices.empty())
-        unsupported("devices", "vzctl --devnodes makes only nodes named after the host's, "
-                               "with the host's numbers, owner and mode");
+        unsupported("devices",
+                    "vzctl --devnodes makes only nodes named after the host's, "
+                    "with the host's numbers, owner and mode");
     check_process(s.process, "process");
     (void)resource_options(s.resources);
     Argv scratch;
@@ -173,8 +174,9 @@ Argv resource_options(const Resources &r) {
     if (r.io_weight)
         unsupported("resources.io_weight", "OpenVZ has an I/O priority 0..7 (use openvz.ioprio)");
     if (!r.devices.empty())
-        unsupported("resources.devices", "vzctl --devices grants read/write/quota per device, "
-                                         "with no mknod rule and no deny rules after defaults");
+        unsupported("resources.devices",
+                    "vzctl --devices grants read/write/quota per device, "
+                    "with no mknod rule and no deny rules after defaults");
     return a;
 }
 

@@ -13,6 +13,11 @@ namespace ct::openvz {
 
 using Argv = std::vector<std::string>;
 
+inline Argv cat(Argv a, const Argv &b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
 // Refuses what an OpenVZ container cannot be: namespace subsets, joined namespaces, user
 // namespaces and id maps, mounts, sysctls, read-only roots, overlay/loop areas, io_weight,
 // interface types and settings vzctl has no option for, and unsupported process settings.
