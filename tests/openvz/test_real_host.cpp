@@ -3,6 +3,9 @@
 // OpenVZ host the read-only calls are checked against the host's own vzctl.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "ct/error.hpp"
 #include "ct/session.hpp"
@@ -53,4 +56,28 @@ TEST(ThisHost, ListsTheContainersOfARealOpenVZHost) {
             EXPECT_GT(st.pids.current, 0u) << i.name;
         }
     }
+}
+
+TEST(OtherBackends, RefuseOpenVZSettings) {
+    char tmpl[] = "/tmp/ct-openvz-linux-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    std::string root = tmpl;
+    ct::Spec s;
+    s.name = "ovz-only";
+    s.rootfs = root;
+    s.process.args = {"/bin/true"};
+    s.openvz = ct::OpenVzSpec{};
+    s.openvz->ip = {"10.0.0.2"};
+    try {
+        auto session = ct::Session::open("linux:///?root=" + root + "/state");
+        session.create(s);
+        ADD_FAILURE() << "the linux backend accepted openvz settings";
+    } catch (const ct::Error &e) {
+        EXPECT_EQ(e.code(), ct::Errc::unsupported) << e.what();
+        EXPECT_NE(std::string(e.what()).find(
+                      "openvz: settings for backend openvz are not supported by backend linux"),
+                  std::string::npos)
+            << e.what();
+    }
+    std::filesystem::remove_all(root);
 }
