@@ -251,9 +251,11 @@ Spec SpecOptions::build(const std::string &file, const std::vector<std::string> 
     if (s.process.env.empty())
         s.process.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
     process.apply(s.process);
-    if (s.rootfs.empty())
+    // An OpenVZ spec may take its root from a template and boot the OS's own init.
+    bool from_template = s.openvz && !s.openvz->ostemplate.empty();
+    if (s.rootfs.empty() && !from_template)
         throw UsageError("no root filesystem: give --rootfs DIR or a spec file with rootfs:");
-    if (s.process.args.empty())
+    if (s.process.args.empty() && !s.openvz)
         throw UsageError(
             "no command: give it after '--' (ct run --rootfs DIR -- /bin/sh), or "
             "process.args in the spec file");
