@@ -1,5 +1,7 @@
 #include "image.hpp"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 
 #include "ct/internal/document.hpp"
@@ -26,6 +28,9 @@ ImageMeta read_meta(const std::string &dir) {
     std::string path = dir + "/" + kMetaFile, text;
     if (!read_file(path, text)) {
         int e = errno;
+        struct stat st;
+        if (e == ENOENT && ::stat(dir.c_str(), &st) != 0)
+            throw Error(Errc::not_found, "image directory " + dir + ": " + errstr(errno), errno);
         if (e == ENOENT)
             throw Error(
                 Errc::not_found,
