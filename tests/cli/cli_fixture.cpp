@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -79,7 +82,11 @@ void CliTest::TearDown() {
         for (const auto &e : fs::directory_iterator(d))
             if (e.is_directory()) sub += e.path().string() + " ";
         EXPECT_EQ(sub, "") << "cgroups left behind";
-        EXPECT_EQ(rmdir(d.c_str()), 0) << "cannot remove " << d;
+        // A cgroup whose last child just went can be busy for a moment.
+        int rc = -1;
+        for (int i = 0; i < 200 && (rc = rmdir(d.c_str())) != 0 && errno == EBUSY; ++i)
+            usleep(5000);
+        EXPECT_EQ(rc, 0) << "cannot remove " << d << ": " << std::strerror(errno);
     }
     EXPECT_EQ(mount_table(), mounts_before_) << "host mounts changed";
     fs::remove_all(scratch_);

@@ -129,7 +129,7 @@ CtResult CtProcess::finish(std::chrono::milliseconds timeout) {
     }
     // ct has exited: what it wrote is in the pipes. A pipe still open after a grace period is
     // held by something ct left behind (a daemon that kept ct's stdio).
-    auto grace = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    auto grace = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     while ((out_ >= 0 || err_ >= 0) && std::chrono::steady_clock::now() < grace) pump(20);
     r_.pipes_held = out_ >= 0 || err_ >= 0;
     pid_ = -1;

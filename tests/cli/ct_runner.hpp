@@ -14,7 +14,7 @@ struct CtResult {
     int code = -1;            // exit code; 128+N when killed by signal N
     std::string out;          // stdout
     std::string err;          // stderr
-    bool pipes_held = false;  // stdout/stderr still open after ct exited (held by a leftover)
+    bool pipes_held = false;  // stdout/stderr still open 2 s after ct exited (held by a leftover)
     std::string text() const {
         return "exit " + std::to_string(code) + "\nstdout:\n" + out + "stderr:\n" + err;
     }

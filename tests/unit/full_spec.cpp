@@ -24,13 +24,15 @@ Spec full_spec() {
     s.process.terminal = true;
     s.process.no_new_privileges = true;
     s.process.rlimits = {{"nofile", 1024, 4096}, {"core", 0, 0}};
-    s.process.capabilities = std::vector<std::string>{"CAP_NET_ADMIN", "sys_time"};
+    s.process.capabilities = Capabilities::all_sets({"CAP_NET_ADMIN", "sys_time"});
     s.resources.memory = 64 << 20;
     s.resources.memory_swap = 128 << 20;
     s.resources.pids = 100;
     s.resources.cpu = {512, 50000, 100000, "0-1", "0"};
     s.resources.io_weight = 200;
+    s.resources.devices = {{false, "a", {}, {}, "rwm"}, {true, "c", 10, 229, "rw"}};
     s.mounts = {{"/srv/data", "/data", "bind", {"ro", "nosuid"}}, {"tmpfs", "/tmp", "tmpfs", {}}};
+    s.devices = {{"/dev/fuse", "c", 10, 229, 0660, 0, 5}, {"/dev/loop9", "b", 7, 9, 0600, 0, 0}};
     NetInterfaceSpec veth;
     veth.type = "veth";
     veth.name = "eth0";
@@ -40,6 +42,7 @@ Spec full_spec() {
     veth.mtu = 1400;
     veth.addresses = {"10.0.0.2/24", "fd00::2/64"};
     veth.gateway = "10.0.0.1";
+    veth.routes = {{"10.1.0.0/16", "10.0.0.254", 10}, {"fd01::/64", "", 0}};
     NetInterfaceSpec vlan;
     vlan.type = "vlan";
     vlan.name = "eth1";
@@ -89,9 +92,15 @@ resources:
   pids: 100
   cpu: {shares: 512, quota_us: 50000, period_us: 100000, cpus: "0-1", mems: "0"}
   io_weight: 200
+  devices:
+    - {allow: false}
+    - {type: c, major: 10, minor: 229, access: rw}
 mounts:
   - {source: /srv/data, target: /data, type: bind, options: [ro, nosuid]}
   - {source: tmpfs, target: /tmp, type: tmpfs}
+devices:
+  - {path: /dev/fuse, major: 10, minor: 229, mode: 0660, gid: 5}
+  - {path: /dev/loop9, type: b, major: 7, minor: 9, mode: "600"}
 network:
   - type: veth
     name: eth0
@@ -101,6 +110,9 @@ network:
     mtu: 1400
     addresses: [10.0.0.2/24, "fd00::2/64"]
     gateway: 10.0.0.1
+    routes:
+      - {dst: 10.1.0.0/16, via: 10.0.0.254, metric: 10}
+      - {dst: "fd01::/64"}
   - {type: vlan, name: eth1, link: eno1, vlan_id: 42}
   - {type: macvlan, name: eth2, link: eno1, mode: bridge}
 sysctl:

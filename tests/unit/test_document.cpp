@@ -51,8 +51,27 @@ TEST(Document, EachFieldAloneRoundTrips) {
         {"process.rlimits", [&](Spec &s) { s.process.rlimits = full.process.rlimits; }},
         {"process.capabilities",
          [&](Spec &s) { s.process.capabilities = full.process.capabilities; }},
-        {"process.capabilities empty",
-         [&](Spec &s) { s.process.capabilities = std::vector<std::string>{}; }},
+        {"process.capabilities empty", [&](Spec &s) { s.process.capabilities = Capabilities{}; }},
+        {"process.capabilities by set",
+         [&](Spec &s) {
+             Capabilities c;
+             c.bounding = {"CAP_KILL", "CAP_CHOWN"};
+             c.effective = {"CAP_KILL"};
+             c.permitted = {"CAP_KILL"};
+             c.inheritable = {"CAP_CHOWN"};
+             c.ambient = {};
+             s.process.capabilities = c;
+         }},
+        {"process.user.name", [&](Spec &s) { s.process.user.name = "www-data"; }},
+        {"process.user.group", [&](Spec &s) { s.process.user.group = "adm"; }},
+        {"resources.devices", [&](Spec &s) { s.resources.devices = full.resources.devices; }},
+        {"devices", [&](Spec &s) { s.devices = full.devices; }},
+        {"network.routes",
+         [&](Spec &s) {
+             s.network = {NetInterfaceSpec{}};
+             s.network[0].type = "veth";
+             s.network[0].routes = full.network[0].routes;
+         }},
         {"resources.memory", [&](Spec &s) { s.resources.memory = full.resources.memory; }},
         {"resources.memory unlimited", [&](Spec &s) { s.resources.memory = -1; }},
         {"resources.memory_swap", [&](Spec &s) { s.resources.memory_swap = 1 << 30; }},

@@ -74,8 +74,8 @@ TEST(SpecFile, UnknownKeysNameTheKeyAndTheLine) {
               "t.yaml:5: resources.cpu.share: unknown field");
     EXPECT_EQ(parse_error("mounts:\n  - {target: /a}\n  - target: /b\n    opts: [ro]\n"),
               "t.yaml:4: mounts[1].opts: unknown field");
-    EXPECT_EQ(parse_error("process:\n  user:\n    uid: 1\n    group: 2\n"),
-              "t.yaml:4: process.user.group: unknown field");
+    EXPECT_EQ(parse_error("process:\n  user:\n    uid: 1\n    groups: [2]\n"),
+              "t.yaml:4: process.user.groups: unknown field");
     EXPECT_EQ(parse_error("namespaces:\n  - {type: net, path: /x, mode: y}\n"),
               "t.yaml:2: namespaces[0].mode: unknown field");
 }

@@ -58,6 +58,8 @@ TEST(Validate, EveryRuleRefusesItsCase) {
         {"private.lower", [](Spec &s) { s.private_area = {"overlay", "/u", {}, {}}; }},
         {"private.lower[1]", [](Spec &s) { s.private_area = {"overlay", "/u", {"/l", "l"}, {}}; }},
         {"private.work", [](Spec &s) { s.private_area = {"overlay", "/u", {"/l"}, "w"}; }},
+        {"private.work", [](Spec &s) { s.private_area = {"overlay", "/u", {"/l"}, ""}; }},
+        {"private.work", [](Spec &s) { s.private_area = {"overlay", "/u", {"/l"}, "/u"}; }},
         {"namespaces[1]",
          [](Spec &s) {
              s.namespaces = std::vector<NamespaceSpec>{{Namespace::pid, {}}, {Namespace::pid, {}}};
@@ -93,9 +95,27 @@ TEST(Validate, EveryRuleRefusesItsCase) {
         {"process.rlimits[0].type", [](Spec &s) { s.process.rlimits = {{"nofiles", 1, 1}}; }},
         {"process.rlimits[0]", [](Spec &s) { s.process.rlimits = {{"nofile", 2, 1}}; }},
         {"process.capabilities",
-         [](Spec &s) { s.process.capabilities = std::vector<std::string>{"CAP_"}; }},
+         [](Spec &s) { s.process.capabilities = Capabilities::all_sets({"CAP_"}); }},
         {"process.capabilities",
-         [](Spec &s) { s.process.capabilities = std::vector<std::string>{"net admin"}; }},
+         [](Spec &s) { s.process.capabilities = Capabilities::all_sets({"net admin"}); }},
+        {"process.capabilities.ambient",
+         [](Spec &s) {
+             Capabilities c;
+             c.ambient = {"bad-name"};
+             s.process.capabilities = c;
+         }},
+        {"process.user.name", [](Spec &s) { s.process.user.name = "a:b"; }},
+        {"process.user",
+         [](Spec &s) {
+             s.process.user.name = "www-data";
+             s.process.user.uid = 33;
+         }},
+        {"process.user.group", [](Spec &s) { s.process.user.group = "a/b"; }},
+        {"process.user",
+         [](Spec &s) {
+             s.process.user.group = "adm";
+             s.process.user.gid = 4;
+         }},
         {"resources.memory", [](Spec &s) { s.resources.memory = 4095; }},
         {"resources.memory", [](Spec &s) { s.resources.memory = -2; }},
         {"resources.memory_swap", [](Spec &s) { s.resources.memory_swap = 100; }},
@@ -116,6 +136,32 @@ TEST(Validate, EveryRuleRefusesItsCase) {
         {"resources.cpu.mems", [](Spec &s) { s.resources.cpu.mems = "0;1"; }},
         {"resources.io_weight", [](Spec &s) { s.resources.io_weight = 0; }},
         {"resources.io_weight", [](Spec &s) { s.resources.io_weight = 10001; }},
+        {"resources.devices[0].type", [](Spec &s) { s.resources.devices = {{true, "x", {}, {}, "r"}}; }},
+        {"resources.devices[0]", [](Spec &s) { s.resources.devices = {{true, "a", 1, {}, "r"}}; }},
+        {"resources.devices[0].major",
+         [](Spec &s) { s.resources.devices = {{true, "c", -1, {}, "r"}}; }},
+        {"resources.devices[0].minor",
+         [](Spec &s) { s.resources.devices = {{true, "c", 1, 0x100000, "r"}}; }},
+        {"resources.devices[0].access",
+         [](Spec &s) { s.resources.devices = {{true, "c", 1, 3, "rwx"}}; }},
+        {"resources.devices[0].access",
+         [](Spec &s) { s.resources.devices = {{true, "c", 1, 3, "rr"}}; }},
+        {"resources.devices[0].access",
+         [](Spec &s) { s.resources.devices = {{true, "c", 1, 3, ""}}; }},
+        {"devices[0].path", [](Spec &s) { s.devices = {{"dev/x", "c", 1, 3, 0666, 0, 0}}; }},
+        {"devices[0].path", [](Spec &s) { s.devices = {{"/", "c", 1, 3, 0666, 0, 0}}; }},
+        {"devices[1].path",
+         [](Spec &s) {
+             s.devices = {{"/dev/x", "c", 1, 3, 0666, 0, 0}, {"/dev/x", "c", 1, 5, 0666, 0, 0}};
+         }},
+        {"devices[0].type", [](Spec &s) { s.devices = {{"/dev/x", "p", 1, 3, 0666, 0, 0}}; }},
+        {"devices[0]", [](Spec &s) { s.devices = {{"/dev/x", "c", 0x1000, 3, 0666, 0, 0}}; }},
+        {"devices[0].mode", [](Spec &s) { s.devices = {{"/dev/x", "c", 1, 3, 010000, 0, 0}}; }},
+        {"devices[0]",
+         [](Spec &s) {
+             s.devices = {{"/dev/x", "c", 1, 3, 0666, 0, 0}};
+             no_ns(s, Namespace::mount);
+         }},
         {"mounts[0].target", [](Spec &s) { s.mounts = {{"/a", "a", "bind", {}}}; }},
         {"mounts[0].target", [](Spec &s) { s.mounts = {{"/a", "/x/../../etc", "bind", {}}}; }},
         {"mounts[0].type", [](Spec &s) { s.mounts = {{"/a", "/a", "", {}}}; }},
@@ -159,6 +205,17 @@ TEST(Validate, EveryRuleRefusesItsCase) {
         {"network[0].addresses[0]", [](Spec &s) { s.network[0].addresses[0] = "10.0.0.2/"; },
          true},
         {"network[0].gateway", [](Spec &s) { s.network[0].gateway = "10.0.0.1/24"; }, true},
+        {"network[0].name", [](Spec &s) { s.network[0].name = "lo"; }, true},
+        {"network[1].host_name",
+         [](Spec &s) {
+             s.network[1] = s.network[0];
+             s.network[1].name = "eth5";
+         },
+         true},
+        {"network[0].routes[0].dst", [](Spec &s) { s.network[0].routes[0].dst = "10.1.0.0/40"; },
+         true},
+        {"network[0].routes[0].via", [](Spec &s) { s.network[0].routes[0].via = "gw"; }, true},
+        {"network[0].routes[0]", [](Spec &s) { s.network[0].routes[0].via = "fd00::1"; }, true},
         {"sysctl.a/b", [](Spec &s) { s.sysctl = {{"a/b", "1"}}; }},
         {"sysctl.net..x", [](Spec &s) { s.sysctl = {{"net..x", "1"}}; }},
         {"sysctl.net.ipv4.ip_forward",
