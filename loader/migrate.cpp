@@ -239,7 +239,11 @@ Container Container::migrate(const std::string &to_uri, const MigrateOptions &op
                              err.data + "); using checkpoint and restore");
     }
 
-    // 2. Generic: checkpoint, transfer, restore.
+    // 2. Generic: checkpoint, transfer, restore. A backend that can neither migrate nor
+    // checkpoint cannot migrate, full stop.
+    if (!has(*core_, &ct_backend_ops::migrate) && !has(*core_, &ct_backend_ops::checkpoint))
+        throw Error(Errc::unsupported,
+                    what + ": operation 'migrate' is not supported by backend " + core_->lb->name);
     auto dst = detail::open_core(to_uri);
     for (auto [c, op, slot] :
          {std::tuple{core_.get(), "checkpoint", has(*core_, &ct_backend_ops::checkpoint)},
