@@ -1,10 +1,16 @@
 // Migration between two sessions of this host (two state roots, two cgroup parents: as far
 // from each other as two hosts are, for everything but the kernel): the counter moves, the
 // source goes only once the destination runs, a failure leaves it running where it was.
+//
+// The remote suite (tests/remote) runs these same tests with the fixture's session on the
+// "remote host" (linux+ssh:// to an sshd in a network namespace): then every migration below
+// crosses hosts, from there to here, and MovesToTheRemoteHost moves one from here to there.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "criu_fixture.hpp"
@@ -103,6 +109,57 @@ TEST_F(Migrate, MovesARunningCounter) {
     EXPECT_TRUE(migration_leftovers(c.name()).empty())
         << ::testing::PrintToString(migration_leftovers(c.name()));
     moved.destroy(true);
+}
+
+TEST_F(Migrate, MovesToTheRemoteHost) {
+    const char *remote = std::getenv("CT_TEST_REMOTE_URI");
+    if (!remote) GTEST_SKIP() << "no remote host: the remote suite (tests/remote) runs this one";
+    std::string src_root = state_root_ + "-here", src_parent = cgroup_parent_ + "-here";
+    std::string here = "linux:///?root=" + src_root + "&cgroup_parent=" + src_parent;
+    std::string there =
+        std::string(remote) + "&root=" + dst_root_ + "-far&cgroup_parent=" + dst_parent_ + "-far";
+    std::string rootfs = private_rootfs("to-remote");
+    temp_dirs_.push_back(rootfs);
+    auto local = Session::open(here);
+    auto c = local.create(counter_spec(spec({}), rootfs));
+    StartOptions o;
+    o.stdio = {-1, -1, -1};
+    o.detach = true;
+    c.start(o);
+    ASSERT_GE(wait_counter(rootfs, 3), 3);
+    uint64_t last_done = 0, last_total = 0;
+    std::mutex mu;
+    set_progress_handler([&](const std::string &, uint64_t done, uint64_t total) {
+        std::lock_guard lock(mu);
+        last_done = done;
+        last_total = total;
+    });
+    long before = read_counter(rootfs);
+    std::optional<Container> moved;
+    try {
+        moved = c.migrate(there);
+    } catch (const std::exception &e) {
+        ADD_FAILURE() << e.what();
+    }
+    set_progress_handler(nullptr);
+    if (moved) {
+        EXPECT_GT(last_total, 0u);
+        EXPECT_EQ(last_done, last_total);
+        EXPECT_TRUE(local.list().empty()) << "the source is still here";
+        EXPECT_EQ(moved->state(), State::running);
+        EXPECT_GE(wait_counter(rootfs, before + 5), before + 5) << "not counting over there";
+        moved->destroy(true);
+    }
+    for (const auto &i : local.list()) local.get(i.name).destroy(true);
+    EXPECT_TRUE(migration_leftovers(c.name()).empty());
+    std::error_code ec;
+    fs::remove(src_root, ec);
+    fs::remove(dst_root_ + "-far", ec);
+    for (const auto &parent : {src_parent, dst_parent_ + "-far"})
+        for (const char *h : {"memory", "cpu", "pids", "unified", "freezer", "cpuacct"}) {
+            std::string d = std::string("/sys/fs/cgroup/") + h + "/" + parent;
+            if (fs::exists(d)) EXPECT_EQ(rmdir(d.c_str()), 0) << "cgroups left under " << d;
+        }
 }
 
 TEST_F(Migrate, AFailureThereLeavesItRunningHere) {
