@@ -261,11 +261,19 @@ Container Container::migrate(const std::string &to_uri, const MigrateOptions &op
     }
 
     // Frozen, the source cannot change after its checkpoint, and a failure later just thaws
-    // it. A backend that cannot freeze gets a checkpoint that stops the container; a failure
-    // later restores it here from its own images.
-    const bool freeze = has(*core_, &ct_backend_ops::pause) && has(*core_, &ct_backend_ops::resume);
+    // it. A backend that cannot freeze (no pause slot, or one that answers unsupported, as a
+    // remote session does when the far backend has none) gets a checkpoint that stops the
+    // container; a failure later restores it here from its own images.
+    bool freeze = has(*core_, &ct_backend_ops::pause) && has(*core_, &ct_backend_ops::resume);
     const std::string src_dir = image_dir(name_, "out"), dst_dir = image_dir(name_, "in");
-    if (freeze) core_->call(&ct_backend_ops::pause, "pause", what + ": freeze it", name_.c_str());
+    if (freeze) {
+        try {
+            core_->call(&ct_backend_ops::pause, "pause", what + ": freeze it", name_.c_str());
+        } catch (const Error &e) {
+            if (e.code() != Errc::unsupported) throw;
+            freeze = false;
+        }
+    }
     auto thaw = [&] {
         quietly(what + ": thaw the source", [&] {
             core_->call(&ct_backend_ops::resume, "resume", what + ": thaw it", name_.c_str());
