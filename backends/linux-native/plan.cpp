@@ -165,6 +165,11 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
             if (path[i] == '.') path[i] = '/';
         p.sysctls.emplace_back(path, v);
     }
+    plan_process(p, proc);
+    return p;
+}
+
+void plan_process(LaunchPlan &p, const ProcessSpec &proc) {
     for (const auto &r : proc.rlimits) {
         struct rlimit rl {};
         rl.rlim_cur = r.soft;
@@ -181,7 +186,7 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
     p.path_env = kDefaultPath;
     for (const auto &e : proc.env)
         if (e.rfind("PATH=", 0) == 0) p.path_env = e.substr(5);
-    return p;
+    p.terminal = proc.terminal;
 }
 
 }  // namespace ct::linux_native

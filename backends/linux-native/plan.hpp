@@ -15,6 +15,10 @@ void check_host_paths(const Spec &spec);
 LaunchPlan plan_init(const Spec &spec, const ProcessSpec &process,
                      const ContainerCgroups &cgroups);
 
+// The process part of a plan (command, environment, credentials, limits, terminal): shared by
+// a container's init and a process exec'd into it.
+void plan_process(LaunchPlan &p, const ProcessSpec &process);
+
 // Mount options ("ro", "nosuid", "rbind", "mode=755", ...) -> flags, propagation and data.
 // Throws Errc::invalid_spec naming `field` for a contradiction.
 MountOp mount_op(const MountSpec &m, const std::string &field);
