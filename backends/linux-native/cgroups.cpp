@@ -101,6 +101,8 @@ ContainerCgroups::ContainerCgroups(const CgroupLayout &l, const std::string &par
     if (want_cpuset) ctrls.push_back({"cpuset", "resources.cpu.cpus"});
     // blkio also without a weight: io stats, and io_weight can be set by update later.
     ctrls.push_back({"blkio", "resources.io_weight"});
+    // The device allow-list (devices.cpp): v1 controller when mounted, else eBPF on cgroup2.
+    if (l.v1.count("devices")) ctrls.push_back({"devices", "devices"});
     bool has_v2_tree = !l.v2_root.empty();
     if (!has_v2_tree) {
         // Pure v1: freezer for pause/kill, cpuacct for CPU usage.

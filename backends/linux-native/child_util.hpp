@@ -68,8 +68,6 @@ void enter_root(const LaunchPlan &p);
 void setup_console(const LaunchPlan &p);
 // child_fds.cpp: the first fd that is not the process's own (stdio, or fds[0..n-1]).
 int first_free_fd(const LaunchPlan &p);
-// child_fds.cpp: fds[i] -> i for the process (p.fds), without clobbering a source.
-void map_fds(const LaunchPlan &p);
 // child_fds.cpp: closes every fd from `first` (the error pipe too: the parent sees the process
 // started) and exits with fn(fn_arg).
 [[noreturn]] void run_fn(const LaunchPlan &p, int first);

@@ -61,7 +61,10 @@ LaunchPlan plan_exec(const Spec &spec, long init, unsigned long long init_start,
     p.rootfs = spec.rootfs;
     p.new_mountns = false;
     p.mount_proc = p.mount_dev = p.mount_sys = false;
-    plan_process(p, proc);
+    // Users by name from the container's own /etc/passwd, as it is now.
+    plan_process(p, spec, proc, {proc_dir + "/root"});
+    // Already the right user namespace's: joined, not made (no maps to become root through).
+    p.become_root = false;
     return p;
 }
 
@@ -69,6 +72,10 @@ void plan_proc_args(LaunchPlan &plan, const ct_proc_args &args, const std::strin
     plan.stdio[0] = args.stdin_fd;
     plan.stdio[1] = args.stdout_fd;
     plan.stdio[2] = args.stderr_fd;
+    if (args.nfds > kMaxPassedFds)
+        throw Error(Errc::invalid_argument, what + ": " + std::to_string(args.nfds) +
+                                                " fds passed (at most " +
+                                                std::to_string(kMaxPassedFds) + ")");
     if (args.nfds) plan.fds.assign(args.fds, args.fds + args.nfds);
     if (plan.terminal) {
         if (args.console_socket < 0)

@@ -99,7 +99,14 @@ TEST_F(StatsTest, ProcessesShowHostAndNamespacePids) {
     int64_t init = start_quiet(c);
     int64_t exec_pid = c.exec(proc({"/bin/sleep", "1002"}), StartOptions{{-1, -1, -1}});
     std::vector<ProcessInfo> ps;
-    ASSERT_TRUE(eventually([&] { return (ps = c.processes()).size() == 4; })) << ps.size();
+    // Until both sleeps have been executed (a fork of sh shows sh's command line before).
+    auto ready = [&] {
+        ps = c.processes();
+        int sleeps = 0;
+        for (const auto &p : ps) sleeps += p.command.rfind("sleep 100", 0) == 0;
+        return ps.size() == 4 && sleeps == 2;
+    };
+    ASSERT_TRUE(eventually(ready)) << ps.size();
     std::map<std::string, ProcessInfo> by_cmd;
     for (const auto &p : ps) by_cmd[p.command] = p;
     ASSERT_EQ(by_cmd.count("/bin/sh -c sleep 1000 & sleep 1001 & wait"), 1u);
