@@ -68,21 +68,19 @@ LaunchPlan plan_exec(const Spec &spec, long init, unsigned long long init_start,
     return p;
 }
 
-void plan_proc_args(LaunchPlan &plan, const ct_proc_args &args, const std::string &what) {
+void plan_proc_args(LaunchPlan &plan, const ct_proc_args &args) {
     plan.stdio[0] = args.stdin_fd;
     plan.stdio[1] = args.stdout_fd;
     plan.stdio[2] = args.stderr_fd;
     if (args.nfds > kMaxPassedFds)
-        throw Error(Errc::invalid_argument, what + ": " + std::to_string(args.nfds) +
-                                                " fds passed (at most " +
+        throw Error(Errc::invalid_argument, std::to_string(args.nfds) + " fds passed (at most " +
                                                 std::to_string(kMaxPassedFds) + ")");
     if (args.nfds) plan.fds.assign(args.fds, args.fds + args.nfds);
     if (plan.terminal) {
         if (args.console_socket < 0)
             throw Error(Errc::invalid_argument,
-                        what +
-                            ": process.terminal needs a console socket to send the terminal "
-                            "to (StartOptions::console_socket)");
+                        "process.terminal needs a console socket to send the terminal "
+                        "to (StartOptions::console_socket)");
         plan.console_socket = args.console_socket;
     }
     plan.fn = args.fn;

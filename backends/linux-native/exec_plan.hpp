@@ -15,7 +15,7 @@ LaunchPlan plan_exec(const Spec &spec, long init, unsigned long long init_start,
                      const ProcessSpec &process, const ContainerCgroups &cgroups);
 
 // The caller's side of a process (start or exec): stdio, fds, console socket, fn. Throws
-// Errc::invalid_argument (naming `what`) for a terminal without a console socket.
-void plan_proc_args(LaunchPlan &plan, const ct_proc_args &args, const std::string &what);
+// Errc::invalid_argument for a terminal without a console socket or too many fds.
+void plan_proc_args(LaunchPlan &plan, const ct_proc_args &args);
 
 }  // namespace ct::linux_native

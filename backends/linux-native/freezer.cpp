@@ -32,15 +32,14 @@ const char *Freezer::mechanism() const {
     return "";
 }
 
-void Freezer::freeze(const std::string &what) const {
+void Freezer::freeze() const {
     auto deadline = std::chrono::steady_clock::now() + kFreezeTimeout;
     std::string file = v2_dir_.empty() ? v1_dir_ + "/freezer.state" : v2_dir_ + "/cgroup.freeze";
     if (v2_dir_.empty() && v1_dir_.empty())
-        throw Error(Errc::unsupported, "pause " + what +
-                                           ": this host has neither cgroup.freeze (cgroup2) nor "
-                                           "the v1 freezer controller");
-    if (!write_file(file, v2_dir_.empty() ? "FROZEN" : "1"))
-        throw_sys("pause " + what + ": write " + file, errno);
+        throw Error(Errc::unsupported,
+                    "this host has neither cgroup.freeze (cgroup2) nor "
+                    "the v1 freezer controller");
+    if (!write_file(file, v2_dir_.empty() ? "FROZEN" : "1")) throw_sys("write " + file, errno);
     // Freezing is asynchronous: a task in an uninterruptible sleep freezes when it wakes up.
     for (int i = 0;; ++i) {
         if (frozen()) return;
@@ -50,8 +49,8 @@ void Freezer::freeze(const std::string &what) const {
         std::this_thread::sleep_for(std::chrono::microseconds(i < 10 ? 100 : 10000));
     }
     thaw();
-    throw Error(Errc::backend, "pause " + what + ": its processes did not freeze within 10 s (" +
-                                   file + "); it was thawed again");
+    throw Error(Errc::backend,
+                "its processes did not freeze within 10 s (" + file + "); it was thawed again");
 }
 
 void Freezer::thaw() const {

@@ -18,8 +18,8 @@ class Freezer {
     bool v1() const { return !v1_dir_.empty() && v2_dir_.empty(); }
 
     // Freezes and waits until every task is frozen. On a timeout it thaws again and throws:
-    // a half-frozen container is never left behind. `what` names the container in errors.
-    void freeze(const std::string &what) const;
+    // a half-frozen container is never left behind.
+    void freeze() const;
     // Thaws (immediate). No-op without a freezer.
     void thaw() const;
     bool frozen() const;

@@ -228,7 +228,7 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
         }
     }
     LaunchPlan plan = plan_init(spec, proc, cg);
-    plan_proc_args(plan, args, "start container " + q(name));
+    plan_proc_args(plan, args);
     // Its previous init died paused: the cgroup is still frozen.
     if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();
     ::unlinkat(e.dirfd(), "exit", 0);  // a previous detached run's record

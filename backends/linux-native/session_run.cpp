@@ -73,12 +73,9 @@ Error still_running(const std::string &name, int64_t pid, int64_t timeout_ms) {
 }  // namespace
 
 int64_t LinuxSession::exec(const std::string &name, const ct_proc_args &args) {
-    std::string what = "exec in container " + q(name);
-    if (!args.process_doc)
-        throw Error(Errc::invalid_argument, what + ": no process document given");
+    if (!args.process_doc) throw Error(Errc::invalid_argument, "no process document given");
     ProcessSpec proc = doc::decode_process(args.process_doc);
-    if (proc.args.empty() && !args.fn)
-        throw Error(Errc::invalid_spec, what + ": process.args is empty");
+    if (proc.args.empty() && !args.fn) throw Error(Errc::invalid_spec, "process.args is empty");
     auto e = store_.open(name);
     State st = current_state(e);
     if (st == State::paused)
@@ -95,10 +92,10 @@ int64_t LinuxSession::exec(const std::string &name, const ct_proc_args &args) {
     }
     ContainerCgroups cg(e.state.cgroups);
     LaunchPlan plan = plan_exec(e.state.spec, e.state.pid, e.state.pid_start, proc, cg);
-    plan_proc_args(plan, args, what);
+    plan_proc_args(plan, args);
 
     if (args.flags & CT_PROC_DETACH) {
-        Detached d = launch_detached(plan, {}, e.dir(), true, what);
+        Detached d = launch_detached(plan, {}, e.dir(), true, "exec in container " + q(name));
         std::ostringstream rec;
         rec << process_start_time(d.pid) << " " << d.monitor << " " << d.monitor_start << "\n";
         write_file_atomic(e.dirfd(), e.dir(), run_record(d.pid), rec.str());
@@ -168,7 +165,7 @@ int LinuxSession::wait_exec(const std::string &name, int64_t pid, int64_t timeou
 
 void LinuxSession::kill_exec(const std::string &name, const StateStore::Entry &e, int64_t pid,
                              int sig) {
-    std::string what = "signal process " + std::to_string(pid) + " of container " + q(name);
+    std::string what = "send signal " + std::to_string(sig);
     {
         std::lock_guard lock(mu_);
         if (auto it = children_.find(pid); it != children_.end() && it->second.name == name) {
@@ -267,7 +264,7 @@ void LinuxSession::pause(const std::string &name) {
     if (st != State::running)
         throw Error(Errc::bad_state, "container " + q(name) + " is not running");
     Freezer f(e.state.cgroups);
-    f.freeze("container " + q(name));
+    f.freeze();
     e.state.status = "paused";
     try {
         e.save();
@@ -287,19 +284,14 @@ void LinuxSession::resume(const std::string &name) {
 }
 
 void LinuxSession::update(const std::string &name, const std::string &resources_doc) {
-    std::string what = "update container " + q(name);
     Resources delta = doc::resources_from_json(doc::parse(resources_doc, "resources document"));
     auto e = store_.open(name);
     Spec merged = e.state.spec;
     merged.resources = merge_resources(e.state.spec.resources, delta);
-    try {
-        validate(merged);
-    } catch (const Error &ex) {
-        throw Error(ex.code(), what + ": " + ex.what());
-    }
+    validate(merged);
     ContainerCgroups cg(e.state.cgroups);
     Resources before = e.state.spec.resources;
-    update_cgroups(cg, before, delta, what);
+    update_cgroups(cg, before, delta);
     e.state.spec.resources = merged.resources;
     try {
         e.save();

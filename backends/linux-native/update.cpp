@@ -44,7 +44,7 @@ Resources undo_impl(const ContainerCgroups &cg, const Resources &base, const Res
 }
 
 // A limit the container's cgroups cannot take (its controller was not set up at create).
-void check_controllers(const ContainerCgroups &cg, const Resources &d, const std::string &what) {
+void check_controllers(const ContainerCgroups &cg, const Resources &d) {
     auto has = [&](const char *v1_key, const char *v2_file) {
         const auto &p = cg.paths();
         if (p.count(v1_key)) return true;
@@ -53,7 +53,7 @@ void check_controllers(const ContainerCgroups &cg, const Resources &d, const std
     };
     auto need = [&](bool set, const char *field, const char *v1_key, const char *v2_file) {
         if (set && !has(v1_key, v2_file))
-            throw Error(Errc::unsupported, what + ": " + field + ": the container has no '" +
+            throw Error(Errc::unsupported, std::string(field) + ": the container has no '" +
                                                v1_key +
                                                "' cgroup (the host lacks the controller, "
                                                "or the container was created without this limit)");
@@ -88,9 +88,8 @@ Resources merge_resources(const Resources &base, const Resources &d) {
     return r;
 }
 
-void update_cgroups(const ContainerCgroups &cg, const Resources &base, const Resources &delta,
-                    const std::string &what) {
-    check_controllers(cg, delta, what);
+void update_cgroups(const ContainerCgroups &cg, const Resources &base, const Resources &delta) {
+    check_controllers(cg, delta);
     Resources d = delta;
     // cgroup v2 derives memory.swap.max from the memory limit: give it the one in effect.
     if (d.memory_swap && !d.memory) d.memory = base.memory;
@@ -116,7 +115,7 @@ void update_cgroups(const ContainerCgroups &cg, const Resources &base, const Res
         } catch (const std::exception &u) {
             undone = std::string("restoring the previous limits failed too: ") + u.what();
         }
-        std::string msg = what + ": " + e.what();
+        std::string msg = e.what();
         if (e.sys_errno() == EBUSY && d.memory)
             msg += " (the container uses more memory than that)";
         Errc code = e.sys_errno() == EBUSY ? Errc::bad_state : e.code();

@@ -18,8 +18,6 @@ Resources undo_resources(const ContainerCgroups &cgroups, const Resources &base,
 // Writes `delta` into the container's cgroups. If the kernel refuses a value (a memory limit
 // below current usage, ...) every knob already written goes back to `base` (or the kernel's
 // default where `base` has none), and the error names the field, the value and the reason.
-// `what` names the operation ("update container 'web1'").
-void update_cgroups(const ContainerCgroups &cgroups, const Resources &base, const Resources &delta,
-                    const std::string &what);
+void update_cgroups(const ContainerCgroups &cgroups, const Resources &base, const Resources &delta);
 
 }  // namespace ct::linux_native

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -161,6 +162,42 @@ TEST_F(Exec, MissingCommandAndStoppedContainerAreClearErrors) {
         EXPECT_EQ(e.code(), Errc::bad_state) << e.what();
     }
     created.destroy();
+}
+
+TEST_F(Exec, IntoAUserNamespaceWithCapabilitiesAndUsersByName) {
+    if (std::stoi(read_text("/proc/sys/user/max_user_namespaces")) == 0)
+        GTEST_SKIP() << "user namespaces are disabled (user.max_user_namespaces = 0)";
+    constexpr uint32_t kBase = 231072;
+    auto s = spec({"/bin/sleep", "1000"});
+    auto ns = s.effective_namespaces();
+    ns.push_back({Namespace::user, {}});
+    s.namespaces = ns;
+    s.uid_map = {{0, kBase, 65536}};
+    s.gid_map = {{0, kBase, 65536}};
+    s.rootfs = private_rootfs("exec-userns");
+    temp_dirs_.push_back(s.rootfs);
+    ASSERT_EQ(std::system(("chown -R " + std::to_string(kBase) + ":" + std::to_string(kBase) +
+                           " " + s.rootfs)
+                              .c_str()),
+              0);
+    auto c = running(s);
+    long init = c.info().pid;
+    // Root of the container, an unprivileged uid on the host, with only the capabilities asked.
+    auto p = proc({"/bin/sh", "-c", "id -u; cat /proc/self/uid_map; grep CapEff /proc/self/status"});
+    p.capabilities = Capabilities::all_sets({"CAP_CHOWN", "kill"});
+    auto r = exec_captured(c, p);
+    EXPECT_EQ(r.out, "0\n         0     231072      65536\nCapEff:\t0000000000000021\n") << r.err;
+    // A user by name, from the container's own /etc/passwd (added after start: as it is now).
+    std::ofstream(s.rootfs + "/etc/passwd", std::ios::app) << "late:x:4321:4322::/:/bin/sh\n";
+    auto q = proc({"/bin/sleep", "1000"});
+    q.user.name = "late";
+    int64_t pid = c.exec(q, StartOptions{{-1, -1, -1}});
+    EXPECT_EQ(link_target("/proc/" + std::to_string(pid) + "/ns/user"),
+              link_target("/proc/" + std::to_string(init) + "/ns/user"));
+    std::string uid = std::to_string(kBase + 4321), gid = std::to_string(kBase + 4322);
+    EXPECT_EQ(proc_status(pid, "Uid"), uid + "\t" + uid + "\t" + uid + "\t" + uid);
+    EXPECT_EQ(proc_status(pid, "Gid"), gid + "\t" + gid + "\t" + gid + "\t" + gid);
+    c.destroy(true);
 }
 
 TEST_F(Exec, WithoutPidOrMountNamespace) {
