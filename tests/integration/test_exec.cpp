@@ -81,6 +81,23 @@ TEST_F(Exec, JoinsEveryNamespaceCgroupAndTheRootOfTheContainer) {
     c.destroy(true);
 }
 
+TEST_F(Exec, JoinsATimeNamespaceToo) {
+    if (access("/proc/self/ns/time", F_OK) != 0) GTEST_SKIP() << "no time namespaces here";
+    auto s = spec({"/bin/sleep", "1000"});
+    auto ns = s.effective_namespaces();
+    ns.push_back({Namespace::time, {}});
+    s.namespaces = ns;
+    auto c = running(s);
+    long init = c.info().pid;
+    int64_t pid = c.exec(proc({"/bin/sleep", "1000"}), StartOptions{{-1, -1, -1}});
+    // The time namespace, like the pid one, only applies to children of the joiner.
+    EXPECT_EQ(link_target("/proc/" + std::to_string(pid) + "/ns/time"),
+              link_target("/proc/" + std::to_string(init) + "/ns/time"));
+    EXPECT_NE(link_target("/proc/" + std::to_string(pid) + "/ns/time"),
+              link_target("/proc/self/ns/time"));
+    c.destroy(true);
+}
+
 TEST_F(Exec, StdioEnvCwdAndCredentials) {
     auto c = running();
     auto p = proc({"/bin/sh", "-c", "cat; echo $FOO; pwd; id -u; id -g; id -G; echo err >&2"});
@@ -176,14 +193,15 @@ TEST_F(Exec, IntoAUserNamespaceWithCapabilitiesAndUsersByName) {
     s.gid_map = {{0, kBase, 65536}};
     s.rootfs = private_rootfs("exec-userns");
     temp_dirs_.push_back(s.rootfs);
-    ASSERT_EQ(std::system(("chown -R " + std::to_string(kBase) + ":" + std::to_string(kBase) +
-                           " " + s.rootfs)
+    ASSERT_EQ(std::system(("chown -R " + std::to_string(kBase) + ":" + std::to_string(kBase) + " " +
+                           s.rootfs)
                               .c_str()),
               0);
     auto c = running(s);
     long init = c.info().pid;
     // Root of the container, an unprivileged uid on the host, with only the capabilities asked.
-    auto p = proc({"/bin/sh", "-c", "id -u; cat /proc/self/uid_map; grep CapEff /proc/self/status"});
+    auto p =
+        proc({"/bin/sh", "-c", "id -u; cat /proc/self/uid_map; grep CapEff /proc/self/status"});
     p.capabilities = Capabilities::all_sets({"CAP_CHOWN", "kill"});
     auto r = exec_captured(c, p);
     EXPECT_EQ(r.out, "0\n         0     231072      65536\nCapEff:\t0000000000000021\n") << r.err;
