@@ -24,6 +24,7 @@ Freezer::Freezer(const ContainerCgroups::Paths &paths) {
         it != paths.end() && ::access((it->second + "/cgroup.freeze").c_str(), F_OK) == 0)
         v2_dir_ = it->second;
     if (auto it = paths.find("freezer"); it != paths.end()) v1_dir_ = it->second;
+    paths_empty_ = paths.empty();
 }
 
 const char *Freezer::mechanism() const {
@@ -37,8 +38,10 @@ void Freezer::freeze() const {
     std::string file = v2_dir_.empty() ? v1_dir_ + "/freezer.state" : v2_dir_ + "/cgroup.freeze";
     if (v2_dir_.empty() && v1_dir_.empty())
         throw Error(Errc::unsupported,
-                    "this host has neither cgroup.freeze (cgroup2) nor "
-                    "the v1 freezer controller");
+                    paths_empty_ ? "the container has no cgroup to freeze (its creator could not "
+                                   "make one: cgroups need root or a delegated cgroup)"
+                                 : "this host has neither cgroup.freeze (cgroup2) nor "
+                                   "the v1 freezer controller");
     if (!write_file(file, v2_dir_.empty() ? "FROZEN" : "1")) throw_sys("write " + file, errno);
     // Freezing is asynchronous: a task in an uninterruptible sleep freezes when it wakes up.
     for (int i = 0;; ++i) {

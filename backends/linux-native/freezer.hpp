@@ -26,6 +26,7 @@ class Freezer {
 
   private:
     std::string v2_dir_, v1_dir_;
+    bool paths_empty_ = false;
 };
 
 // Thaws on scope exit when `active` and the freezer is v1: there even SIGKILL waits for the

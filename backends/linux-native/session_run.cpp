@@ -57,6 +57,13 @@ std::optional<ExecRecord> read_record(const std::string &dir, const std::string 
     return r;
 }
 
+// The container's processes now (init counts only while it runs).
+std::vector<long> pids_of(const StateStore::Entry &e) {
+    long init = process_alive(e.state.pid, e.state.pid_start) ? static_cast<long>(e.state.pid) : 0;
+    return container_pids(ContainerCgroups(e.state.cgroups), init,
+                          e.state.spec.has_namespace(Namespace::pid));
+}
+
 bool exited(int pidfd) {
     struct pollfd p {
         pidfd, POLLIN, 0
@@ -151,9 +158,8 @@ int LinuxSession::wait_exec(const std::string &name, int64_t pid, int64_t timeou
                                          "status");
     }
     // Someone else's: we can see it exit, not how.
-    ContainerCgroups cg(e.state.cgroups);
     Fd p(static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0)));
-    auto pids = cg.pids();
+    auto pids = pids_of(e);
     if (!p || std::find(pids.begin(), pids.end(), pid) == pids.end() || exited(p.get()))
         throw Error(Errc::not_found,
                     "process " + std::to_string(pid) + " is not a process of container " + q(name));
@@ -177,7 +183,7 @@ void LinuxSession::kill_exec(const std::string &name, const StateStore::Entry &e
     // Opened first, checked second: if it is still alive after the check, the pidfd is the
     // process that was in the container's cgroup, whatever happens to the pid later.
     Fd p(static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0)));
-    auto pids = ContainerCgroups(e.state.cgroups).pids();
+    auto pids = pids_of(e);
     if (!p || std::find(pids.begin(), pids.end(), pid) == pids.end() || exited(p.get()))
         throw Error(Errc::not_found,
                     "process " + std::to_string(pid) + " is not a process of container " + q(name));
@@ -311,6 +317,7 @@ std::string LinuxSession::stats(const std::string &name) {
     if (st != State::running && st != State::paused)
         throw Error(Errc::bad_state, "container " + q(name) + " is not running");
     Stats s = collect_stats(ContainerCgroups(e.state.cgroups), static_cast<long>(e.state.pid),
+                            e.state.spec.has_namespace(Namespace::pid),
                             e.state.spec.has_namespace(Namespace::net));
     return doc::stats_to_json(s).dump();
 }

@@ -1,5 +1,6 @@
 #include "stats.hpp"
 
+#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -93,7 +94,7 @@ void pids_stats(const ContainerCgroups::Paths &p, Stats::Pids &s) {
     s.limit = read_limit(d + "/pids.max");
 }
 
-void io_stats(const ContainerCgroups &cg, Stats::Io &io) {
+void io_stats(const ContainerCgroups &cg, const std::vector<long> &pids, Stats::Io &io) {
     const auto &p = cg.paths();
     std::string text;
     if (auto v1 = dir_of(p, "blkio"); !v1.empty()) {
@@ -125,7 +126,7 @@ void io_stats(const ContainerCgroups &cg, Stats::Io &io) {
     if (io.read_bytes || io.write_bytes) return;
     // v1 blkio only counts on devices that have a throttle rule. Else: the storage I/O of the
     // container's processes, which includes that of the children they reaped.
-    for (long pid : cg.pids())
+    for (long pid : pids)
         if (read_file("/proc/" + std::to_string(pid) + "/io", text)) {
             io.read_bytes += field(text, "read_bytes");
             io.write_bytes += field(text, "write_bytes");
@@ -180,12 +181,37 @@ std::string command_of(long pid) {
 
 }  // namespace
 
-Stats collect_stats(const ContainerCgroups &cg, long init, bool own_netns) {
+std::vector<long> container_pids(const ContainerCgroups &cg, long init, bool own_pidns) {
+    if (!cg.paths().empty()) return cg.pids();
+    std::vector<long> out;
+    if (init <= 0) return out;
+    if (!own_pidns) return {init};
+    // Without a cgroup to ask, a pid namespace still encloses the container's processes.
+    char buf[64];
+    ssize_t n = ::readlink(("/proc/" + std::to_string(init) + "/ns/pid").c_str(), buf, sizeof buf);
+    if (n <= 0) return out;
+    std::string ns(buf, static_cast<size_t>(n));
+    if (DIR *d = ::opendir("/proc")) {
+        while (auto *e = ::readdir(d)) {
+            if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+            std::string link = std::string("/proc/") + e->d_name + "/ns/pid";
+            n = ::readlink(link.c_str(), buf, sizeof buf);
+            if (n > 0 && ns == std::string(buf, static_cast<size_t>(n)))
+                out.push_back(std::strtol(e->d_name, nullptr, 10));
+        }
+        ::closedir(d);
+    }
+    return out;
+}
+
+Stats collect_stats(const ContainerCgroups &cg, long init, bool own_pidns, bool own_netns) {
     Stats s;
+    auto pids = container_pids(cg, init, own_pidns);
     cpu_stats(cg.paths(), s.cpu);
     memory_stats(cg.paths(), s.memory);
     pids_stats(cg.paths(), s.pids);
-    io_stats(cg, s.io);
+    if (s.pids.current == 0) s.pids.current = pids.size();  // no pids controller
+    io_stats(cg, pids, s.io);
     if (own_netns) net_stats(init, s.network);
     return s;
 }
@@ -197,7 +223,7 @@ std::vector<ProcessInfo> list_processes(const ContainerCgroups &cg, long init, b
         auto init_ns = nspids(init);
         level = init_ns.empty() ? SIZE_MAX : init_ns.size() - 1;  // no init: unknown (0)
     }
-    auto pids = cg.pids();
+    auto pids = container_pids(cg, init, own_pidns);
     std::sort(pids.begin(), pids.end());
     std::vector<ProcessInfo> out;
     for (long pid : pids) {

@@ -1,7 +1,11 @@
 // exec: a new process inside a running container: its namespaces (pid included), cgroups,
 // root, credentials, stdio, fds; wait/kill of exec'd processes; detached execs; fn callbacks.
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sched.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -115,19 +119,35 @@ TEST_F(Exec, ExitStatusSignalsAndOtherSessions) {
     auto c = running();
     EXPECT_EQ(exec_captured(c, proc({"/bin/sh", "-c", "exit 9"})).status, (ExitStatus{false, 9}));
 
-    int64_t pid = c.exec(proc({"/bin/sleep", "1000"}), StartOptions{{-1, -1, -1}});
-    // A later session (another process, after a crash...) can signal any process of the
-    // container and see it exit, but only its parent knows the status.
+    // A later session (another process, after a crash...) can wait for a process of the
+    // container to exit, but only its parent knows the status.
     auto other = Session::open(uri());
     auto oc = other.get(c.name());
-    oc.kill_process(pid, SIGTERM);
+    int64_t pid = c.exec(proc({"/bin/sleep", "1"}), StartOptions{{-1, -1, -1}});
     try {
         oc.wait_process(pid, std::chrono::seconds(10));
         ADD_FAILURE() << "another session got a status it cannot know";
     } catch (const Error &e) {
         EXPECT_EQ(e.code(), Errc::bad_state) << e.what();
     }
+    EXPECT_EQ(c.wait_process(pid), (ExitStatus{false, 0}));
+    // ... and signal any of its processes.
+    pid = c.exec(proc({"/bin/sleep", "1000"}), StartOptions{{-1, -1, -1}});
+    try {
+        oc.wait_process(pid, std::chrono::milliseconds(50));
+        ADD_FAILURE() << "wait returned";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::timeout) << e.what();
+    }
+    oc.kill_process(pid, SIGTERM);
     EXPECT_EQ(c.wait_process(pid), (ExitStatus{true, SIGTERM}));
+    // Gone: nothing to wait for any more.
+    try {
+        oc.wait_process(pid, std::chrono::seconds(1));
+        ADD_FAILURE() << "waited for a process that is gone";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::not_found) << e.what();
+    }
 
     // Not a process of this container: refused, nothing signalled.
     try {
@@ -353,6 +373,54 @@ TEST_F(Exec, CliExitCodesDetachWaitAndKill) {
     EXPECT_EQ(stopped.code, 125);  // ct could not start the command (DESIGN: run/exec codes)
     EXPECT_NE(stopped.err.find("not running"), std::string::npos) << stopped.err;
     c.destroy();
+}
+
+// An unprivileged caller: a container in a user namespace mapping its own ids, no cgroups.
+// exec, ps (found through the pid namespace) and kill --pid still work.
+TEST_F(Exec, ByANonRootCallerWithoutCgroups) {
+    struct passwd *pw = getpwnam("nobody");
+    if (!pw) GTEST_SKIP() << "no user 'nobody'";
+    uid_t uid = pw->pw_uid;
+    gid_t gid = pw->pw_gid;
+    pid_t probe = fork();
+    if (probe == 0) {
+        if (setgroups(0, nullptr) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid)) _exit(2);
+        _exit(unshare(CLONE_NEWUSER) == 0 ? 0 : 1);
+    }
+    int st = 0;
+    waitpid(probe, &st, 0);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        GTEST_SKIP() << "an unprivileged user cannot create a user namespace here";
+    std::string xdg = "/tmp/ct-it-run-nonroot-" + std::to_string(getpid());
+    temp_dirs_.push_back(xdg);
+    ASSERT_EQ(mkdir(xdg.c_str(), 0700), 0);
+    ASSERT_EQ(chown(xdg.c_str(), uid, gid), 0);
+    auto ct = [&](const std::string &args) {
+        std::string out = xdg + "/.out";
+        std::string cmd = "setpriv --reuid=" + std::to_string(uid) +
+                          " --regid=" + std::to_string(gid) +
+                          " --clear-groups env -i PATH=/usr/bin:/bin " + "XDG_RUNTIME_DIR=" + xdg +
+                          " " + CT_TEST_CT_BIN + " " + args + " >" + out + " 2>&1";
+        int rc = std::system(cmd.c_str());
+        return std::make_pair(WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, read_text(out));
+    };
+    std::string ids = std::to_string(uid) + ":1 --gid-map 0:" + std::to_string(gid) + ":1";
+    auto r = ct("run -d --name nr --rootfs " + busybox_rootfs() +
+                " --ns user,mount,pid,uts,ipc,net --uid-map 0:" + ids + " -- /bin/sleep 1000");
+    ASSERT_EQ(r.first, 0) << r.second;
+    r = ct("exec nr -- /bin/sh -c 'id -u; echo $$'");
+    EXPECT_EQ(r.first, 0) << r.second;
+    EXPECT_EQ(r.second.substr(0, 2), "0\n") << r.second;
+    r = ct("exec -d nr -- /bin/sleep 1001");
+    ASSERT_EQ(r.first, 0) << r.second;
+    std::string pid = r.second.substr(0, r.second.find('\n'));
+    r = ct("ps nr --json");
+    EXPECT_NE(r.second.find("\"pid\":" + pid), std::string::npos) << r.second;
+    EXPECT_NE(r.second.find("\"ns_pid\":1,"), std::string::npos) << r.second;
+    EXPECT_EQ(ct("kill nr KILL --pid " + pid).first, 0);
+    EXPECT_EQ(ct("wait nr --pid " + pid).second, "137\n");
+    auto d = ct("destroy -f nr");
+    EXPECT_EQ(d.first, 0) << d.second;
 }
 
 TEST_F(Exec, SysctlsAreAppliedInsideOnly) {

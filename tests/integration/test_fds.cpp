@@ -37,13 +37,14 @@ class Fds : public LinuxTest {
 TEST_F(Fds, CallersFdsDoNotLeakIntoTheContainer) {
     open_leaky_fds();
     // The shell's own fds, as seen from inside: only stdio.
-    auto r = run(spec({"/bin/sh", "-c", "ls /proc/$$/fd | tr '\\n' ' '"}));
+    // (ls in a subshell writing a file: see PassedFdsAreTheOnlyOnes.)
+    auto r = run(spec({"/bin/sh", "-c", "(ls /proc/$$/fd >/dev/shm/fds); tr '\\n' ' ' </dev/shm/fds"}));
     EXPECT_EQ(r.out, "0 1 2 ") << r.err;
 }
 
 TEST_F(Fds, DetachedStartLeaksNothingEither) {
     open_leaky_fds();
-    auto s = spec({"/bin/sh", "-c", "ls /proc/$$/fd | tr '\\n' ' ' > /out/fds"});
+    auto s = spec({"/bin/sh", "-c", "(ls /proc/$$/fd >/dev/shm/fds); tr '\\n' ' ' </dev/shm/fds >/out/fds"});
     std::string out = "/tmp/ct-fssec-" + std::to_string(getpid()) + "-fds";
     std::filesystem::create_directories(out);
     temp_dirs_.push_back(out);
