@@ -55,9 +55,12 @@ std::string default_state_root() {
 
 }  // namespace
 
-// What this backend does not do yet: refused up front, never silently ignored. Nothing at
-// present: every field of the spec is implemented.
-void check_supported(const Spec &) {}
+// What this backend does not do: refused up front, never silently ignored.
+void check_supported(const Spec &s) {
+    if (s.openvz)
+        throw Error(Errc::unsupported,
+                    "openvz: settings for backend openvz are not supported by backend linux");
+}
 
 namespace {
 

@@ -39,11 +39,12 @@ int cmd_kill(Context &ctx) {
         return kOk;
     if (all && pid) throw UsageError("--all and --pid cannot be combined");
     if (pid < 0) throw UsageError("--pid must be a process id");
+    int signo = parse_signal(sig);  // a bad signal is a usage error, found before any backend
     auto c = ctx.session().get(name);
     if (pid)
-        c.kill_process(pid, parse_signal(sig));
+        c.kill_process(pid, signo);
     else
-        c.kill(parse_signal(sig), all);
+        c.kill(signo, all);
     return kOk;
 }
 
@@ -96,8 +97,8 @@ int cmd_update(Context &ctx) {
                      "keep their values."))
         return kOk;
     Resources r;
-    if (!memory.empty()) r.memory = parse_size(memory, "--memory");
-    if (!memory_swap.empty()) r.memory_swap = parse_size(memory_swap, "--memory-swap");
+    if (!memory.empty()) r.memory = parse_size_option(memory, "--memory");
+    if (!memory_swap.empty()) r.memory_swap = parse_size_option(memory_swap, "--memory-swap");
     r.pids = pids;
     if (shares) r.cpu.shares = static_cast<uint64_t>(*shares);
     r.cpu.quota_us = quota;
