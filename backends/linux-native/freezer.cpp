@@ -1,10 +1,15 @@
 #include "freezer.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <string_view>
 #include <thread>
 
+#include "fd.hpp"
 #include "sys.hpp"
 
 namespace ct::linux_native {
@@ -42,13 +47,34 @@ void Freezer::freeze() const {
                                    "make one: cgroups need root or a delegated cgroup)"
                                  : "this host has neither cgroup.freeze (cgroup2) nor "
                                    "the v1 freezer controller");
+    // cgroup2 signals every change of cgroup.events to poll(POLLPRI): opened before the write,
+    // so the change to "frozen 1" cannot be missed.
+    Fd events;
+    if (!v2_dir_.empty())
+        events.reset(::open((v2_dir_ + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
     if (!write_file(file, v2_dir_.empty() ? "FROZEN" : "1")) throw_sys("write " + file, errno);
     // Freezing is asynchronous: a task in an uninterruptible sleep freezes when it wakes up.
     for (int i = 0;; ++i) {
         if (frozen()) return;
-        if (std::chrono::steady_clock::now() > deadline) break;
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        deadline - std::chrono::steady_clock::now())
+                        .count();
+        if (left <= 0) break;
+        if (events) {
+            // Reading the file from the start re-arms the notification.
+            char buf[256];
+            ssize_t n = ::pread(events.get(), buf, sizeof buf - 1, 0);
+            if (n > 0 && std::string_view(buf, static_cast<size_t>(n)).find("frozen 1") !=
+                             std::string_view::npos)
+                return;
+            struct pollfd p {
+                events.get(), POLLPRI, 0
+            };
+            ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 100)));
+            continue;
+        }
         // v1 may stay in FREEZING if a task was missed: asking again retries it.
-        if (v2_dir_.empty() && i % 10 == 9) write_file(file, "FROZEN");
+        if (i % 10 == 9) write_file(file, "FROZEN");
         std::this_thread::sleep_for(std::chrono::microseconds(i < 10 ? 100 : 10000));
     }
     thaw();
