@@ -61,19 +61,31 @@ Detached launch_detached(LaunchPlan &plan, const AfterClone &after_clone, const 
         std::string exit_file = exit_file_name(per_pid, l.pid);
         std::string tmp = "." + exit_file + ".tmp";
         int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        ssize_t w = ::write(wr.get(), &r, sizeof r);
-        (void)w;
-        if (r.code != 0 || dfd < 0) ::_exit(1);
-        // Keep only the pidfd (3) and the state dir (4): anything else of the caller's (its
-        // terminal, its pipes, the state lock) must not be held by a long-lived process.
+        if (r.code != 0 || dfd < 0) {
+            if (r.code == 0) {
+                r.code = static_cast<int32_t>(Errc::backend);
+                std::strncpy(r.msg, ("open state directory " + dir).c_str(), sizeof r.msg - 1);
+            }
+            ssize_t w = ::write(wr.get(), &r, sizeof r);
+            (void)w;
+            ::_exit(1);
+        }
+        // Keep only the pidfd (3) and the state dir (4), and drop everything else of the
+        // caller's (its terminal, its pipes, the state lock) *before* reporting: once the
+        // report arrives, the caller may expect its pipes to reach EOF (`$(ct start ...)`).
         int pfd = l.pidfd.release();
         int nul = ::open("/dev/null", O_RDWR);
         ::dup2(pfd, 100);
         ::dup2(dfd, 101);
+        ::dup2(wr.get(), 102);
         ::dup2(100, 3);
         ::dup2(101, 4);
+        ::dup2(102, 5);
         for (int i = 0; i < 3; ++i) ::dup2(nul, i);
-        ::syscall(SYS_close_range, 5U, ~0U, 0U);
+        ::syscall(SYS_close_range, 6U, ~0U, 0U);
+        ssize_t w = ::write(5, &r, sizeof r);
+        (void)w;
+        ::close(5);
         siginfo_t si{};
         while (::waitid(static_cast<idtype_t>(P_PIDFD), 3, &si, WEXITED) < 0 && errno == EINTR) {
         }

@@ -15,10 +15,10 @@
 #include <thread>
 
 #include "cgroups.hpp"
-#include "freezer.hpp"
 #include "ct/internal/document.hpp"
 #include "devices.hpp"
 #include "exec_plan.hpp"
+#include "freezer.hpp"
 #include "launch.hpp"
 #include "monitor.hpp"
 #include "net/network.hpp"
@@ -31,12 +31,15 @@
 namespace ct::linux_native {
 namespace {
 
-std::string q(const std::string &name) { return "'" + name + "'"; }
+std::string q(const std::string &name) {
+    return "'" + name + "'";
+}
 
 std::string pct_decode(const std::string &s) {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        if (s[i] == '%' && i + 2 < s.size() &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
             std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
             out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
             i += 2;
@@ -93,7 +96,8 @@ SessionOptions parse_session_uri(const std::string &uri) {
     size_t pos = 0;
     while (pos < query.size()) {
         auto amp = query.find('&', pos);
-        std::string kv = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+        std::string kv =
+            query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
         pos = amp == std::string::npos ? query.size() : amp + 1;
         if (kv.empty()) continue;
         auto eq = kv.find('=');
@@ -144,8 +148,7 @@ ContainerInfo LinuxSession::describe(const std::string &name, StateStore::Entry 
     i.details["state_dir"] = e.dir();
     i.details["cgroup_mode"] = layout_.mode_name();
     for (const auto &[k, p] : e.state.cgroups) i.details["cgroup." + k] = p;
-    for (const auto &[k, v] : net::Network(e.state.spec.network).details(e.dir()))
-        i.details[k] = v;
+    for (const auto &[k, v] : net::Network(e.state.spec.network).details(e.dir())) i.details[k] = v;
     return i;
 }
 
@@ -214,8 +217,9 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     const Spec &spec = e.state.spec;
     ProcessSpec proc = args.process_doc ? doc::decode_process(args.process_doc) : spec.process;
     if (proc.args.empty() && !args.fn)
-        throw Error(Errc::invalid_spec, "container " + q(name) + " has no command: process.args "
-                                                                 "is empty");
+        throw Error(Errc::invalid_spec, "container " + q(name) +
+                                            " has no command: process.args "
+                                            "is empty");
     check_host_paths(spec);  // the rootfs may have gone since create
     ContainerCgroups cg(e.state.cgroups);
     if (!cg.empty())
@@ -225,7 +229,8 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     {
         // A child of ours from the previous run, never waited for: reap it now.
         std::lock_guard lock(mu_);
-        if (auto it = children_.find(e.state.pid); it != children_.end() && it->second.name == name) {
+        if (auto it = children_.find(e.state.pid);
+            it != children_.end() && it->second.name == name) {
             reap(it->second.pidfd.get());
             children_.erase(it);
         }
@@ -279,8 +284,8 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
 
 int64_t LinuxSession::start_detached(StateStore::Entry &e, LaunchPlan &plan,
                                      const AfterClone &after_clone) {
-    Detached d = launch_detached(plan, after_clone, e.dir(), false,
-                                 "container " + q(e.state.spec.name));
+    Detached d =
+        launch_detached(plan, after_clone, e.dir(), false, "container " + q(e.state.spec.name));
     e.state.monitor_pid = d.monitor;
     e.state.monitor_start = d.monitor_start;
     return d.pid;
@@ -338,9 +343,9 @@ int LinuxSession::wait(const std::string &name, int64_t pid, int64_t timeout_ms)
         ws = known_exit(peek);
     }
     if (!ws)
-        throw Error(Errc::bad_state,
-                    "container " + q(name) + " has stopped, but its exit status is unknown: the "
-                    "process that started it has gone without recording it");
+        throw Error(Errc::bad_state, "container " + q(name) +
+                                         " has stopped, but its exit status is unknown: the "
+                                         "process that started it has gone without recording it");
     return *ws;
 }
 
@@ -361,7 +366,8 @@ void LinuxSession::kill(const std::string &name, int64_t pid, int sig, uint32_t 
     }
     {
         std::lock_guard lock(mu_);
-        if (auto it = children_.find(e.state.pid); it != children_.end() && it->second.name == name) {
+        if (auto it = children_.find(e.state.pid);
+            it != children_.end() && it->second.name == name) {
             if (send_signal(it->second.pidfd.get(), sig) != 0 && errno != ESRCH)
                 throw_sys("signal container " + q(name), errno);
             return;
@@ -375,13 +381,16 @@ void LinuxSession::kill(const std::string &name, int64_t pid, int sig, uint32_t 
 void LinuxSession::destroy(const std::string &name, uint32_t flags) {
     auto e = store_.open(name);
     ContainerCgroups cg(e.state.cgroups);
+    auto st = current_state(e);
+    bool live = st == State::running || st == State::paused;
+    // Refused before anything is touched: a running container keeps its devices.
+    if (live && !(flags & CT_DESTROY_FORCE))
+        throw Error(Errc::bad_state, "container " + q(name) + " is " + state_name(st) + " (pid " +
+                                         std::to_string(e.state.pid) +
+                                         "); stop it first or destroy with force");
     // Host devices go back while the container's network namespace still exists.
     net::Network(e.state.spec.network).release(e.dir());
-    if (auto st = current_state(e); st == State::running || st == State::paused) {
-        if (!(flags & CT_DESTROY_FORCE))
-            throw Error(Errc::bad_state, "container " + q(name) + " is running (pid " +
-                                             std::to_string(e.state.pid) +
-                                             "); stop it first or destroy with force");
+    if (live) {
         cg.kill_all(SIGKILL);
         if (Fd p = open_pidfd(static_cast<pid_t>(e.state.pid), e.state.pid_start))
             send_signal(p.get(), SIGKILL);  // no cgroup at all (e.g. none available)
@@ -391,7 +400,8 @@ void LinuxSession::destroy(const std::string &name, uint32_t flags) {
 
     if (Fd p = open_pidfd(static_cast<pid_t>(e.state.pid), e.state.pid_start))
         if (!wait_init_exit(name, p.get(), 10000))
-            throw Error(Errc::backend, "container " + q(name) + " did not die within 10 s of SIGKILL");
+            throw Error(Errc::backend,
+                        "container " + q(name) + " did not die within 10 s of SIGKILL");
     // Processes outside init's pid namespace (or without one) may remain.
     for (int i = 0; !cg.empty(); ++i) {
         if (i == 0 || i % 100 == 0) cg.kill_all(SIGKILL);
