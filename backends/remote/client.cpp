@@ -101,7 +101,7 @@ void Client::handshake() {
     std::string skipped;
     if (!reader_->find_magic(budget, 64 << 10, skipped)) {
         if (reader_->timed_out()) lost("no answer within " + std::to_string(budget / 1000) + " s");
-        if (!skipped.empty() && ssh_->wait_exit(0) == false)
+        if (skipped.find_first_not_of(" \t\r\n") != std::string::npos)
             lost("the far command is not ct-agent (it wrote: " + skipped.substr(0, 200) + ")");
         lost("the connection ended before ct-agent answered");
     }
@@ -480,7 +480,13 @@ void Client::get_files(const char *dir, ct_out *archive) {
         p = begin_call(m);
         std::string chunk;
         for (;;) {
-            auto r = in->pop(chunk);
+            auto r = in->pop(chunk, 200);
+            if (r == InStream::R::timeout) {
+                // The stream ends before the result; a result without it ends it too.
+                std::lock_guard lock(p->mu);
+                if (p->reply) break;
+                continue;
+            }
             if (r != InStream::R::data) break;  // the result says how it ended
             if (archive && archive->put) archive->put(archive, chunk.data(), chunk.size());
         }

@@ -69,6 +69,9 @@ SshProcess::SshProcess(const std::vector<std::string> &argv) {
             err_.append(buf, static_cast<size_t>(n));
             if (err_.size() > 8192) err_.erase(0, err_.size() - 8192);
         }
+        std::lock_guard lock(mu_);
+        err_done_ = true;
+        err_cv_.notify_all();
     });
 }
 
@@ -118,8 +121,9 @@ int SshProcess::status() const {
     return status_;
 }
 
-std::string SshProcess::stderr_text() {
-    std::lock_guard lock(mu_);
+std::string SshProcess::stderr_text(int wait_ms) {
+    std::unique_lock lock(mu_);
+    err_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return err_done_; });
     std::string s = err_;
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
     for (auto &c : s)

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -30,8 +31,9 @@ class SshProcess {
     void kill();
     // Exit status (waitpid form), or -1 while running.
     int status() const;
-    // What ssh wrote on stderr (the last few KiB), trimmed.
-    std::string stderr_text();
+    // What ssh wrote on stderr (the last few KiB), trimmed. Waits up to wait_ms for the end
+    // of its stderr (ssh has exited but the pipe is not drained yet).
+    std::string stderr_text(int wait_ms = 500);
 
   private:
     Fd link_, pidfd_;
@@ -40,6 +42,8 @@ class SshProcess {
     mutable std::mutex smu_;  // pid_/status_ (waits on it never block the stderr reader)
     std::mutex mu_;           // err_
     std::string err_;
+    bool err_done_ = false;
+    std::condition_variable err_cv_;
     std::thread err_reader_;
 };
 

@@ -71,7 +71,7 @@ Target parse_target(const std::string &uri, const std::string &default_agent) {
     auto sep = uri.find("://");
     if (sep == std::string::npos) bad(uri, "not a URI");
     std::string scheme = uri.substr(0, sep);
-    auto plus = scheme.find('+');
+    auto plus = scheme.rfind('+');
     if (plus == std::string::npos || scheme.substr(plus + 1) != "ssh" || plus == 0)
         bad(uri, "expected <backend>+ssh://[user@]host[:port]/");
     t.backend = scheme.substr(0, plus);

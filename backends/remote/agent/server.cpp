@@ -196,17 +196,27 @@ int Server::run() {
     if (!opened) return 3;
     last_rx_ = now_ms();
     std::thread([this] { keepalive_watch(); }).detach();
+    read_loop();
+    for (;;) std::this_thread::sleep_for(std::chrono::hours(1));  // the process ends in _exit
+}
+
+void Server::read_loop() {
+    block_sigpipe();
     try {
         Msg m;
         while (reader_.next(m)) {
             last_rx_ = now_ms();
-            dispatch(std::move(m));
+            if (!dispatch(m)) continue;
+            // A call: this thread runs it at once and a new one takes over reading, so that
+            // no hand-off to another thread sits between the request and its result.
+            std::thread([this] { read_loop(); }).detach();
+            run_call(m);
+            return;
         }
     } catch (const std::exception &e) {
         std::fprintf(stderr, "ct-agent: %s\n", e.what());
     }
     shutdown_and_exit(0);
-    return 0;
 }
 
 void Server::keepalive_watch() {
@@ -235,13 +245,13 @@ void Server::shutdown_and_exit(int code) {
     for (;;) std::this_thread::sleep_for(std::chrono::hours(1));  // the other caller exits
 }
 
-void Server::dispatch(Msg m) {
+bool Server::dispatch(const Msg &m) {
     const std::string t = m["t"];
     if (t == "ping") {
         peer_.try_send(Msg{{"t", "pong"}, {"id", m.value("id", uint64_t{0})}});
-        return;
+        return false;
     }
-    if (peer_.route(m)) return;
+    if (peer_.route(m)) return false;
     if (t == "winsz") {
         std::lock_guard lock(mu_);
         for (auto &g : groups_)
@@ -251,15 +261,15 @@ void Server::dispatch(Msg m) {
                 ws.ws_col = m.value("cols", uint16_t{80});
                 ::ioctl(g->pty.get(), TIOCSWINSZ, &ws);
             }
-        return;
+        return false;
     }
-    if (t != "call") return;  // later versions' messages: ignored
+    if (t != "call") return false;  // later versions' messages: ignored
     uint64_t id = m.value("id", uint64_t{0});
     std::string op = text(m, "op");
     bool mutating = op != "wait" && op != "list" && op != "info";
     {
         std::lock_guard lock(mu_);
-        if (closing_) return;
+        if (closing_) return false;
         // The caller may stream right after the call: register before returning to the reader.
         if (op == "put_files") pre_[{id, kArchive}] = peer_.open_in(id, kArchive);
         auto io = m.find("stdio");
@@ -268,8 +278,14 @@ void Server::dispatch(Msg m) {
         if (m.value("console", false)) pre_[{id, kPty}] = peer_.open_in(id, kPty);
         if (mutating) ++busy_;
     }
-    std::thread([this, m = std::move(m), id, mutating] {
-        block_sigpipe();
+    return true;
+}
+
+void Server::run_call(const Msg &m) {
+    uint64_t id = m.value("id", uint64_t{0});
+    std::string op = text(m, "op");
+    bool mutating = op != "wait" && op != "list" && op != "info";
+    {
         Msg r;
         try {
             r = serve(m);
@@ -282,14 +298,17 @@ void Server::dispatch(Msg m) {
                             std::string("ct-agent: internal error: ") + e.what(), 0);
         }
         for (int ch : {kArchive, kStdin, kPty})
-            if (auto s = take_pre(id, ch)) peer_.close_in(id, ch);  // unused (the call failed)
+            if (auto s = take_pre(id, ch)) {  // unused (the call failed): the caller stops
+                s->stop();
+                peer_.close_in(id, ch);
+            }
         peer_.try_send(r);
         if (mutating) {
             std::lock_guard lock(mu_);
             --busy_;
             cv_.notify_all();
         }
-    }).detach();
+    }
 }
 
 Msg Server::serve(const Msg &m) {
@@ -477,8 +496,15 @@ Msg Server::restore(const Msg &m) {
 
 void Server::get_files(const Msg &m) {
     uint64_t id = m.value("id", uint64_t{0});
-    auto fn = SLOT(get_files);
     auto out = peer_.open_out(id, kArchive);
+    decltype(&*desc_->ops.get_files) fn;
+    try {
+        fn = SLOT(get_files);
+    } catch (...) {
+        out->finish("get_files failed");  // the stream ends before the result, always
+        peer_.close_out(id, kArchive);
+        throw;
+    }
     StreamOut so(out.get());
     Sink err;
     int rc = fn(session_, text(m, "dir").c_str(), &so, &err);

@@ -42,7 +42,10 @@ class Server {
     };
 
     bool open_session();
-    void dispatch(Msg m);
+    void read_loop();
+    // Handles a message in the reading thread; true for a call, which run_call() then runs.
+    bool dispatch(const Msg &m);
+    void run_call(const Msg &m);
     Msg serve(const Msg &m);
     Stdio prepare_stdio(uint64_t id, const Msg &m);
     void attach(uint64_t id, const std::string &name, int64_t pid, bool init, Stdio &io);
