@@ -2,6 +2,7 @@
 // YAML front end and the Python bindings convert to JSON and decode through here too.
 #include "ct/internal/document.hpp"
 
+#include <cstdio>
 #include <set>
 
 namespace ct::doc {
@@ -163,6 +164,15 @@ json idmaps_to(const std::vector<IdMap> &maps) {
     return a;
 }
 
+// A permission mode: a string is octal ("0660", "660"), a number is taken as is.
+uint32_t file_mode(const json &v, const std::string &p) {
+    if (!v.is_string()) return Reader::as_int<uint32_t>(v, p);
+    const std::string t = v.get<std::string>();
+    if (t.empty() || t.size() > 6 || t.find_first_not_of("01234567") != std::string::npos)
+        throw FieldError(p, "'" + t + "' is not an octal mode like 0660");
+    return static_cast<uint32_t>(std::stoul(t, nullptr, 8));
+}
+
 template <class T>
 void put_opt(json &j, const char *k, const std::optional<T> &v) {
     if (v) j[k] = *v;
@@ -191,7 +201,11 @@ json process_to_json(const ProcessSpec &p) {
     put_list(j, "env", p.env);
     if (p.cwd != "/") j["cwd"] = p.cwd;
     if (p.user != UserSpec{}) {
-        json u{{"uid", p.user.uid}, {"gid", p.user.gid}};
+        json u = json::object();
+        if (p.user.uid || p.user.name.empty()) u["uid"] = p.user.uid;
+        if (p.user.gid || (p.user.name.empty() && p.user.group.empty())) u["gid"] = p.user.gid;
+        put_str(u, "name", p.user.name);
+        put_str(u, "group", p.user.group);
         put_list(u, "additional_gids", p.user.additional_gids);
         j["user"] = u;
     }
@@ -202,7 +216,17 @@ json process_to_json(const ProcessSpec &p) {
         for (const auto &r : p.rlimits) a.push_back({{"type", r.type}, {"soft", r.soft}, {"hard", r.hard}});
         j["rlimits"] = a;
     }
-    if (p.capabilities) j["capabilities"] = *p.capabilities;
+    if (const auto &c = p.capabilities) {
+        if (c->uniform()) {
+            j["capabilities"] = c->bounding;
+        } else {
+            j["capabilities"] = json{{"bounding", c->bounding},
+                                     {"effective", c->effective},
+                                     {"permitted", c->permitted},
+                                     {"inheritable", c->inheritable},
+                                     {"ambient", c->ambient}};
+        }
+    }
     return j.is_null() ? json::object() : j;
 }
 
@@ -216,6 +240,8 @@ ProcessSpec process_from_json(const json &j, const std::string &path) {
         Reader ur(*u, r.path("user"));
         ur.num("uid", p.user.uid);
         ur.num("gid", p.user.gid);
+        ur.str("name", p.user.name);
+        ur.str("group", p.user.group);
         if (auto *g = ur.get("additional_gids"))
             p.user.additional_gids = list_of<uint32_t>(
                 g, ur.path("additional_gids"),
@@ -234,7 +260,22 @@ ProcessSpec process_from_json(const json &j, const std::string &path) {
                                     er.finish();
                                     return l;
                                 });
-    if (auto *c = r.get("capabilities")) p.capabilities = Reader::as_strings(*c, r.path("capabilities"));
+    if (auto *c = r.get("capabilities")) {
+        // A list: every set; a mapping: set by set, a missing set is empty.
+        if (c->is_array()) {
+            p.capabilities = Capabilities::all_sets(Reader::as_strings(*c, r.path("capabilities")));
+        } else {
+            Reader cr(*c, r.path("capabilities"));
+            Capabilities caps;
+            cr.strings("bounding", caps.bounding);
+            cr.strings("effective", caps.effective);
+            cr.strings("permitted", caps.permitted);
+            cr.strings("inheritable", caps.inheritable);
+            cr.strings("ambient", caps.ambient);
+            cr.finish();
+            p.capabilities = caps;
+        }
+    }
     r.finish();
     return p;
 }
@@ -252,6 +293,16 @@ json resources_to_json(const Resources &res) {
     put_str(cpu, "mems", res.cpu.mems);
     if (!cpu.empty()) j["cpu"] = cpu;
     put_opt(j, "io_weight", res.io_weight);
+    if (!res.devices.empty()) {
+        json a = json::array();
+        for (const auto &d : res.devices) {
+            json e{{"allow", d.allow}, {"type", d.type}, {"access", d.access}};
+            put_opt(e, "major", d.major);
+            put_opt(e, "minor", d.minor);
+            a.push_back(e);
+        }
+        j["devices"] = a;
+    }
     return j;
 }
 
@@ -271,6 +322,18 @@ Resources resources_from_json(const json &j, const std::string &path) {
         cr.finish();
     }
     r.num("io_weight", res.io_weight);
+    res.devices = list_of<DeviceRule>(r.get("devices"), r.path("devices"),
+                                      [](const json &e, const std::string &ep) {
+                                          Reader er(e, ep);
+                                          DeviceRule d;
+                                          er.boolean("allow", d.allow);
+                                          er.str("type", d.type);
+                                          er.num("major", d.major);
+                                          er.num("minor", d.minor);
+                                          er.str("access", d.access);
+                                          er.finish();
+                                          return d;
+                                      });
     r.finish();
     return res;
 }
@@ -311,6 +374,21 @@ json spec_to_json(const Spec &s) {
         }
         j["mounts"] = a;
     }
+    if (!s.devices.empty()) {
+        json a = json::array();
+        for (const auto &d : s.devices) {
+            char mode[16];
+            std::snprintf(mode, sizeof mode, "0%o", d.mode);
+            a.push_back({{"path", d.path},
+                         {"type", d.type},
+                         {"major", d.major},
+                         {"minor", d.minor},
+                         {"mode", mode},
+                         {"uid", d.uid},
+                         {"gid", d.gid}});
+        }
+        j["devices"] = a;
+    }
     if (!s.network.empty()) {
         json a = json::array();
         for (const auto &n : s.network) {
@@ -325,6 +403,16 @@ json spec_to_json(const Spec &s) {
             put_str(e, "mode", n.mode);
             put_list(e, "addresses", n.addresses);
             put_str(e, "gateway", n.gateway);
+            if (!n.routes.empty()) {
+                json rs = json::array();
+                for (const auto &r : n.routes) {
+                    json re{{"dst", r.dst}};
+                    put_str(re, "via", r.via);
+                    if (r.metric) re["metric"] = r.metric;
+                    rs.push_back(re);
+                }
+                e["routes"] = rs;
+            }
             a.push_back(e);
         }
         j["network"] = a;
@@ -389,6 +477,20 @@ Spec spec_from_json(const json &j) {
         er.finish();
         return m;
     });
+    s.devices =
+        list_of<DeviceNode>(r.get("devices"), "devices", [](const json &e, const std::string &ep) {
+            Reader er(e, ep);
+            DeviceNode d;
+            er.str("path", d.path);
+            er.str("type", d.type);
+            er.num("major", d.major);
+            er.num("minor", d.minor);
+            if (auto *m = er.get("mode")) d.mode = file_mode(*m, er.path("mode"));
+            er.num("uid", d.uid);
+            er.num("gid", d.gid);
+            er.finish();
+            return d;
+        });
     s.network = list_of<NetInterfaceSpec>(r.get("network"), "network", [](const json &e,
                                                                           const std::string &ep) {
         Reader er(e, ep);
@@ -404,6 +506,16 @@ Spec spec_from_json(const json &j) {
         er.str("mode", n.mode);
         er.strings("addresses", n.addresses);
         er.str("gateway", n.gateway);
+        n.routes = list_of<NetRouteSpec>(er.get("routes"), er.path("routes"),
+                                         [](const json &re, const std::string &rp) {
+                                             Reader rr(re, rp);
+                                             NetRouteSpec r;
+                                             rr.str("dst", r.dst);
+                                             rr.str("via", r.via);
+                                             rr.num("metric", r.metric);
+                                             rr.finish();
+                                             return r;
+                                         });
         er.finish();
         return n;
     });

@@ -41,6 +41,15 @@ bool Spec::has_namespace(Namespace ns) const {
     return false;
 }
 
+Capabilities Capabilities::all_sets(const std::vector<std::string> &names) {
+    return Capabilities{names, names, names, names, names};
+}
+
+bool Capabilities::uniform() const {
+    return effective == bounding && permitted == bounding && inheritable == bounding &&
+           ambient == bounding;
+}
+
 const char *state_name(State s) noexcept {
     switch (s) {
         case State::created: return "created";

@@ -42,7 +42,10 @@ json scalar(const YAML::Node &n) {
     if (v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL") return nullptr;
     if (v == "true" || v == "True" || v == "TRUE") return true;
     if (v == "false" || v == "False" || v == "FALSE") return false;
-    if (is_integer(v)) {
+    // "0660" stays text: YAML 1.1 reads it as octal, 1.2 as decimal; the fields that take
+    // modes parse octal text, the others reject it rather than guess.
+    bool leading_zero = v.size() > 1 && v[0] == '0';
+    if (is_integer(v) && !leading_zero) {
         errno = 0;
         if (v[0] == '-') {
             long long x = std::strtoll(v.c_str(), nullptr, 10);

@@ -116,14 +116,35 @@ void check_process(const ProcessSpec &p, const std::string &f) {
         if (r.soft > r.hard) fail(rf, "soft limit is above the hard limit");
     }
     if (p.capabilities) {
-        for (const auto &c : *p.capabilities) {
-            std::string n = c;
-            if (n.rfind("CAP_", 0) == 0 || n.rfind("cap_", 0) == 0) n = n.substr(4);
-            if (n.empty() || !std::all_of(n.begin(), n.end(), [](char ch) {
-                    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
-                }))
-                fail(f + ".capabilities", "'" + c + "' is not a capability name");
+        const auto &c = *p.capabilities;
+        for (const auto &[set, names] : {std::pair{"bounding", &c.bounding},
+                                         {"effective", &c.effective},
+                                         {"permitted", &c.permitted},
+                                         {"inheritable", &c.inheritable},
+                                         {"ambient", &c.ambient}}) {
+            std::string sf = f + ".capabilities" + (c.uniform() ? "" : std::string(".") + set);
+            for (const auto &name : *names) {
+                std::string n = name;
+                if (n.rfind("CAP_", 0) == 0 || n.rfind("cap_", 0) == 0) n = n.substr(4);
+                if (n.empty() || !std::all_of(n.begin(), n.end(), [](char ch) {
+                        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
+                    }))
+                    fail(sf, "'" + name + "' is not a capability name");
+            }
         }
+    }
+    auto valid_id_name = [](const std::string &n) {
+        return !n.empty() && n.size() <= 256 && n.find_first_of(":/\n") == std::string::npos;
+    };
+    if (!p.user.name.empty()) {
+        if (!valid_id_name(p.user.name))
+            fail(f + ".user.name", "'" + p.user.name + "' is not a user name");
+        if (p.user.uid != 0) fail(f + ".user", "give the user by name or by uid, not both");
+    }
+    if (!p.user.group.empty()) {
+        if (!valid_id_name(p.user.group))
+            fail(f + ".user.group", "'" + p.user.group + "' is not a group name");
+        if (p.user.gid != 0) fail(f + ".user", "give the group by name or by gid, not both");
     }
 }
 
@@ -155,6 +176,21 @@ void validate(const Resources &r) {
         fail("resources.cpu.mems", "'" + r.cpu.mems + "' is not a node list like 0");
     if (r.io_weight && (*r.io_weight < 1 || *r.io_weight > 10000))
         fail("resources.io_weight", std::to_string(*r.io_weight) + " is outside 1..10000");
+    for (size_t i = 0; i < r.devices.size(); ++i) {
+        const auto &d = r.devices[i];
+        std::string f = "resources.devices[" + std::to_string(i) + "]";
+        if (d.type != "a" && d.type != "c" && d.type != "b")
+            fail(f + ".type", "'" + d.type + "' is not a (all), c (char) or b (block)");
+        if (d.type == "a" && (d.major || d.minor))
+            fail(f, "type a (all devices) takes no major or minor");
+        for (const auto &[n, v] : {std::pair{"major", &d.major}, {"minor", &d.minor}})
+            if (*v && (**v < 0 || **v > 0xfffff))
+                fail(f + "." + n, std::to_string(**v) + " is not a device number");
+        if (d.access.empty() || d.access.size() > 3 ||
+            d.access.find_first_not_of("rwm") != std::string::npos ||
+            std::set<char>(d.access.begin(), d.access.end()).size() != d.access.size())
+            fail(f + ".access", "'" + d.access + "' is not some of r, w and m");
+    }
 }
 
 void validate(const Spec &s) {
@@ -175,7 +211,12 @@ void validate(const Spec &s) {
             if (pa.lower.empty()) fail("private.lower", "an overlay needs at least one lower dir");
             for (size_t i = 0; i < pa.lower.size(); ++i)
                 check_abs_path("private.lower[" + std::to_string(i) + "]", pa.lower[i]);
-            if (!pa.work.empty()) check_abs_path("private.work", pa.work);
+            if (pa.work.empty())
+                fail("private.work",
+                     "an overlay needs a work dir (empty, on the upper dir's "
+                     "filesystem)");
+            check_abs_path("private.work", pa.work);
+            if (pa.work == pa.path) fail("private.work", "must differ from the upper dir (path)");
         }
     }
 
@@ -227,7 +268,25 @@ void validate(const Spec &s) {
             fail(f, "mounts need a new mount namespace");
     }
 
-    std::set<std::string> ifnames;
+    std::set<std::string> device_paths;
+    for (size_t i = 0; i < s.devices.size(); ++i) {
+        const auto &d = s.devices[i];
+        std::string f = "devices[" + std::to_string(i) + "]";
+        check_abs_path(f + ".path", d.path);
+        if (d.path.find_first_not_of('/') == std::string::npos)
+            fail(f + ".path", "a device node cannot be the root directory");
+        if (!device_paths.insert(d.path).second)
+            fail(f + ".path", "'" + d.path + "' is used twice");
+        if (d.type != "c" && d.type != "b")
+            fail(f + ".type", "'" + d.type + "' is not c (char) or b (block)");
+        if (d.major > 0xfff || d.minor > 0xfffff)
+            fail(f, std::to_string(d.major) + ":" + std::to_string(d.minor) +
+                        " is not a device number");
+        if (d.mode > 07777) fail(f + ".mode", "is not a permission mode (0000..7777)");
+        if (!new_ns(Namespace::mount)) fail(f, "device nodes need a new mount namespace");
+    }
+
+    std::set<std::string> ifnames, host_names;
     for (size_t i = 0; i < s.network.size(); ++i) {
         const auto &n = s.network[i];
         std::string f = "network[" + std::to_string(i) + "]";
@@ -235,14 +294,23 @@ void validate(const Spec &s) {
         if (!kTypes.count(n.type))
             fail(f + ".type", "unknown interface type '" + n.type +
                                   "' (known: veth, hostnic, macvlan, vlan)");
-        if (!new_ns(Namespace::net)) fail(f, "network interfaces need a new net namespace");
+        // A joined namespace belongs to whoever made it: configuring devices into it would
+        // change a network this container does not own, and nothing could undo it on destroy.
+        if (!new_ns(Namespace::net))
+            fail(f, "network interfaces need a new net namespace (this container joins an "
+                    "existing one or shares the host's: configure that one's devices where it "
+                    "is made)");
         std::string name = n.name.empty() && n.type == "hostnic" ? n.host_name : n.name;
         if (name.empty() || name.size() > 15)
             fail(f + ".name", "interface names are 1-15 characters");
+        if (name == "lo") fail(f + ".name", "'lo' is the container's loopback device");
         if (!ifnames.insert(name).second) fail(f + ".name", "'" + name + "' is used twice");
         if ((n.type == "veth" || n.type == "hostnic") && !n.host_name.empty() &&
             n.host_name.size() > 15)
             fail(f + ".host_name", "interface names are 1-15 characters");
+        if ((n.type == "veth" || n.type == "hostnic") && !n.host_name.empty() &&
+            !host_names.insert(n.host_name).second)
+            fail(f + ".host_name", "'" + n.host_name + "' is used twice");
         if (n.type == "hostnic" && n.host_name.empty())
             fail(f + ".host_name", "a hostnic needs the host device's name");
         if ((n.type == "macvlan" || n.type == "vlan") && n.link.empty())
@@ -258,6 +326,19 @@ void validate(const Spec &s) {
                      "'" + n.addresses[k] + "' is not an address like 10.0.0.2/24");
         if (!n.gateway.empty() && !valid_ip(n.gateway))
             fail(f + ".gateway", "'" + n.gateway + "' is not an IP address");
+        for (size_t k = 0; k < n.routes.size(); ++k) {
+            const auto &r = n.routes[k];
+            std::string rf = f + ".routes[" + std::to_string(k) + "]";
+            if (r.dst != "default" && !valid_cidr(r.dst))
+                fail(rf + ".dst", "'" + r.dst + "' is not 'default' or a network like 10.1.0.0/16");
+            if (!r.via.empty() && !valid_ip(r.via))
+                fail(rf + ".via", "'" + r.via + "' is not an IP address");
+            bool v6dst = r.dst.find(':') != std::string::npos;
+            bool v6via = r.via.find(':') != std::string::npos;
+            if (r.dst != "default" && !r.via.empty() && v6dst != v6via)
+                fail(rf, "'" + r.dst + "' and its gateway '" + r.via +
+                             "' are not of the same IP family");
+        }
     }
 
     for (const auto &[k, v] : s.sysctl) {

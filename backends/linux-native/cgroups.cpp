@@ -100,6 +100,8 @@ ContainerCgroups::ContainerCgroups(const CgroupLayout &l, const std::string &par
     if (want_cpu || l.where("cpu") == "v1") ctrls.push_back({"cpu", "resources.cpu"});
     if (want_cpuset) ctrls.push_back({"cpuset", "resources.cpu.cpus"});
     if (res.io_weight) ctrls.push_back({"blkio", "resources.io_weight"});
+    // The device allow-list (devices.cpp): v1 controller when mounted, else eBPF on cgroup2.
+    if (l.v1.count("devices")) ctrls.push_back({"devices", "devices"});
     bool has_v2_tree = !l.v2_root.empty();
     if (!has_v2_tree) {
         // Pure v1: freezer for pause/kill, cpuacct for CPU usage.

@@ -68,7 +68,12 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
         if (e == EPERM)
             throw Error(Errc::permission,
                         "create the container's namespaces (clone3): " + errstr(e) +
-                            " (namespaces need root, or CAP_SYS_ADMIN)",
+                            ((plan.clone_flags & CLONE_NEWUSER)
+                                 ? std::string(" (the kernel refused a new user namespace)")
+                                 : std::string(" (namespaces need root or CAP_SYS_ADMIN; an "
+                                               "unprivileged user can have them inside a new user "
+                                               "namespace: add 'user' to namespaces, with "
+                                               "uid_map/gid_map of its own ids)")),
                         e);
         throw_sys("create the container's process (clone3)", e);
     }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "caps.hpp"
 #include "ct/spec.hpp"
 #include "fd.hpp"
 
@@ -21,6 +22,7 @@ struct MountOp {
     std::string target;  // relative to the rootfs, no leading '/'
     std::string fstype;  // "" for bind mounts
     unsigned long flags = 0;
+    unsigned long clear_flags = 0;  // bind mounts: flags the options turn off ("rw", "suid", ...)
     unsigned long propagation = 0;  // MS_PRIVATE/MS_SLAVE/MS_SHARED (| MS_REC), applied after
     std::string data;
     bool bind = false;
@@ -28,10 +30,25 @@ struct MountOp {
     bool target_is_file = false;
 };
 
+// A device node made inside the container.
+struct DeviceOp {
+    std::string path;  // relative to the rootfs, no leading '/'
+    mode_t mode = 0;   // S_IFCHR or S_IFBLK | permissions
+    dev_t dev = 0;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::string host_path;  // set: bind-mount this host node instead (no mknod in a user ns)
+};
+
+constexpr size_t kMaxPassedFds = 1024;
+
 struct LaunchPlan {
     // Process stdio: fds of the caller (already open), or -1 for /dev/null.
     int stdio[3] = {0, 1, 2};
     Fd devnull;
+    // When not empty: fds[i] of the caller becomes fd i (-1: /dev/null), replacing stdio;
+    // at most kMaxPassedFds.
+    std::vector<int> fds;
 
     // cgroups: cgroup.procs files the child writes "0" into; the cgroup2 directory goes to
     // clone3(CLONE_INTO_CGROUP).
@@ -48,9 +65,15 @@ struct LaunchPlan {
     bool new_mountns = false;
     std::string rootfs;       // host path of the root (mount point)
     std::string root_source;  // what gets bind-mounted there ("" : rootfs itself)
+    std::string root_fstype;  // set: mount this filesystem there instead (private area overlay)
+    std::string root_data;    // its options
     bool readonly_rootfs = false;
     bool mount_proc = true, mount_dev = true, mount_sys = true;
     std::vector<MountOp> mounts;
+    std::vector<DeviceOp> devices;
+    // A new user namespace: /dev nodes are bind-mounted from the host (mknod is refused).
+    bool userns = false;
+    bool devpts_gid = true;  // gid 5 (tty) exists in the container: devpts gives it the ptys
 
     // Identity and environment.
     std::string hostname;
@@ -61,6 +84,9 @@ struct LaunchPlan {
     uid_t uid = 0;
     gid_t gid = 0;
     std::vector<gid_t> groups;
+    bool set_groups = true;    // false: setgroups is denied in the container's user namespace
+    bool become_root = false;  // right after the id maps: become the user namespace's root
+    CapPlan caps;
     std::string cwd = "/";
 
     std::vector<std::string> args, env;

@@ -7,7 +7,12 @@
 
 #include <map>
 
+#include "caps.hpp"
+#include "devices.hpp"
+#include "fs/private_area.hpp"
+#include "passwd.hpp"
 #include "sys.hpp"
+#include "userns.hpp"
 
 namespace ct::linux_native {
 namespace {
@@ -52,14 +57,44 @@ void must_exist(const std::string &path, const std::string &field, bool dir) {
 }  // namespace
 
 void check_host_paths(const Spec &s) {
-    must_exist(s.rootfs, "rootfs", true);
-    if (s.private_area.type == "dir") must_exist(s.private_area.path, "private.path", true);
+    fs::private_area(s)->check_host();
     for (size_t i = 0; i < s.mounts.size(); ++i)
         if (s.mounts[i].type == "bind")
             must_exist(s.mounts[i].source, "mounts[" + std::to_string(i) + "].source", false);
     for (const auto &n : s.effective_namespaces())
         if (!n.path.empty())
             must_exist(n.path, std::string("namespace ") + namespace_name(n.type) + " path", false);
+}
+
+void check_host(const Spec &s) {
+    check_host_paths(s);
+    UserNamespace userns(s);
+    userns.check_caller();
+    bool new_pidns = false, new_mountns = false;
+    for (const auto &n : s.effective_namespaces()) {
+        new_pidns |= n.type == Namespace::pid && n.path.empty();
+        new_mountns |= n.type == Namespace::mount && n.path.empty();
+    }
+    if (!userns.empty())
+        for (const auto &n : s.effective_namespaces())
+            if (!n.path.empty())
+                throw Error(Errc::unsupported,
+                            std::string("namespaces: joining an existing ") +
+                                namespace_name(n.type) +
+                                " namespace from a new user namespace is not supported by backend "
+                                "linux (the new namespace has no rights over it)");
+    if (!userns.empty() && new_mountns && !new_pidns)
+        throw Error(Errc::invalid_spec,
+                    "namespaces: a new user namespace needs a new pid namespace too: the kernel "
+                    "only lets it mount a /proc for a pid namespace it owns");
+    if (userns.setgroups_denied() && !s.process.user.additional_gids.empty())
+        throw Error(Errc::permission,
+                    "process.user.additional_gids: an unprivileged caller's user namespace "
+                    "denies setgroups, so the container cannot have supplementary groups");
+    plan_capabilities(s.process.capabilities, "process.capabilities");
+    plan_device_nodes(s, !userns.empty());
+    if (!s.process.user.name.empty() || !s.process.user.group.empty())
+        resolve_user(s.process.user, fs::private_area(s)->layers(), "process.user");
 }
 
 MountOp mount_op(const MountSpec &m, const std::string &field) {
@@ -100,6 +135,7 @@ MountOp mount_op(const MountSpec &m, const std::string &field) {
                     throw Error(Errc::invalid_spec, field + ".options: '" + o +
                                                         "' only applies to bind mounts");
                 op.flags = (op.flags | f.set) & ~f.clear;
+                op.clear_flags = (op.clear_flags | f.clear) & ~f.set;
                 known = true;
             }
         for (const auto &[name, p] : kProp)
@@ -115,6 +151,9 @@ MountOp mount_op(const MountSpec &m, const std::string &field) {
         }
     }
     if (op.bind) {
+        // Only per-mount attributes can be cleared by a remount; MS_REC is not one.
+        op.clear_flags &= MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
+                          MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
         op.readonly = op.flags & MS_RDONLY;
         op.flags &= ~static_cast<unsigned long>(MS_RDONLY);
         struct stat st;
@@ -147,7 +186,8 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
         if (n.type == Namespace::net) p.lo_up = true;
     }
     p.rootfs = s.rootfs;
-    if (s.private_area.type == "dir") p.root_source = s.private_area.path;
+    auto area = fs::private_area(s);
+    area->plan(p);
     p.readonly_rootfs = s.readonly_rootfs;
     // A fresh /proc only shows the container's processes with a pid namespace; without one it
     // is still the right /proc for the mount namespace. sysfs needs its own net namespace to
@@ -172,9 +212,32 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
         p.rlimits.emplace_back(rlimit_resource(r.type), rl);
     }
     p.no_new_privs = proc.no_new_privileges;
-    p.uid = proc.user.uid;
-    p.gid = proc.user.gid;
-    p.groups.assign(proc.user.additional_gids.begin(), proc.user.additional_gids.end());
+    UserSpec user = proc.user;
+    if (!user.name.empty() || !user.group.empty())
+        user = resolve_user(proc.user, area->layers(), "process.user");
+    p.uid = user.uid;
+    p.gid = user.gid;
+    p.groups.assign(user.additional_gids.begin(), user.additional_gids.end());
+    p.caps = plan_capabilities(proc.capabilities, "process.capabilities");
+
+    UserNamespace userns(s);
+    p.userns = !userns.empty();
+    if (p.userns) {
+        p.become_root = UserNamespace::maps(s.uid_map, 0) && UserNamespace::maps(s.gid_map, 0);
+        p.devpts_gid = UserNamespace::maps(s.gid_map, 5);
+        if (userns.setgroups_denied()) {
+            // Groups found through /etc/group cannot be set either: they are dropped, as
+            // they would be for any process of this user outside a container.
+            if (!proc.user.additional_gids.empty())
+                throw Error(Errc::permission,
+                            "process.user.additional_gids: an unprivileged caller's user "
+                            "namespace denies setgroups, so the container cannot have "
+                            "supplementary groups");
+            p.groups.clear();
+            p.set_groups = false;
+        }
+    }
+    p.devices = plan_device_nodes(s, p.userns);
     p.cwd = proc.cwd;
     p.args = proc.args;
     p.env = proc.env;

@@ -11,6 +11,11 @@ namespace ct::linux_native {
 // sources and joined namespace files exist. Throws Errc::not_found naming the field and path.
 void check_host_paths(const Spec &spec);
 
+// Everything create checks against the host before making anything: check_host_paths, what
+// the caller may map into a user namespace, capability names this kernel has, device nodes a
+// user namespace can bind, users named in the container's /etc/passwd.
+void check_host(const Spec &spec);
+
 // The init process of a container. `process` is the spec's or an override.
 LaunchPlan plan_init(const Spec &spec, const ProcessSpec &process,
                      const ContainerCgroups &cgroups);

@@ -16,12 +16,14 @@
 
 #include "cgroups.hpp"
 #include "ct/internal/document.hpp"
+#include "devices.hpp"
 #include "launch.hpp"
 #include "net/network.hpp"
 #include "plan.hpp"
 #include "process.hpp"
 #include "rollback.hpp"
 #include "sys.hpp"
+#include "userns.hpp"
 
 namespace ct::linux_native {
 namespace {
@@ -53,12 +55,14 @@ void check_supported(const Spec &s) {
     auto no = [&](const std::string &what) {
         throw Error(Errc::unsupported, what + " is not supported by backend linux yet");
     };
-    for (const auto &n : s.effective_namespaces())
-        if (n.type == Namespace::user) no("namespaces: a user namespace");
-    if (!s.private_area.type.empty() && s.private_area.type != "dir")
-        no("private: area type '" + s.private_area.type + "'");
-    if (s.process.capabilities) no("process.capabilities");
     if (s.process.terminal) no("process.terminal");
+}
+
+// The first spec field that cannot work without the container's own cgroups, or "".
+std::string needs_cgroups(const Spec &s) {
+    if (s.resources != Resources{}) return "resources";
+    if (!s.devices.empty()) return "devices (the device allow-list)";
+    return "";
 }
 
 // The monitor's report to the starting process.
@@ -142,6 +146,8 @@ ContainerInfo LinuxSession::describe(const std::string &name, StateStore::Entry 
     i.details["state_dir"] = e.dir();
     i.details["cgroup_mode"] = layout_.mode_name();
     for (const auto &[k, p] : e.state.cgroups) i.details["cgroup." + k] = p;
+    for (const auto &[k, v] : net::Network(e.state.spec.network).details(e.dir()))
+        i.details[k] = v;
     return i;
 }
 
@@ -149,7 +155,7 @@ void LinuxSession::create(const std::string &spec_doc) {
     Spec spec = doc::decode_spec(spec_doc);
     validate(spec);
     check_supported(spec);
-    check_host_paths(spec);
+    check_host(spec);
     net::Network(spec.network).check_host();
     // Planned before anything is made, so a missing controller fails with nothing to undo.
     ContainerCgroups cg(layout_, opts_.cgroup_parent, spec.name, spec.resources);
@@ -157,10 +163,24 @@ void LinuxSession::create(const std::string &spec_doc) {
     auto entry = store_.create(spec.name);
     Rollback rb;
     rb.add([&] { store_.remove(spec.name); });
-    prepare_v2_parent(layout_, opts_.cgroup_parent);
-    cg.create();
+    try {
+        prepare_v2_parent(layout_, opts_.cgroup_parent);
+        cg.create();
+    } catch (const Error &ex) {
+        // An unprivileged caller without a delegated cgroup runs its containers without one,
+        // as long as nothing in the spec needs it.
+        if (ex.code() != Errc::permission || ::geteuid() == 0) throw;
+        if (auto need = needs_cgroups(spec); !need.empty())
+            throw Error(Errc::permission,
+                        need + " needs cgroups, and this user (uid " + std::to_string(::geteuid()) +
+                            ") cannot create them: " + ex.what() +
+                            " (run as root, or delegate a cgroup to the user)",
+                        ex.sys_errno());
+        cg = ContainerCgroups();
+    }
     rb.add([&] { cg.remove(); });
     cg.apply(spec.resources);
+    apply_device_policy(cg, spec);
 
     entry.state.spec = std::move(spec);
     entry.state.status = "created";
@@ -216,13 +236,20 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     plan.stdio[0] = args.stdin_fd;
     plan.stdio[1] = args.stdout_fd;
     plan.stdio[2] = args.stderr_fd;
+    if (args.nfds > kMaxPassedFds)
+        throw Error(Errc::invalid_argument,
+                    "start container " + q(name) + ": " + std::to_string(args.nfds) +
+                        " fds passed (at most " + std::to_string(kMaxPassedFds) + ")");
+    if (args.nfds) plan.fds.assign(args.fds, args.fds + args.nfds);
     ::unlinkat(e.dirfd(), "exit", 0);  // a previous detached run's record
 
     net::Network network(spec.network);
+    UserNamespace userns(spec);
     AfterClone after_clone;
-    if (!network.empty())
+    if (!network.empty() || !userns.empty())
         after_clone = [&](pid_t child, int child_pidfd) {
-            network.attach(child, child_pidfd, e.dir());
+            userns.write_maps(child);  // first: the child's namespaces are owned by it
+            if (!network.empty()) network.attach(child, child_pidfd, e.dir());
         };
     Rollback rb;
     rb.add([&] { network.release(e.dir()); });

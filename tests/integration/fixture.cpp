@@ -19,8 +19,8 @@ namespace ct::test {
 namespace {
 
 std::atomic<int> g_seq{0};
-const char *kHierarchies[] = {"memory", "cpu", "cpuacct", "pids", "freezer", "cpuset",
-                              "blkio", "unified"};
+const char *kHierarchies[] = {"memory", "cpu",     "cpuacct", "pids",   "freezer",
+                              "cpuset", "devices", "blkio",   "unified"};
 
 std::string list_dir(const std::string &dir) {
     std::vector<std::string> v;

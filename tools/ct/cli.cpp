@@ -93,7 +93,8 @@ void ProcessOptions::add_to(po::options_description &desc) {
     desc.add_options()
         ("env,e", po::value(&env)->composing(), "KEY=VALUE environment variable (repeatable)")
         ("cwd,w", po::value(&cwd), "working directory inside the container")
-        ("user,u", po::value(&user), "UID[:GID] to run as")
+        ("user,u", po::value(&user), "UID[:GID] or NAME[:GROUP] (from the container's /etc/passwd) to run as")
+        ("cap", po::value(&caps), "capabilities, comma separated (CAP_NET_ADMIN or net_admin, ALL): exactly these, in every set")
         ("tty,t", po::bool_switch(&tty), "give the command a terminal (pty)");
     // clang-format on
 }
@@ -110,10 +111,35 @@ void ProcessOptions::apply(ProcessSpec &p) const {
     if (!cwd.empty()) p.cwd = cwd;
     if (!user.empty()) {
         auto colon = user.find(':');
-        p.user.uid = static_cast<uint32_t>(parse_count(user.substr(0, colon), "--user"));
-        p.user.gid = colon == std::string::npos
-                         ? p.user.uid
-                         : static_cast<uint32_t>(parse_count(user.substr(colon + 1), "--user"));
+        std::string u = user.substr(0, colon);
+        std::string g = colon == std::string::npos ? "" : user.substr(colon + 1);
+        auto numeric = [](const std::string &x) {
+            return !x.empty() && x.find_first_not_of("0123456789") == std::string::npos;
+        };
+        p.user = UserSpec{};
+        if (numeric(u)) {
+            p.user.uid = static_cast<uint32_t>(parse_count(u, "--user"));
+            if (colon == std::string::npos) p.user.gid = p.user.uid;
+        } else {
+            p.user.name = u;  // its gid and groups come from the container's files
+        }
+        if (numeric(g))
+            p.user.gid = static_cast<uint32_t>(parse_count(g, "--user"));
+        else if (!g.empty())
+            p.user.group = g;
+    }
+    if (!caps.empty()) {
+        std::vector<std::string> names;
+        std::string cur;
+        for (char c : caps + ",") {
+            if (c != ',') {
+                cur += c;
+            } else if (!cur.empty()) {
+                names.push_back(cur);
+                cur.clear();
+            }
+        }
+        p.capabilities = Capabilities::all_sets(names);
     }
     if (tty) p.terminal = true;
 }

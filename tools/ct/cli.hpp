@@ -71,7 +71,7 @@ std::string format_time(int64_t unix_seconds);
 // The process as `exec` and `run` build it from -e/-w/-u; fields not given keep `base`'s.
 struct ProcessOptions {
     std::vector<std::string> env;
-    std::string cwd, user;
+    std::string cwd, user, caps;
     bool tty = false;
     void add_to(po::options_description &desc);
     void apply(ProcessSpec &p) const;  // throws UsageError

@@ -1,5 +1,7 @@
 #include "spec_options.hpp"
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -120,6 +122,37 @@ IdMap parse_idmap(const std::string &text, const std::string &what) {
             static_cast<uint32_t>(parse_count(p[2], what))};
 }
 
+DeviceNode parse_device(const std::string &text) {
+    auto p = split(text, ':');
+    DeviceNode d;
+    d.path = p[0];
+    if (d.path.empty() || d.path[0] != '/')
+        throw UsageError("--device '" + text +
+                         "': expected an absolute PATH[:c|b:MAJOR:MINOR[:MODE]]");
+    if (p.size() == 1) {
+        struct stat st;
+        if (::stat(d.path.c_str(), &st) != 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+            throw UsageError("--device '" + text + "': no device node on this host at " + d.path +
+                             " (give its numbers: PATH:c:MAJOR:MINOR)");
+        d.type = S_ISBLK(st.st_mode) ? "b" : "c";
+        d.major = major(st.st_rdev);
+        d.minor = minor(st.st_rdev);
+        d.mode = st.st_mode & 07777;
+        return d;
+    }
+    if (p.size() < 4 || p.size() > 5)
+        throw UsageError("--device '" + text + "': expected PATH[:c|b:MAJOR:MINOR[:MODE]]");
+    d.type = p[1];
+    d.major = static_cast<uint32_t>(parse_count(p[2], "--device"));
+    d.minor = static_cast<uint32_t>(parse_count(p[3], "--device"));
+    if (p.size() == 5) {
+        if (p[4].empty() || p[4].find_first_not_of("01234567") != std::string::npos)
+            throw UsageError("--device '" + text + "': MODE is octal, like 0660");
+        d.mode = static_cast<uint32_t>(std::stoul(p[4], nullptr, 8));
+    }
+    return d;
+}
+
 void SpecOptions::add_to(po::options_description &desc) {
     // clang-format off
     desc.add_options()
@@ -134,6 +167,7 @@ void SpecOptions::add_to(po::options_description &desc) {
         ("cpu-period", po::value<int64_t>()->notifier([this](int64_t v) { cpu_period = v; }), "CFS period in us")
         ("cpuset-cpus", po::value(&cpus), "CPUs allowed, e.g. 0-1")
         ("mount", po::value(&mounts)->composing(), "SRC:DST[:ro|rw,...] bind mount, or tmpfs:DST[:opts] (repeatable)")
+        ("device", po::value(&devices)->composing(), "PATH[:c|b:MAJOR:MINOR[:MODE]] device node, allowed in the container; without numbers, the host's node at PATH (repeatable)")
         ("net", po::value(&nets)->composing(), "TYPE:NAME[,key=value...] interface, or 'host' to share the host's network (repeatable)")
         ("ns", po::value(&namespaces), "namespaces to create, comma separated (default: mount,uts,ipc,pid,net,cgroup)")
         ("uid-map", po::value(&uid_maps)->composing(), "CONTAINER_ID:HOST_ID:SIZE (adds a user namespace)")
@@ -174,6 +208,7 @@ Spec SpecOptions::build(const std::string &file, const std::vector<std::string> 
     if (cpu_period) s.resources.cpu.period_us = static_cast<uint64_t>(*cpu_period);
     if (!cpus.empty()) s.resources.cpu.cpus = cpus;
     for (const auto &m : mounts) s.mounts.push_back(parse_mount(m));
+    for (const auto &d : devices) s.devices.push_back(parse_device(d));
     bool host_net = false;
     for (const auto &n : nets) {
         if (n == "host")

@@ -12,7 +12,7 @@ namespace ct::cli {
 struct SpecOptions {
     std::string name, rootfs, hostname, memory, memory_swap, cpus;
     std::optional<int64_t> pids, cpu_shares, cpu_quota, cpu_period;
-    std::vector<std::string> mounts, nets, sysctls, uid_maps, gid_maps, annotations;
+    std::vector<std::string> mounts, nets, sysctls, uid_maps, gid_maps, annotations, devices;
     std::string namespaces;
     bool read_only = false;
     ProcessOptions process;
@@ -30,5 +30,8 @@ MountSpec parse_mount(const std::string &text);
 NetInterfaceSpec parse_net(const std::string &text);
 // "0:100000:65536" -> container_id:host_id:size
 IdMap parse_idmap(const std::string &text, const std::string &what);
+
+// --device PATH[:TYPE:MAJOR:MINOR[:MODE]]: without numbers, those of the host's node at PATH.
+DeviceNode parse_device(const std::string &text);
 
 }  // namespace ct::cli

@@ -36,11 +36,30 @@ struct IdMap {
     bool operator==(const IdMap &) const = default;
 };
 
+// Who a process runs as, in the container's ids (inside its user namespace, if any).
 struct UserSpec {
     uint32_t uid = 0;
     uint32_t gid = 0;
     std::vector<uint32_t> additional_gids;
+    // By name, looked up in the container's own /etc/passwd and /etc/group when the process
+    // starts. `name` sets uid and gid (the user's primary group) and adds every group of
+    // /etc/group that lists the user; `group` then overrides the gid. Either excludes a
+    // non-zero uid (resp. gid) given by number.
+    std::string name;
+    std::string group;
     bool operator==(const UserSpec &) const = default;
+};
+
+// The capability sets of a process. Names as "CAP_NET_ADMIN" or "net_admin".
+struct Capabilities {
+    std::vector<std::string> bounding, effective, permitted, inheritable, ambient;
+    bool operator==(const Capabilities &) const = default;
+
+    // The same names in every set: the process has exactly these whatever its uid (ambient
+    // keeps them across the exec of a non-root user).
+    CT_API static Capabilities all_sets(const std::vector<std::string> &names);
+    // True when all five sets hold the same names (the spec then writes them as one list).
+    CT_API bool uniform() const;
 };
 
 struct Rlimit {
@@ -59,8 +78,9 @@ struct ProcessSpec {
     bool terminal = false;           // allocate a pty as the process's console
     bool no_new_privileges = false;  // PR_SET_NO_NEW_PRIVS before exec
     std::vector<Rlimit> rlimits;
-    // Capability names ("CAP_NET_ADMIN" or "net_admin"); empty optional: backend default set.
-    std::optional<std::vector<std::string>> capabilities;
+    // Unset: the backend's default (linux: the caller's capabilities are left as they are,
+    // i.e. every capability for a root caller). Set: exactly these sets.
+    std::optional<Capabilities> capabilities;
     bool operator==(const ProcessSpec &) const = default;
 };
 
@@ -73,12 +93,24 @@ struct CpuSpec {
     bool operator==(const CpuSpec &) const = default;
 };
 
+// One rule of the device allow-list (the devices cgroup). Rules apply in order after the
+// backend's defaults (docs/spec.md); the last matching rule wins.
+struct DeviceRule {
+    bool allow = true;
+    std::string type = "a";        // "a" (all), "c" (char) or "b" (block)
+    std::optional<int64_t> major;  // unset: any
+    std::optional<int64_t> minor;  // unset: any
+    std::string access = "rwm";    // some of r (read), w (write), m (mknod)
+    bool operator==(const DeviceRule &) const = default;
+};
+
 struct Resources {
     std::optional<int64_t> memory;       // bytes; -1 = unlimited
     std::optional<int64_t> memory_swap;  // memory + swap, bytes; -1 = unlimited
     std::optional<int64_t> pids;         // max tasks; -1 = unlimited
     CpuSpec cpu;
     std::optional<uint64_t> io_weight;  // 1..10000
+    std::vector<DeviceRule> devices;    // appended to the default device allow-list
     bool operator==(const Resources &) const = default;
 };
 
@@ -93,6 +125,26 @@ struct MountSpec {
     bool operator==(const MountSpec &) const = default;
 };
 
+// A route inside the container, through the interface it is listed under.
+struct NetRouteSpec {
+    std::string dst;      // CIDR, or "default" (its family: the gateway's; IPv4 without one)
+    std::string via;      // gateway; "" for a route straight on the link
+    uint32_t metric = 0;  // 0: the kernel's default
+    bool operator==(const NetRouteSpec &) const = default;
+};
+
+// A device node created inside the container (and allowed by its device allow-list).
+struct DeviceNode {
+    std::string path;        // absolute path inside the container, e.g. /dev/fuse
+    std::string type = "c";  // "c" (char) or "b" (block)
+    uint32_t major = 0;
+    uint32_t minor = 0;
+    uint32_t mode = 0666;  // permission bits
+    uint32_t uid = 0;      // owner, in the container's ids
+    uint32_t gid = 0;
+    bool operator==(const DeviceNode &) const = default;
+};
+
 // A network interface of the container (docs/spec.md lists the types).
 struct NetInterfaceSpec {
     std::string type;       // veth, hostnic, macvlan, vlan
@@ -105,16 +157,19 @@ struct NetInterfaceSpec {
     uint32_t vlan_id = 0;
     std::string mode;                    // macvlan mode
     std::vector<std::string> addresses;  // CIDR, IPv4 or IPv6
-    std::string gateway;
+    std::string gateway;               // default route via this address
+    std::vector<NetRouteSpec> routes;  // more routes through this interface
     bool operator==(const NetInterfaceSpec &) const = default;
 };
 
-// Where the container's root comes from when it is not plain `rootfs`.
+// Where the container's root comes from when it is not plain `rootfs` (which is then only
+// the mount point). Mounted inside the container's mount namespace, so it never shows on the
+// host and goes away with the container's last process.
 struct PrivateArea {
     std::string type;                // "" (none), "dir", "overlay", "loop"
-    std::string path;                // dir: the directory; overlay: the upper dir; loop: the image
-    std::vector<std::string> lower;  // overlay: read-only lower layers
-    std::string work;                // overlay: work dir
+    std::string path;                // dir: the directory; overlay: the upper (writable) dir
+    std::vector<std::string> lower;  // overlay: read-only lower layers, topmost first
+    std::string work;                // overlay: empty work dir on the upper dir's filesystem
     bool operator==(const PrivateArea &) const = default;
 };
 
@@ -131,6 +186,7 @@ struct Spec {
     ProcessSpec process;
     Resources resources;
     std::vector<MountSpec> mounts;
+    std::vector<DeviceNode> devices;
     std::vector<NetInterfaceSpec> network;
     std::map<std::string, std::string> sysctl;
     std::map<std::string, std::string> annotations;  // free-form, kept with the container

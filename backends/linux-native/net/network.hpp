@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,7 @@
 namespace ct::linux_native::net {
 
 class Network {
-public:
+  public:
     explicit Network(std::vector<NetInterfaceSpec> ifaces) : ifaces_(std::move(ifaces)) {}
     bool empty() const { return ifaces_.empty(); }
 
@@ -28,10 +29,15 @@ public:
     void attach(pid_t pid, int pidfd, const std::string &state_dir) const;
 
     // Gives host devices back to the host and removes what attach() made that the kernel does
-    // not remove by itself. Idempotent; safe when attach() never ran.
+    // not remove by itself. Idempotent; safe when attach() never ran. Works from what attach()
+    // recorded in `state_dir`, so any process can do it (the starting one may have crashed).
     void release(const std::string &state_dir) const;
 
-private:
+    // For ContainerInfo.details: "net.<ifname>.host" -> the host-side device (veth host end,
+    // hostnic's host name) of the last start. Empty when nothing is recorded.
+    std::map<std::string, std::string> details(const std::string &state_dir) const;
+
+  private:
     std::vector<NetInterfaceSpec> ifaces_;
 };
 
