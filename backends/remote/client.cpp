@@ -130,15 +130,35 @@ void Client::handshake() {
                     {"uri", target_.inner_uri},
                     {"keepalive", target_.keepalive}});
     Msg r;
-    try {
-        got = reader_->next(r, budget);
-    } catch (const Error &e) {
-        lost(e.what());
-    }
-    if (!got) lost("ct-agent ended during open");
+    do {  // the far backend may log while it opens
+        try {
+            got = reader_->next(r, budget);
+        } catch (const Error &e) {
+            lost(e.what());
+        }
+        if (!got) lost("ct-agent ended during open");
+    } while (notice(r));
     if (r["t"] == "err") throw error_from_reply(r);
     if (r["t"] != "ok") lost("unexpected answer to open");
     far_backend_ = r["backend"].value("name", target_.backend);
+}
+
+bool Client::notice(const Msg &m) {
+    const std::string &t = m["t"].get_ref<const std::string &>();
+    std::string who = (far_backend_.empty() ? target_.backend : far_backend_) + "@" + target_.host;
+    if (t == "log") {
+        if (host_ && host_->log)
+            host_->log(m.value("level", static_cast<int>(CT_LOG_INFO)), who.c_str(),
+                       m.value("msg", std::string()).c_str());
+        return true;
+    }
+    if (t == "progress") {
+        if (host_ && host_->size >= offsetof(ct_host, progress) + sizeof(void *) && host_->progress)
+            host_->progress(m.value("what", std::string()).c_str(), m.value("done", uint64_t{0}),
+                            m.value("total", uint64_t{0}));
+        return true;
+    }
+    return false;  // "pong", and message types of later versions: nothing to do
 }
 
 void Client::reader_loop() {
@@ -161,19 +181,9 @@ void Client::reader_loop() {
                     p->reply = std::move(m);
                     p->cv.notify_all();
                 }
-            } else if (peer_->route(m)) {
-            } else if (t == "log") {
-                if (host_ && host_->log)
-                    host_->log(m.value("level", static_cast<int>(CT_LOG_INFO)),
-                               (far_backend_ + "@" + target_.host).c_str(),
-                               m.value("msg", std::string()).c_str());
-            } else if (t == "progress") {
-                if (host_ && host_->size >= offsetof(ct_host, progress) + sizeof(void *) &&
-                    host_->progress)
-                    host_->progress(m.value("what", std::string()).c_str(),
-                                    m.value("done", uint64_t{0}), m.value("total", uint64_t{0}));
+            } else if (!peer_->route(m)) {
+                notice(m);
             }
-            // "pong" and message types of later versions: nothing to do.
         }
     } catch (const std::exception &e) {
         reason = e.what();
@@ -339,7 +349,10 @@ void Client::attach(Streams &st, const Msg &reply, int console_socket) {
             peer->try_send(
                 Msg{{"t", "winsz"}, {"id", id}, {"rows", ws.ws_row}, {"cols", ws.ws_col}});
         }));
-        proc->outs.push_back(Relay::to_fd(st.pty_in, std::move(slave)));
+        // The far pty has ended: the caller's master must see it end too, so the relay that
+        // reads our slave lets go of it.
+        proc->outs.push_back(
+            Relay::to_fd(st.pty_in, std::move(slave), [out = st.pty_out] { out->cancel(); }));
     } else {
         peer_->close_in(st.id, kPty);
         peer_->close_out(st.id, kPty);

@@ -84,6 +84,8 @@ class Client {
     // Starts the relays of a process the far side has started.
     void attach(Streams &st, const Msg &reply, int console_socket);
     void drain(const Msg &reply);
+    // Log and progress of the far backend, to the host's callbacks. False: not such a message.
+    bool notice(const Msg &m);
     void reader_loop();
     void keepalive_loop();
     void die(const std::string &reason);

@@ -23,11 +23,12 @@ std::unique_ptr<Relay> Relay::from_fd(Fd fd, std::shared_ptr<OutStream> out,
     return r;
 }
 
-std::unique_ptr<Relay> Relay::to_fd(std::shared_ptr<InStream> in, Fd fd) {
+std::unique_ptr<Relay> Relay::to_fd(std::shared_ptr<InStream> in, Fd fd,
+                                    std::function<void()> on_end) {
     std::unique_ptr<Relay> r(new Relay);
     r->fd_ = std::move(fd);
     r->in_ = std::move(in);
-    r->thread_ = std::thread([p = r.get()] { p->run_to(); });
+    r->thread_ = std::thread([p = r.get(), on_end = std::move(on_end)] { p->run_to(on_end); });
     return r;
 }
 
@@ -80,7 +81,7 @@ void Relay::run_from(std::function<void(int)> tick) {
     finished();
 }
 
-void Relay::run_to() {
+void Relay::run_to(std::function<void()> on_end) {
     block_sigpipe();
     std::string chunk;
     for (;;) {
@@ -118,6 +119,8 @@ void Relay::run_to() {
         }
         if (cancelled_) break;
     }
+    fd_.reset();
+    if (on_end) on_end();
     finished();
 }
 

@@ -21,8 +21,9 @@ class Relay {
     static std::unique_ptr<Relay> from_fd(Fd fd, std::shared_ptr<OutStream> out,
                                           std::function<void(int fd)> tick = {});
     // Writes `in` to `fd` until the stream ends; stops the stream when `fd` cannot take more
-    // (its reader went away). Closes `fd` at the end either way.
-    static std::unique_ptr<Relay> to_fd(std::shared_ptr<InStream> in, Fd fd);
+    // (its reader went away). Closes `fd` at the end either way, then runs `on_end`.
+    static std::unique_ptr<Relay> to_fd(std::shared_ptr<InStream> in, Fd fd,
+                                        std::function<void()> on_end = {});
 
     ~Relay();  // cancels and joins
     Relay(const Relay &) = delete;
@@ -36,7 +37,7 @@ class Relay {
   private:
     Relay();
     void run_from(std::function<void(int)> tick);
-    void run_to();
+    void run_to(std::function<void()> on_end);
     void finished();
     Fd fd_, wake_;
     std::shared_ptr<OutStream> out_;
