@@ -78,7 +78,9 @@ std::string Client::describe_exit() {
     else if (WEXITSTATUS(st) == 126)
         out = "ct-agent at " + target_.agent + " on " + target_.host + " cannot be executed";
     else if (WEXITSTATUS(st) == 255)
-        out = "ssh failed";
+        out = err.empty() ? "ssh failed without a message (ct-agent was killed on the far side, or "
+                            "the connection was cut)"
+                          : "ssh failed";
     else
         out = "ct-agent exited with status " + std::to_string(WEXITSTATUS(st));
     if (!err.empty()) out += ": " + err;
