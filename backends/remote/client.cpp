@@ -399,6 +399,17 @@ void Client::drain(const Msg &reply) {
     }
 }
 
+void Client::refuse_detached_stdio() {
+    // Its stdio would be relayed by this session, and break when it ends: the process would
+    // die of SIGPIPE long after a "successful" start.
+    throw Error(Errc::unsupported,
+                "a detached process on " + target_.host +
+                    " cannot use file descriptors of this host: they are relayed by the session "
+                    "and would close with it (start it without stdio, or send its output to a "
+                    "file on " +
+                    target_.host + ")");
+}
+
 int64_t Client::spawn(const char *op, const char *name, const ct_proc_args *a) {
     ct_proc_args args{};
     std::memcpy(&args, a, std::min<size_t>(a->size, sizeof args));
@@ -412,6 +423,8 @@ int64_t Client::spawn(const char *op, const char *name, const ct_proc_args *a) {
                     "more than 3 file descriptors cannot be passed to a process on another host");
     if (args.nfds > 0)
         for (uint32_t i = 0; i < 3; ++i) fds[i] = i < args.nfds ? args.fds[i] : -1;
+    if ((args.flags & CT_PROC_DETACH) && (fds[0] >= 0 || fds[1] >= 0 || fds[2] >= 0))
+        refuse_detached_stdio();
     uint64_t id = new_id();
     Msg m{{"t", "call"}, {"id", id}, {"op", op}, {"name", str(name)}, {"flags", args.flags}};
     m["doc"] = args.process_doc ? Msg(args.process_doc) : Msg(nullptr);
@@ -475,6 +488,8 @@ void Client::restore(const char *name, const char *opts) {
     if (o.is_object() && o.contains("stdio") && o["stdio"].is_array() && o["stdio"].size() == 3)
         for (int i = 0; i < 3; ++i)
             if (o["stdio"][i].is_number_integer()) fds[i] = o["stdio"][i];
+    if (o.is_object() && o.value("detach", false) && (fds[0] >= 0 || fds[1] >= 0 || fds[2] >= 0))
+        refuse_detached_stdio();
     uint64_t id = new_id();
     Msg m{{"t", "call"}, {"id", id}, {"op", "restore"}, {"name", str(name)}, {"doc", str(opts)}};
     Streams st = open_streams(id, fds, false, m);

@@ -79,6 +79,7 @@ class Client {
     Msg end_call(uint64_t id, const std::shared_ptr<Pending> &p);
     Msg call(const std::string &op, Msg args);
     int64_t spawn(const char *op, const char *name, const ct_proc_args *a);
+    [[noreturn]] void refuse_detached_stdio();
     Streams open_streams(uint64_t id, const int (&fds)[3], bool tty, Msg &call_msg);
     void close_streams(const Streams &st);
     // Starts the relays of a process the far side has started.

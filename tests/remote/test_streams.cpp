@@ -143,6 +143,26 @@ TEST_F(Streams, DetachedStartOutlivesTheConnection) {
     c.destroy();
 }
 
+TEST_F(Streams, DetachedStartWithStdioIsRefused) {
+    auto c = session().create(spec({"/bin/true"}));
+    int p[2];
+    ASSERT_EQ(pipe2(p, O_CLOEXEC), 0);
+    StartOptions o;
+    o.stdio = {-1, p[1], -1};
+    o.detach = true;
+    try {
+        c.start(o);
+        ADD_FAILURE() << "a detached start with stdio succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::unsupported);
+        EXPECT_NE(std::string(e.what()).find("would close with it"), std::string::npos) << e.what();
+    }
+    close(p[0]);
+    close(p[1]);
+    EXPECT_EQ(c.state(), State::created);  // nothing happened
+    c.destroy();
+}
+
 TEST_F(Streams, ExecStreamsStdio) {
     auto c = session().create(spec({"/bin/sleep", "100"}));
     c.start(StartOptions{{-1, -1, -1}, false});
