@@ -56,7 +56,7 @@ SshProcess::SshProcess(const std::vector<std::string> &argv) {
     if (rc != 0) fail("run " + argv[0], rc);
     pidfd_ = Fd(static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0)));
     link_ = std::move(near);
-    err_reader_ = std::thread([this, fd = err_r.release()] {
+    err_reader_ = std::thread([st = err_, fd = err_r.release()] {
         Fd f(fd);
         char buf[4096];
         ssize_t n;
@@ -65,13 +65,13 @@ SshProcess::SshProcess(const std::vector<std::string> &argv) {
                 if (errno == EINTR) continue;
                 break;
             }
-            std::lock_guard lock(mu_);
-            err_.append(buf, static_cast<size_t>(n));
-            if (err_.size() > 8192) err_.erase(0, err_.size() - 8192);
+            std::lock_guard lock(st->mu);
+            st->text.append(buf, static_cast<size_t>(n));
+            if (st->text.size() > 8192) st->text.erase(0, st->text.size() - 8192);
         }
-        std::lock_guard lock(mu_);
-        err_done_ = true;
-        err_cv_.notify_all();
+        std::lock_guard lock(st->mu);
+        st->done = true;
+        st->cv.notify_all();
     });
 }
 
@@ -80,7 +80,15 @@ SshProcess::~SshProcess() {
         kill();
         wait_exit(-1);
     }
-    if (err_reader_.joinable()) err_reader_.join();
+    if (err_reader_.joinable()) {
+        std::unique_lock lock(err_->mu);
+        bool done = err_->cv.wait_for(lock, std::chrono::seconds(1), [&] { return err_->done; });
+        lock.unlock();
+        if (done)
+            err_reader_.join();
+        else
+            err_reader_.detach();  // owns its state; ends when the last writer does
+    }
 }
 
 void SshProcess::shutdown_write() {
@@ -122,9 +130,9 @@ int SshProcess::status() const {
 }
 
 std::string SshProcess::stderr_text(int wait_ms) {
-    std::unique_lock lock(mu_);
-    err_cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return err_done_; });
-    std::string s = err_;
+    std::unique_lock lock(err_->mu);
+    err_->cv.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return err_->done; });
+    std::string s = err_->text;
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
     for (auto &c : s)
         if (c == '\n' || c == '\r') c = ' ';

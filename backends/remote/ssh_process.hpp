@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -40,10 +41,15 @@ class SshProcess {
     pid_t pid_ = -1;
     int status_ = -1;
     mutable std::mutex smu_;  // pid_/status_ (waits on it never block the stderr reader)
-    std::mutex mu_;           // err_
-    std::string err_;
-    bool err_done_ = false;
-    std::condition_variable err_cv_;
+    // What the stderr reader collects. Shared with it: a descendant of ssh (a ProxyCommand)
+    // may keep the pipe open after ssh is gone, and the reader is then left behind.
+    struct Stderr {
+        std::mutex mu;
+        std::condition_variable cv;
+        std::string text;
+        bool done = false;
+    };
+    std::shared_ptr<Stderr> err_ = std::make_shared<Stderr>();
     std::thread err_reader_;
 };
 
