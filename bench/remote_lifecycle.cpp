@@ -166,8 +166,8 @@ int main(int argc, char **argv) {
     }
     fs::remove_all(dir);
     sh("rmdir /run/ctrm-bench-" + id + "-l /run/ctrm-bench-" + id + "-r 2>/dev/null");
-    for (const char *h :
-         {"memory", "cpu", "cpuacct", "pids", "freezer", "cpuset", "blkio", "unified", "systemd"})
-        sh(std::string("rmdir /sys/fs/cgroup/") + h + "/ctrm-bench-" + id + " 2>/dev/null");
+    // The cgroup parent both sessions used, in every hierarchy it may have been made in.
+    for (const auto &h : fs::directory_iterator("/sys/fs/cgroup"))
+        ::rmdir((h.path() / ("ctrm-bench-" + id)).c_str());
     return rc;
 }
