@@ -1,10 +1,13 @@
 #include "client.hpp"
 
+#include <poll.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 
@@ -163,34 +166,62 @@ bool Client::notice(const Msg &m) {
     return false;  // "pong", and message types of later versions: nothing to do
 }
 
-void Client::reader_loop() {
-    block_sigpipe();
-    std::string reason = "the connection was closed";
-    try {
-        Msg m;
-        while (reader_->next(m)) {
-            last_rx_ = now_ms();
-            const std::string &t = m["t"].get_ref<const std::string &>();
-            if (t == "ok" || t == "err") {
-                std::shared_ptr<Pending> p;
-                {
-                    std::lock_guard lock(mu_);
-                    if (auto it = pending_.find(m.value("id", uint64_t{0})); it != pending_.end())
-                        p = it->second;
-                }
-                if (p) {
-                    std::lock_guard lock(p->mu);
-                    p->reply = std::move(m);
-                    p->cv.notify_all();
-                }
-            } else if (!peer_->route(m)) {
-                notice(m);
-            }
+void Client::dispatch(Msg &m) {
+    last_rx_ = now_ms();
+    const std::string &t = m["t"].get_ref<const std::string &>();
+    if (t == "ok" || t == "err") {
+        std::shared_ptr<Pending> p;
+        {
+            std::lock_guard lock(mu_);
+            if (auto it = pending_.find(m.value("id", uint64_t{0})); it != pending_.end())
+                p = it->second;
         }
+        if (p) {
+            std::lock_guard lock(p->mu);
+            p->reply = std::move(m);
+            uint64_t one = 1;
+            ssize_t w = ::write(p->ready.get(), &one, sizeof one);
+            (void)w;
+        }
+    } else if (!peer_->route(m)) {
+        notice(m);
+    }
+}
+
+bool Client::pump(std::string &reason) {
+    try {
+        bool open = reader_->read_available();
+        Msg m;
+        while (reader_->take(m)) dispatch(m);
+        if (!open) reason = "the connection was closed";
+        return open;
     } catch (const std::exception &e) {
         reason = e.what();
+        return false;
     }
-    die(reason);
+}
+
+void Client::end_of_link(const std::string &reason) {
+    std::call_once(died_, [&] { die(reason); });
+}
+
+void Client::reader_loop() {
+    block_sigpipe();
+    std::string reason;
+    for (;;) {
+        pollfd p{ssh_->fd(), POLLIN, 0};
+        if (::poll(&p, 1, -1) < 0 && errno != EINTR) {
+            reason = std::string("poll: ") + std::strerror(errno);
+            break;
+        }
+        std::lock_guard lock(tok_);
+        if (link_ended_) return;  // a caller saw the end and reported it
+        if (!pump(reason)) {
+            link_ended_ = true;
+            break;
+        }
+    }
+    end_of_link(reason);
 }
 
 void Client::die(const std::string &reason) {
@@ -218,8 +249,9 @@ void Client::die(const std::string &reason) {
         pending = pending_;
     }
     for (auto &[id, p] : pending) {
-        std::lock_guard lock(p->mu);
-        p->cv.notify_all();
+        uint64_t one = 1;
+        ssize_t w = ::write(p->ready.get(), &one, sizeof one);
+        (void)w;
     }
     cv_.notify_all();
 }
@@ -246,6 +278,9 @@ void Client::keepalive_loop() {
 
 std::shared_ptr<Client::Pending> Client::begin_call(const Msg &m) {
     auto p = std::make_shared<Pending>();
+    p->ready = Fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!p->ready)
+        throw Error(Errc::backend, std::string("eventfd: ") + std::strerror(errno), errno);
     uint64_t id = m["id"];
     {
         std::lock_guard lock(mu_);
@@ -267,14 +302,38 @@ std::shared_ptr<Client::Pending> Client::begin_call(const Msg &m) {
 }
 
 Msg Client::end_call(uint64_t id, const std::shared_ptr<Pending> &p) {
+    auto settled = [&] {
+        {
+            std::lock_guard lock(p->mu);
+            if (p->reply) return true;
+        }
+        std::lock_guard lock(mu_);
+        return dead_;
+    };
+    while (!settled()) {
+        pollfd fds[2] = {{ssh_->fd(), POLLIN, 0}, {p->ready.get(), POLLIN, 0}};
+        int n = ::poll(fds, 2, -1);
+        if (n < 0 || fds[1].revents || !fds[0].revents) continue;
+        std::unique_lock tok(tok_, std::try_to_lock);
+        bool ended = tok.owns_lock() && link_ended_;
+        if (!tok.owns_lock() || ended) {
+            // Another thread is reading (and will signal us), or the end is being reported
+            // (die() signals every pending call).
+            tok = {};
+            pollfd r{p->ready.get(), POLLIN, 0};
+            ::poll(&r, 1, ended ? -1 : 1);
+            continue;
+        }
+        std::string reason;
+        if (!pump(reason)) {
+            link_ended_ = true;
+            tok.unlock();
+            end_of_link(reason);
+        }
+    }
     std::optional<Msg> r;
     {
-        std::unique_lock lock(p->mu);
-        p->cv.wait(lock, [&] {
-            if (p->reply) return true;
-            std::lock_guard l2(mu_);
-            return dead_;
-        });
+        std::lock_guard lock(p->mu);
         r = std::move(p->reply);
     }
     {

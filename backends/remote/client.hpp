@@ -55,8 +55,8 @@ class Client {
   private:
     struct Pending {
         std::mutex mu;
-        std::condition_variable cv;
         std::optional<Msg> reply;
+        Fd ready;  // eventfd: signalled once reply is set or the link is dead
     };
     // The relays of one far process, by the id of the call that started it.
     struct Proc {
@@ -88,6 +88,12 @@ class Client {
     // Log and progress of the far backend, to the host's callbacks. False: not such a message.
     bool notice(const Msg &m);
     void reader_loop();
+    // With tok_ held: reads what the link has and dispatches every complete message. False
+    // once the link has ended (`reason` says how).
+    bool pump(std::string &reason);
+    void dispatch(Msg &m);
+    // Runs die() once, whoever sees the end first.
+    void end_of_link(const std::string &reason);
     void keepalive_loop();
     void die(const std::string &reason);
     [[noreturn]] void lost(const std::string &during);
@@ -110,6 +116,11 @@ class Client {
     bool dead_ = false, stop_ = false;
     std::string keepalive_reason_;
     std::thread reader_thread_, keepalive_thread_;
+    // Whoever holds tok_ reads the link: the reader thread, or a caller waiting for its result
+    // (which then needs no hand-off from the reader: one wake-up less per call).
+    std::mutex tok_;
+    bool link_ended_ = false;  // under tok_
+    std::once_flag died_;
 };
 
 // Where the client looks for ct-agent on the far host unless agent= says otherwise.

@@ -1,6 +1,7 @@
 #include "protocol.hpp"
 
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -85,14 +86,41 @@ bool FrameReader::next(Msg &out, int timeout_ms) {
             throw Error(Errc::transport, "the stream ended inside a message");
         return false;
     }
+    if (!fill(4 + frame_length(), deadline)) {
+        if (!timed_out_) throw Error(Errc::transport, "the stream ended inside a message");
+        return false;
+    }
+    return take(out);
+}
+
+size_t FrameReader::frame_length() const {
     auto b = reinterpret_cast<const unsigned char *>(buf_.data() + pos_);
     size_t n = (size_t{b[0]} << 24) | (size_t{b[1]} << 16) | (size_t{b[2]} << 8) | b[3];
     if (n == 0 || n > kMaxFrame)
         throw Error(Errc::transport, "malformed message: length " + std::to_string(n));
-    if (!fill(4 + n, deadline)) {
-        if (!timed_out_) throw Error(Errc::transport, "the stream ended inside a message");
-        return false;
+    return n;
+}
+
+bool FrameReader::read_available() {
+    if (pos_ > 0 && (pos_ == buf_.size() || pos_ > kChunk)) {
+        buf_.erase(0, pos_);
+        pos_ = 0;
     }
+    for (;;) {
+        char tmp[65536];
+        ssize_t n = ::recv(fd_, tmp, sizeof tmp, MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+        if (n <= 0) return false;
+        buf_.append(tmp, static_cast<size_t>(n));
+        if (static_cast<size_t>(n) < sizeof tmp) return true;
+    }
+}
+
+bool FrameReader::take(Msg &out) {
+    if (buf_.size() - pos_ < 4) return false;
+    size_t n = frame_length();
+    if (buf_.size() - pos_ < 4 + n) return false;
     try {
         out = nlohmann::json::from_cbor(buf_.begin() + static_cast<std::ptrdiff_t>(pos_ + 4),
                                         buf_.begin() + static_cast<std::ptrdiff_t>(pos_ + 4 + n));

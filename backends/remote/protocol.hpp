@@ -52,9 +52,14 @@ class FrameReader {
     // Throws Error(transport) on a malformed frame.
     bool next(Msg &out, int timeout_ms = -1);
     bool timed_out() const { return timed_out_; }
+    // Without blocking: reads what the fd has now. False at EOF or on a read error.
+    bool read_available();
+    // A complete frame already read, if there is one. Throws Error(transport) if malformed.
+    bool take(Msg &out);
 
   private:
     bool fill(size_t need, int64_t deadline_ms);
+    size_t frame_length() const;  // of the buffered frame; throws if impossible
     int fd_;
     std::string buf_;
     size_t pos_ = 0;
