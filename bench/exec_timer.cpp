@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "exec_run.hpp"
 #include "stats.hpp"
 
 namespace {
@@ -40,13 +41,8 @@ const char kUsage[] =
     "In arguments, {i} is replaced by the round number (warm-up rounds included), which makes\n"
     "container names unique per run.\n";
 
-struct Command {
-    std::string name;
-    std::string mntns;
-    std::vector<std::string> args;
-    int ns_fd = -1;
-    std::vector<double> samples_ms;
-};
+using Command = ct::bench::ExternalCommand;
+using ct::bench::UsageError;
 
 struct Options {
     unsigned iterations = 100;
@@ -54,10 +50,6 @@ struct Options {
     std::string ref;
     bool json = false;
     std::vector<Command> commands;
-};
-
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
 };
 
 Options parse(int argc, char **argv) {
@@ -81,17 +73,7 @@ Options parse(int argc, char **argv) {
         } else if (a == "--json") {
             o.json = true;
         } else if (a == "--cmd") {
-            Command c;
-            c.name = value("--cmd");
-            ++i;
-            if (i < argc && std::string(argv[i]) == "--mntns") c.mntns = value("--mntns"), ++i;
-            if (i >= argc || std::string(argv[i]) != "--")
-                throw UsageError("--cmd " + c.name + ": expected '--' before its arguments");
-            for (++i; i < argc && std::string(argv[i]) != ";"; ++i) c.args.push_back(argv[i]);
-            if (c.args.empty()) throw UsageError("--cmd " + c.name + ": no arguments");
-            for (const auto &other : o.commands)
-                if (other.name == c.name) throw UsageError("command name '" + c.name + "' repeated");
-            o.commands.push_back(std::move(c));
+            o.commands.push_back(ct::bench::parse_command(argc, argv, i, o.commands));
         } else {
             throw UsageError("unknown argument '" + a + "'");
         }
@@ -105,63 +87,10 @@ Options parse(int argc, char **argv) {
     return o;
 }
 
-std::string substitute(std::string s, unsigned round) {
-    const std::string token = "{i}", value = std::to_string(round);
-    for (size_t p; (p = s.find(token)) != std::string::npos;) s.replace(p, token.size(), value);
-    return s;
-}
-
-std::string join(const std::vector<std::string> &v) {
-    std::string out;
-    for (const auto &s : v) out += (out.empty() ? "" : " ") + s;
-    return out;
-}
-
-// One fork+exec+wait of `c`; returns the wall time in ms. Throws on a failed run.
-double run_once(const Command &c, unsigned round) {
-    std::vector<std::string> args;
-    for (const auto &a : c.args) args.push_back(substitute(a, round));
-    std::vector<char *> argv;
-    for (auto &a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    double t0 = now_ms();
-    pid_t pid = fork();
-    if (pid < 0) throw std::runtime_error("fork for '" + c.name + "': " + std::strerror(errno));
-    if (pid == 0) {
-        // Only async-signal-safe calls from here: report with write() and _exit().
-        auto die = [&](const char *what) {
-            char msg[512];
-            int len = std::snprintf(msg, sizeof msg, "bench-exec-timer: %s: %s: %s\n",
-                                    c.name.c_str(), what, std::strerror(errno));
-            if (len > 0) (void)!write(2, msg, size_t(len));
-            _exit(127);
-        };
-        // setns(CLONE_NEWNS) moves the root and cwd to the namespace's root, so relative paths
-        // would silently mean something else: commands are given absolute paths.
-        if (c.ns_fd >= 0 && setns(c.ns_fd, CLONE_NEWNS) < 0) die("setns into the mount namespace");
-        int null = open("/dev/null", O_RDONLY);
-        if (null < 0 || dup2(null, 0) < 0) die("stdin from /dev/null");
-        execvp(argv[0], argv.data());
-        die("exec");
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            throw std::runtime_error("waitpid for '" + c.name + "': " + std::strerror(errno));
-    double t1 = now_ms();
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        std::string how = WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
-                                            : "was killed by signal " + std::to_string(WTERMSIG(status));
-        throw std::runtime_error("command '" + c.name + "' (round " + std::to_string(round) + ") " +
-                                 how + ": " + join(args));
-    }
-    return t1 - t0;
-}
-
 void report_text(const Options &o) {
     std::vector<ct::bench::Series> series;
     for (const auto &c : o.commands) series.push_back({c.name, c.samples_ms});
+    for (const auto &c : o.commands) series.push_back({c.name + " (cpu)", c.cpu_ms});
     std::printf("%u interleaved rounds (+%u warm-up), %zu commands\n", o.iterations, o.warmup,
                 o.commands.size());
     ct::bench::print_table(series);
@@ -189,11 +118,13 @@ void report_json(const Options &o) {
         auto m = ct::bench::summarize(c.samples_ms);
         std::string argv;
         for (const auto &a : c.args) argv += (argv.empty() ? "" : ",") + ct::bench::json_quote(a);
-        std::printf("%s{\"name\":%s,\"argv\":[%s],\"mntns\":%s,\"ratio_median\":%.4f,"
-                    "\"ratio_p90\":%.4f,\"summary\":%s}",
-                    k ? "," : "", ct::bench::json_quote(c.name).c_str(), argv.c_str(),
-                    ct::bench::json_quote(c.mntns).c_str(), m.median / rm.median, m.p90 / rm.p90,
-                    ct::bench::summary_json(c.samples_ms).c_str());
+        std::printf(
+            "%s{\"name\":%s,\"argv\":[%s],\"mntns\":%s,\"ratio_median\":%.4f,"
+            "\"ratio_p90\":%.4f,\"summary\":%s,\"cpu\":%s}",
+            k ? "," : "", ct::bench::json_quote(c.name).c_str(), argv.c_str(),
+            ct::bench::json_quote(c.mntns).c_str(), m.median / rm.median, m.p90 / rm.p90,
+            ct::bench::summary_json(c.samples_ms).c_str(),
+            ct::bench::summary_json(c.cpu_ms).c_str());
     }
     std::printf("]}\n");
 }
@@ -209,23 +140,19 @@ int main(int argc, char **argv) {
         return 2;
     }
     try {
-        for (auto &c : o.commands) {
-            if (c.mntns.empty()) continue;
-            c.ns_fd = open(c.mntns.c_str(), O_RDONLY | O_CLOEXEC);
-            if (c.ns_fd < 0)
-                throw std::runtime_error("open mount namespace " + c.mntns + " for '" + c.name +
-                                         "': " + std::strerror(errno));
-        }
+        ct::bench::open_namespaces(o.commands);
         const size_t k = o.commands.size();
         for (unsigned round = 0; round < o.warmup + o.iterations; ++round) {
             for (size_t j = 0; j < k; ++j) {
                 auto &c = o.commands[(round + j) % k];
-                double ms = run_once(c, round);
-                if (round >= o.warmup) c.samples_ms.push_back(ms);
+                auto t = ct::bench::run_external(c, round);
+                if (round >= o.warmup) {
+                    c.samples_ms.push_back(t.wall_ms);
+                    c.cpu_ms.push_back(t.cpu_ms);
+                }
             }
         }
-        for (auto &c : o.commands)
-            if (c.ns_fd >= 0) close(c.ns_fd);
+        ct::bench::close_namespaces(o.commands);
     } catch (const std::exception &e) {
         std::fprintf(stderr, "bench-exec-timer: FAILED: %s\n", e.what());
         return 1;

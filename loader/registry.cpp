@@ -14,6 +14,7 @@
 #include <boost/dll/shared_library.hpp>
 
 #include "ct/error.hpp"
+#include "elf_check.hpp"
 #include "ops_list.hpp"
 
 #ifndef CT_INSTALL_BACKEND_DIR
@@ -55,8 +56,9 @@ std::string dlerror_text(const std::exception &e) {
     std::string w = e.what();
     auto p = w.find("dlerror system message: ");
     if (p == std::string::npos) return w;
+    // ...and drop what Boost.DLL appends after it (")" or "): <strerror of a stale errno>").
     w = w.substr(p + 24);
-    if (!w.empty() && w.back() == ')') w.pop_back();
+    if (auto close = w.rfind(')'); close != std::string::npos) w.erase(close);
     return w;
 }
 
@@ -121,6 +123,10 @@ const LoadedBackend &load_file(const std::string &path_in) {
     lb->path = path;
     lb->name = name_from_file(path);
     c.by_path[path] = lb;
+    if (std::string why = check_elf_bounds(path); !why.empty()) {
+        lb->error = why;
+        return *lb;
+    }
     try {
         // rtld_now: an unresolved symbol fails here, with a message, not later with a crash.
         // rtld_local: two backends never see each other's internals.

@@ -338,6 +338,56 @@ Resources resources_from_json(const json &j, const std::string &path) {
     return res;
 }
 
+namespace {
+
+json openvz_to_json(const OpenVzSpec &o) {
+    json j = json::object();
+    put_str(j, "ostemplate", o.ostemplate);
+    put_str(j, "config", o.config);
+    put_str(j, "layout", o.layout);
+    put_list(j, "ip", o.ip);
+    put_list(j, "nameservers", o.nameservers);
+    put_list(j, "searchdomains", o.searchdomains);
+    put_opt(j, "diskspace", o.diskspace);
+    put_opt(j, "diskinodes", o.diskinodes);
+    put_opt(j, "cpus", o.cpus);
+    put_opt(j, "ioprio", o.ioprio);
+    put_opt(j, "onboot", o.onboot);
+    if (!o.beancounters.empty()) j["beancounters"] = o.beancounters;
+    return j;
+}
+
+OpenVzSpec openvz_from_json(const json &j) {
+    Reader r(j, "openvz");
+    OpenVzSpec o;
+    r.str("ostemplate", o.ostemplate);
+    r.str("config", o.config);
+    r.str("layout", o.layout);
+    r.strings("ip", o.ip);
+    r.strings("nameservers", o.nameservers);
+    r.strings("searchdomains", o.searchdomains);
+    r.size("diskspace", o.diskspace);
+    r.num("diskinodes", o.diskinodes);
+    r.num("cpus", o.cpus);
+    r.num("ioprio", o.ioprio);
+    if (r.get("onboot")) {
+        bool b = false;
+        r.boolean("onboot", b);
+        o.onboot = b;
+    }
+    if (auto *v = r.get("beancounters")) {
+        if (!v->is_object())
+            throw FieldError("openvz.beancounters", "expected a mapping, got " + type_of(*v));
+        for (auto it = v->begin(); it != v->end(); ++it)
+            o.beancounters[it.key()] =
+                Reader::as_string(*it, "openvz.beancounters." + it.key());
+    }
+    r.finish();
+    return o;
+}
+
+}  // namespace
+
 json spec_to_json(const Spec &s) {
     json j{{"version", kVersion}};
     put_str(j, "name", s.name);
@@ -419,6 +469,7 @@ json spec_to_json(const Spec &s) {
     }
     if (!s.sysctl.empty()) j["sysctl"] = s.sysctl;
     if (!s.annotations.empty()) j["annotations"] = s.annotations;
+    if (s.openvz) j["openvz"] = openvz_to_json(*s.openvz);
     return j;
 }
 
@@ -532,6 +583,7 @@ Spec spec_from_json(const json &j) {
             }
         }
     }
+    if (auto *v = r.get("openvz")) s.openvz = openvz_from_json(*v);
     r.finish();
     return s;
 }
@@ -588,7 +640,7 @@ json stats_to_json(const Stats &s) {
     for (const auto &[name, n] : s.network)
         net[name] = {{"rx_bytes", n.rx_bytes}, {"tx_bytes", n.tx_bytes},
                      {"rx_packets", n.rx_packets}, {"tx_packets", n.tx_packets}};
-    return {{"version", kVersion},
+    json j = {{"version", kVersion},
             {"cpu", {{"usage_ns", s.cpu.usage_ns}, {"user_ns", s.cpu.user_ns},
                      {"system_ns", s.cpu.system_ns}}},
             {"memory", {{"usage", s.memory.usage}, {"max_usage", s.memory.max_usage},
@@ -597,6 +649,14 @@ json stats_to_json(const Stats &s) {
             {"pids", {{"current", s.pids.current}, {"limit", s.pids.limit}}},
             {"io", {{"read_bytes", s.io.read_bytes}, {"write_bytes", s.io.write_bytes}}},
             {"network", net}};
+    if (!s.beancounters.empty()) {
+        json b = json::object();
+        for (const auto &[name, c] : s.beancounters)
+            b[name] = {{"held", c.held}, {"maxheld", c.maxheld}, {"barrier", c.barrier},
+                       {"limit", c.limit}, {"failcnt", c.failcnt}};
+        j["beancounters"] = b;
+    }
+    return j;
 }
 
 Stats stats_from_json(const json &j) {
@@ -623,6 +683,15 @@ Stats stats_from_json(const json &j) {
             for (auto it = j["network"].begin(); it != j["network"].end(); ++it)
                 s.network[it.key()] = {u(*it, "rx_bytes"), u(*it, "tx_bytes"),
                                        u(*it, "rx_packets"), u(*it, "tx_packets")};
+        if (j.contains("beancounters"))
+            for (auto it = j["beancounters"].begin(); it != j["beancounters"].end(); ++it) {
+                auto &c = s.beancounters[it.key()];
+                c.held = u(*it, "held");
+                c.maxheld = u(*it, "maxheld");
+                c.failcnt = u(*it, "failcnt");
+                c.barrier = l(*it, "barrier");
+                c.limit = l(*it, "limit");
+            }
     } catch (const json::exception &e) {
         throw Error(Errc::backend, std::string("malformed stats document: ") + e.what());
     }

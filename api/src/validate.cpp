@@ -6,6 +6,7 @@
 #include <set>
 
 #include "ct/error.hpp"
+#include "ct/internal/beancounters.hpp"
 #include "ct/spec.hpp"
 
 namespace ct {
@@ -102,9 +103,10 @@ const std::set<std::string> kRlimits = {"as",     "core",    "cpu",        "data
                                         "nproc",  "rss",     "rtprio",     "rttime",  "sigpending",
                                         "stack"};
 
-void check_process(const ProcessSpec &p, const std::string &f) {
-    if (p.args.empty()) fail(f + ".args", "is empty: the container needs a command to run");
-    if (p.args[0].empty()) fail(f + ".args[0]", "the executable is an empty string");
+// `system`: an OpenVZ spec, whose container boots its own init when it has no command.
+void check_process(const ProcessSpec &p, const std::string &f, bool system = false) {
+    if (p.args.empty() && !system) fail(f + ".args", "is empty: the container needs a command to run");
+    if (!p.args.empty() && p.args[0].empty()) fail(f + ".args[0]", "the executable is an empty string");
     for (size_t i = 0; i < p.env.size(); ++i)
         if (p.env[i].find('=') == std::string::npos || p.env[i][0] == '=')
             fail(f + ".env[" + std::to_string(i) + "]", "'" + p.env[i] + "' is not KEY=value");
@@ -146,6 +148,57 @@ void check_process(const ProcessSpec &p, const std::string &f) {
             fail(f + ".user.group", "'" + p.user.group + "' is not a group name");
         if (p.user.gid != 0) fail(f + ".user", "give the group by name or by gid, not both");
     }
+}
+
+bool valid_template_name(const std::string &n) {
+    return !n.empty() && n.size() <= 255 && n[0] != '.' &&
+           std::all_of(n.begin(), n.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' ||
+                      c == '-' || c == '+';
+           });
+}
+
+void check_openvz(const Spec &s) {
+    const auto &o = *s.openvz;
+    if (!o.ostemplate.empty() && !valid_template_name(o.ostemplate))
+        fail("openvz.ostemplate", "'" + o.ostemplate + "' is not a template name like centos-7-x86_64");
+    if (!o.config.empty() && !valid_template_name(o.config))
+        fail("openvz.config", "'" + o.config + "' is not a sample name like basic or vswap-1g");
+    static const std::set<std::string> kLayouts = {"simfs", "ploop", "ploop:expanded",
+                                                   "ploop:plain", "ploop:raw"};
+    if (!o.layout.empty() && !kLayouts.count(o.layout))
+        fail("openvz.layout", "'" + o.layout + "' is not simfs, ploop or ploop:FORMAT");
+    for (size_t i = 0; i < o.ip.size(); ++i)
+        if (!valid_cidr(o.ip[i]))
+            fail("openvz.ip[" + std::to_string(i) + "]", "'" + o.ip[i] + "' is not an IP address");
+    for (size_t i = 0; i < o.nameservers.size(); ++i)
+        if (!valid_ip(o.nameservers[i]))
+            fail("openvz.nameservers[" + std::to_string(i) + "]",
+                 "'" + o.nameservers[i] + "' is not an IP address");
+    for (size_t i = 0; i < o.searchdomains.size(); ++i)
+        if (!valid_hostname(o.searchdomains[i]))
+            fail("openvz.searchdomains[" + std::to_string(i) + "]",
+                 "'" + o.searchdomains[i] + "' is not a domain name");
+    if (o.diskspace && *o.diskspace < 1024)
+        fail("openvz.diskspace", std::to_string(*o.diskspace) + " is below the minimum 1024");
+    if (o.cpus && *o.cpus < 1) fail("openvz.cpus", "must be at least 1");
+    if (o.ioprio && *o.ioprio > 7) fail("openvz.ioprio", std::to_string(*o.ioprio) + " is outside 0..7");
+    for (const auto &[name, value] : o.beancounters) {
+        std::string f = "openvz.beancounters." + name;
+        const auto *k = ubc::find(name);
+        if (!k) fail(f, "unknown beancounter (known: " + ubc::known_names() + ")");
+        std::string why;
+        if (!ubc::parse(value, k->unit, &why)) fail(f, why);
+    }
+    // One setting, one place: the generic field and its beancounter must not both be given.
+    auto clash = [&](const char *ubc_name, bool generic, const char *generic_field) {
+        if (generic && o.beancounters.count(ubc_name))
+            fail(std::string("openvz.beancounters.") + ubc_name,
+                 std::string("conflicts with ") + generic_field + " (set one of them)");
+    };
+    clash("physpages", s.resources.memory.has_value(), "resources.memory");
+    clash("swappages", s.resources.memory_swap.has_value(), "resources.memory_swap");
+    clash("numproc", s.resources.pids.has_value(), "resources.pids");
 }
 
 }  // namespace
@@ -198,8 +251,11 @@ void validate(const Spec &s) {
     if (!valid_name(s.name))
         fail("name", "'" + s.name + "' must be 1-64 characters of [A-Za-z0-9_.-], starting with "
                                     "a letter or digit");
-    if (s.rootfs.empty()) fail("rootfs", "is required");
-    check_abs_path("rootfs", s.rootfs);
+    // An OpenVZ container made from an OS template gets its root from the template.
+    bool from_template = s.openvz && !s.openvz->ostemplate.empty();
+    if (s.rootfs.empty() && !from_template) fail("rootfs", "is required");
+    if (!s.rootfs.empty()) check_abs_path("rootfs", s.rootfs);
+    if (s.openvz) check_openvz(s);
 
     const auto &pa = s.private_area;
     if (!pa.type.empty()) {
@@ -251,7 +307,7 @@ void validate(const Spec &s) {
             if ((*m)[i].size == 0) fail(f + "[" + std::to_string(i) + "].size", "must be > 0");
     }
 
-    check_process(s.process, "process");
+    check_process(s.process, "process", s.openvz.has_value());
 
     validate(s.resources);
 

@@ -56,6 +56,9 @@ void check_supported(const Spec &s) {
         throw Error(Errc::unsupported, what + " is not supported by backend linux yet");
     };
     if (s.process.terminal) no("process.terminal");
+    if (s.openvz)
+        throw Error(Errc::unsupported,
+                    "openvz: settings for backend openvz are not supported by backend linux");
 }
 
 // The first spec field that cannot work without the container's own cgroups, or "".

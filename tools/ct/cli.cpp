@@ -17,21 +17,22 @@ Session &Context::session() {
 bool parse(Context &ctx, po::options_description &desc,
            const po::positional_options_description &pos, po::variables_map &vm,
            const char *synopsis, const char *summary) {
-    bool help = false;
     // clang-format off
     desc.add_options()
         ("connect,c", po::value(&ctx.connect), "backend URI (default: $CT_CONNECT, else linux:///)")
-        ("help,h", po::bool_switch(&help), "show this help");
+        ("help,h", po::bool_switch(), "show this help");
     // clang-format on
     try {
         po::store(po::command_line_parser(ctx.args).options(desc).positional(pos).run(), vm);
+        // --help before notify(): notify() complains about missing required options, which
+        // `ct start --help` rightly leaves out.
+        if (vm.count("help") && vm["help"].as<bool>()) {
+            std::cout << "Usage: ct " << synopsis << "\n\n" << summary << "\n\n" << desc;
+            return false;
+        }
         po::notify(vm);
     } catch (const po::error &e) {
         throw UsageError(e.what());
-    }
-    if (help) {
-        std::cout << "Usage: ct " << synopsis << "\n\n" << summary << "\n\n" << desc;
-        return false;
     }
     return true;
 }
@@ -62,6 +63,14 @@ int64_t parse_count(const std::string &text, const std::string &what) {
         text.size() > 18)
         throw UsageError(what + ": '" + text + "' is not a non-negative number");
     return std::stoll(text);
+}
+
+int64_t parse_size_option(const std::string &text, const std::string &option) {
+    try {
+        return parse_size(text, option);
+    } catch (const Error &e) {
+        throw UsageError(e.what());
+    }
 }
 
 std::string format_bytes(int64_t b) {

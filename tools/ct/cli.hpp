@@ -65,6 +65,8 @@ bool parse(Context &ctx, po::options_description &desc,
 int parse_signal(const std::string &text);
 std::string signal_name(int sig);
 int64_t parse_count(const std::string &text, const std::string &what);
+// parse_size() for an option's value: a malformed size is a usage error.
+int64_t parse_size_option(const std::string &text, const std::string &option);
 std::string format_bytes(int64_t bytes);
 std::string format_time(int64_t unix_seconds);
 

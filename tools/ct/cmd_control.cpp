@@ -31,7 +31,8 @@ int cmd_kill(Context &ctx) {
                      "Sends a signal to the container's init (or every process with --all).", 1,
                      "signal"))
         return kOk;
-    ctx.session().get(name).kill(parse_signal(sig), all);
+    int signo = parse_signal(sig);  // a bad signal is a usage error, found before any backend
+    ctx.session().get(name).kill(signo, all);
     return kOk;
 }
 
@@ -84,8 +85,8 @@ int cmd_update(Context &ctx) {
                      "keep their values."))
         return kOk;
     Resources r;
-    if (!memory.empty()) r.memory = parse_size(memory, "--memory");
-    if (!memory_swap.empty()) r.memory_swap = parse_size(memory_swap, "--memory-swap");
+    if (!memory.empty()) r.memory = parse_size_option(memory, "--memory");
+    if (!memory_swap.empty()) r.memory_swap = parse_size_option(memory_swap, "--memory-swap");
     r.pids = pids;
     if (shares) r.cpu.shares = static_cast<uint64_t>(*shares);
     r.cpu.quota_us = quota;

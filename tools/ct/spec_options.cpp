@@ -4,6 +4,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -184,7 +186,10 @@ Spec SpecOptions::build(const std::string &file, const std::vector<std::string> 
     std::string text;
     if (!file.empty()) {
         std::ifstream f(file);
-        if (!f) throw Error(Errc::not_found, "spec file " + file + ": cannot be read");
+        if (!f) {
+            int e = errno;
+            throw Error(Errc::not_found, "spec file " + file + ": " + std::strerror(e), e);
+        }
         std::stringstream ss;
         ss << f.rdbuf();
         text = ss.str();
@@ -200,8 +205,9 @@ Spec SpecOptions::build(const std::string &file, const std::vector<std::string> 
         }
     }
     if (!hostname.empty()) s.hostname = hostname;
-    if (!memory.empty()) s.resources.memory = parse_size(memory, "--memory");
-    if (!memory_swap.empty()) s.resources.memory_swap = parse_size(memory_swap, "--memory-swap");
+    if (!memory.empty()) s.resources.memory = parse_size_option(memory, "--memory");
+    if (!memory_swap.empty())
+        s.resources.memory_swap = parse_size_option(memory_swap, "--memory-swap");
     if (pids) s.resources.pids = *pids;
     if (cpu_shares) s.resources.cpu.shares = static_cast<uint64_t>(*cpu_shares);
     if (cpu_quota) s.resources.cpu.quota_us = *cpu_quota;
@@ -251,9 +257,11 @@ Spec SpecOptions::build(const std::string &file, const std::vector<std::string> 
     if (s.process.env.empty())
         s.process.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
     process.apply(s.process);
-    if (s.rootfs.empty())
+    // An OpenVZ spec may take its root from a template and boot the OS's own init.
+    bool from_template = s.openvz && !s.openvz->ostemplate.empty();
+    if (s.rootfs.empty() && !from_template)
         throw UsageError("no root filesystem: give --rootfs DIR or a spec file with rootfs:");
-    if (s.process.args.empty())
+    if (s.process.args.empty() && !s.openvz)
         throw UsageError(
             "no command: give it after '--' (ct run --rootfs DIR -- /bin/sh), or "
             "process.args in the spec file");

@@ -209,8 +209,10 @@ typedef struct ct_backend {
     ct_backend_ops ops;
 } ct_backend;
 
-/* The smallest descriptor the loader accepts: ABI 1.0, all 1.0 slots present. */
-#define CT_BACKEND_MIN_SIZE_1_0 (offsetof(ct_backend, ops) + 17 * sizeof(void *))
+/* The smallest descriptor the loader accepts: ABI 1.0, all 1.0 slots present (remove_files is
+ * the last slot of 1.0; slots appended later are checked against `size` one by one). */
+#define CT_BACKEND_MIN_SIZE_1_0 \
+    (offsetof(ct_backend, ops) + offsetof(ct_backend_ops, remove_files) + sizeof(void *))
 
 typedef const ct_backend *(*ct_backend_entry_fn)(void);
 

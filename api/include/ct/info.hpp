@@ -61,6 +61,13 @@ struct Stats {
         uint64_t rx_bytes = 0, tx_bytes = 0, rx_packets = 0, tx_packets = 0;
     };
     std::map<std::string, Net> network;  // interface name inside the container -> counters
+    // OpenVZ user beancounters (/proc/user_beancounters), by resource name (kmemsize,
+    // physpages, numproc, ...), in the resource's own unit (bytes, pages or items).
+    struct Beancounter {
+        uint64_t held = 0, maxheld = 0, failcnt = 0;
+        int64_t barrier = -1, limit = -1;  // -1: unlimited
+    };
+    std::map<std::string, Beancounter> beancounters;
 };
 
 // One process of a container.

@@ -173,9 +173,29 @@ struct PrivateArea {
     bool operator==(const PrivateArea &) const = default;
 };
 
+// Settings only the openvz backend understands (docs/openvz.md); every other backend refuses a
+// spec that carries them. The YAML/JSON key is `openvz`.
+struct OpenVzSpec {
+    std::string ostemplate;       // create from this OS template (vzctl create --ostemplate)
+    std::string config;           // sample configuration: /etc/vz/conf/ve-<config>.conf-sample
+    std::string layout;           // simfs | ploop[:expanded|plain|raw]
+    std::vector<std::string> ip;  // venet addresses, IPv4/IPv6, optional /prefix
+    std::vector<std::string> nameservers;    // DNS servers written into the container
+    std::vector<std::string> searchdomains;  // DNS search domains
+    std::optional<int64_t> diskspace;        // bytes: simfs quota or ploop image size
+    std::optional<uint64_t> diskinodes;      // simfs inode quota
+    std::optional<uint32_t> cpus;            // number of CPUs the container sees
+    std::optional<uint32_t> ioprio;          // 0..7 (OpenVZ default 4)
+    std::optional<bool> onboot;              // start with the host
+    // Other user beancounters, passed through: name (kmemsize, numtcpsock, ...) ->
+    // "barrier[:limit]" in the resource's unit, with vzctl's suffixes, or "unlimited".
+    std::map<std::string, std::string> beancounters;
+    bool operator==(const OpenVzSpec &) const = default;
+};
+
 struct Spec {
     std::string name;    // [A-Za-z0-9][A-Za-z0-9_.-]{0,63}
-    std::string rootfs;  // absolute host path of the root filesystem
+    std::string rootfs;  // absolute host path of the root (optional with openvz.ostemplate)
     bool readonly_rootfs = false;
     PrivateArea private_area;
     std::string hostname;  // needs a uts namespace
@@ -190,6 +210,7 @@ struct Spec {
     std::vector<NetInterfaceSpec> network;
     std::map<std::string, std::string> sysctl;
     std::map<std::string, std::string> annotations;  // free-form, kept with the container
+    std::optional<OpenVzSpec> openvz;                // backend openvz only
     bool operator==(const Spec &) const = default;
 
     // The namespaces in effect: `namespaces` if set, else default_namespaces().

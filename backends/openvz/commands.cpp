@@ -1,0 +1,339 @@
+#include "commands.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "ct/error.hpp"
+#include "options.hpp"
+
+namespace ct::openvz {
+namespace {
+
+[[noreturn]] void unsupported(const std::string &field, const std::string &why) {
+    throw Error(Errc::unsupported, field + " is not supported by backend openvz: " + why);
+}
+
+std::string disk_arg(int64_t bytes) {
+    // vzctl reads a bare --diskspace number as KiB: always give a unit.
+    int64_t kib = (bytes + 1023) / 1024;
+    if (kib % (1 << 20) == 0) return std::to_string(kib >> 20) + "G";
+    if (kib % (1 << 10) == 0) return std::to_string(kib >> 10) + "M";
+    return std::to_string(kib) + "K";
+}
+
+void net_options(const Spec &s, Argv &a) {
+    for (size_t i = 0; i < s.network.size(); ++i) {
+        const auto &n = s.network[i];
+        std::string f = "network[" + std::to_string(i) + "]";
+        auto no = [&](bool set, const char *key, const std::string &why) {
+            if (set) unsupported(f + "." + key, why);
+        };
+        const std::string inside =
+            "OpenVZ leaves addressing of veth and host interfaces to the container's own network "
+            "configuration (use openvz.ip for venet addresses)";
+        if (n.type == "veth") {
+            no(!n.addresses.empty(), "addresses", inside);
+            no(!n.gateway.empty(), "gateway", inside);
+            no(!n.routes.empty(), "routes", inside);
+            no(n.mtu != 0, "mtu", "vzctl --netif_add has no MTU parameter");
+            // ifname,mac,host_ifname,host_mac,bridge; vzctl generates what is left empty.
+            std::string v = n.name + "," + n.mac + "," + n.host_name + ",," + n.bridge;
+            while (v.back() == ',') v.pop_back();
+            a.insert(a.end(), {"--netif_add", v});
+        } else if (n.type == "hostnic") {
+            no(!n.name.empty() && n.name != n.host_name, "name",
+               "vzctl --netdev_add moves a host device without renaming it");
+            no(!n.addresses.empty(), "addresses", inside);
+            no(!n.gateway.empty(), "gateway", inside);
+            no(!n.routes.empty(), "routes", inside);
+            no(n.mtu != 0, "mtu", "vzctl --netdev_add keeps the device's MTU");
+            no(!n.mac.empty(), "mac", "vzctl --netdev_add keeps the device's MAC address");
+            a.insert(a.end(), {"--netdev_add", n.host_name});
+        } else {
+            unsupported(f + ".type '" + n.type + "'",
+                        "OpenVZ offers venet (openvz.ip), veth and host devices (hostnic)");
+        }
+    }
+}
+
+}  // namespace
+
+std::string size_arg(int64_t bytes) {
+    if (bytes != 0 && bytes % (1LL << 30) == 0) return std::to_string(bytes >> 30) + "G";
+    if (bytes != 0 && bytes % (1LL << 20) == 0) return std::to_string(bytes >> 20) + "M";
+    if (bytes != 0 && bytes % (1LL << 10) == 0) return std::to_string(bytes >> 10) + "K";
+    return std::to_string(bytes);
+}
+
+void check_process(const ProcessSpec &p, const std::string &field) {
+    auto root_name = [](const std::string &n) { return n.empty() || n == "root"; };
+    if (p.user.uid != 0 || p.user.gid != 0 || !p.user.additional_gids.empty() ||
+        !root_name(p.user.name) || !root_name(p.user.group))
+        unsupported(field + ".user", "vzctl exec2 runs commands as root");
+    if (!p.rlimits.empty()) unsupported(field + ".rlimits", "vzctl exec2 cannot set them");
+    if (p.capabilities)
+        unsupported(field + ".capabilities",
+                    "vzctl exec2 has no per-process capabilities (OpenVZ sets them per container)");
+    if (p.no_new_privileges) unsupported(field + ".no_new_privileges", "vzctl exec2 cannot set it");
+}
+
+void check_spec(const Spec &s) {
+    if (s.namespaces) {
+        bool have[8] = {};
+        for (size_t i = 0; i < s.namespaces->size(); ++i) {
+            const auto &n = (*s.namespaces)[i];
+            std::string f = "namespaces[" + std::to_string(i) + "]";
+            if (!n.path.empty())
+                unsupported(f, "an OpenVZ container cannot join an existing namespace");
+            if (n.type == Namespace::user || n.type == Namespace::time)
+                unsupported(f + " '" + namespace_name(n.type) + "'",
+                            "OpenVZ containers have no " + std::string(namespace_name(n.type)) +
+                                " namespace of their own");
+            have[static_cast<int>(n.type)] = true;
+        }
+        for (auto t :
+             {Namespace::mount, Namespace::uts, Namespace::ipc, Namespace::pid, Namespace::net})
+            if (!have[static_cast<int>(t)])
+                unsupported("namespaces without '" + std::string(namespace_name(t)) + "'",
+                            "an OpenVZ container always has its own mount, uts, ipc, pid and net "
+                            "namespaces; a subset cannot be had");
+    }
+    if (!s.uid_map.empty()) unsupported("uid_map", "OpenVZ containers have no user namespace");
+    if (!s.gid_map.empty()) unsupported("gid_map", "OpenVZ containers have no user namespace");
+    if (s.readonly_rootfs)
+        unsupported("readonly_rootfs", "vzctl mounts the private area read-write");
+    if (!s.private_area.type.empty() && s.private_area.type != "dir")
+        unsupported(
+            "private.type '" + s.private_area.type + "'",
+            "the private area is a directory (simfs) or made by vzctl (openvz.layout: ploop)");
+    if (!s.mounts.empty())
+        unsupported("mounts",
+                    "vzctl has no bind-mount option (OpenVZ uses per-container mount "
+                    "scripts, which libct does not write)");
+    if (!s.sysctl.empty()) unsupported("sysctl", "vzctl has no option to set sysctls");
+    if (!s.devices.empty())
+        unsupported("devices",
+                    "vzctl --devnodes makes only nodes named after the host's, "
+                    "with the host's numbers, owner and mode");
+    check_process(s.process, "process");
+    (void)resource_options(s.resources);
+    Argv scratch;
+    net_options(s, scratch);
+}
+
+Argv resource_options(const Resources &r) {
+    Argv a;
+    if (r.memory) {
+        if (*r.memory == -1)
+            a.insert(a.end(), {"--physpages", "0:unlimited"});
+        else
+            a.insert(a.end(), {"--ram", size_arg(*r.memory)});
+    }
+    if (r.memory_swap) {
+        if (!r.memory)
+            unsupported("resources.memory_swap without resources.memory",
+                        "OpenVZ limits swap apart from RAM, so it needs both to compute the swap");
+        if (*r.memory_swap == -1) {
+            a.insert(a.end(), {"--swappages", "0:unlimited"});
+        } else {
+            if (*r.memory == -1)
+                unsupported("resources.memory_swap with unlimited resources.memory",
+                            "OpenVZ cannot bound RAM plus swap when RAM is unbounded");
+            a.insert(a.end(), {"--swap", size_arg(*r.memory_swap - *r.memory)});
+        }
+    }
+    if (r.pids) {
+        if (*r.pids == -1)
+            a.insert(a.end(), {"--numproc", "unlimited"});
+        else
+            a.insert(a.end(),
+                     {"--numproc", std::to_string(*r.pids) + ":" + std::to_string(*r.pids)});
+    }
+    if (r.cpu.shares) {
+        if (*r.cpu.shares < 8)
+            unsupported("resources.cpu.shares " + std::to_string(*r.cpu.shares),
+                        "OpenVZ cpuunits range from 8 to 500000");
+        a.insert(a.end(), {"--cpuunits", std::to_string(*r.cpu.shares)});
+    }
+    if (r.cpu.quota_us) {
+        if (*r.cpu.quota_us == -1) {
+            a.insert(a.end(), {"--cpulimit", "0"});
+        } else {
+            uint64_t period = r.cpu.period_us ? *r.cpu.period_us : 100000;
+            uint64_t q = static_cast<uint64_t>(*r.cpu.quota_us);
+            uint64_t pct = (q * 100 + period - 1) / period;  // OpenVZ counts whole percents
+            a.insert(a.end(), {"--cpulimit", std::to_string(pct)});
+        }
+    } else if (r.cpu.period_us) {
+        unsupported("resources.cpu.period_us without quota_us",
+                    "OpenVZ has a CPU limit in percent, not a period");
+    }
+    if (!r.cpu.cpus.empty()) a.insert(a.end(), {"--cpumask", r.cpu.cpus});
+    if (!r.cpu.mems.empty()) a.insert(a.end(), {"--nodemask", r.cpu.mems});
+    if (r.io_weight)
+        unsupported("resources.io_weight", "OpenVZ has an I/O priority 0..7 (use openvz.ioprio)");
+    if (!r.devices.empty())
+        unsupported("resources.devices",
+                    "vzctl --devices grants read/write/quota per device, "
+                    "with no mknod rule and no deny rules after defaults");
+    return a;
+}
+
+Argv create_options(const Spec &s) {
+    Argv a;
+    const OpenVzSpec none;
+    const auto &o = s.openvz ? *s.openvz : none;
+    if (!o.ostemplate.empty()) a.insert(a.end(), {"--ostemplate", o.ostemplate});
+    if (!o.config.empty()) a.insert(a.end(), {"--config", o.config});
+    if (!o.layout.empty()) a.insert(a.end(), {"--layout", o.layout});
+    if (s.private_area.type == "dir") a.insert(a.end(), {"--private", s.private_area.path});
+    if (!s.rootfs.empty()) a.insert(a.end(), {"--root", s.rootfs});
+    if (o.diskspace) a.insert(a.end(), {"--diskspace", disk_arg(*o.diskspace)});
+    return a;
+}
+
+Argv set_options(const Spec &s, bool with_disk) {
+    Argv a;
+    if (!s.hostname.empty()) a.insert(a.end(), {"--hostname", s.hostname});
+    if (s.openvz) {
+        for (const auto &ip : s.openvz->ip) a.insert(a.end(), {"--ipadd", ip});
+        for (const auto &ns : s.openvz->nameservers) a.insert(a.end(), {"--nameserver", ns});
+        for (const auto &d : s.openvz->searchdomains) a.insert(a.end(), {"--searchdomain", d});
+    }
+    net_options(s, a);
+    auto r = resource_options(s.resources);
+    a.insert(a.end(), r.begin(), r.end());
+    if (s.openvz) {
+        const auto &o = *s.openvz;
+        if (with_disk && o.diskspace) a.insert(a.end(), {"--diskspace", disk_arg(*o.diskspace)});
+        if (o.diskinodes) {
+            auto n = std::to_string(*o.diskinodes);
+            a.insert(a.end(), {"--diskinodes", n + ":" + n});
+        }
+        if (o.cpus) a.insert(a.end(), {"--cpus", std::to_string(*o.cpus)});
+        if (o.ioprio) a.insert(a.end(), {"--ioprio", std::to_string(*o.ioprio)});
+        if (o.onboot) a.insert(a.end(), {"--onboot", *o.onboot ? "yes" : "no"});
+        for (const auto &[name, value] : o.beancounters) a.insert(a.end(), {"--" + name, value});
+    }
+    return a;
+}
+
+std::string shell_quote(const std::string &w) {
+    if (!w.empty() && std::all_of(w.begin(), w.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("@%+=:,./_-", c);
+        }))
+        return w;
+    std::string out = "'";
+    for (char c : w) {
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
+    }
+    return out + "'";
+}
+
+std::string command_line(const ProcessSpec &p) {
+    std::string line;
+    if (!p.cwd.empty() && p.cwd != "/") line += "cd " + shell_quote(p.cwd) + " && ";
+    line += "exec";
+    if (!p.env.empty()) {
+        line += " env -i";
+        for (const auto &e : p.env) line += " " + shell_quote(e);
+    }
+    for (const auto &a : p.args) line += " " + shell_quote(a);
+    return line;
+}
+
+MigrateTarget migrate_target(const std::string &uri) {
+    auto bad = [&](const std::string &why) {
+        return Error(Errc::invalid_argument, "migration destination '" + uri + "': " + why);
+    };
+    auto sep = uri.find("://");
+    if (sep == std::string::npos) throw bad("not a URI (expected openvz+ssh://[user@]host/)");
+    std::string scheme = uri.substr(0, sep), rest = uri.substr(sep + 3), query;
+    if (auto qm = rest.find('?'); qm != std::string::npos) {
+        query = rest.substr(qm + 1);
+        rest = rest.substr(0, qm);
+    }
+    std::string authority = rest.substr(0, rest.find('/'));
+    if (scheme == "openvz") {
+        if (authority.empty() || authority == "localhost")
+            throw bad("that is this host: vzmigrate moves containers to another host");
+        throw bad("use openvz+ssh://" + authority + "/ to reach another OpenVZ host");
+    }
+    if (scheme != "openvz+ssh")
+        throw Error(Errc::unsupported,
+                    "migration to '" + uri +
+                        "' is not supported by backend openvz: vzmigrate moves containers only to "
+                        "other OpenVZ hosts (openvz+ssh://[user@]host/)");
+    MigrateTarget t;
+    std::vector<std::string> ssh;
+    std::string user, host = authority, port;
+    if (auto at = host.rfind('@'); at != std::string::npos) {
+        user = host.substr(0, at);
+        host = host.substr(at + 1);
+    }
+    if (!host.empty() && host[0] == '[') {
+        auto close = host.find(']');
+        if (close == std::string::npos) throw bad("unterminated IPv6 address");
+        if (close + 1 < host.size() && host[close + 1] == ':') port = host.substr(close + 2);
+        host = host.substr(1, close - 1);
+    } else if (auto colon = host.find(':'); colon != std::string::npos) {
+        port = host.substr(colon + 1);
+        host = host.substr(0, colon);
+    }
+    if (host.empty()) throw bad("no host");
+    auto plain = [](const std::string &v) {
+        return !v.empty() && std::none_of(v.begin(), v.end(), [](char c) {
+            return std::isspace(static_cast<unsigned char>(c)) || c == '\'' || c == '"' ||
+                   c == '\\' || c == '$' || c == '`';
+        });
+    };
+    if (!plain(host) || (!user.empty() && !plain(user))) throw bad("malformed host or user");
+    if (!port.empty()) {
+        if (!std::all_of(port.begin(), port.end(), ::isdigit) || port.size() > 5)
+            throw bad("port '" + port + "' is not a number");
+        ssh.insert(ssh.end(), {"-p", port});
+    }
+    size_t pos = 0;
+    while (pos < query.size()) {
+        auto amp = query.find('&', pos);
+        std::string kv =
+            query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+        pos = amp == std::string::npos ? query.size() : amp + 1;
+        if (kv.empty()) continue;
+        auto eq = kv.find('=');
+        std::string k = pct_decode(kv.substr(0, eq));
+        std::string v = eq == std::string::npos ? "" : pct_decode(kv.substr(eq + 1));
+        // vzmigrate passes --ssh= options to ssh split at blanks: no quoting survives it.
+        if (k != "agent" && !plain(v))
+            throw bad("option " + k + ": '" + v + "' must be a plain word (no blanks or quotes)");
+        if (k == "identity")
+            ssh.insert(ssh.end(), {"-i", v});
+        else if (k == "known_hosts")
+            ssh.insert(ssh.end(), {"-o", "UserKnownHostsFile=" + v});
+        else if (k == "host_key" && v == "strict")
+            ssh.insert(ssh.end(), {"-o", "StrictHostKeyChecking=yes"});
+        else if (k == "host_key" && v == "accept-new")
+            ssh.insert(ssh.end(), {"-o", "StrictHostKeyChecking=accept-new"});
+        else if (k == "host_key")
+            throw bad("host_key must be strict or accept-new");
+        else if (k == "keepalive") {
+            if (!std::all_of(v.begin(), v.end(), ::isdigit)) throw bad("keepalive must be seconds");
+            ssh.insert(ssh.end(), {"-o", "ServerAliveInterval=" + v});
+        } else if (k == "agent") {
+            // ct-agent's path on the far side: the session libct opens there, not vzmigrate.
+        } else {
+            throw bad("unknown option '" + k +
+                      "' (known: identity, known_hosts, host_key, "
+                      "keepalive, agent)");
+        }
+    }
+    t.destination = user.empty() ? host : user + "@" + host;
+    for (const auto &w : ssh) t.ssh_options += (t.ssh_options.empty() ? "" : " ") + w;
+    return t;
+}
+
+}  // namespace ct::openvz

@@ -1,0 +1,57 @@
+// The spec -> vzctl mapping: which options of `vzctl create` / `vzctl set` express a spec, how
+// a process becomes a vzctl exec2 command line, and what OpenVZ cannot do (refused with
+// Errc::unsupported naming the spec field, never silently dropped). Pure functions: the unit
+// tests check every argv they produce.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ct/spec.hpp"
+
+namespace ct::openvz {
+
+using Argv = std::vector<std::string>;
+
+inline Argv cat(Argv a, const Argv &b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+// Refuses what an OpenVZ container cannot be: namespace subsets, joined namespaces, user
+// namespaces and id maps, mounts, sysctls, read-only roots, overlay/loop areas, io_weight,
+// interface types and settings vzctl has no option for, and unsupported process settings.
+void check_spec(const Spec &spec);
+// The process settings vzctl exec2 can honour: args, env, cwd, terminal. `field` prefixes the
+// error ("process" or "exec").
+void check_process(const ProcessSpec &p, const std::string &field);
+
+// Options of `vzctl create CTID` for a container made from an OS template: --ostemplate,
+// --config, --layout, --private, --root, --diskspace.
+Argv create_options(const Spec &spec);
+// Options of `vzctl set CTID ... --save` that apply the rest of the spec: hostname, venet
+// addresses, DNS, veth/host interfaces, resources, openvz.* settings. `with_disk`: include
+// --diskspace (when it was not given to create).
+Argv set_options(const Spec &spec, bool with_disk);
+// Options of `vzctl set` for a resources document (update): only the fields that are set.
+Argv resource_options(const Resources &r);
+
+// A size as vzctl reads it: 64M, 1G, 4096 (bytes).
+std::string size_arg(int64_t bytes);
+
+// POSIX shell quoting of one word.
+std::string shell_quote(const std::string &word);
+// The shell command line vzctl exec2 runs (it joins its arguments and hands them to a shell):
+// cwd, then `exec env -i VAR=...` (vzctl sets no environment of its own), then the quoted args.
+std::string command_line(const ProcessSpec &p);
+
+// Where `vzmigrate` sends a container, from a migrate destination URI:
+// openvz+ssh://[user@]host[:port]/[?identity=F&known_hosts=F&host_key=..&keepalive=N].
+struct MigrateTarget {
+    std::string destination;  // [user@]host, vzmigrate's destination_address
+    std::string ssh_options;  // for --ssh=, empty when none
+};
+// Throws Errc::invalid_argument (malformed, this host) or Errc::unsupported (another backend).
+MigrateTarget migrate_target(const std::string &uri);
+
+}  // namespace ct::openvz

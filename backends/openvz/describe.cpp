@@ -1,0 +1,152 @@
+// list and info: the host's view of its containers (vzlist, vzctl status, CTID.conf) merged
+// with what libct keeps; containers made with vzctl directly are described from their conf.
+#include <sys/stat.h>
+
+#include <sstream>
+
+#include "ct/internal/document.hpp"
+#include "ctid.hpp"
+#include "session.hpp"
+
+namespace ct::openvz {
+
+Spec OpenVzSession::synthesize(const std::string &ctid, const Conf &c, const Conf &vz) const {
+    Spec s;
+    s.name = ctid;
+    s.rootfs = expand_veid(c.get_or("VE_ROOT", vz.get_or("VE_ROOT", "")), ctid);
+    std::string priv = expand_veid(c.get_or("VE_PRIVATE", vz.get_or("VE_PRIVATE", "")), ctid);
+    if (!priv.empty()) s.private_area = {"dir", priv, {}, {}};
+    s.hostname = c.get_or("HOSTNAME", "");
+    auto &r = s.resources;
+    auto pages = [](uint64_t v) {
+        return v >= ubc::kUnlimited ? int64_t{-1} : static_cast<int64_t>(v * ubc::kPageSize);
+    };
+    if (auto p = conf_beancounter(c, "physpages")) r.memory = pages(p->limit);
+    if (auto p = conf_beancounter(c, "swappages"); p && r.memory)
+        r.memory_swap =
+            *r.memory == -1 || p->limit >= ubc::kUnlimited ? -1 : *r.memory + pages(p->limit);
+    if (auto p = conf_beancounter(c, "numproc"))
+        r.pids = p->limit >= ubc::kUnlimited ? -1 : static_cast<int64_t>(p->limit);
+    try {
+        if (auto u = c.get("CPUUNITS")) r.cpu.shares = std::stoull(*u);
+        if (auto l = c.get("CPULIMIT"); l && std::stoll(*l) > 0) {
+            r.cpu.quota_us = std::stoll(*l) * 1000;
+            r.cpu.period_us = 100000;
+        }
+    } catch (const std::exception &) {
+        // A malformed number in a hand-edited conf: leave the field out of the description.
+    }
+    if (auto m = c.get("CPUMASK"); m && *m != "all") r.cpu.cpus = *m;
+    for (const auto &n : parse_netif(c.get_or("NETIF", "")))
+        s.network.push_back(
+            {"veth", n.ifname, n.host_ifname, "", n.bridge, n.mac, 0, 0, "", {}, ""});
+    OpenVzSpec o;
+    o.ostemplate = c.get_or("OSTEMPLATE", "");
+    o.layout = c.get_or("VE_LAYOUT", "");
+    o.ip = split_words(c.get_or("IP_ADDRESS", ""));
+    o.nameservers = split_words(c.get_or("NAMESERVER", ""));
+    o.searchdomains = split_words(c.get_or("SEARCHDOMAIN", ""));
+    if (auto b = c.get("ONBOOT")) o.onboot = *b == "yes";
+    if (o != OpenVzSpec{}) s.openvz = o;
+    return s;
+}
+
+ContainerInfo OpenVzSession::describe(const std::string &ctid, const VzStatus &vs,
+                                      const std::map<std::string, int64_t> &init_pids) {
+    auto st = store_.load(ctid);
+    auto conf = host_.ct_conf(ctid);
+    Conf vzconf = host_.vz_conf();
+    ContainerInfo i;
+    i.name = ctid;
+    i.backend = "openvz";
+    switch (kind_of(vs, st)) {
+        case Kind::running:
+            i.state = State::running;
+            break;
+        case Kind::paused:
+            i.state = State::paused;
+            break;
+        case Kind::created:
+            i.state = State::created;
+            break;
+        default:
+            i.state = State::stopped;
+            break;
+    }
+    bool app = st && st->init_pid;
+    if (i.state == State::running) {
+        if (app && !store_.exit_status(ctid, st->init_pid))
+            i.pid = st->init_pid;
+        else if (auto it = init_pids.find(ctid); it != init_pids.end())
+            i.pid = it->second;
+    }
+    if (i.state == State::stopped && app)
+        if (auto x = store_.exit_status(ctid, st->init_pid))
+            i.exit_status = ExitStatus::from_wait_status(*x);
+    struct stat sb {};
+    i.created = st                                                ? st->created
+                : ::stat(host_.conf_path(ctid).c_str(), &sb) == 0 ? sb.st_mtime
+                                                                  : 0;
+    i.spec = st && st->spec ? *st->spec : synthesize(ctid, conf ? *conf : Conf{}, vzconf);
+    auto &d = i.details;
+    d["ctid"] = ctid;
+    d["config"] = host_.conf_path(ctid);
+    d["mode"] = app ? "application" : "system";
+    d["status"] = std::string(vs.running     ? "running"
+                              : vs.suspended ? "suspended"
+                              : vs.mounted   ? "mounted"
+                                             : "stopped");
+    if (conf) {
+        auto put = [&](const char *key, const std::string &v) {
+            if (!v.empty()) d[key] = v;
+        };
+        put("ve_root", expand_veid(conf->get_or("VE_ROOT", vzconf.get_or("VE_ROOT", "")), ctid));
+        put("ve_private",
+            expand_veid(conf->get_or("VE_PRIVATE", vzconf.get_or("VE_PRIVATE", "")), ctid));
+        put("ostemplate", conf->get_or("OSTEMPLATE", ""));
+        put("ip_address", conf->get_or("IP_ADDRESS", ""));
+        put("vzctl_name", conf->get_or("NAME", ""));
+        put("layout", conf->get_or("VE_LAYOUT", ""));
+    }
+    if (st && st->adopted) d["private_area"] = "caller's (destroy keeps it)";
+    return i;
+}
+
+std::string OpenVzSession::list() {
+    auto r = vz({tools_.vzlist, "-a", "-H", "-t", "-o", "ctid,status"});
+    std::map<std::string, int64_t> init_pids;
+    bool scanned = false;
+    nlohmann::json out = nlohmann::json::array();
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream ls(line);
+        std::string ctid, word;
+        ls >> ctid >> word;
+        if (ctid.empty()) continue;
+        try {
+            check_ctid(ctid);  // reserved IDs (<= 100) are OpenVZ's own, not containers of libct
+        } catch (const Error &) {
+            continue;
+        }
+        VzStatus vs;
+        vs.exists = true;
+        vs.running = word == "running";
+        vs.suspended = word == "suspended";
+        vs.mounted = word == "mounted" || word == "running";
+        if (vs.running && !scanned) {
+            init_pids = host_.init_pids();  // one walk over /proc for every container
+            scanned = true;
+        }
+        out.push_back(doc::info_to_json(describe(ctid, vs, init_pids)));
+    }
+    return out.dump();
+}
+
+std::string OpenVzSession::info(const std::string &name) {
+    VzStatus vs = need(name);
+    std::map<std::string, int64_t> init_pids;
+    if (vs.running) init_pids = host_.init_pids();
+    return doc::info_to_json(describe(name, vs, init_pids)).dump();
+}
+
+}  // namespace ct::openvz

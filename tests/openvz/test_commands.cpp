@@ -1,0 +1,172 @@
+// The pure parts of the mapping: sizes, quoting, command lines, migration destinations, CTIDs,
+// session URIs, and the spec's `openvz` fields (codec and validation).
+#include <gtest/gtest.h>
+
+#include "commands.hpp"
+#include "ct/error.hpp"
+#include "ct/internal/document.hpp"
+#include "ctid.hpp"
+#include "options.hpp"
+
+using namespace ct::openvz;
+
+namespace {
+template <class F>
+ct::Errc code_of(F &&fn) {
+    try {
+        fn();
+    } catch (const ct::Error &e) {
+        return e.code();
+    }
+    return static_cast<ct::Errc>(0);
+}
+}  // namespace
+
+TEST(Commands, Sizes) {
+    EXPECT_EQ(size_arg(int64_t{2} << 30), "2G");
+    EXPECT_EQ(size_arg(int64_t{1536} << 20), "1536M");
+    EXPECT_EQ(size_arg(12288), "12K");
+    EXPECT_EQ(size_arg(5000), "5000");
+    EXPECT_EQ(size_arg(0), "0");
+}
+
+TEST(Commands, ResourceOptions) {
+    ct::Resources r;
+    r.memory = -1;
+    r.memory_swap = -1;
+    EXPECT_EQ(resource_options(r),
+              (Argv{"--physpages", "0:unlimited", "--swappages", "0:unlimited"}));
+    r = {};
+    r.memory = int64_t{1} << 30;
+    r.memory_swap = int64_t{1} << 30;
+    r.cpu.quota_us = 150001;  // whole percents, rounded up: 151
+    r.cpu.mems = "0";
+    EXPECT_EQ(resource_options(r),
+              (Argv{"--ram", "1G", "--swap", "0", "--cpulimit", "151", "--nodemask", "0"}));
+    r = {};
+    r.memory_swap = int64_t{1} << 30;
+    EXPECT_EQ(code_of([&] { resource_options(r); }), ct::Errc::unsupported);
+    r = {};
+    r.memory = -1;
+    r.memory_swap = int64_t{1} << 30;
+    EXPECT_EQ(code_of([&] { resource_options(r); }), ct::Errc::unsupported);
+    r = {};
+    r.cpu.period_us = 100000;
+    EXPECT_EQ(code_of([&] { resource_options(r); }), ct::Errc::unsupported);
+    r = {};
+    r.cpu.quota_us = 25000;
+    r.cpu.period_us = 50000;
+    EXPECT_EQ(resource_options(r), (Argv{"--cpulimit", "50"}));
+}
+
+TEST(Commands, CommandLinesSurviveTheShell) {
+    EXPECT_EQ(shell_quote("abc/d-e_f.g"), "abc/d-e_f.g");
+    EXPECT_EQ(shell_quote(""), "''");
+    EXPECT_EQ(shell_quote("a b"), "'a b'");
+    EXPECT_EQ(shell_quote("$(reboot)"), "'$(reboot)'");
+    EXPECT_EQ(shell_quote("x'y"), "'x'\\''y'");
+    ct::ProcessSpec p;
+    p.args = {"sh", "-c", "echo $HOME; exit 3"};
+    EXPECT_EQ(command_line(p), "exec sh -c 'echo $HOME; exit 3'");
+    p.cwd = "/tmp/a b";
+    p.env = {"HOME=/root"};
+    EXPECT_EQ(command_line(p),
+              "cd '/tmp/a b' && exec env -i HOME=/root sh -c 'echo $HOME; exit 3'");
+}
+
+TEST(Commands, MigrationDestinations) {
+    auto t = migrate_target("openvz+ssh://node2/");
+    EXPECT_EQ(t.destination, "node2");
+    EXPECT_EQ(t.ssh_options, "");
+    t = migrate_target(
+        "openvz+ssh://admin@[2001:db8::5]:2200/?known_hosts=/k&keepalive=15&agent=/opt/ct-agent");
+    EXPECT_EQ(t.destination, "admin@2001:db8::5");
+    EXPECT_EQ(t.ssh_options, "-p 2200 -o UserKnownHostsFile=/k -o ServerAliveInterval=15");
+    t = migrate_target("openvz+ssh://n/?host_key=strict");
+    EXPECT_EQ(t.ssh_options, "-o StrictHostKeyChecking=yes");
+    EXPECT_EQ(code_of([] { migrate_target("openvz:///"); }), ct::Errc::invalid_argument);
+    EXPECT_EQ(code_of([] { migrate_target("openvz://localhost/"); }), ct::Errc::invalid_argument);
+    EXPECT_EQ(code_of([] { migrate_target("openvz://node2/"); }), ct::Errc::invalid_argument);
+    EXPECT_EQ(code_of([] { migrate_target("linux+ssh://node2/"); }), ct::Errc::unsupported);
+    EXPECT_EQ(code_of([] { migrate_target("openvz+ssh:///"); }), ct::Errc::invalid_argument);
+    EXPECT_EQ(code_of([] { migrate_target("openvz+ssh://n:22x/"); }), ct::Errc::invalid_argument);
+    EXPECT_EQ(code_of([] { migrate_target("openvz+ssh://n/?identity=/a%20b"); }),
+              ct::Errc::invalid_argument);
+    EXPECT_EQ(code_of([] { migrate_target("openvz+ssh://n/?identity=a b"); }),
+              ct::Errc::invalid_argument);
+    EXPECT_EQ(code_of([] { migrate_target("openvz+ssh://n/?colour=blue"); }),
+              ct::Errc::invalid_argument);
+    EXPECT_EQ(code_of([] { migrate_target("node2"); }), ct::Errc::invalid_argument);
+}
+
+TEST(Ctid, AcceptsNumericAndUuidOnly) {
+    for (const char *ok : {"101", "2147483644", "7001", "0b1c6a2e-4f55-4d3c-9a0e-1e2f3a4b5c6d"})
+        EXPECT_NO_THROW(check_ctid(ok)) << ok;
+    for (const char *bad :
+         {"", "0", "100", "0101", "2147483645", "99999999999", "web1", "-101", "101 ",
+          "0B1C6A2E-4F55-4D3C-9A0E-1E2F3A4B5C6D", "0b1c6a2e4f554d3c9a0e1e2f3a4b5c6d", "../101"})
+        EXPECT_EQ(code_of([&] { check_ctid(bad); }), ct::Errc::invalid_argument) << bad;
+}
+
+TEST(Uri, OptionsAndRefusals) {
+    auto o = parse_uri("openvz:///");
+    EXPECT_EQ(o.root, "/");
+    EXPECT_EQ(o.bin, "");
+    EXPECT_EQ(o.host_path("/proc/vz"), "/proc/vz");
+    o = parse_uri("openvz://localhost/?root=/tmp/h%201/&bin=/opt/vz/bin");
+    EXPECT_EQ(o.root, "/tmp/h 1");
+    EXPECT_EQ(o.bin, "/opt/vz/bin");
+    EXPECT_EQ(o.host_path("/etc/vz/vz.conf"), "/tmp/h 1/etc/vz/vz.conf");
+    for (const char *bad : {"openvz://node2/", "linux:///", "openvz:///?root=rel",
+                            "openvz:///?root=/a/../b", "openvz:///?colour=1", "openvz"})
+        EXPECT_EQ(code_of([&] { parse_uri(bad); }), ct::Errc::invalid_argument) << bad;
+}
+
+TEST(SpecFields, OpenVzRoundTripsThroughTheDocument) {
+    auto s = ct::doc::decode_spec(R"({
+        "name": "7001",
+        "openvz": {"ostemplate": "centos-7-x86_64", "layout": "ploop:expanded", "ip": ["10.0.0.2"],
+                   "nameservers": ["1.1.1.1"], "diskspace": "10G", "diskinodes": 100000,
+                   "cpus": 2, "ioprio": 7, "onboot": false,
+                   "beancounters": {"numtcpsock": 360, "kmemsize": "14M:16M"}}})");
+    ASSERT_TRUE(s.openvz);
+    EXPECT_EQ(s.openvz->diskspace, int64_t{10} << 30);
+    EXPECT_EQ(s.openvz->beancounters.at("numtcpsock"), "360");
+    EXPECT_EQ(s.openvz->onboot, false);
+    EXPECT_NO_THROW(ct::validate(s));  // no rootfs needed with a template
+    EXPECT_EQ(ct::doc::decode_spec(ct::doc::encode_spec(s)), s);
+    EXPECT_FALSE(ct::doc::decode_spec(R"({"name": "x"})").openvz);
+    EXPECT_TRUE(ct::doc::decode_spec(R"({"name": "x", "openvz": {}})").openvz);
+    EXPECT_EQ(code_of([] { ct::doc::decode_spec(R"({"openvz": {"template": "x"}})"); }),
+              ct::Errc::invalid_spec);
+}
+
+TEST(SpecFields, OpenVzValidation) {
+    auto bad = [](const std::string &openvz, const std::string &field) {
+        auto s = ct::doc::decode_spec(R"({"name": "7001", "rootfs": "/r", "resources": {"pids": 5},
+                                          "openvz": )" +
+                                      openvz + "}");
+        try {
+            ct::validate(s);
+            ADD_FAILURE() << openvz;
+        } catch (const ct::Error &e) {
+            EXPECT_EQ(e.code(), ct::Errc::invalid_spec);
+            EXPECT_NE(std::string(e.what()).find(field + ": "), std::string::npos) << e.what();
+        }
+    };
+    bad(R"({"ostemplate": "../etc"})", "openvz.ostemplate");
+    bad(R"({"config": "a b"})", "openvz.config");
+    bad(R"({"layout": "zfs"})", "openvz.layout");
+    bad(R"({"ip": ["10.0.0.300"]})", "openvz.ip[0]");
+    bad(R"({"nameservers": ["dns.example"]})", "openvz.nameservers[0]");
+    bad(R"({"searchdomains": ["a b"]})", "openvz.searchdomains[0]");
+    bad(R"({"diskspace": 10})", "openvz.diskspace");
+    bad(R"({"ioprio": 8})", "openvz.ioprio");
+    bad(R"({"cpus": 0})", "openvz.cpus");
+    bad(R"({"beancounters": {"memory": "1"}})", "openvz.beancounters.memory");
+    bad(R"({"beancounters": {"numfile": "10K"}})", "openvz.beancounters.numfile");
+    bad(R"({"beancounters": {"kmemsize": "2M:1M"}})", "openvz.beancounters.kmemsize");
+    bad(R"({"beancounters": {"numproc": "100"}})", "openvz.beancounters.numproc");  // vs pids
+    EXPECT_EQ(code_of([] { ct::validate(ct::doc::decode_spec(R"({"name": "7001"})")); }),
+              ct::Errc::invalid_spec);  // rootfs is required without a template
+}

@@ -1,0 +1,16 @@
+# The `ct` command as a real binary (tests/cli): exit codes, usage, help, spec file errors,
+# cross-process life cycle over state on disk, stdio and signal forwarding. The tests that
+# make containers need root and skip without it.
+set(ct_cli_dir ${PROJECT_SOURCE_DIR}/tests/cli)
+# tests/common/isolate.cpp: in mount and network namespaces of its own, so the host-mount leak
+# check cannot see other activity on the machine (the ct processes inherit them).
+add_executable(ct-cli-tests ${PROJECT_SOURCE_DIR}/tests/common/isolate.cpp
+  ${ct_cli_dir}/ct_runner.cpp ${ct_cli_dir}/cli_fixture.cpp
+  ${ct_cli_dir}/test_usage.cpp ${ct_cli_dir}/test_run.cpp ${ct_cli_dir}/test_lifecycle.cpp)
+target_link_libraries(ct-cli-tests PRIVATE nlohmann_json::nlohmann_json GTest::gtest_main)
+target_compile_definitions(ct-cli-tests PRIVATE
+  CT_TEST_CT_BINARY="$<TARGET_FILE:ct-cli>" CT_TEST_BUILD_DIR="${CMAKE_BINARY_DIR}"
+  CT_MKROOTFS="${PROJECT_SOURCE_DIR}/tools/mkrootfs-busybox.sh")
+add_dependencies(ct-cli-tests ct-cli ct-backend-linux ct-backend-openvz ct-backend-remote)
+gtest_discover_tests(ct-cli-tests TEST_PREFIX "cli." DISCOVERY_TIMEOUT 60
+  PROPERTIES LABELS cli TIMEOUT 120 RUN_SERIAL TRUE)
