@@ -17,6 +17,7 @@
 #include "cgroups.hpp"
 #include "criu.hpp"
 #include "image.hpp"
+#include "monitor.hpp"
 #include "net/network.hpp"
 #include "netns.hpp"
 #include "options.hpp"
@@ -244,7 +245,10 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
     int64_t pid;
     Fd pidfd;
     if (o.detach) {
-        pid = start_detached(*e, spawn);
+        Detached d = launch_detached(spawn, e->dir(), false, "container " + q(name));
+        pid = d.pid;
+        e->state.monitor_pid = d.monitor;
+        e->state.monitor_start = d.monitor_start;
     } else {
         Launched l = spawn();
         pid = l.pid;
