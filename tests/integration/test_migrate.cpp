@@ -158,7 +158,9 @@ TEST_F(Migrate, MovesToTheRemoteHost) {
     for (const auto &parent : {src_parent, dst_parent_ + "-far"})
         for (const char *h : {"memory", "cpu", "pids", "unified", "freezer", "cpuacct"}) {
             std::string d = std::string("/sys/fs/cgroup/") + h + "/" + parent;
-            if (fs::exists(d)) EXPECT_EQ(rmdir(d.c_str()), 0) << "cgroups left under " << d;
+            if (fs::exists(d)) {
+                EXPECT_EQ(rmdir(d.c_str()), 0) << "cgroups left under " << d;
+            }
         }
 }
 

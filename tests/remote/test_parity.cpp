@@ -88,12 +88,15 @@ TEST_F(Parity, EveryOpReachesTheFarBackend) {
     c.start(StartOptions{{-1, -1, -1}, false});
     auto local = Session::open(local_uri());
     auto lc = local.get(sp.name);
+    // Each op runs once locally and once remotely from the same container state: `undo`
+    // (when set) puts the container back between the two calls.
     struct Op {
         const char *name;
         std::function<void(Container &)> fn;
+        std::function<void(Container &)> undo = nullptr;
     };
     std::vector<Op> ops = {
-        {"pause", [](Container &x) { x.pause(); }},
+        {"pause", [](Container &x) { x.pause(); }, [](Container &x) { x.resume(); }},
         {"resume", [](Container &x) { x.resume(); }},
         {"stats", [](Container &x) { x.stats(); }},
         {"processes", [](Container &x) { x.processes(); }},
@@ -107,7 +110,9 @@ TEST_F(Parity, EveryOpReachesTheFarBackend) {
     };
     for (auto &op : ops) {
         auto a = outcome([&] { op.fn(lc); });
+        if (op.undo && !a.failed) op.undo(lc);
         auto b = outcome([&] { op.fn(c); });
+        if (op.undo && !b.failed) op.undo(lc);
         EXPECT_EQ(a.failed, b.failed) << op.name << ": " << a.cause << " / " << b.cause;
         EXPECT_EQ(a.code, b.code) << op.name << ": " << a.cause << " / " << b.cause;
         if (a.failed && a.code == Errc::unsupported) {
