@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from . import stdio
 from .errors import NotFound
-from .process import Process, returncode, timeout_ms
+from .process import Process, wait_for
 
 
 class Container:
@@ -77,7 +77,7 @@ class Container:
     def wait(self, timeout=None):
         """Waits for init to exit and returns its exit code (-N when signal N killed it). With
         ``timeout`` (seconds) raises libct.Timeout when it runs out."""
-        return returncode(*self._core.wait(timeout_ms(timeout)))
+        return wait_for(self._core.wait, timeout, f"container {self.name!r}")
 
     def kill(self, sig=signal.SIGTERM, all=False):
         """Sends ``sig`` to init, or to every process of the container when ``all``."""

@@ -7,16 +7,38 @@ import time
 from .errors import Timeout
 
 
-def timeout_ms(timeout):
-    """A timeout in seconds (None: none) as libct._core takes it."""
-    if timeout is None:
-        return None
-    return max(0, int(timeout * 1000))
+# How long a wait in the main thread blocks before Python's signal handlers get a chance.
+_SLICE = 0.25
 
 
 def returncode(signaled, code):
     """subprocess's convention: the exit code, or -N when signal N killed the process."""
     return -code if signaled else code
+
+
+def wait_for(call, timeout, what):
+    """call(timeout_ms) -> (signaled, code), with ``timeout`` in seconds (None: for ever), as
+    a returncode.
+
+    libct waits in the kernel without the GIL, where Python's signal handlers cannot run. In
+    the main thread (the only one that runs them) it waits in slices, so Ctrl-C interrupts a
+    wait as it does subprocess's, with at most a slice's delay.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return returncode(*call(None if timeout is None else _ms(timeout)))
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        try:
+            return returncode(*call(_ms(_SLICE if left is None else min(_SLICE, left))))
+        except Timeout as e:
+            if left is not None and left <= _SLICE:
+                raise Timeout(f"wait for {what}: still running after {timeout:g} s", "timeout",
+                              e.errno) from None
+
+
+def _ms(seconds):
+    return max(0, int(seconds * 1000))
 
 
 class Process:
@@ -44,12 +66,12 @@ class Process:
         """Waits for the process to exit and returns its returncode. With ``timeout`` (seconds)
         raises libct.Timeout when it runs out; the process keeps running."""
         if self.returncode is None:
-            core = self._container._core
+            core, name = self._container._core, self._container.name
             if self._init:
-                status = core.wait(timeout_ms(timeout))
+                self.returncode = wait_for(core.wait, timeout, f"container {name!r}")
             else:
-                status = core.wait_process(self.pid, timeout_ms(timeout))
-            self.returncode = returncode(*status)
+                self.returncode = wait_for(lambda ms: core.wait_process(self.pid, ms), timeout,
+                                           f"process {self.pid} of container {name!r}")
         return self.returncode
 
     def poll(self):

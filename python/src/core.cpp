@@ -25,14 +25,17 @@ namespace {
 using nogil = py::call_guard<py::gil_scoped_release>;
 using Timeout = std::optional<int64_t>;  // milliseconds; none: wait for ever
 
-// ct::Error -> libct.errors.<class of its code>(message, code, errno). Runs with the GIL held
-// and an exception pending in C++; if building the Python exception fails itself (the package
-// half-imported, out of memory), a RuntimeError with the message still reaches the caller.
+// ct::Error -> libct.errors.<class of its code>(message, code, errno). Runs with the GIL held.
+// Building it runs Python code, and so pending signal handlers: the exception one of them raises
+// (Ctrl-C's KeyboardInterrupt) is the one the caller gets, as anywhere in Python. Any other
+// failure still reaches the caller as an exception, never as a crash.
 void set_python_error(const ct::Error &e) {
     try {
         py::object make = py::module_::import("libct.errors").attr("_make");
         py::object err = make(e.what(), ct::errc_name(e.code()), e.sys_errno());
         PyErr_SetObject(reinterpret_cast<PyObject *>(Py_TYPE(err.ptr())), err.ptr());
+    } catch (py::error_already_set &pe) {
+        pe.restore();
     } catch (...) {
         PyErr_SetString(PyExc_RuntimeError, e.what());
     }

@@ -1,5 +1,6 @@
 """Blocking calls release the GIL; errors are exceptions in whichever thread made the call."""
 
+import os
 import signal
 import threading
 import time
@@ -23,6 +24,31 @@ def test_wait_releases_the_gil(env):
         c.kill(signal.SIGKILL)
         waiter.join(10)
         assert not waiter.is_alive() and p.returncode < 0
+
+
+def test_signal_handlers_interrupt_a_wait(env):
+    # As Ctrl-C's KeyboardInterrupt would: the handler runs and its exception ends the wait.
+    class Interrupted(Exception):
+        pass
+
+    def handler(signum, frame):
+        raise Interrupted()
+
+    old = signal.signal(signal.SIGUSR1, handler)
+    try:
+        with env.create(["sleep", "30"]) as c:
+            p = c.start()
+            threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGUSR1)).start()
+            t0 = time.monotonic()
+            with pytest.raises(Interrupted):
+                p.wait()
+            assert time.monotonic() - t0 < 5 and p.returncode is None
+            with pytest.raises(libct.Timeout, match=r"container 'c1': still running after 0\.3 s"):
+                c.wait(0.3)
+            p.kill()
+            assert p.wait() == -signal.SIGKILL
+    finally:
+        signal.signal(signal.SIGUSR1, old)
 
 
 def test_containers_from_several_threads(env):
