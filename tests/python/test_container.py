@@ -115,3 +115,11 @@ def test_invalid_signal_is_invalid_argument(env):
             c.kill(12345)
         p.kill()
         p.wait()
+
+
+def test_detached_start_is_waited_for_from_another_session(env):
+    with env.create(["sh", "-c", "sleep 0.2; exit 6"]) as c:
+        c.start(detach=True, stdin=libct.DEVNULL, stdout=libct.DEVNULL, stderr=libct.DEVNULL)
+        with libct.Session.open(env.uri) as other:
+            assert other.get("c1").wait(10) == 6
+        assert c.state == "stopped"

@@ -1,9 +1,11 @@
-"""exec, pause/resume, update, stats and processes of a running container.
+"""exec, pause/resume, update, stats, processes and terminals of running containers.
 
-Each test first asks the backend whether it fills the operation's slot (backend["operations"]),
-and is skipped, saying so, when it does not."""
+Each test first asks the backend whether it fills the operation's slot (backend["operations"])
+or supports the spec (terminal), and is skipped, saying so, when it does not."""
 
+import errno
 import signal
+import socket
 import time
 
 import pytest
@@ -88,9 +90,32 @@ def test_processes(env):
         p = c.start()
         for _ in range(100):  # the shell forks the first sleep, then becomes the second
             procs = c.processes()
-            if sorted(x["command"] for x in procs) == ["sleep", "sleep"]:
+            if sorted(x["command"] for x in procs) == ["sleep 30", "sleep 31"]:
                 break
             time.sleep(0.02)
-        assert sorted(x["command"] for x in procs) == ["sleep", "sleep"]
+        assert sorted(x["command"] for x in procs) == ["sleep 30", "sleep 31"]
         assert {x["ns_pid"] for x in procs} >= {1}
         assert p.pid in {x["pid"] for x in procs}
+
+
+def test_terminal_through_console_socket(env):
+    spec = env.spec(["sh", "-c", "tty; echo hi"])
+    spec["process"]["terminal"] = True
+    try:
+        c = env.session.create(spec)
+    except libct.Unsupported as e:
+        pytest.skip(str(e))
+    with c:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        with ours, theirs:
+            p = c.start(console_socket=theirs)
+            _, fds, _, _ = socket.recv_fds(ours, 16, 1)
+        out = b""
+        with open(fds[0], "rb", buffering=0) as master:
+            try:
+                while chunk := master.read(4096):
+                    out += chunk
+            except OSError as e:  # EIO: the terminal's last user has gone
+                assert e.errno == errno.EIO
+        assert p.wait(10) == 0
+        assert b"/dev/pts/" in out and b"hi\r\n" in out
