@@ -81,6 +81,29 @@ if(uid STREQUAL "0")
     message(FATAL_ERROR "installed ct run: exit ${rc}\n${out}\n${err}\nleft: ${left}")
   endif()
 endif()
+# The Python package: in a package directory under the prefix, importable from there alone,
+# with the installed libct.so (whose backends are the installed ones).
+load_cache(${BUILD} READ_WITH_PREFIX "" CT_BUILD_PYTHON Python3_EXECUTABLE)
+if(CT_BUILD_PYTHON)
+  file(GLOB pkg ${PREFIX}/usr/lib*/python3*/*-packages/libct/__init__.py)
+  list(LENGTH pkg n)
+  if(NOT n EQUAL 1)
+    file(REMOVE_RECURSE ${PREFIX})
+    message(FATAL_ERROR "the libct Python package is not installed under ${PREFIX}/usr: ${pkg}")
+  endif()
+  get_filename_component(site ${pkg} DIRECTORY)
+  get_filename_component(site ${site} DIRECTORY)
+  # (No ';' in the program: run() passes its arguments on as a list.)
+  run(${CMAKE_COMMAND} -E env --unset=LD_LIBRARY_PATH PYTHONPATH=${site}
+      ${Python3_EXECUTABLE} -c
+      "import libct\nprint(libct.__file__)\nfor b in libct.backends(): print(b['path'])")
+  if(NOT OUT MATCHES "^${site}/libct/__init__.py\n" OR
+     NOT OUT MATCHES "\n${PREFIX}/usr/lib[^\n]*/ct/backends/ct-backend-linux.so\n" OR
+     OUT MATCHES "${BUILD}/lib/")
+    file(REMOVE_RECURSE ${PREFIX})
+    message(FATAL_ERROR "the installed Python package does not use the installed libct:\n${OUT}")
+  endif()
+endif()
 file(REMOVE_RECURSE ${PREFIX})
 file(REMOVE_RECURSE /run/ct-install-test)
 message(STATUS "installed layout OK")

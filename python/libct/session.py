@@ -1,0 +1,103 @@
+"""libct.Session: a connection to one backend, chosen by URI at run time."""
+
+import json
+import os
+from collections.abc import Mapping
+
+from . import _core
+from .container import Container
+
+
+class Session:
+    """A session on a backend (Session.open). Containers outlive sessions: their state lives
+    with the backend, and a later session finds them with get() and list(). A session may be
+    used from several threads at once.
+
+    As a context manager it closes the session when the block ends; containers are left as
+    they are (use a Container as a context manager to destroy one). Container handles keep
+    working after close().
+    """
+
+    def __init__(self, core):
+        self._core_or_none = core
+
+    @classmethod
+    def open(cls, uri=""):
+        """Opens a session on the backend serving ``uri``: "linux:///" (the native backend,
+        options as query parameters: "linux:///?root=/run/mine&cgroup_parent=mine"),
+        "openvz:///", "<backend>+ssh://[user@]host[:port]/". "" means $CT_CONNECT, or
+        linux:/// when that is unset."""
+        return cls(_core.Session.open(os.fspath(uri)))
+
+    @property
+    def _core(self):
+        if self._core_or_none is None:
+            raise ValueError("the session is closed")
+        return self._core_or_none
+
+    def close(self):
+        self._core_or_none = None
+
+    @property
+    def closed(self):
+        return self._core_or_none is None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        if self.closed:
+            return "<libct.Session (closed)>"
+        return f"<libct.Session {self.uri!r}>"
+
+    @property
+    def uri(self):
+        return self._core.uri
+
+    @property
+    def backend(self):
+        """The backend serving the session, as a dict (an entry of libct.backends())."""
+        return json.loads(self._core.backend_json)[0]
+
+    def create(self, spec, *, name=None):
+        """Creates a container and returns its handle (state "created").
+
+        ``spec`` is a dict with the fields of a YAML spec (docs/spec.md), YAML text, or the
+        path of a YAML spec file (a str without a newline or ':', or a path object). ``name``
+        sets (or replaces) the spec's name. An invalid spec raises libct.InvalidSpec naming
+        the field, and creates nothing.
+        """
+        name = "" if name is None else name
+        if isinstance(spec, Mapping):
+            return Container(self._core.create_json(json.dumps(dict(spec)), name))
+        if isinstance(spec, str) and ("\n" in spec or ":" in spec):
+            return Container(self._core.create_yaml(spec, "<spec>", name))
+        if isinstance(spec, (str, os.PathLike)):
+            path = os.fspath(spec)
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            return Container(self._core.create_yaml(text, path, name))
+        raise TypeError(f"a spec is a dict, YAML text or a file path, not {type(spec).__name__}")
+
+    def get(self, name):
+        """The container ``name`` (libct.NotFound when there is none)."""
+        return Container(self._core.get(name))
+
+    def list(self):
+        """Every container of the session's backend (and state root), as info dicts (see
+        Container.info)."""
+        return json.loads(self._core.list_json())
+
+
+def backends():
+    """Every backend found in the search path, as dicts (the form of ``ct backends --json``):
+    name, path, loaded, and version, schemes, capabilities, operations — or error."""
+    return json.loads(_core.backends_json())
+
+
+def backend_search_path():
+    """The directories searched for backends, in order."""
+    return _core.backend_search_path()
