@@ -15,7 +15,7 @@
 namespace ct::capi {
 
 const char *controller_name(int c) {
-    static const char *const kNames[] = {"blkio",  "cpu",     "cpuacct", "cpuset", "devices",
+    static const char *const kNames[] = {"blkio",   "cpu",     "cpuacct", "cpuset", "devices",
                                          "freezer", "hugetlb", "memory",  "net_cls"};
     return c >= 0 && c < CT_NR_CONTROLLERS ? kNames[c] : nullptr;
 }
@@ -72,7 +72,9 @@ int64_t limit(const std::string &param, std::string v) {
 ct::DeviceRule device_rule(const std::string &param, const std::string &v, bool allow) {
     ct::DeviceRule r;
     r.allow = allow;
-    auto bad = [&] { return Failure(-LCTERR_INVARG, param + ": '" + v + "' is not a device rule"); };
+    auto bad = [&] {
+        return Failure(-LCTERR_INVARG, param + ": '" + v + "' is not a device rule");
+    };
     std::string type, nums, access;
     std::istringstream in(v);
     in >> type >> nums >> access;
@@ -96,28 +98,39 @@ ct::DeviceRule device_rule(const std::string &param, const std::string &v, bool 
 bool map_param(ct::Resources &r, int c, const std::string &p, const std::string &v) {
     switch (c) {
         case CTL_MEMORY:
-            if (p == "memory.limit_in_bytes") r.memory = limit(p, v);
-            else if (p == "memory.memsw.limit_in_bytes") r.memory_swap = limit(p, v);
-            else return false;
+            if (p == "memory.limit_in_bytes")
+                r.memory = limit(p, v);
+            else if (p == "memory.memsw.limit_in_bytes")
+                r.memory_swap = limit(p, v);
+            else
+                return false;
             return true;
         case CTL_CPU:
-            if (p == "cpu.shares") r.cpu.shares = number(p, v);
-            else if (p == "cpu.cfs_period_us") r.cpu.period_us = number(p, v);
-            else if (p == "cpu.cfs_quota_us") r.cpu.quota_us = limit(p, v) < 0 ? -1 : limit(p, v);
-            else return false;
+            if (p == "cpu.shares")
+                r.cpu.shares = number(p, v);
+            else if (p == "cpu.cfs_period_us")
+                r.cpu.period_us = number(p, v);
+            else if (p == "cpu.cfs_quota_us")
+                r.cpu.quota_us = limit(p, v) < 0 ? -1 : limit(p, v);
+            else
+                return false;
             return true;
         case CTL_CPUSET: {
             std::string t = v;
             while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
-            if (p == "cpuset.cpus") r.cpu.cpus = t;
-            else if (p == "cpuset.mems") r.cpu.mems = t;
-            else return false;
+            if (p == "cpuset.cpus")
+                r.cpu.cpus = t;
+            else if (p == "cpuset.mems")
+                r.cpu.mems = t;
+            else
+                return false;
             return true;
         }
         case CTL_DEVICES:
             if (p == "devices.allow" || p == "devices.deny")
                 r.devices.push_back(device_rule(p, v, p == "devices.allow"));
-            else return false;
+            else
+                return false;
             return true;
     }
     return false;
@@ -173,9 +186,11 @@ int libct_controller_configure(ct_handler_t ct, enum ct_controller ctype, const 
             return 0;
         }
         if (!ct->s->local)
-            throw Failure(-LCTERR_OPNOTSUPP,
-                          "cgroup parameter " + p + " has no spec field, and the cgroup files of "
-                          "backend " + ct->s->session.backend().name + " are not on this machine");
+            throw Failure(-LCTERR_OPNOTSUPP, "cgroup parameter " + p +
+                                                 " has no spec field, and the cgroup files of "
+                                                 "backend " +
+                                                 ct->s->session.backend().name +
+                                                 " are not on this machine");
         if (live) {
             auto dir = cgroup_dir(ct->ct->info(), ctype);
             if (dir.empty())
@@ -194,8 +209,8 @@ int libct_controller_configure(ct_handler_t ct, enum ct_controller ctype, const 
     });
 }
 
-int libct_controller_read(ct_handler_t ct, enum ct_controller ctype, const char *param,
-                          void *buf, size_t len) {
+int libct_controller_read(ct_handler_t ct, enum ct_controller ctype, const char *param, void *buf,
+                          size_t len) {
     return guard([&] {
         auto l = lock(ct);
         check_controller(ctype);

@@ -40,11 +40,11 @@ void run_host_commands(const std::vector<HostCommand> &cmds, const std::string &
         while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
         }
         if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-            throw Failure(-LCTERR_CANTMOUNT,
-                          what + ": " + c.path +
-                              (WIFEXITED(st) ? " exited with " + std::to_string(WEXITSTATUS(st))
-                                             : " was killed by signal " +
-                                                   std::to_string(WTERMSIG(st))));
+            throw Failure(
+                -LCTERR_CANTMOUNT,
+                what + ": " + c.path +
+                    (WIFEXITED(st) ? " exited with " + std::to_string(WEXITSTATUS(st))
+                                   : " was killed by signal " + std::to_string(WTERMSIG(st))));
         log(LOG_INFO, what + ": " + c.path + " done");
     }
 }

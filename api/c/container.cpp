@@ -24,13 +24,20 @@ const unsigned long kKnownNamespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC
 
 const char *ns_file(unsigned long flag) {
     switch (flag) {
-        case CLONE_NEWNS: return "mnt";
-        case CLONE_NEWUTS: return "uts";
-        case CLONE_NEWIPC: return "ipc";
-        case CLONE_NEWNET: return "net";
-        case CLONE_NEWPID: return "pid";
-        case CLONE_NEWUSER: return "user";
-        case CLONE_NEWCGROUP: return "cgroup";
+        case CLONE_NEWNS:
+            return "mnt";
+        case CLONE_NEWUTS:
+            return "uts";
+        case CLONE_NEWIPC:
+            return "ipc";
+        case CLONE_NEWNET:
+            return "net";
+        case CLONE_NEWPID:
+            return "pid";
+        case CLONE_NEWUSER:
+            return "user";
+        case CLONE_NEWCGROUP:
+            return "cgroup";
     }
     return nullptr;
 }
@@ -72,10 +79,16 @@ enum ct_state libct_container_state(ct_handler_t ct) {
     guard([&] {
         auto l = lock(ct);
         switch (ct->backend_state()) {
-            case ct::State::running: out = CT_RUNNING; break;
-            case ct::State::paused: out = CT_PAUSED; break;
+            case ct::State::running:
+                out = CT_RUNNING;
+                break;
+            case ct::State::paused:
+                out = CT_PAUSED;
+                break;
             case ct::State::created:
-            case ct::State::stopped: out = CT_STOPPED; break;
+            case ct::State::stopped:
+                out = CT_STOPPED;
+                break;
         }
         return 0;
     });
@@ -87,18 +100,19 @@ int libct_container_set_nsmask(ct_handler_t ct, unsigned long mask) {
         auto l = lock(ct);
         ct->require_stopped();
         if (mask & ~kKnownNamespaces)
-            throw Failure(-LCTERR_INVARG, "namespace mask 0x" + [&] {
-                char b[32];
-                std::snprintf(b, sizeof b, "%lx", mask & ~kKnownNamespaces);
-                return std::string(b);
-            }() + " has flags that are not namespaces");
+            throw Failure(
+                -LCTERR_INVARG, "namespace mask 0x" + [&] {
+                    char b[32];
+                    std::snprintf(b, sizeof b, "%lx", mask & ~kKnownNamespaces);
+                    return std::string(b);
+                }() + " has flags that are not namespaces");
         // What this kernel lacks can only be known for a backend on this machine.
         if (ct->s->local)
             for (unsigned long f = 1; f; f <<= 1)
-                if ((mask & f) && ::access(("/proc/self/ns/" + std::string(ns_file(f))).c_str(),
-                                           F_OK) != 0)
-                    throw Failure(-LCTERR_NONS, std::string("this kernel has no ") +
-                                                    ns_file(f) + " namespace");
+                if ((mask & f) &&
+                    ::access(("/proc/self/ns/" + std::string(ns_file(f))).c_str(), F_OK) != 0)
+                    throw Failure(-LCTERR_NONS,
+                                  std::string("this kernel has no ") + ns_file(f) + " namespace");
         ct->nsmask = mask;
         return 0;
     });
@@ -150,14 +164,20 @@ int libct_container_set_option(ct_handler_t ct, int opt, void *arg) {
         auto l = lock(ct);
         ct->require_stopped();
         switch (opt) {
-            case LIBCT_OPT_AUTO_PROC_MOUNT: ct->opt_proc = true; break;
+            case LIBCT_OPT_AUTO_PROC_MOUNT:
+                ct->opt_proc = true;
+                break;
             case LIBCT_OPT_CGROUP_SUBMOUNT:
                 ct->cgroup_submount = arg ? static_cast<const char *>(arg) : "/sys/fs/cgroup";
                 if (ct->cgroup_submount->empty() || (*ct->cgroup_submount)[0] != '/')
                     ct->cgroup_submount = "/" + *ct->cgroup_submount;
                 break;
-            case LIBCT_OPT_KILLABLE: ct->opt_killable = true; break;
-            case LIBCT_OPT_NOSETSID: ct->opt_nosetsid = true; break;
+            case LIBCT_OPT_KILLABLE:
+                ct->opt_killable = true;
+                break;
+            case LIBCT_OPT_NOSETSID:
+                ct->opt_nosetsid = true;
+                break;
             case LIBCT_OPT_SYSTEMD:
                 throw Failure(-LCTERR_OPNOTSUPP,
                               "container '" + ct->name +
@@ -166,8 +186,9 @@ int libct_container_set_option(ct_handler_t ct, int opt, void *arg) {
             case LIBCT_OPT_TASKLESS:
                 if (!ct->s->local)
                     throw Failure(-LCTERR_OPNOTSUPP,
-                                  "container '" + ct->name + "': LIBCT_OPT_TASKLESS needs a "
-                                  "backend in this process (linux:///), not backend " +
+                                  "container '" + ct->name +
+                                      "': LIBCT_OPT_TASKLESS needs a "
+                                      "backend in this process (linux:///), not backend " +
                                       ct->s->session.backend().name);
                 ct->opt_taskless = true;
                 break;

@@ -25,18 +25,29 @@ namespace ct::capi {
 int code_of(const ct::Error &e) {
     int sys = e.sys_errno();
     switch (e.code()) {
-        case Errc::bad_state: return -LCTERR_BADCTSTATE;
-        case Errc::unsupported: return -LCTERR_OPNOTSUPP;
+        case Errc::bad_state:
+            return -LCTERR_BADCTSTATE;
+        case Errc::unsupported:
+            return -LCTERR_OPNOTSUPP;
         case Errc::invalid_spec:
-        case Errc::invalid_argument: return -LCTERR_INVARG;
-        case Errc::not_found: return sys ? -sys : -LCTERR_NOTFOUND;
-        case Errc::exists: return -EEXIST;
-        case Errc::permission: return -(sys ? sys : EPERM);
-        case Errc::transport: return -LCTERR_RPCCOMM;
-        case Errc::timeout: return -ETIMEDOUT;
-        case Errc::exec: return -(sys ? sys : ENOEXEC);
-        case Errc::abi: return -LCTERR_NOTFOUND;
-        case Errc::backend: break;
+        case Errc::invalid_argument:
+            return -LCTERR_INVARG;
+        case Errc::not_found:
+            return sys ? -sys : -LCTERR_NOTFOUND;
+        case Errc::exists:
+            return -EEXIST;
+        case Errc::permission:
+            return -(sys ? sys : EPERM);
+        case Errc::transport:
+            return -LCTERR_RPCCOMM;
+        case Errc::timeout:
+            return -ETIMEDOUT;
+        case Errc::exec:
+            return -(sys ? sys : ENOEXEC);
+        case Errc::abi:
+            return -LCTERR_NOTFOUND;
+        case Errc::backend:
+            break;
     }
     return -(sys ? sys : EIO);
 }

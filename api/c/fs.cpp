@@ -117,12 +117,15 @@ int libct_fs_set_private(ct_handler_t ct, enum ct_fs_type type, void *arg) {
         auto l = lock(ct);
         ct->require_stopped();
         switch (type) {
-            case CT_FS_NONE: ct->spec.private_area = {}; return 0;
+            case CT_FS_NONE:
+                ct->spec.private_area = {};
+                return 0;
             case CT_FS_SUBDIR:
                 ct->spec.private_area = {};
                 ct->spec.private_area.type = "dir";
                 ct->spec.private_area.path = host_path(
-                    ct, need_str(static_cast<const char *>(arg), "libct_fs_set_private: directory"));
+                    ct,
+                    need_str(static_cast<const char *>(arg), "libct_fs_set_private: directory"));
                 return 0;
         }
         throw Failure(-LCTERR_BADTYPE, "unknown private area type " + std::to_string(type));
@@ -141,10 +144,12 @@ int libct_fs_del_bind_mount(ct_handler_t ct, const char *destination) {
         ct->require_stopped();
         std::string t = in_root(need_str(destination, "libct_fs_del_bind_mount: destination"));
         auto &ms = ct->spec.mounts;
-        auto it = std::find_if(ms.begin(), ms.end(),
-                               [&](const ct::MountSpec &m) { return m.type == "bind" && m.target == t; });
+        auto it = std::find_if(ms.begin(), ms.end(), [&](const ct::MountSpec &m) {
+            return m.type == "bind" && m.target == t;
+        });
         if (it == ms.end())
-            throw Failure(-LCTERR_NOTFOUND, "container '" + ct->name + "' has no bind mount on " + t);
+            throw Failure(-LCTERR_NOTFOUND,
+                          "container '" + ct->name + "' has no bind mount on " + t);
         ms.erase(it);
         std::erase_if(ct->actions, [&](const MountActions &a) { return a.target == t; });
         return 0;
@@ -168,11 +173,13 @@ int libct_fs_add_devnode(ct_handler_t ct, const char *path, int mode, int major,
         ct->require_stopped();
         ct::DeviceNode d;
         d.path = in_root(need_str(path, "libct_fs_add_devnode: path"));
-        if (S_ISCHR(mode)) d.type = "c";
-        else if (S_ISBLK(mode)) d.type = "b";
+        if (S_ISCHR(mode))
+            d.type = "c";
+        else if (S_ISBLK(mode))
+            d.type = "b";
         else
-            throw Failure(-LCTERR_INVARG, "device node " + d.path +
-                                              ": mode must include S_IFCHR or S_IFBLK");
+            throw Failure(-LCTERR_INVARG,
+                          "device node " + d.path + ": mode must include S_IFCHR or S_IFBLK");
         if (major < 0 || minor < 0)
             throw Failure(-LCTERR_INVARG, "device node " + d.path + ": negative device number");
         d.major = static_cast<uint32_t>(major);

@@ -13,22 +13,38 @@ namespace {
 
 const char *rlimit_name(int res) {
     switch (res) {
-        case RLIMIT_AS: return "as";
-        case RLIMIT_CORE: return "core";
-        case RLIMIT_CPU: return "cpu";
-        case RLIMIT_DATA: return "data";
-        case RLIMIT_FSIZE: return "fsize";
-        case RLIMIT_LOCKS: return "locks";
-        case RLIMIT_MEMLOCK: return "memlock";
-        case RLIMIT_MSGQUEUE: return "msgqueue";
-        case RLIMIT_NICE: return "nice";
-        case RLIMIT_NOFILE: return "nofile";
-        case RLIMIT_NPROC: return "nproc";
-        case RLIMIT_RSS: return "rss";
-        case RLIMIT_RTPRIO: return "rtprio";
-        case RLIMIT_RTTIME: return "rttime";
-        case RLIMIT_SIGPENDING: return "sigpending";
-        case RLIMIT_STACK: return "stack";
+        case RLIMIT_AS:
+            return "as";
+        case RLIMIT_CORE:
+            return "core";
+        case RLIMIT_CPU:
+            return "cpu";
+        case RLIMIT_DATA:
+            return "data";
+        case RLIMIT_FSIZE:
+            return "fsize";
+        case RLIMIT_LOCKS:
+            return "locks";
+        case RLIMIT_MEMLOCK:
+            return "memlock";
+        case RLIMIT_MSGQUEUE:
+            return "msgqueue";
+        case RLIMIT_NICE:
+            return "nice";
+        case RLIMIT_NOFILE:
+            return "nofile";
+        case RLIMIT_NPROC:
+            return "nproc";
+        case RLIMIT_RSS:
+            return "rss";
+        case RLIMIT_RTPRIO:
+            return "rtprio";
+        case RLIMIT_RTTIME:
+            return "rttime";
+        case RLIMIT_SIGPENDING:
+            return "sigpending";
+        case RLIMIT_STACK:
+            return "stack";
     }
     return nullptr;
 }
@@ -109,13 +125,13 @@ int libct_process_desc_setgroupts(ct_process_desc_t p, unsigned int size, unsign
     return set_groups(p, size, groups);
 }
 
-int libct_process_desc_set_rlimit(ct_process_desc_t p, int resource, uint64_t soft,
-                                  uint64_t hard) {
+int libct_process_desc_set_rlimit(ct_process_desc_t p, int resource, uint64_t soft, uint64_t hard) {
     return with_desc(p, [&](ct_process_desc &d) {
         const char *name = rlimit_name(resource);
         if (!name) throw Failure(-LCTERR_INVARG, "unknown rlimit " + std::to_string(resource));
         if (soft > hard)
-            throw Failure(-LCTERR_INVARG, std::string("rlimit ") + name + ": soft limit above hard");
+            throw Failure(-LCTERR_INVARG,
+                          std::string("rlimit ") + name + ": soft limit above hard");
         auto &rl = d.proc.rlimits;
         std::erase_if(rl, [&](const ct::Rlimit &r) { return r.type == name; });
         rl.push_back({name, soft, hard});
@@ -152,8 +168,8 @@ int libct_process_desc_set_fds(ct_process_desc_t p, int *fds, int n) {
         if (n < 0 || (n > 0 && !fds)) throw Failure(-LCTERR_INVARG, "bad fd array");
         for (int i = 0; i < n; ++i)
             if (fds[i] < 0 && fds[i] != LIBCT_CONSOLE_FD)
-                throw Failure(-LCTERR_INVARG, "fds[" + std::to_string(i) + "] is " +
-                                                  std::to_string(fds[i]));
+                throw Failure(-LCTERR_INVARG,
+                              "fds[" + std::to_string(i) + "] is " + std::to_string(fds[i]));
         d.fds.emplace(fds, fds + n);
     });
 }

@@ -16,8 +16,7 @@ namespace {
 const char *const kLocalUri = "linux:///?cgroup_parent=/";
 
 bool valid_name(const std::string &n) {
-    if (n.empty() || n.size() > 64 || !std::isalnum(static_cast<unsigned char>(n[0])))
-        return false;
+    if (n.empty() || n.size() > 64 || !std::isalnum(static_cast<unsigned char>(n[0]))) return false;
     return std::all_of(n.begin(), n.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
     });
@@ -25,14 +24,22 @@ bool valid_name(const std::string &n) {
 
 int clone_flag(Namespace ns) {
     switch (ns) {
-        case Namespace::mount: return CLONE_NEWNS;
-        case Namespace::uts: return CLONE_NEWUTS;
-        case Namespace::ipc: return CLONE_NEWIPC;
-        case Namespace::pid: return CLONE_NEWPID;
-        case Namespace::net: return CLONE_NEWNET;
-        case Namespace::user: return CLONE_NEWUSER;
-        case Namespace::cgroup: return CLONE_NEWCGROUP;
-        case Namespace::time: return 0x80;  // CLONE_NEWTIME
+        case Namespace::mount:
+            return CLONE_NEWNS;
+        case Namespace::uts:
+            return CLONE_NEWUTS;
+        case Namespace::ipc:
+            return CLONE_NEWIPC;
+        case Namespace::pid:
+            return CLONE_NEWPID;
+        case Namespace::net:
+            return CLONE_NEWNET;
+        case Namespace::user:
+            return CLONE_NEWUSER;
+        case Namespace::cgroup:
+            return CLONE_NEWCGROUP;
+        case Namespace::time:
+            return 0x80;  // CLONE_NEWTIME
     }
     return 0;
 }
@@ -42,8 +49,10 @@ void adopt(ct_handler &h, const ContainerInfo &info) {
     h.spec = info.spec;
     h.root_set = true;
     for (const auto &n : info.spec.effective_namespaces()) {
-        if (n.path.empty()) h.nsmask |= static_cast<unsigned long>(clone_flag(n.type));
-        else h.nspaths[clone_flag(n.type)] = n.path;
+        if (n.path.empty())
+            h.nsmask |= static_cast<unsigned long>(clone_flag(n.type));
+        else
+            h.nspaths[clone_flag(n.type)] = n.path;
     }
     h.spec.namespaces.reset();
     for (const auto &n : info.spec.network) {

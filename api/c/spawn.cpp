@@ -127,10 +127,14 @@ ct::ProcessSpec process_of(ct_handler *h, ct_process_desc *d, const Launch &l) {
     } else {
         p.args = l.argv;
         // The spec has no separate executable: argv[0] becomes the path.
-        if (p.args.empty()) p.args.push_back(l.path);
-        else p.args[0] = l.path;
-        if (l.env) p.env = *l.env;
-        else if (!d || !d->env_set) p.env = caller_env();
+        if (p.args.empty())
+            p.args.push_back(l.path);
+        else
+            p.args[0] = l.path;
+        if (l.env)
+            p.env = *l.env;
+        else if (!d || !d->env_set)
+            p.env = caller_env();
     }
     if (d && (d->bset || d->allcaps)) {
         ct::Capabilities c;
@@ -154,14 +158,16 @@ std::string tty_path(int fd) {
 
 void add_namespaces(ct_handler *h, ct::Spec &s) {
     static const std::pair<int, ct::Namespace> kOrder[] = {
-        {CLONE_NEWNS, ct::Namespace::mount}, {CLONE_NEWUTS, ct::Namespace::uts},
-        {CLONE_NEWIPC, ct::Namespace::ipc},  {CLONE_NEWPID, ct::Namespace::pid},
-        {CLONE_NEWNET, ct::Namespace::net},  {CLONE_NEWUSER, ct::Namespace::user},
+        {CLONE_NEWNS, ct::Namespace::mount},     {CLONE_NEWUTS, ct::Namespace::uts},
+        {CLONE_NEWIPC, ct::Namespace::ipc},      {CLONE_NEWPID, ct::Namespace::pid},
+        {CLONE_NEWNET, ct::Namespace::net},      {CLONE_NEWUSER, ct::Namespace::user},
         {CLONE_NEWCGROUP, ct::Namespace::cgroup}};
     std::vector<ct::NamespaceSpec> ns;
     for (const auto &[flag, type] : kOrder) {
-        if (auto it = h->nspaths.find(flag); it != h->nspaths.end()) ns.push_back({type, it->second});
-        else if (h->nsmask & static_cast<unsigned long>(flag)) ns.push_back({type, ""});
+        if (auto it = h->nspaths.find(flag); it != h->nspaths.end())
+            ns.push_back({type, it->second});
+        else if (h->nsmask & static_cast<unsigned long>(flag))
+            ns.push_back({type, ""});
     }
     s.namespaces = ns;
 }
@@ -178,12 +184,12 @@ void add_network(ct_handler *h, ct::Spec &s) {
                                [&](const ct::NetInterfaceSpec &i) { return i.name == dev; });
         if (dev.empty() && s.network.size() == 1) it = s.network.begin();
         if (it == s.network.end())
-            throw Failure(-LCTERR_INVARG,
-                          "container '" + h->name + "': a route " +
-                              (dev.empty() ? std::string("without a device")
-                                           : "through '" + dev + "', which is not one of its "
+            throw Failure(-LCTERR_INVARG, "container '" + h->name + "': a route " +
+                                              (dev.empty() ? std::string("without a device")
+                                                           : "through '" + dev +
+                                                                 "', which is not one of its "
                                                                  "devices,") +
-                              " (routes go through the container's own devices)");
+                                              " (routes go through the container's own devices)");
         it->routes.push_back({r->dst.empty() ? "default" : r->dst, gw, 0});
     }
 }
@@ -352,8 +358,8 @@ ct_process_t enter(ct_handler *h, ct_process_desc *d, const Launch &l) {
                                              "beside; use libct_container_switch");
     auto st = h->backend_state();
     if (st != ct::State::running)
-        throw Failure(-LCTERR_BADCTSTATE, "container '" + h->name + "' is " +
-                                              ct::state_name(st) + ", not running");
+        throw Failure(-LCTERR_BADCTSTATE,
+                      "container '" + h->name + "' is " + ct::state_name(st) + ", not running");
     ct::ProcessSpec proc = process_of(h, d, l);
     ct::StartOptions o;
     o.fds = process_fds(h, d, l);
@@ -385,10 +391,10 @@ ct_process_t libct_container_spawn_execv(ct_handler_t ct, ct_process_desc_t pr, 
         [&] { return spawn(ct, pr, command(path, argv, nullptr, false)); });
 }
 
-ct_process_t libct_container_spawn_execve(ct_handler_t ct, ct_process_desc_t pr,
-                                          const char *path, char *const argv[],
-                                          char *const env[]) {
-    return guard_handle<ct_process_t>([&] { return spawn(ct, pr, command(path, argv, env, true)); });
+ct_process_t libct_container_spawn_execve(ct_handler_t ct, ct_process_desc_t pr, const char *path,
+                                          char *const argv[], char *const env[]) {
+    return guard_handle<ct_process_t>(
+        [&] { return spawn(ct, pr, command(path, argv, env, true)); });
 }
 
 ct_process_t libct_container_enter_cb(ct_handler_t ct, ct_process_desc_t p, int (*fn)(void *),

@@ -18,8 +18,8 @@ namespace {
 
 // User first: the container's other namespaces may belong to it.
 const std::pair<int, const char *> kNamespaces[] = {
-    {CLONE_NEWUSER, "user"}, {CLONE_NEWNS, "mnt"}, {CLONE_NEWUTS, "uts"},
-    {CLONE_NEWIPC, "ipc"},   {CLONE_NEWNET, "net"}, {CLONE_NEWPID, "pid"},
+    {CLONE_NEWUSER, "user"},    {CLONE_NEWNS, "mnt"},  {CLONE_NEWUTS, "uts"},
+    {CLONE_NEWIPC, "ipc"},      {CLONE_NEWNET, "net"}, {CLONE_NEWPID, "pid"},
     {CLONE_NEWCGROUP, "cgroup"}};
 
 bool same_file(int fd, const std::string &path) {
@@ -102,10 +102,10 @@ extern "C" int libct_container_switch(ct_handler_t ct) {
     return guard([&] {
         auto l = lock(ct);
         if (!ct->s->local)
-            throw Failure(-LCTERR_OPNOTSUPP,
-                          "container '" + ct->name + "': switching into a container needs it on "
-                          "this machine (backend linux), not backend " +
-                              ct->s->session.backend().name);
+            throw Failure(-LCTERR_OPNOTSUPP, "container '" + ct->name +
+                                                 "': switching into a container needs it on "
+                                                 "this machine (backend linux), not backend " +
+                                                 ct->s->session.backend().name);
         if (ct->held.active()) {
             join(ct->held, ct->name);
             return 0;

@@ -11,30 +11,30 @@
 
 extern int tc_failures;
 
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
+#define CHECK(cond, ...)                                                             \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
             fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fprintf(stderr, "\n");                                           \
-            tc_failures++;                                                   \
-        }                                                                    \
+            fprintf(stderr, __VA_ARGS__);                                            \
+            fprintf(stderr, "\n");                                                   \
+            tc_failures++;                                                           \
+        }                                                                            \
     } while (0)
 
 /* Fatal: the rest of the test cannot run. */
-#define REQUIRE(cond, ...)                                                   \
-    do {                                                                     \
-        if (!(cond)) {                                                       \
+#define REQUIRE(cond, ...)                                                       \
+    do {                                                                         \
+        if (!(cond)) {                                                           \
             fprintf(stderr, "%s:%d: required: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fprintf(stderr, "\n");                                           \
-            exit(1);                                                         \
-        }                                                                    \
+            fprintf(stderr, __VA_ARGS__);                                        \
+            fprintf(stderr, "\n");                                               \
+            exit(1);                                                             \
+        }                                                                        \
     } while (0)
 
-#define CHECK_OK(expr) \
-    do {                                              \
-        int rc_ = (expr);                             \
+#define CHECK_OK(expr)                                 \
+    do {                                               \
+        int rc_ = (expr);                              \
         CHECK(rc_ == 0, "%s returned %d", #expr, rc_); \
     } while (0)
 

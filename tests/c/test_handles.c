@@ -67,13 +67,13 @@ int main(void) {
     int logp[2];
     REQUIRE(pipe2(logp, O_NONBLOCK) == 0, "pipe");
     libct_log_init(logp[1], LOG_ERROR);
-    close(logp[1]);  /* the library keeps its own duplicate */
+    close(logp[1]); /* the library keeps its own duplicate */
     libct_session_t bad = libct_session_open("nosuchbackend:///");
     CHECK(libct_handle_is_err(bad), "an unknown backend is an error handle");
     char msg[4096] = {0};
     ssize_t n = read(logp[0], msg, sizeof msg - 1);
     CHECK(n > 0 && strstr(msg, "nosuchbackend"), "the log names the backend: '%s'", msg);
-    libct_log_init(-1, 0);  /* silent again */
+    libct_log_init(-1, 0); /* silent again */
     libct_container_set_nsmask(NULL, 0);
     /* EOF: the library let go of its duplicate, the last write end. */
     CHECK(read(logp[0], msg, sizeof msg) == 0, "the log is closed after fd -1");
@@ -94,9 +94,9 @@ int main(void) {
     CHECK(libct_handle_to_err(libct_container_create(s1, n1)) == -EEXIST, "a name twice");
     CHECK(libct_handle_to_err(libct_container_create(s1, "bad/name")) == -LCTERR_INVARG,
           "a bad name");
-    CHECK(libct_handle_to_err(libct_container_open(s1, "capi-no-such-container")) ==
-              -LCTERR_NOTFOUND,
-          "opening a container that does not exist");
+    CHECK(
+        libct_handle_to_err(libct_container_open(s1, "capi-no-such-container")) == -LCTERR_NOTFOUND,
+        "opening a container that does not exist");
     CHECK(libct_container_set_option(c1, 99, NULL) == -LCTERR_INVARG, "unknown option");
     CHECK(libct_container_set_option(c1, LIBCT_OPT_SYSTEMD, NULL) == -LCTERR_OPNOTSUPP,
           "SYSTEMD is refused clearly");
