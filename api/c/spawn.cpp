@@ -350,12 +350,12 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
 ct_process_t enter(ct_handler *h, ct_process_desc *d, const Launch &l) {
     auto lk = lock(h);
     if (d) need(d, "process description");
-    if (l.callback && !l.fn)
-        throw Failure(-LCTERR_INVARG, "container '" + h->name + "': the callback is NULL");
     if (h->held.active())
         throw Failure(-LCTERR_OPNOTSUPP, "container '" + h->name +
                                              "' is TASKLESS: it has no process to enter "
                                              "beside; use libct_container_switch");
+    if (l.callback && !l.fn)
+        throw Failure(-LCTERR_INVARG, "container '" + h->name + "': the callback is NULL");
     auto st = h->backend_state();
     if (st != ct::State::running)
         throw Failure(-LCTERR_BADCTSTATE,
