@@ -17,7 +17,10 @@ Error SessionCore::make_error(int rc, const std::string &what, const std::string
                               int sys_errno) const {
     Errc code =
         rc >= CT_ERR_INVALID_SPEC && rc <= CT_ERR_EXEC ? static_cast<Errc>(rc) : Errc::backend;
-    std::string text = what + " (backend " + lb->name + "): ";
+    // A remote session names the backend that failed and how it is reached ("linux+ssh"),
+    // so that its messages read like the local ones plus the transport.
+    std::string name = uri.transport.empty() ? lb->name : uri.scheme;
+    std::string text = what + " (backend " + name + "): ";
     text += msg.empty() ? std::string("failed with status ") + errc_name(code) +
                               " and no message (a backend bug)"
                         : msg;

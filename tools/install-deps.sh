@@ -5,7 +5,8 @@ set -eu
 pkgs="build-essential cmake pkgconf git
 libboost-dev libboost-program-options-dev libyaml-cpp-dev nlohmann-json3-dev
 libnl-3-dev libnl-route-3-dev libgtest-dev libgmock-dev
-busybox-static iproute2 procps python3"
+busybox-static iproute2 procps python3
+openssh-client openssh-server crun"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -1,6 +1,7 @@
 // The linux-native backend's C boundary: the descriptor and thin trampolines into LinuxSession,
 // where every exception becomes a status and a message.
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "../common/out.hpp"
@@ -34,13 +35,35 @@ int op_list(ct_session *s, ct_out *doc, ct_out *err) {
 int op_info(ct_session *s, const char *name, ct_out *doc, ct_out *err) {
     return guard(err, [&] { put(doc, s->impl.info(name)); });
 }
+// A copy at this backend's size: fields an older, shorter caller lacks stay zero.
+ct_proc_args full_args(const ct_proc_args *a) {
+    ct_proc_args args{};
+    std::memcpy(&args, a, std::min<size_t>(a->size, sizeof args));
+    args.size = sizeof args;
+    if (a->size < offsetof(ct_proc_args, console_socket) + sizeof(int)) args.console_socket = -1;
+    return args;
+}
+
 int op_start(ct_session *s, const char *name, const ct_proc_args *a, int64_t *pid, ct_out *err) {
-    return guard(err, [&] {
-        ct_proc_args args{};
-        std::memcpy(&args, a, std::min<size_t>(a->size, sizeof args));  // older, shorter callers
-        args.size = sizeof args;
-        *pid = s->impl.start(name, args);
-    });
+    return guard(err, [&] { *pid = s->impl.start(name, full_args(a)); });
+}
+int op_exec(ct_session *s, const char *name, const ct_proc_args *a, int64_t *pid, ct_out *err) {
+    return guard(err, [&] { *pid = s->impl.exec(name, full_args(a)); });
+}
+int op_pause(ct_session *s, const char *name, ct_out *err) {
+    return guard(err, [&] { s->impl.pause(name); });
+}
+int op_resume(ct_session *s, const char *name, ct_out *err) {
+    return guard(err, [&] { s->impl.resume(name); });
+}
+int op_update(ct_session *s, const char *name, const char *resources, ct_out *err) {
+    return guard(err, [&] { s->impl.update(name, resources); });
+}
+int op_stats(ct_session *s, const char *name, ct_out *doc, ct_out *err) {
+    return guard(err, [&] { put(doc, s->impl.stats(name)); });
+}
+int op_processes(ct_session *s, const char *name, ct_out *doc, ct_out *err) {
+    return guard(err, [&] { put(doc, s->impl.processes(name)); });
 }
 int op_wait(ct_session *s, const char *name, int64_t pid, int64_t timeout_ms, int *ws,
             ct_out *err) {
@@ -62,7 +85,8 @@ const ct_backend kBackend = [] {
     b.version = "0.1.0";
     b.description = "native Linux containers: namespaces, cgroups v1/v2/hybrid, pivot_root";
     b.schemes = kSchemes;
-    b.caps = CT_CAP_NAMESPACES | CT_CAP_CGROUPS | CT_CAP_PERSISTENT_STATE;
+    b.caps = CT_CAP_NAMESPACES | CT_CAP_CGROUPS | CT_CAP_PERSISTENT_STATE | CT_CAP_EXEC |
+             CT_CAP_PAUSE | CT_CAP_UPDATE | CT_CAP_STATS;
     b.ops.open = op_open;
     b.ops.close = op_close;
     b.ops.create = op_create;
@@ -72,6 +96,12 @@ const ct_backend kBackend = [] {
     b.ops.wait = op_wait;
     b.ops.kill = op_kill;
     b.ops.destroy = op_destroy;
+    b.ops.exec = op_exec;
+    b.ops.pause = op_pause;
+    b.ops.resume = op_resume;
+    b.ops.update = op_update;
+    b.ops.stats = op_stats;
+    b.ops.processes = op_processes;
     return b;
 }();
 

@@ -100,7 +100,8 @@ ContainerCgroups::ContainerCgroups(const CgroupLayout &l, const std::string &par
                                                                {"pids", "resources.pids"}};
     if (want_cpu || l.where("cpu") == "v1") ctrls.push_back({"cpu", "resources.cpu"});
     if (want_cpuset) ctrls.push_back({"cpuset", "resources.cpu.cpus"});
-    if (res.io_weight) ctrls.push_back({"blkio", "resources.io_weight"});
+    // blkio also without a weight: io stats, and io_weight can be set by update later.
+    ctrls.push_back({"blkio", "resources.io_weight"});
     // The device allow-list (devices.cpp): v1 controller when mounted, else eBPF on cgroup2.
     if (l.v1.count("devices")) ctrls.push_back({"devices", "devices"});
     bool has_v2_tree = !l.v2_root.empty();
@@ -116,12 +117,12 @@ ContainerCgroups::ContainerCgroups(const CgroupLayout &l, const std::string &par
             add_v1(ctrl);
         } else if (has_v2_tree && l.v2_controllers.count(ctrl_v2)) {
             v2_used = true;
-        } else if (ctrl == "memory" || ctrl == "pids" || ctrl == "freezer" ||
+        } else if (ctrl == "memory" || ctrl == "pids" || ctrl == "freezer" || ctrl == "blkio" ||
                    ctrl == "cpuacct" || (ctrl == "cpu" && !want_cpu)) {
             // Default controllers are best effort: a host without one still runs containers,
             // as long as the spec does not ask for its limit.
             bool asked = (ctrl == "memory" && (res.memory || res.memory_swap)) ||
-                         (ctrl == "pids" && res.pids);
+                         (ctrl == "pids" && res.pids) || (ctrl == "blkio" && res.io_weight);
             if (asked) need(ctrl, field);
         } else {
             need(ctrl_v2, field);

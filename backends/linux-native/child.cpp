@@ -23,54 +23,12 @@
 #include <climits>
 #include <cstring>
 
+#include "child_util.hpp"
 #include "launch.hpp"
 
 namespace ct::linux_native {
+using namespace child;
 namespace {
-
-// A fixed-size message builder: the child must not allocate.
-struct Msg {
-    char buf[sizeof(ChildFailure::what)] = {};
-    size_t n = 0;
-    Msg &operator<<(const char *s) {
-        while (s && *s && n + 1 < sizeof buf) buf[n++] = *s++;
-        buf[n] = 0;
-        return *this;
-    }
-    Msg &operator<<(const std::string &s) { return *this << s.c_str(); }
-    Msg &operator<<(long v) {
-        char tmp[24];
-        int i = 0;
-        bool neg = v < 0;
-        unsigned long u = neg ? 0UL - static_cast<unsigned long>(v) : static_cast<unsigned long>(v);
-        do tmp[i++] = static_cast<char>('0' + u % 10);
-        while ((u /= 10) && i < 22);
-        if (neg) tmp[i++] = '-';
-        while (i && n + 1 < sizeof buf) buf[n++] = tmp[--i];
-        buf[n] = 0;
-        return *this;
-    }
-};
-
-int g_errfd = -1;
-
-[[noreturn]] void fail(const Msg &m, int err, bool is_exec = false) {
-    ChildFailure f{};
-    f.err = err;
-    f.is_exec = is_exec ? 1 : 0;
-    std::memcpy(f.what, m.buf, sizeof f.what);
-    ssize_t r = ::write(g_errfd, &f, sizeof f);
-    (void)r;
-    ::_exit(127);
-}
-
-#define CHECK(expr, msg)                     \
-    do {                                     \
-        if ((expr) < 0) {                    \
-            int e_ = errno;                  \
-            fail(Msg() << msg, e_);          \
-        }                                    \
-    } while (0)
 
 // "/proc/self/fd/<fd>": the way to name an O_PATH fd to mount(2).
 struct FdPath {
@@ -440,9 +398,11 @@ void setup_passed_fds(const LaunchPlan &p) {
         tmp[i] = ::fcntl(from, F_DUPFD_CLOEXEC, n);
         if (tmp[i] < 0) fail(Msg() << "passed fd " << static_cast<long>(from), errno);
     }
-    for (int i = 0; i < n; ++i)
+    for (int i = 0; i < n; ++i) {
+        if (p.terminal && i < 3) continue;  // the pty is the process's stdio
         if (::dup2(tmp[i], i) < 0)
             fail(Msg() << "set up passed fd " << static_cast<long>(i), errno);
+    }
 }
 
 [[noreturn]] void exec_command(const LaunchPlan &p) {
@@ -521,8 +481,11 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     for (const auto &[fd, type] : p.join_ns)
         if (::setns(fd.get(), type) < 0) fail(Msg() << "join namespace (setns)", errno);
     if (p.new_cgroupns) CHECK(::unshare(CLONE_NEWCGROUP), "create the cgroup namespace");
+    if (p.fork_after_join) fork_into_namespaces(p);
 
-    if (p.new_mountns) {
+    if (p.root_fd) {
+        enter_root(p);
+    } else if (p.new_mountns) {
         setup_rootfs(p);
     } else {
         if (::chroot(p.rootfs.c_str()) < 0) fail(Msg() << "chroot to " << p.rootfs, errno);
@@ -537,6 +500,7 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
             fail(Msg() << "set sysctl " << path, errno);
         ::close(fd);
     }
+    if (p.terminal) setup_console(p);
     for (const auto &[res, rl] : p.rlimits)
         if (::setrlimit(static_cast<__rlimit_resource>(res), &rl) < 0)
             fail(Msg() << "set rlimit " << static_cast<long>(res), errno);
@@ -559,8 +523,9 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     ::umask(022);
     // Nothing of the caller's but stdio (or the fds passed) crosses exec.
     if (!p.fds.empty()) setup_passed_fds(p);
-    unsigned keep = p.fds.size() > 3 ? static_cast<unsigned>(p.fds.size()) : 3U;
-    ::syscall(SYS_close_range, keep, ~0U, CLOSE_RANGE_CLOEXEC);
+    int first = first_free_fd(p);
+    if (p.fn) run_fn(p, first);
+    ::syscall(SYS_close_range, static_cast<unsigned>(first), ~0U, CLOSE_RANGE_CLOEXEC);
     exec_command(p);
 }
 

@@ -31,6 +31,34 @@ long clone3(struct clone_args *args) {
     return ::syscall(SYS_clone3, args, sizeof *args);
 }
 
+// The clone forked the real process into the pid namespace (CLONE_PARENT: it is our child
+// too), reported its pid and exited. Reap the intermediate and follow the real one; if there
+// is none, the error pipe says why.
+void adopt_forked(Launched &l, int report_fd) {
+    pid_t real = -1;
+    ssize_t n;
+    do n = ::read(report_fd, &real, sizeof real);
+    while (n < 0 && errno == EINTR);
+    int status;
+    while (::waitpid(l.pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (n != static_cast<ssize_t>(sizeof real)) {
+        l.pid = -1;  // already reaped: the failure is on the error pipe
+        l.pidfd.reset();
+        return;
+    }
+    l.pid = real;
+    // Our child until we reap it: its pid cannot be reused meanwhile.
+    l.pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, real, 0)));
+    if (!l.pidfd) {
+        int e = errno;
+        ::kill(real, SIGKILL);
+        while (::waitpid(real, &status, 0) < 0 && errno == EINTR) {
+        }
+        throw_sys("open a pidfd for the container's process", e);
+    }
+}
+
 }  // namespace
 
 Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
@@ -38,7 +66,13 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
     int pipefd[2];
     if (::pipe2(pipefd, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
     Fd rd(pipefd[0]), wr(pipefd[1]);
-    Fd go_rd, go_wr;
+    Fd go_rd, go_wr, report_rd, report_wr;
+    if (plan.fork_after_join) {
+        if (::pipe2(pipefd, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
+        report_rd.reset(pipefd[0]);
+        report_wr.reset(pipefd[1]);
+        plan.report_fd = report_wr.get();
+    }
     if (after_clone) {
         if (::pipe2(pipefd, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
         go_rd.reset(pipefd[0]);
@@ -80,13 +114,16 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
     if (pid == 0) {
         rd.reset();
         go_wr.reset();
+        report_rd.reset();
         child_main(plan, wr.get(), go_rd ? go_rd.get() : -1);
     }
     wr.reset();
     go_rd.reset();
+    report_wr.reset();
     Launched l;
     l.pid = static_cast<pid_t>(pid);
     l.pidfd.reset(pidfd);
+    if (report_rd) adopt_forked(l, report_rd.get());
 
     if (after_clone) {
         try {
@@ -111,8 +148,8 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
     if (n == 0) return l;  // exec closed the pipe: the command runs
 
     // The child failed: reap it, then report what it said.
-    int status;
-    while (::waitpid(l.pid, &status, 0) < 0 && errno == EINTR) {
+    int status = 0;
+    while (l.pid > 0 && ::waitpid(l.pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (n != static_cast<ssize_t>(sizeof f))
         throw Error(Errc::backend, "the container's process died during setup (status " +

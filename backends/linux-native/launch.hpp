@@ -96,6 +96,18 @@ struct LaunchPlan {
     // NULL-terminated arrays pointing into args/env; filled by finalize().
     std::vector<char *> argv, envp;
 
+    // The process's terminal, or a function to run instead of args (ct_proc_args;
+    // console.cpp, child_fds.cpp).
+    bool terminal = false;                // a pty from the container's devpts as stdio
+    int console_socket = -1;              // where the pty master goes (SCM_RIGHTS)
+    int (*fn)(void *) = nullptr;          // run fn(fn_arg) and exit with it, instead of exec
+    void *fn_arg = nullptr;
+
+    // Exec into a running container (child_exec.cpp): join_ns holds its namespaces.
+    Fd root_fd;                    // its root: fchdir + chroot once the namespaces are joined
+    bool fork_after_join = false;  // pid and time namespaces only apply to children: fork
+    int report_fd = -1;            // set by launch(): where the fork's pid is reported
+
     void finalize();
 };
 

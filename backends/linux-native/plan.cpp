@@ -210,6 +210,13 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
             if (path[i] == '.') path[i] = '/';
         p.sysctls.emplace_back(path, v);
     }
+    plan_process(p, s, proc, area->layers());
+    p.devices = plan_device_nodes(s, p.userns);
+    return p;
+}
+
+void plan_process(LaunchPlan &p, const Spec &s, const ProcessSpec &proc,
+                  const std::vector<std::string> &root_layers) {
     for (const auto &r : proc.rlimits) {
         struct rlimit rl {};
         rl.rlim_cur = r.soft;
@@ -221,7 +228,7 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
     p.pdeathsig = proc.parent_death_signal;
     UserSpec user = proc.user;
     if (!user.name.empty() || !user.group.empty())
-        user = resolve_user(proc.user, area->layers(), "process.user");
+        user = resolve_user(proc.user, root_layers, "process.user");
     p.uid = user.uid;
     p.gid = user.gid;
     p.groups.assign(user.additional_gids.begin(), user.additional_gids.end());
@@ -244,14 +251,13 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
             p.set_groups = false;
         }
     }
-    p.devices = plan_device_nodes(s, p.userns);
     p.cwd = proc.cwd;
     p.args = proc.args;
     p.env = proc.env;
     p.path_env = kDefaultPath;
     for (const auto &e : proc.env)
         if (e.rfind("PATH=", 0) == 0) p.path_env = e.substr(5);
-    return p;
+    p.terminal = proc.terminal;
 }
 
 }  // namespace ct::linux_native

@@ -1,6 +1,9 @@
 // Turning a spec (and the container's cgroups) into a LaunchPlan.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "cgroups.hpp"
 #include "ct/spec.hpp"
 #include "launch.hpp"
@@ -19,6 +22,12 @@ void check_host(const Spec &spec);
 // The init process of a container. `process` is the spec's or an override.
 LaunchPlan plan_init(const Spec &spec, const ProcessSpec &process,
                      const ContainerCgroups &cgroups);
+
+// The process part of a plan (command, environment, credentials, capabilities, limits,
+// terminal): shared by a container's init and a process exec'd into it. `root_layers`: where
+// the container's /etc/passwd and /etc/group are looked up (topmost first).
+void plan_process(LaunchPlan &p, const Spec &spec, const ProcessSpec &process,
+                  const std::vector<std::string> &root_layers);
 
 // Mount options ("ro", "nosuid", "rbind", "mode=755", ...) -> flags, propagation and data.
 // Throws Errc::invalid_spec naming `field` for a contradiction.

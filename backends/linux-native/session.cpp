@@ -17,7 +17,10 @@
 #include "cgroups.hpp"
 #include "ct/internal/document.hpp"
 #include "devices.hpp"
+#include "exec_plan.hpp"
+#include "freezer.hpp"
 #include "launch.hpp"
+#include "monitor.hpp"
 #include "net/network.hpp"
 #include "plan.hpp"
 #include "process.hpp"
@@ -28,12 +31,15 @@
 namespace ct::linux_native {
 namespace {
 
-std::string q(const std::string &name) { return "'" + name + "'"; }
+std::string q(const std::string &name) {
+    return "'" + name + "'";
+}
 
 std::string pct_decode(const std::string &s) {
     std::string out;
     for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        if (s[i] == '%' && i + 2 < s.size() &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
             std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
             out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
             i += 2;
@@ -50,16 +56,16 @@ std::string default_state_root() {
     return "/tmp/ct-" + std::to_string(::geteuid()) + "/linux";
 }
 
-// What this backend does not do yet: refused up front, never silently ignored.
+}  // namespace
+
+// What this backend does not do: refused up front, never silently ignored.
 void check_supported(const Spec &s) {
-    auto no = [&](const std::string &what) {
-        throw Error(Errc::unsupported, what + " is not supported by backend linux yet");
-    };
-    if (s.process.terminal) no("process.terminal");
     if (s.openvz)
         throw Error(Errc::unsupported,
                     "openvz: settings for backend openvz are not supported by backend linux");
 }
+
+namespace {
 
 // The first spec field that cannot work without the container's own cgroups, or "".
 std::string needs_cgroups(const Spec &s) {
@@ -68,15 +74,6 @@ std::string needs_cgroups(const Spec &s) {
     if (!s.cgroups.empty()) return "cgroups";
     return "";
 }
-
-// The monitor's report to the starting process.
-struct MonitorReport {
-    int32_t code;  // 0, or a ct::Errc
-    int32_t err;
-    int64_t pid;
-    int64_t monitor;
-    char msg[480];
-};
 
 }  // namespace
 
@@ -101,7 +98,8 @@ SessionOptions parse_session_uri(const std::string &uri) {
     bool parent_set = false;
     while (pos < query.size()) {
         auto amp = query.find('&', pos);
-        std::string kv = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+        std::string kv =
+            query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
         pos = amp == std::string::npos ? query.size() : amp + 1;
         if (kv.empty()) continue;
         auto eq = kv.find('=');
@@ -138,6 +136,7 @@ State LinuxSession::current_state(const StateStore::Entry &e) const {
     const auto &st = e.state;
     if (st.status == "created") return State::created;
     if (st.status == "running" && process_alive(st.pid, st.pid_start)) return State::running;
+    if (st.status == "paused" && process_alive(st.pid, st.pid_start)) return State::paused;
     return State::stopped;
 }
 
@@ -146,7 +145,7 @@ ContainerInfo LinuxSession::describe(const std::string &name, StateStore::Entry 
     i.name = name;
     i.backend = "linux";
     i.state = current_state(e);
-    i.pid = i.state == State::running ? e.state.pid : 0;
+    i.pid = i.state == State::running || i.state == State::paused ? e.state.pid : 0;
     i.created = e.state.created;
     if (i.state == State::stopped)
         if (auto x = known_exit(e)) i.exit_status = ExitStatus::from_wait_status(*x);
@@ -154,8 +153,7 @@ ContainerInfo LinuxSession::describe(const std::string &name, StateStore::Entry 
     i.details["state_dir"] = e.dir();
     i.details["cgroup_mode"] = layout_.mode_name();
     for (const auto &[k, p] : e.state.cgroups) i.details["cgroup." + k] = p;
-    for (const auto &[k, v] : net::Network(e.state.spec.network).details(e.dir()))
-        i.details[k] = v;
+    for (const auto &[k, v] : net::Network(e.state.spec.network).details(e.dir())) i.details[k] = v;
     return i;
 }
 
@@ -227,14 +225,15 @@ std::string LinuxSession::info(const std::string &name) {
 
 int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     auto e = store_.open(name);
-    if (current_state(e) == State::running)
+    if (auto st = current_state(e); st == State::running || st == State::paused)
         throw Error(Errc::bad_state, "container " + q(name) + " is already running (pid " +
                                          std::to_string(e.state.pid) + ")");
     const Spec &spec = e.state.spec;
     ProcessSpec proc = args.process_doc ? doc::decode_process(args.process_doc) : spec.process;
-    if (proc.args.empty())
-        throw Error(Errc::invalid_spec, "container " + q(name) + " has no command: process.args "
-                                                                 "is empty");
+    if (proc.args.empty() && !args.fn)
+        throw Error(Errc::invalid_spec, "container " + q(name) +
+                                            " has no command: process.args "
+                                            "is empty");
     check_host_paths(spec);  // the rootfs may have gone since create
     ContainerCgroups cg(e.state.cgroups);
     if (!cg.empty())
@@ -244,20 +243,16 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     {
         // A child of ours from the previous run, never waited for: reap it now.
         std::lock_guard lock(mu_);
-        if (auto it = children_.find(e.state.pid); it != children_.end() && it->second.name == name) {
+        if (auto it = children_.find(e.state.pid);
+            it != children_.end() && it->second.name == name) {
             reap(it->second.pidfd.get());
             children_.erase(it);
         }
     }
     LaunchPlan plan = plan_init(spec, proc, cg);
-    plan.stdio[0] = args.stdin_fd;
-    plan.stdio[1] = args.stdout_fd;
-    plan.stdio[2] = args.stderr_fd;
-    if (args.nfds > kMaxPassedFds)
-        throw Error(Errc::invalid_argument,
-                    "start container " + q(name) + ": " + std::to_string(args.nfds) +
-                        " fds passed (at most " + std::to_string(kMaxPassedFds) + ")");
-    if (args.nfds) plan.fds.assign(args.fds, args.fds + args.nfds);
+    plan_proc_args(plan, args);
+    // Its previous init died paused: the cgroup is still frozen.
+    if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();
     ::unlinkat(e.dirfd(), "exit", 0);  // a previous detached run's record
 
     net::Network network(spec.network);
@@ -303,77 +298,11 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
 
 int64_t LinuxSession::start_detached(StateStore::Entry &e, LaunchPlan &plan,
                                      const AfterClone &after_clone) {
-    int sync[2];
-    if (::pipe2(sync, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
-    Fd rd(sync[0]), wr(sync[1]);
-    std::string dir = e.dir();
-    // Double fork: the monitor is nobody's child we must reap, and it reaps init.
-    pid_t mid = ::fork();
-    if (mid < 0) throw_sys("fork the container's monitor", errno);
-    if (mid == 0) {
-        rd.reset();
-        pid_t m = ::fork();
-        if (m != 0) ::_exit(m < 0 ? 1 : 0);
-        ::setsid();
-        ::prctl(PR_SET_NAME, "ct-monitor", 0, 0, 0);
-        MonitorReport r{};
-        Launched l;
-        try {
-            l = launch(plan, after_clone);
-        } catch (const Error &ex) {
-            r.code = static_cast<int32_t>(ex.code());
-            r.err = ex.sys_errno();
-            std::strncpy(r.msg, ex.what(), sizeof r.msg - 1);
-        } catch (const std::exception &ex) {
-            r.code = static_cast<int32_t>(Errc::backend);
-            std::strncpy(r.msg, ex.what(), sizeof r.msg - 1);
-        }
-        r.pid = l.pid;
-        r.monitor = ::getpid();
-        int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        ssize_t w = ::write(wr.get(), &r, sizeof r);
-        (void)w;
-        if (r.code != 0 || dfd < 0) ::_exit(1);
-        // Keep only the pidfd (3) and the state dir (4): anything else of the caller's (its
-        // terminal, its pipes, the state lock) must not be held by a long-lived process.
-        int pfd = l.pidfd.release();
-        int nul = ::open("/dev/null", O_RDWR);
-        ::dup2(pfd, 100);
-        ::dup2(dfd, 101);
-        ::dup2(100, 3);
-        ::dup2(101, 4);
-        for (int i = 0; i < 3; ++i) ::dup2(nul, i);
-        ::syscall(SYS_close_range, 5U, ~0U, 0U);
-        siginfo_t si{};
-        while (::waitid(static_cast<idtype_t>(P_PIDFD), 3, &si, WEXITED) < 0 && errno == EINTR) {
-        }
-        std::string ws = std::to_string(wstatus_from(si));
-        int f = ::openat(4, ".exit.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (f >= 0) {
-            ssize_t n = ::write(f, ws.data(), ws.size());
-            ::close(f);
-            if (n == static_cast<ssize_t>(ws.size())) ::renameat(4, ".exit.tmp", 4, "exit");
-        }
-        ::_exit(0);
-    }
-    wr.reset();
-    int status;
-    while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
-    }
-    MonitorReport r{};
-    ssize_t n;
-    do n = ::read(rd.get(), &r, sizeof r);
-    while (n < 0 && errno == EINTR);
-    if (n != static_cast<ssize_t>(sizeof r))
-        throw Error(Errc::backend, "the monitor process of container " +
-                                       q(e.state.spec.name) + " died before starting it");
-    if (r.code != 0) {
-        r.msg[sizeof r.msg - 1] = 0;
-        throw Error(static_cast<Errc>(r.code), r.msg, r.err);
-    }
-    e.state.monitor_pid = r.monitor;
-    e.state.monitor_start = process_start_time(static_cast<pid_t>(r.monitor));
-    return r.pid;
+    Detached d =
+        launch_detached(plan, after_clone, e.dir(), false, "container " + q(e.state.spec.name));
+    e.state.monitor_pid = d.monitor;
+    e.state.monitor_start = d.monitor_start;
+    return d.pid;
 }
 
 std::optional<int> LinuxSession::wait_init(const std::string &name, const ContainerState &st,
@@ -388,7 +317,7 @@ std::optional<int> LinuxSession::wait_init(const std::string &name, const Contai
         }
     }
     if (!ours) pidfd = open_pidfd(static_cast<pid_t>(st.pid), st.pid_start);
-    if (pidfd && !wait_exit(pidfd.get(), timeout_ms))
+    if (pidfd && !wait_init_exit(name, pidfd.get(), timeout_ms))
         throw Error(Errc::timeout, "container " + q(name) + " is still running after " +
                                        std::to_string(timeout_ms) + " ms");
     if (ours) {
@@ -408,17 +337,18 @@ std::optional<int> LinuxSession::wait_init(const std::string &name, const Contai
 
 int LinuxSession::wait(const std::string &name, int64_t pid, int64_t timeout_ms) {
     auto peek = store_.open(name, false);
-    if (pid != 0 && pid != peek.state.pid)
-        throw Error(Errc::not_found, "process " + std::to_string(pid) +
-                                         " is not the init of container " + q(name));
+    if (pid != 0 && pid != peek.state.pid) return wait_exec(name, pid, timeout_ms);
     if (peek.state.status == "created")
         throw Error(Errc::bad_state, "container " + q(name) + " has not been started");
     std::optional<int> ws;
-    if (peek.state.status == "running") {
+    if (peek.state.status == "running" || peek.state.status == "paused") {
         ws = wait_init(name, peek.state, timeout_ms);
         auto e = store_.open(name);
         if (!ws) ws = known_exit(e);
-        if (e.state.status == "running" && e.state.pid == peek.state.pid) {
+        if ((e.state.status == "running" || e.state.status == "paused") &&
+            e.state.pid == peek.state.pid) {
+            // Died paused: a stopped container's cgroup is not left frozen for the next start.
+            if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();
             e.state.status = "stopped";
             e.state.exit_wstatus = ws;
             e.save();
@@ -427,9 +357,9 @@ int LinuxSession::wait(const std::string &name, int64_t pid, int64_t timeout_ms)
         ws = known_exit(peek);
     }
     if (!ws)
-        throw Error(Errc::bad_state,
-                    "container " + q(name) + " has stopped, but its exit status is unknown: the "
-                    "process that started it has gone without recording it");
+        throw Error(Errc::bad_state, "container " + q(name) +
+                                         " has stopped, but its exit status is unknown: the "
+                                         "process that started it has gone without recording it");
     return *ws;
 }
 
@@ -437,18 +367,21 @@ void LinuxSession::kill(const std::string &name, int64_t pid, int sig, uint32_t 
     if (sig < 0 || sig >= NSIG)
         throw Error(Errc::invalid_argument, "signal " + std::to_string(sig) + " is not valid");
     auto e = store_.open(name, false);
-    if (current_state(e) != State::running)
+    if (!(flags & CT_KILL_ALL) && pid != 0 && pid != e.state.pid)
+        return kill_exec(name, e, pid, sig);
+    State state = current_state(e);
+    if (state != State::running && state != State::paused)
         throw Error(Errc::bad_state, "container " + q(name) + " is not running");
-    if (pid != 0 && pid != e.state.pid)
-        throw Error(Errc::not_found, "process " + std::to_string(pid) +
-                                         " is not the init of container " + q(name));
+    // A v1 freezer holds even SIGKILL until thawed: let the container die now.
+    Thaw thaw_after(e.state.cgroups, state == State::paused && sig == SIGKILL);
     if (flags & CT_KILL_ALL) {
         ContainerCgroups(e.state.cgroups).kill_all(sig);
         return;
     }
     {
         std::lock_guard lock(mu_);
-        if (auto it = children_.find(e.state.pid); it != children_.end() && it->second.name == name) {
+        if (auto it = children_.find(e.state.pid);
+            it != children_.end() && it->second.name == name) {
             if (send_signal(it->second.pidfd.get(), sig) != 0 && errno != ESRCH)
                 throw_sys("signal container " + q(name), errno);
             return;
@@ -462,28 +395,27 @@ void LinuxSession::kill(const std::string &name, int64_t pid, int sig, uint32_t 
 void LinuxSession::destroy(const std::string &name, uint32_t flags) {
     auto e = store_.open(name);
     ContainerCgroups cg(e.state.cgroups);
+    auto st = current_state(e);
+    bool live = st == State::running || st == State::paused;
+    // Refused before anything is touched: a running container keeps its devices.
+    if (live && !(flags & CT_DESTROY_FORCE))
+        throw Error(Errc::bad_state, "container " + q(name) + " is " + state_name(st) + " (pid " +
+                                         std::to_string(e.state.pid) +
+                                         "); stop it first or destroy with force");
     // Host devices go back while the container's network namespace still exists.
     net::Network(e.state.spec.network).release(e.dir());
-    if (current_state(e) == State::running) {
-        if (!(flags & CT_DESTROY_FORCE))
-            throw Error(Errc::bad_state, "container " + q(name) + " is running (pid " +
-                                             std::to_string(e.state.pid) +
-                                             "); stop it first or destroy with force");
+    if (live) {
         cg.kill_all(SIGKILL);
         if (Fd p = open_pidfd(static_cast<pid_t>(e.state.pid), e.state.pid_start))
             send_signal(p.get(), SIGKILL);  // no cgroup at all (e.g. none available)
     }
-    {
-        // Ours and never waited for: reap, so no zombie is left behind.
-        std::lock_guard lock(mu_);
-        if (auto it = children_.find(e.state.pid); it != children_.end() && it->second.name == name) {
-            reap(it->second.pidfd.get());
-            children_.erase(it);
-        }
-    }
+    // Killed or long dead, frozen tasks only die once thawed (v1); a frozen cgroup goes too.
+    if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();
+
     if (Fd p = open_pidfd(static_cast<pid_t>(e.state.pid), e.state.pid_start))
-        if (!wait_exit(p.get(), 10000))
-            throw Error(Errc::backend, "container " + q(name) + " did not die within 10 s of SIGKILL");
+        if (!wait_init_exit(name, p.get(), 10000))
+            throw Error(Errc::backend,
+                        "container " + q(name) + " did not die within 10 s of SIGKILL");
     // Processes outside init's pid namespace (or without one) may remain.
     for (int i = 0; !cg.empty(); ++i) {
         if (i == 0 || i % 100 == 0) cg.kill_all(SIGKILL);
@@ -491,7 +423,10 @@ void LinuxSession::destroy(const std::string &name, uint32_t flags) {
             throw Error(Errc::backend, "container " + q(name) + " still has processes after 10 s");
         std::this_thread::sleep_for(std::chrono::milliseconds(i < 20 ? 1 : 10));
     }
+    // Ours and never waited for (init, exec'd processes): reap, so no zombie is left behind.
+    reap_children(name);
     // A detached start's monitor writes into the state directory; let it finish first.
+    wait_exec_monitors(e);
     if (e.state.monitor_pid)
         if (Fd m = open_pidfd(static_cast<pid_t>(e.state.monitor_pid), e.state.monitor_start))
             wait_exit(m.get(), 5000);

@@ -23,6 +23,9 @@ struct SessionOptions {
 // Parses "linux:///?root=/run/ct&cgroup_parent=ct". Throws invalid_argument on anything else.
 SessionOptions parse_session_uri(const std::string &uri);
 
+// What this backend does not do (yet): refused up front with Errc::unsupported.
+void check_supported(const Spec &spec);
+
 class LinuxSession {
 public:
     explicit LinuxSession(const std::string &uri);
@@ -35,10 +38,20 @@ public:
     void kill(const std::string &name, int64_t pid, int sig, uint32_t flags);
     void destroy(const std::string &name, uint32_t flags);
 
+    // Running containers (session_run.cpp).
+    int64_t exec(const std::string &name, const ct_proc_args &args);
+    void pause(const std::string &name);
+    void resume(const std::string &name);
+    void update(const std::string &name, const std::string &resources_doc);
+    std::string stats(const std::string &name);
+    std::string processes(const std::string &name);
+
 private:
     struct Child {
         std::string name;
         Fd pidfd;
+        bool exec = false;          // exec'd, not init
+        std::optional<int> status;  // reaped early (see wait_init_exit), not yet collected
     };
 
     ContainerInfo describe(const std::string &name, StateStore::Entry &e) const;
@@ -49,6 +62,20 @@ private:
     std::optional<int> wait_init(const std::string &name, const ContainerState &st,
                                  int64_t timeout_ms);
     int64_t start_detached(StateStore::Entry &e, LaunchPlan &plan, const AfterClone &after_clone);
+
+    // Processes exec'd into a container (session_run.cpp): wait() and kill() with a pid that
+    // is not init's.
+    int wait_exec(const std::string &name, int64_t pid, int64_t timeout_ms);
+    void kill_exec(const std::string &name, const StateStore::Entry &e, int64_t pid, int sig);
+    // Waits up to timeout_ms for init (`pidfd`) of container `name` to exit. Meanwhile reaps
+    // this session's exec'd children of it that exit: a pid namespace is only torn down once
+    // every process of it is reaped, and they are ours to reap (their status is kept).
+    bool wait_init_exit(const std::string &name, int pidfd, int64_t timeout_ms);
+    // Reaps every child of this session that belongs to container `name` (destroy).
+    void reap_children(const std::string &name);
+    // Waits for the monitors of the container's detached execs (they write into its state
+    // directory) before it is removed.
+    void wait_exec_monitors(const StateStore::Entry &e);
 
     SessionOptions opts_;
     StateStore store_;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -201,7 +202,10 @@ void LinuxTest::TearDown() {
 }
 
 std::string LinuxTest::uri() const {
-    return "linux:///?root=" + state_root_ + "&cgroup_parent=" + cgroup_parent_;
+    std::string opts = "root=" + state_root_ + "&cgroup_parent=" + cgroup_parent_;
+    // The remote suite (tests/remote) runs these same scenarios through linux+ssh://.
+    if (const char *remote = std::getenv("CT_TEST_REMOTE_URI")) return remote + ("&" + opts);
+    return "linux:///?" + opts;
 }
 
 Spec LinuxTest::spec(std::vector<std::string> args, const std::string &name) {

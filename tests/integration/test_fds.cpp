@@ -37,13 +37,14 @@ class Fds : public LinuxTest {
 TEST_F(Fds, CallersFdsDoNotLeakIntoTheContainer) {
     open_leaky_fds();
     // The shell's own fds, as seen from inside: only stdio.
-    auto r = run(spec({"/bin/sh", "-c", "ls /proc/$$/fd | tr '\\n' ' '"}));
+    // (ls in a subshell writing a file: see PassedFdsAreTheOnlyOnes.)
+    auto r = run(spec({"/bin/sh", "-c", "(ls /proc/$$/fd >/dev/shm/fds); tr '\\n' ' ' </dev/shm/fds"}));
     EXPECT_EQ(r.out, "0 1 2 ") << r.err;
 }
 
 TEST_F(Fds, DetachedStartLeaksNothingEither) {
     open_leaky_fds();
-    auto s = spec({"/bin/sh", "-c", "ls /proc/$$/fd | tr '\\n' ' ' > /out/fds"});
+    auto s = spec({"/bin/sh", "-c", "(ls /proc/$$/fd >/dev/shm/fds); tr '\\n' ' ' </dev/shm/fds >/out/fds"});
     std::string out = "/tmp/ct-fssec-" + std::to_string(getpid()) + "-fds";
     std::filesystem::create_directories(out);
     temp_dirs_.push_back(out);
@@ -66,7 +67,10 @@ TEST_F(Fds, PassedFdsAreTheOnlyOnes) {
     int data = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
     ASSERT_GE(data, 0);
     auto c = session().create(
-        spec({"/bin/sh", "-c", "ls /proc/$$/fd | tr '\\n' ' '; echo; head -c 3 <&4 | wc -c"}));
+        // Not `ls | tr`: the shell holds the pipe's read end until it has forked tr, and ls
+        // may look before that; and redirected in a subshell, as the shell may save its own
+        // stdout on another fd while it runs an applet in-process.
+        spec({"/bin/sh", "-c", "(ls /proc/$$/fd >/dev/shm/fds); tr '\\n' ' ' </dev/shm/fds; echo; head -c 3 <&4 | wc -c"}));
     StartOptions o;
     o.fds = {-1, out[1], out[1], -1, data};  // -1: /dev/null
     c.start(o);

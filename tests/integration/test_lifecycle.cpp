@@ -147,7 +147,8 @@ TEST_F(Lifecycle, AnotherSessionAndProcessSeeTheContainer) {
 TEST_F(Lifecycle, DetachedStartSurvivesItsCreatorAndKeepsTheExitStatus) {
     // The process that starts the container exits at once (as if it crashed); a later session
     // in another process still finds it, waits for it and gets its exit status.
-    auto s = spec({"/bin/sh", "-c", "sleep 0.3; exit 5"});
+    // Long enough to outlast opening the sessions, also over ssh (tests/remote).
+    auto s = spec({"/bin/sh", "-c", "sleep 1; exit 5"});
     session().create(s);
     pid_t child = fork();
     if (child == 0) {

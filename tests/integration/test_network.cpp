@@ -308,6 +308,30 @@ TEST_F(Network, HostNicMovesInWorksAndComesBackOnDestroy) {
     hn.expect_back_on_host();
 }
 
+TEST_F(Network, RefusedDestroyOfARunningContainerLeavesItsHostNicInside) {
+    HostNicFixture hn(dev("a"), dev("b"));
+    auto s = spec({"/bin/sh", "-c", "read end; ls /sys/class/net | tr '\\n' ' '"});
+    NetInterfaceSpec n;
+    n.type = "hostnic";
+    n.host_name = hn.pair.a.name;
+    n.name = "eth1";
+    s.network = {n};
+    auto c = session().create(s);
+    {
+        Interactive run(c);
+        try {
+            c.destroy();
+            ADD_FAILURE() << "destroy of a running container succeeded without force";
+        } catch (const Error &e) {
+            EXPECT_EQ(e.code(), Errc::bad_state) << e.what();
+        }
+        EXPECT_FALSE(host_has(hn.pair.a.name)) << "the refused destroy gave the device back";
+        EXPECT_EQ(run.finish(), "eth1 lo ");
+    }
+    c.destroy();
+    hn.expect_back_on_host();
+}
+
 TEST_F(Network, HostNicComesBackWhenTheStartFails) {
     HostNicFixture hn(dev("a"), dev("b"));
     auto s = spec({"/bin/no-such-command"});

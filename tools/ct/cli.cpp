@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <string.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 
@@ -150,7 +152,14 @@ void ProcessOptions::apply(ProcessSpec &p) const {
         }
         p.capabilities = Capabilities::all_sets(names);
     }
-    if (tty) p.terminal = true;
+    if (tty) {
+        p.terminal = true;
+        // Programs on a terminal need to know its type; the caller's is the one they talk to.
+        bool has_term = std::any_of(p.env.begin(), p.env.end(),
+                                    [](const std::string &x) { return x.rfind("TERM=", 0) == 0; });
+        const char *term = std::getenv("TERM");
+        if (!has_term) p.env.push_back(std::string("TERM=") + (term && *term ? term : "xterm"));
+    }
 }
 
 int exit_code_for(const ExitStatus &st) {

@@ -24,15 +24,27 @@ bool parse_named(Context &ctx, std::string &name, po::options_description &desc,
 int cmd_kill(Context &ctx) {
     std::string name, sig = "TERM";
     bool all = false;
+    int64_t pid = 0;
     po::options_description desc("Options");
-    desc.add_options()("signal", po::value(&sig), "signal name or number (default TERM)")(
-        "all,a", po::bool_switch(&all), "signal every process of the container, not only init");
-    if (!parse_named(ctx, name, desc, "kill NAME [SIGNAL] [--all]",
-                     "Sends a signal to the container's init (or every process with --all).", 1,
-                     "signal"))
+    // clang-format off
+    desc.add_options()
+        ("signal", po::value(&sig), "signal name or number (default TERM)")
+        ("all,a", po::bool_switch(&all), "signal every process of the container, not only init")
+        ("pid,p", po::value(&pid), "signal this process of the container (host pid, as `ct exec -d` and `ct ps` print)");
+    // clang-format on
+    if (!parse_named(ctx, name, desc, "kill NAME [SIGNAL] [--all | --pid PID]",
+                     "Sends a signal to the container's init, one of its processes (--pid) or\n"
+                     "every process (--all).",
+                     1, "signal"))
         return kOk;
+    if (all && pid) throw UsageError("--all and --pid cannot be combined");
+    if (pid < 0) throw UsageError("--pid must be a process id");
     int signo = parse_signal(sig);  // a bad signal is a usage error, found before any backend
-    ctx.session().get(name).kill(signo, all);
+    auto c = ctx.session().get(name);
+    if (pid)
+        c.kill_process(pid, signo);
+    else
+        c.kill(signo, all);
     return kOk;
 }
 
@@ -165,7 +177,7 @@ int cmd_migrate(Context &ctx) {
 
 const std::vector<Command> &control_commands() {
     static const std::vector<Command> kCmds = {
-        {"kill", "kill NAME [SIGNAL] [--all]", "send a signal to a container", cmd_kill},
+        {"kill", "kill NAME [SIGNAL] [--all | --pid PID]", "send a signal to a container", cmd_kill},
         {"destroy", "destroy NAME [--force]", "remove a container", cmd_destroy},
         {"pause", "pause NAME", "freeze a container", cmd_pause},
         {"resume", "resume NAME", "thaw a container", cmd_resume},

@@ -255,23 +255,31 @@ int cmd_exec(Context &ctx) {
 }
 
 int cmd_wait(Context &ctx) {
-    static const char kSyn[] = "wait NAME [--timeout SECONDS]";
+    static const char kSyn[] = "wait NAME [--pid PID] [--timeout SECONDS]";
     static const char kSum[] =
         "Waits for the container's command to exit and prints its exit code (128+N when it\n"
         "was killed by signal N). Works from any process, also after the one that started it\n"
-        "has gone.";
+        "has gone. With --pid: a process started by `ct exec -d` instead (its status is\n"
+        "collected once).";
     std::string name;
     double timeout = -1;
+    int64_t pid = 0;
     po::options_description desc("Options");
-    desc.add_options()("name", po::value(&name)->required(), "container")(
-        "timeout", po::value(&timeout), "give up after SECONDS (exit 1)");
+    // clang-format off
+    desc.add_options()
+        ("name", po::value(&name)->required(), "container")
+        ("pid,p", po::value(&pid), "wait for this process of the container (from `ct exec -d`)")
+        ("timeout", po::value(&timeout), "give up after SECONDS (exit 1)");
+    // clang-format on
     po::positional_options_description pos;
     pos.add("name", 1);
     po::variables_map vm;
     if (!parse(ctx, desc, pos, vm, kSyn, kSum)) return kOk;
     std::optional<std::chrono::milliseconds> t;
     if (timeout >= 0) t = std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000));
-    auto st = ctx.session().get(name).wait(t);
+    if (pid < 0) throw UsageError("--pid must be a process id");
+    auto c = ctx.session().get(name);
+    auto st = pid ? c.wait_process(pid, t) : c.wait(t);
     std::cout << st.shell_code() << "\n";
     return kOk;
 }
@@ -286,7 +294,7 @@ const std::vector<Command> &run_commands() {
         {"start", "start NAME [--attach] [--log FILE]", "start a container's command", cmd_start},
         {"exec", "exec NAME [options] -- CMD [ARG...]", "run a command in a running container",
          cmd_exec},
-        {"wait", "wait NAME [--timeout S]", "wait for a container and print its exit code",
+        {"wait", "wait NAME [--pid PID] [--timeout S]", "wait for a container and print its exit code",
          cmd_wait},
     };
     return kCmds;
