@@ -112,7 +112,8 @@ void check_process(const ProcessSpec &p, const std::string &f, bool system = fal
             fail(f + ".env[" + std::to_string(i) + "]", "'" + p.env[i] + "' is not KEY=value");
     check_abs_path(f + ".cwd", p.cwd);
     if (p.parent_death_signal < 0 || p.parent_death_signal > 64)
-        fail(f + ".parent_death_signal", std::to_string(p.parent_death_signal) + " is not a signal");
+        fail(f + ".parent_death_signal",
+             std::to_string(p.parent_death_signal) + " is not a signal");
     if (p.terminal && !p.new_session)
         fail(f + ".new_session", "a process with a terminal leads its own session");
     for (size_t i = 0; i < p.rlimits.size(); ++i) {

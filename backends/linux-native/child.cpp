@@ -518,7 +518,8 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     if (int e = caps_after_setuid(p.caps, &step)) fail(Msg() << step, e);
     if (p.no_new_privs) CHECK(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
     // After setuid: a credential change clears it.
-    if (p.pdeathsig) CHECK(::prctl(PR_SET_PDEATHSIG, p.pdeathsig, 0, 0, 0), "set the parent death signal");
+    if (p.pdeathsig)
+        CHECK(::prctl(PR_SET_PDEATHSIG, p.pdeathsig, 0, 0, 0), "set the parent death signal");
     if (::chdir(p.cwd.c_str()) < 0) fail(Msg() << "chdir to the working directory " << p.cwd, errno);
     ::umask(022);
     // Nothing of the caller's but stdio (or the fds passed) crosses exec.
