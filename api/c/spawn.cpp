@@ -231,6 +231,18 @@ std::vector<int> process_fds(ct_handler *h, ct_process_desc *d, const Launch &l)
     return fds;
 }
 
+// Callbacks run in a fork of this process: only a backend in this process can make that fork
+// a container's process.
+void callbacks_here(ct_handler *h, const Launch &l) {
+    if (l.callback && !h->s->local)
+        throw Failure(-LCTERR_OPNOTSUPP,
+                      "container '" + h->name +
+                          "': a callback runs in a fork of this process, "
+                          "which backend " +
+                          h->s->session.backend().name +
+                          " cannot make its container's init (give a command instead)");
+}
+
 // What the options need, checked before anything is made.
 void check_options(ct_handler *h, const Launch &l) {
     if (h->opt_taskless) {
@@ -246,6 +258,7 @@ void check_options(ct_handler *h, const Launch &l) {
     } else if (l.callback && !l.fn) {
         throw Failure(-LCTERR_INVARG, "container '" + h->name + "': the callback is NULL");
     }
+    callbacks_here(h, l);
     if (h->opt_killable && !h->s->local)
         throw Failure(-LCTERR_OPNOTSUPP, "container '" + h->name +
                                              "': LIBCT_OPT_KILLABLE needs a backend on this "
@@ -356,6 +369,7 @@ ct_process_t enter(ct_handler *h, ct_process_desc *d, const Launch &l) {
                                              "beside; use libct_container_switch");
     if (l.callback && !l.fn)
         throw Failure(-LCTERR_INVARG, "container '" + h->name + "': the callback is NULL");
+    callbacks_here(h, l);
     auto st = h->backend_state();
     if (st != ct::State::running)
         throw Failure(-LCTERR_BADCTSTATE,
