@@ -53,7 +53,7 @@ std::string sq(const std::string &name) {
 
 }  // namespace
 
-Session Session::open(const std::string &uri_text) {
+std::shared_ptr<detail::SessionCore> detail::open_core(const std::string &uri_text) {
     std::string text = uri_text;
     if (text.empty())
         if (const char *env = std::getenv("CT_CONNECT")) text = env;
@@ -68,7 +68,11 @@ Session Session::open(const std::string &uri_text) {
         core->session = nullptr;
         throw core->make_error(rc, "open session " + core->uri.text, err.data, err.err);
     }
-    return Session(std::move(core));
+    return core;
+}
+
+Session Session::open(const std::string &uri_text) {
+    return Session(detail::open_core(uri_text));
 }
 
 Container Session::create(const Spec &spec) {
@@ -246,14 +250,6 @@ void Container::checkpoint(const CheckpointOptions &opts) {
     core_->call(&ct_backend_ops::checkpoint, "checkpoint", what, name_.c_str(), doc.c_str());
 }
 
-Container Container::migrate(const std::string &to_uri, const MigrateOptions &opts) {
-    std::string what = "migrate container " + sq(name_) + " to " + to_uri;
-    nlohmann::json j{{"to", to_uri},
-                     {"leave_running", opts.leave_running},
-                     {"tcp_established", opts.tcp_established}};
-    std::string doc = j.dump();
-    core_->call(&ct_backend_ops::migrate, "migrate", what, name_.c_str(), doc.c_str());
-    return Session::open(to_uri).get(name_);
-}
+// Container::migrate: loader/migrate.cpp.
 
 }  // namespace ct

@@ -2,6 +2,7 @@
 // backend's C operation table that turn status codes into ct::Error with context.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "ct/driver.h"
@@ -56,5 +57,8 @@ struct SessionCore {
     Error make_error(int rc, const std::string &what, const std::string &msg,
                      int sys_errno = 0) const;
 };
+
+// Loads the backend for `uri_text` ("" : $CT_CONNECT, else the default) and opens a session.
+std::shared_ptr<SessionCore> open_core(const std::string &uri_text);
 
 }  // namespace ct::detail

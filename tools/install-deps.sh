@@ -22,3 +22,6 @@ if [ -n "$missing" ]; then
     # shellcheck disable=SC2086
     apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
+# CRIU for checkpoint/restore/migration: Debian's libcriu, and a criu binary that works on this
+# kernel (built from Debian's source package only when the packaged one fails `criu check`).
+"$(dirname "$0")/install-criu.sh"

@@ -5,6 +5,8 @@
 #include <cstring>
 
 #include "../common/out.hpp"
+#include "criu/criu.hpp"
+#include "criu/files.hpp"
 #include "ct/driver.h"
 #include "session.hpp"
 
@@ -21,7 +23,8 @@ namespace {
 
 const char *const kSchemes[] = {"linux", "local", nullptr};
 
-int op_open(const ct_host *, const char *uri, ct_session **out, ct_out *err) {
+int op_open(const ct_host *host, const char *uri, ct_session **out, ct_out *err) {
+    ct::linux_native::criu::set_host(host);
     return guard(err, [&] { *out = new ct_session(uri); });
 }
 void op_close(ct_session *s) { delete s; }
@@ -76,6 +79,22 @@ int op_destroy(ct_session *s, const char *name, uint32_t flags, ct_out *err) {
     return guard(err, [&] { s->impl.destroy(name, flags); });
 }
 
+int op_checkpoint(ct_session *s, const char *name, const char *opts, ct_out *err) {
+    return guard(err, [&] { s->impl.checkpoint(name, opts); });
+}
+int op_restore(ct_session *s, const char *name, const char *opts, ct_out *err) {
+    return guard(err, [&] { s->impl.restore(name, opts); });
+}
+int op_get_files(ct_session *, const char *dir, ct_out *archive, ct_out *err) {
+    return guard(err, [&] { ct::linux_native::files::get(dir, archive); });
+}
+int op_put_files(ct_session *, const char *dir, ct_in *archive, ct_out *err) {
+    return guard(err, [&] { ct::linux_native::files::put(dir, archive); });
+}
+int op_remove_files(ct_session *, const char *dir, ct_out *err) {
+    return guard(err, [&] { ct::linux_native::files::remove(dir); });
+}
+
 const ct_backend kBackend = [] {
     ct_backend b{};
     b.abi_major = CT_DRIVER_ABI_MAJOR;
@@ -86,7 +105,7 @@ const ct_backend kBackend = [] {
     b.description = "native Linux containers: namespaces, cgroups v1/v2/hybrid, pivot_root";
     b.schemes = kSchemes;
     b.caps = CT_CAP_NAMESPACES | CT_CAP_CGROUPS | CT_CAP_PERSISTENT_STATE | CT_CAP_EXEC |
-             CT_CAP_PAUSE | CT_CAP_UPDATE | CT_CAP_STATS;
+             CT_CAP_PAUSE | CT_CAP_UPDATE | CT_CAP_STATS | CT_CAP_CHECKPOINT | CT_CAP_MIGRATE;
     b.ops.open = op_open;
     b.ops.close = op_close;
     b.ops.create = op_create;
@@ -102,6 +121,11 @@ const ct_backend kBackend = [] {
     b.ops.update = op_update;
     b.ops.stats = op_stats;
     b.ops.processes = op_processes;
+    b.ops.checkpoint = op_checkpoint;
+    b.ops.restore = op_restore;
+    b.ops.get_files = op_get_files;
+    b.ops.put_files = op_put_files;
+    b.ops.remove_files = op_remove_files;
     return b;
 }();
 

@@ -21,7 +21,7 @@ struct MonitorReport {
     int32_t err;
     int64_t pid;
     int64_t monitor;
-    char msg[480];
+    char msg[3800];  // room for the lines of CRIU's log a failed restore quotes
 };
 
 }  // namespace
@@ -31,6 +31,11 @@ std::string exit_file_name(bool per_pid, int64_t pid) {
 }
 
 Detached launch_detached(LaunchPlan &plan, const AfterClone &after_clone, const std::string &dir,
+                         bool per_pid, const std::string &what) {
+    return launch_detached([&] { return launch(plan, after_clone); }, dir, per_pid, what);
+}
+
+Detached launch_detached(const std::function<Launched()> &spawn, const std::string &dir,
                          bool per_pid, const std::string &what) {
     int sync[2];
     if (::pipe2(sync, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
@@ -47,7 +52,7 @@ Detached launch_detached(LaunchPlan &plan, const AfterClone &after_clone, const 
         MonitorReport r{};
         Launched l;
         try {
-            l = launch(plan, after_clone);
+            l = spawn();
         } catch (const Error &ex) {
             r.code = static_cast<int32_t>(ex.code());
             r.err = ex.sys_errno();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "launch.hpp"
@@ -22,6 +23,11 @@ struct Detached {
 Detached launch_detached(LaunchPlan &plan, const AfterClone &after_clone,
                          const std::string &state_dir, bool per_pid_exit_file,
                          const std::string &what);
+
+// The same for any way of making the process a child of the calling process: `spawn` runs in
+// the monitor (a fork of the caller). CRIU's restore uses it.
+Detached launch_detached(const std::function<Launched()> &spawn, const std::string &state_dir,
+                         bool per_pid_exit_file, const std::string &what);
 
 // The exit record of a detached launch: "exit" for a container's init, "exec.<pid>.exit" for
 // an exec'd process.

@@ -37,6 +37,10 @@ public:
     int wait(const std::string &name, int64_t pid, int64_t timeout_ms);
     void kill(const std::string &name, int64_t pid, int sig, uint32_t flags);
     void destroy(const std::string &name, uint32_t flags);
+    // CRIU (criu/checkpoint.cpp, criu/restore.cpp); options are the JSON documents of
+    // docs/driver-abi.md.
+    void checkpoint(const std::string &name, const std::string &opts_doc);
+    void restore(const std::string &name, const std::string &opts_doc);
 
     // Running containers (session_run.cpp).
     int64_t exec(const std::string &name, const ct_proc_args &args);

@@ -1,0 +1,39 @@
+// What libct adds to CRIU's images: ct-checkpoint.json, the container's configuration and the
+// facts a restore needs that CRIU's images do not hold in a usable form (which stdio fds the
+// caller must supply, which cgroups init was in). It travels with the images, so a restore
+// under another name or on another host needs nothing else.
+#pragma once
+
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ct/spec.hpp"
+
+namespace ct::linux_native::criu {
+
+inline constexpr char kMetaFile[] = "ct-checkpoint.json";
+
+struct ImageMeta {
+    std::string name;  // the container's name when it was checkpointed
+    Spec spec;
+    int64_t created = 0;  // the container's creation time
+    std::string host;     // the host that made the images
+    // Init's cgroups when dumped, as /proc/<pid>/cgroup lists them: (controllers, path);
+    // controllers "" is the cgroup2 tree, "name=systemd" a named hierarchy, "cpu,cpuacct" a
+    // co-mounted one.
+    std::vector<std::pair<std::string, std::string>> cgroups;
+    // For fds 0, 1, 2 of init: the id under which CRIU's images expect the caller to hand in
+    // a replacement (inherit-fd key), "" when the fd is restored from the images themselves.
+    std::array<std::string, 3> stdio;
+    // The container had a network namespace of its own, left out of the images (netns.hpp):
+    // the restore builds a fresh one.
+    bool fresh_netns = false;
+};
+
+void write_meta(int dirfd, const std::string &dir, const ImageMeta &m);
+// Throws not_found (no ct-checkpoint.json: not a libct checkpoint) or invalid_argument.
+ImageMeta read_meta(const std::string &dir);
+
+}  // namespace ct::linux_native::criu

@@ -1,0 +1,121 @@
+#include "netns.hpp"
+
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include "net/network.hpp"
+#include "sys.hpp"
+
+namespace ct::linux_native::criu {
+
+std::string netns_id(pid_t pid) {
+    struct stat st;
+    std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
+    if (::stat(path.c_str(), &st) != 0) throw_sys("stat " + path, errno);
+    return "net[" + std::to_string(st.st_ino) + "]";
+}
+
+namespace {
+
+// The interfaces go in through a process that lives in the namespace: Network::attach moves
+// and configures devices by pid, as for a starting container. The helper only waits.
+void attach_interfaces(const Spec &spec, int netns, const std::string &state_dir) {
+    net::Network network(spec.network);
+    if (network.empty()) return;
+    // Right after a checkpoint that stopped the container, its old network namespace may still
+    // be on its way out (the kernel tears namespaces down asynchronously), with the host end
+    // of its veths: give it a moment before making new ones under the same names.
+    for (const auto &i : spec.network) {
+        if (i.type != "veth" || i.host_name.empty()) continue;
+        for (int t = 0; t < 300 && ::if_nametoindex(i.host_name.c_str()) != 0; ++t) ::usleep(10000);
+    }
+    int go[2];
+    if (::pipe2(go, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
+    Fd rd(go[0]), wr(go[1]);
+    pid_t pid = ::fork();
+    if (pid < 0) throw_sys("fork a network namespace holder", errno);
+    if (pid == 0) {
+        // System calls only: the caller may be multi-threaded.
+        wr.reset();
+        if (::setns(netns, CLONE_NEWNET) != 0) ::_exit(1);
+        char c;
+        while (::read(rd.get(), &c, 1) < 0 && errno == EINTR) {
+        }
+        ::_exit(0);
+    }
+    rd.reset();
+    Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    auto finish = [&] {
+        wr.reset();  // the holder exits
+        int st;
+        while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+        }
+    };
+    try {
+        if (!pidfd) throw_sys("open a pidfd for the network namespace holder", errno);
+        // The holder must be in the namespace before the devices move to its pid.
+        for (int i = 0; i < 1000; ++i) {
+            struct stat a, b;
+            if (::fstat(netns, &a) == 0 &&
+                ::stat(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), &b) == 0 &&
+                a.st_ino == b.st_ino)
+                break;
+            ::usleep(200);
+        }
+        network.attach(pid, pidfd.get(), state_dir);
+    } catch (...) {
+        finish();
+        throw;
+    }
+    finish();
+}
+
+}  // namespace
+
+Fd fresh_netns(const Spec &spec, const std::string &state_dir) {
+    Fd out;
+    Error failure(Errc::backend, "");
+    bool failed = false;
+    std::thread t([&] {
+        try {
+            if (::unshare(CLONE_NEWNET) != 0) throw_sys("create a network namespace", errno);
+            out.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+            if (!out) throw_sys("open the new network namespace", errno);
+            Fd sk(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+            if (!sk) throw_sys("open a socket in the new network namespace", errno);
+            struct ifreq ifr {};
+            std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+            if (::ioctl(sk.get(), SIOCGIFFLAGS, &ifr) != 0) throw_sys("get the flags of lo", errno);
+            ifr.ifr_flags |= IFF_UP;
+            if (::ioctl(sk.get(), SIOCSIFFLAGS, &ifr) != 0) throw_sys("bring lo up", errno);
+            // /proc/sys/net shows the network namespace of the thread that opens it.
+            for (const auto &[k, v] : spec.sysctl) {
+                if (k.rfind("net.", 0) != 0) continue;
+                std::string path = "/proc/sys/" + k;
+                for (size_t i = 10; i < path.size(); ++i)
+                    if (path[i] == '.') path[i] = '/';
+                if (!write_file(path, v)) throw_sys("set sysctl " + k, errno);
+            }
+        } catch (const Error &e) {
+            failure = e;
+            failed = true;
+        }
+    });
+    t.join();
+    if (failed) throw failure;
+    attach_interfaces(spec, out.get(), state_dir);
+    return out;
+}
+
+}  // namespace ct::linux_native::criu

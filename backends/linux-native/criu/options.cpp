@@ -1,0 +1,79 @@
+#include "options.hpp"
+
+#include "ct/internal/document.hpp"
+
+namespace ct::linux_native::criu {
+namespace {
+
+nlohmann::json object(const std::string &doc, const char *what) {
+    auto j = doc::parse(doc, what);
+    if (!j.is_object())
+        throw Error(Errc::invalid_argument, std::string(what) + ": not a JSON object");
+    return j;
+}
+
+template <class T>
+void field(const nlohmann::json &j, const char *what, const char *key, T &out) {
+    auto it = j.find(key);
+    if (it == j.end()) return;
+    try {
+        out = it->get<T>();
+    } catch (const std::exception &) {
+        throw Error(Errc::invalid_argument,
+                    std::string(what) + ": field '" + key + "' has the wrong type");
+    }
+}
+
+void only(const nlohmann::json &j, const char *what, std::initializer_list<const char *> keys) {
+    for (const auto &[k, v] : j.items()) {
+        bool known = false;
+        for (const char *n : keys) known |= k == n;
+        if (!known)
+            throw Error(Errc::invalid_argument, std::string(what) + ": unknown field '" + k + "'");
+    }
+}
+
+void check_dir(const std::string &dir, const char *what) {
+    if (dir.empty() || dir[0] != '/')
+        throw Error(Errc::invalid_argument,
+                    std::string(what) + ": the image directory must be an absolute path, not '" +
+                        dir + "'");
+}
+
+}  // namespace
+
+CheckpointOptions parse_checkpoint_options(const std::string &doc) {
+    const char *what = "checkpoint options";
+    auto j = object(doc, what);
+    only(j, what, {"dir", "leave_running", "tcp_established", "file_locks"});
+    CheckpointOptions o;
+    field(j, what, "dir", o.dir);
+    field(j, what, "leave_running", o.leave_running);
+    field(j, what, "tcp_established", o.tcp_established);
+    field(j, what, "file_locks", o.file_locks);
+    check_dir(o.dir, what);
+    return o;
+}
+
+RestoreOptions parse_restore_options(const std::string &doc) {
+    const char *what = "restore options";
+    auto j = object(doc, what);
+    only(j, what, {"dir", "detach", "stdio"});
+    RestoreOptions o;
+    field(j, what, "dir", o.dir);
+    field(j, what, "detach", o.detach);
+    field(j, what, "stdio", o.stdio);
+    check_dir(o.dir, what);
+    return o;
+}
+
+std::string mount_target(const MountSpec &m) {
+    auto p = m.target.find_first_not_of('/');
+    return "/" + (p == std::string::npos ? std::string() : m.target.substr(p));
+}
+
+std::string mount_key(size_t index) {
+    return "ct-mnt-" + std::to_string(index);
+}
+
+}  // namespace ct::linux_native::criu

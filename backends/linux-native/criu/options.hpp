@@ -1,0 +1,34 @@
+// The option documents of checkpoint() and restore() (docs/driver-abi.md), decoded strictly,
+// and the names both sides of a checkpoint agree on.
+#pragma once
+
+#include <array>
+#include <string>
+
+#include "ct/spec.hpp"
+
+namespace ct::linux_native::criu {
+
+struct CheckpointOptions {
+    std::string dir;  // absolute
+    bool leave_running = false;
+    bool tcp_established = false;
+    bool file_locks = false;
+};
+
+struct RestoreOptions {
+    std::string dir;  // absolute
+    bool detach = true;
+    std::array<int, 3> stdio = {-1, -1, -1};  // caller's fds; -1: /dev/null
+};
+
+// Throw invalid_argument naming the field.
+CheckpointOptions parse_checkpoint_options(const std::string &doc);
+RestoreOptions parse_restore_options(const std::string &doc);
+
+// A bind mount of the spec in CRIU's terms: its mount point inside the container ("/data"),
+// and the key that names its source in the images ("ct-mnt-<index in spec.mounts>").
+std::string mount_target(const MountSpec &m);
+std::string mount_key(size_t index);
+
+}  // namespace ct::linux_native::criu

@@ -1,0 +1,278 @@
+// LinuxSession::restore: a container from an image directory made by checkpoint(), under the
+// same or a new name, with its configuration read from the images (docs/checkpoint.md).
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "cgroups.hpp"
+#include "criu.hpp"
+#include "image.hpp"
+#include "monitor.hpp"
+#include "net/network.hpp"
+#include "netns.hpp"
+#include "options.hpp"
+#include "plan.hpp"
+#include "process.hpp"
+#include "rollback.hpp"
+#include "session.hpp"
+#include "sys.hpp"
+
+namespace ct::linux_native {
+namespace {
+
+std::string q(const std::string &name) {
+    return "'" + name + "'";
+}
+
+// CRIU restores into a root that must be a mount point whose parent is not overmounted: the
+// container's root filesystem, bind-mounted for the time of the restore. The restored
+// container has its own copy of the mount in its own namespace, so this one can go after.
+class RootBind {
+  public:
+    RootBind(const std::string &source, std::string at) : at_(std::move(at)) {
+        if (::mkdir(at_.c_str(), 0700) != 0 && errno != EEXIST) throw_sys("create " + at_, errno);
+        if (::mount(source.c_str(), at_.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0) {
+            int e = errno;
+            ::rmdir(at_.c_str());
+            throw_sys("bind-mount the root filesystem " + source + " on " + at_, e);
+        }
+        // Nothing mounted under it for the restore may propagate to the host's peers.
+        ::mount(nullptr, at_.c_str(), nullptr, MS_REC | MS_PRIVATE, nullptr);
+    }
+    ~RootBind() {
+        ::umount2(at_.c_str(), MNT_DETACH);
+        ::rmdir(at_.c_str());
+    }
+    RootBind(const RootBind &) = delete;
+    RootBind &operator=(const RootBind &) = delete;
+    const std::string &path() const { return at_; }
+
+  private:
+    std::string at_;
+};
+
+// controller (or "" for cgroup2) -> path of the calling process, from /proc/self/cgroup.
+std::map<std::string, std::string> own_cgroups() {
+    std::map<std::string, std::string> out;
+    std::ifstream in("/proc/self/cgroup");
+    std::string line;
+    while (std::getline(in, line)) {
+        auto a = line.find(':'), b = line.find(':', a + 1);
+        if (a == std::string::npos || b == std::string::npos) continue;
+        std::string ctrls = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+        if (ctrls.empty()) out[""] = path;
+        std::istringstream cs(ctrls);
+        std::string c;
+        while (std::getline(cs, c, ','))
+            if (!c.empty()) out[c] = path;
+    }
+    return out;
+}
+
+std::string relative_to(const std::string &path, const std::string &root) {
+    if (path.compare(0, root.size(), root) != 0) return path;
+    std::string rel = path.substr(root.size());
+    return rel.empty() ? "/" : rel;
+}
+
+// Where CRIU puts the restored tasks: the images hold the hierarchies where the container had
+// cgroups of its own (checkpoint.cpp); each goes to the new container's cgroup when libct
+// manages that controller here too, else to the restoring process's own (where a fresh start
+// would leave them). Without this CRIU would recreate the old paths under the old name.
+// Hierarchies not in the images are not touched: the tasks stay in the restorer's cgroups.
+void map_cgroups(criu::Request &rq, const criu::ImageMeta &meta, const CgroupLayout &layout,
+                 const ContainerCgroups::Paths &paths) {
+    if (meta.cgroups.empty()) {
+        rq.no_cgroups();
+        return;
+    }
+    auto own = own_cgroups();
+    for (const auto &[ctrls, path] : meta.cgroups) {
+        if (ctrls.empty()) {
+            auto it = paths.find("unified");
+            std::string target = it != paths.end() && !layout.v2_root.empty()
+                                     ? relative_to(it->second, layout.v2_root)
+                                     : (own.count("") ? own[""] : path);
+            rq.cg_root("", target);
+            continue;
+        }
+        std::istringstream cs(ctrls);
+        std::string c;
+        while (std::getline(cs, c, ',')) {
+            if (c.empty()) continue;
+            auto it = paths.find(c);
+            auto root = layout.v1.find(c);
+            std::string target;
+            if (it != paths.end() && root != layout.v1.end())
+                target = relative_to(it->second, root->second);
+            else if (own.count(c))
+                target = own[c];
+            else
+                continue;  // no such hierarchy here: CRIU says so if it matters
+            rq.cg_root(c, target);
+        }
+    }
+}
+
+// The stdio replacements the images ask for, as fds CRIU's swrk child inherits (without
+// O_CLOEXEC: libcriu execs it). Closed on destruction.
+class InheritedStdio {
+  public:
+    InheritedStdio(criu::Request &rq, const criu::ImageMeta &meta, const std::array<int, 3> &fds) {
+        for (int i = 0; i < 3; ++i) {
+            const std::string &key = meta.stdio[i];
+            if (key.empty()) continue;
+            bool seen = false;
+            for (int j = 0; j < i; ++j) seen |= meta.stdio[j] == key;
+            if (seen) continue;
+            int src = fds[i];
+            Fd null;
+            if (src < 0) {
+                null.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
+                if (!null) throw_sys("open /dev/null", errno);
+                src = null.get();
+            }
+            Fd dup(::fcntl(src, F_DUPFD, 3));
+            if (!dup) throw_sys("duplicate stdio fd " + std::to_string(fds[i]), errno);
+            rq.inherit_fd(dup.get(), key);
+            fds_.push_back(std::move(dup));
+        }
+    }
+
+  private:
+    std::vector<Fd> fds_;
+};
+
+}  // namespace
+
+void LinuxSession::restore(const std::string &name, const std::string &opts_doc) {
+    auto o = criu::parse_restore_options(opts_doc);
+    auto meta = criu::read_meta(o.dir);
+    Spec spec = meta.spec;
+    spec.name = name;
+    validate(spec);
+    check_host_paths(spec);
+
+    // A container of that name stopped by its checkpoint is restored in place; otherwise the
+    // container is made as create() would, from the images' spec.
+    std::optional<StateStore::Entry> e;
+    try {
+        e.emplace(store_.open(name));
+    } catch (const Error &err) {
+        if (err.code() != Errc::not_found) throw;
+    }
+    Rollback rb;
+    ContainerCgroups cg;
+    if (e) {
+        if (current_state(*e) == State::running)
+            throw Error(Errc::exists, "container " + q(name) + " exists and is running (pid " +
+                                          std::to_string(e->state.pid) + ")");
+        cg = ContainerCgroups(e->state.cgroups);
+        if (!cg.empty())
+            throw Error(Errc::bad_state, "container " + q(name) +
+                                             " still has processes from its previous run; kill "
+                                             "them (kill --all) or destroy it");
+        cg.apply(spec.resources);
+    } else {
+        ContainerCgroups planned(layout_, opts_.cgroup_parent, name, spec.resources);
+        e.emplace(store_.create(name));
+        rb.add([&] { store_.remove(name); });
+        prepare_v2_parent(layout_, opts_.cgroup_parent);
+        planned.create();
+        rb.add([planned] { planned.remove(); });
+        planned.apply(spec.resources);
+        cg = planned;
+        e->state.spec = spec;
+        e->state.status = "created";
+        e->state.created = meta.created ? meta.created : static_cast<int64_t>(std::time(nullptr));
+        e->state.cgroups = cg.paths();
+        e->save();
+    }
+    {
+        // A child of ours from the previous run, never waited for: reap it now.
+        std::lock_guard lock(mu_);
+        if (auto it = children_.find(e->state.pid);
+            it != children_.end() && it->second.name == name) {
+            reap(it->second.pidfd.get());
+            children_.erase(it);
+        }
+    }
+
+    Fd dirfd(::open(o.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dirfd) throw_sys("open image directory " + o.dir, errno);
+    RootBind root(spec.private_area.type == "dir" ? spec.private_area.path : spec.rootfs,
+                  e->dir() + "/criu-root");
+    ::unlinkat(e->dirfd(), "exit", 0);  // a previous detached run's record
+    Fd netns;
+    if (meta.fresh_netns) {
+        rb.add([&] { net::Network(spec.network).release(e->dir()); });
+        netns = criu::fresh_netns(spec, e->dir());
+    }
+
+    // Runs in the process that becomes the restored init's parent (this one, or the monitor
+    // of a detached restore): libcriu makes the restored tree a child of its caller.
+    auto spawn = [&]() -> Launched {
+        criu::Request rq("from " + o.dir, dirfd.get(), o.dir, "restore.log");
+        rq.root(root.path());
+        map_cgroups(rq, meta, layout_, cg.paths());
+        for (size_t i = 0; i < spec.mounts.size(); ++i)
+            if (spec.mounts[i].type == "bind")
+                rq.ext_mount(criu::mount_key(i), spec.mounts[i].source);
+        InheritedStdio stdio(rq, meta, o.stdio);
+        Fd netns_fd;
+        if (netns) {
+            netns_fd.reset(::fcntl(netns.get(), F_DUPFD, 3));  // inherited by CRIU: no CLOEXEC
+            if (!netns_fd) throw_sys("duplicate the network namespace fd", errno);
+            rq.inherit_fd(netns_fd.get(), criu::kNetnsKey);
+        }
+        Launched l;
+        l.pid = rq.restore_child();
+        l.pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, l.pid, 0)));
+        if (!l.pidfd) throw_sys("open a pidfd for the restored init", errno);
+        return l;
+    };
+
+    int64_t pid;
+    Fd pidfd;
+    if (o.detach) {
+        Detached d = launch_detached(spawn, e->dir(), false, "container " + q(name));
+        pid = d.pid;
+        e->state.monitor_pid = d.monitor;
+        e->state.monitor_start = d.monitor_start;
+    } else {
+        Launched l = spawn();
+        pid = l.pid;
+        pidfd = std::move(l.pidfd);
+        e->state.monitor_pid = 0;
+        e->state.monitor_start = 0;
+    }
+    e->state.spec = spec;
+    e->state.status = "running";
+    e->state.pid = pid;
+    e->state.pid_start = process_start_time(pid);
+    e->state.exit_wstatus.reset();
+    try {
+        e->save();
+    } catch (...) {
+        ContainerCgroups(e->state.cgroups).kill_all(SIGKILL);
+        if (pidfd) reap(pidfd.get());
+        throw;
+    }
+    rb.commit();
+    if (pidfd) {
+        std::lock_guard lock(mu_);
+        children_[pid] = Child{name, std::move(pidfd)};
+    }
+}
+
+}  // namespace ct::linux_native

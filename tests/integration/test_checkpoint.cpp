@@ -1,0 +1,439 @@
+// Checkpoint and restore with CRIU on the real kernel: a counter container keeps counting from
+// where it was; stdio, bind mounts and cgroup limits come back; errors quote CRIU's log and
+// leave nothing behind.
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "criu_fixture.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ct::test {
+namespace {
+
+std::string read_link(const std::string &path) {
+    std::error_code ec;
+    return fs::read_symlink(path, ec).string();
+}
+
+using namespace std::chrono_literals;
+
+// Whether loopback is up in the network namespace of `pid` (looked at from a thread that joins
+// it, so the test process stays where it is).
+bool loopback_up(int64_t pid) {
+    bool up = false;
+    std::thread t([&] {
+        int fd = open(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, CLONE_NEWNET) != 0) return;
+        close(fd);
+        int sk = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq ifr {};
+        std::strcpy(ifr.ifr_name, "lo");
+        up = sk >= 0 && ioctl(sk, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_UP);
+        if (sk >= 0) close(sk);
+    });
+    t.join();
+    return up;
+}
+
+class Checkpoint : public LinuxTest {
+  protected:
+    void SetUp() override {
+        LinuxTest::SetUp();
+        if (IsSkipped()) return;
+        CT_SKIP_WITHOUT_CRIU();
+    }
+
+    // A detached counter, started as `ct start` does (stdio /dev/null).
+    Container start_counter(const std::string &tag, std::string *rootfs_out) {
+        std::string rootfs = private_rootfs(tag);
+        temp_dirs_.push_back(rootfs);
+        auto c = session().create(counter_spec(spec({}), rootfs));
+        StartOptions o;
+        o.stdio = {-1, -1, -1};
+        o.detach = true;
+        c.start(o);
+        EXPECT_GE(wait_counter(rootfs, 3), 3) << "the counter does not count";
+        *rootfs_out = rootfs;
+        return c;
+    }
+
+    std::string images(const std::string &tag) { return temp_dir(temp_dirs_, tag) + "/images"; }
+};
+
+TEST_F(Checkpoint, CounterKeepsCountingAfterRestore) {
+    std::string rootfs;
+    auto c = start_counter("count", &rootfs);
+    std::string dir = images("count");
+    c.checkpoint({dir, false, false, false});
+    EXPECT_EQ(c.state(), State::stopped);
+    EXPECT_TRUE(fs::exists(dir + "/ct-checkpoint.json"));
+    long at = read_counter(rootfs);
+    std::this_thread::sleep_for(400ms);
+    EXPECT_EQ(read_counter(rootfs), at) << "still counting after the checkpoint stopped it";
+
+    RestoreOptions r;
+    r.dir = dir;
+    r.stdio = {-1, -1, -1};
+    auto back = session().restore(c.name(), r);
+    EXPECT_EQ(back.state(), State::running);
+    auto pid = back.info().pid;
+    EXPECT_NE(read_link("/proc/" + std::to_string(pid) + "/ns/net"),
+              read_link("/proc/self/ns/net"));
+    EXPECT_TRUE(loopback_up(pid)) << "the restored container's loopback is down";
+    long v = wait_counter(rootfs, at + 3);
+    EXPECT_GE(v, at + 3) << "the restored counter does not count";
+    // Continued, not restarted: a fresh start would have begun again at 1.
+    EXPECT_LT(v, at + 40);
+    back.destroy(true);
+}
+
+TEST_F(Checkpoint, LeaveRunningThenRestoreFromTheImages) {
+    std::string rootfs;
+    auto c = start_counter("leave", &rootfs);
+    std::string dir = images("leave");
+    c.checkpoint({dir, true, false, false});
+    long at = read_counter(rootfs);
+    EXPECT_EQ(c.state(), State::running);
+    long later = wait_counter(rootfs, at + 10);
+    ASSERT_GE(later, at + 10) << "stopped counting after a checkpoint that left it running";
+    c.destroy(true);
+    long dead = read_counter(rootfs);
+
+    RestoreOptions r;
+    r.dir = dir;
+    r.stdio = {-1, -1, -1};
+    auto back = session().restore(c.name(), r);
+    // The restored counter goes on from its value at the checkpoint, below where the original
+    // got to before it was destroyed.
+    long v = wait_counter(rootfs, 0);
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (v == dead && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(20ms);
+        v = read_counter(rootfs);
+    }
+    EXPECT_GT(v, at);
+    EXPECT_LT(v, dead) << "counting from " << v << ": not from the checkpoint's " << at;
+    EXPECT_GE(wait_counter(rootfs, v + 3), v + 3);
+    back.destroy(true);
+}
+
+TEST_F(Checkpoint, RestoreUnderANewNameWithNewPipes) {
+    int out[2];
+    ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+    auto s = spec({"/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo $i; sleep 0.1; done"});
+    auto c = session().create(s);
+    StartOptions o;
+    o.stdio = {-1, out[1], -1};
+    c.start(o);
+    close(out[1]);
+    char buf[64];
+    ASSERT_GT(read(out[0], buf, sizeof buf), 0);
+    std::string dir = images("pipes");
+    c.checkpoint({dir, true, false, false});
+    c.destroy(true);
+    close(out[0]);  // the old pipe is gone: the restore hands in a new one
+
+    int np[2];
+    ASSERT_EQ(pipe2(np, O_CLOEXEC), 0);
+    RestoreOptions r;
+    r.dir = dir;
+    r.detach = false;
+    r.stdio = {-1, np[1], -1};
+    std::string name2 = s.name + "-b";
+    auto b = session().restore(name2, r);
+    close(np[1]);
+    EXPECT_EQ(b.name(), name2);
+    EXPECT_EQ(b.info().spec.name, name2);
+    std::string got;
+    while (got.size() < 12) {
+        ssize_t n = read(np[0], buf, sizeof buf);
+        ASSERT_GT(n, 0) << "the restored container writes nothing to its new stdout";
+        got.append(buf, n);
+    }
+    close(np[0]);
+    long first = std::stol(got.substr(0, got.find('\n')));
+    EXPECT_GT(first, 1) << "output: " << got;
+    b.kill(SIGKILL);
+    auto st = b.wait(10s);
+    EXPECT_TRUE(st.signaled);
+    b.destroy(true);
+}
+
+TEST_F(Checkpoint, HostLogFileIsReplacedOnRestore) {
+    if (std::getenv("CT_TEST_REMOTE_URI"))
+        GTEST_SKIP() << "a remote session relays this host's fds and refuses them for a detached "
+                        "process";
+    std::string tmp = temp_dir(temp_dirs_, "logfiles");
+    std::string log1 = tmp + "/one.log", log2 = tmp + "/two.log";
+    int fd = open(log1.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    ASSERT_GE(fd, 0);
+    auto c = session().create(
+        spec({"/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.1; done"}));
+    StartOptions o;
+    o.stdio = {-1, fd, fd};
+    o.detach = true;
+    c.start(o);
+    close(fd);
+    std::this_thread::sleep_for(400ms);
+    std::string dir = images("log");
+    c.checkpoint({dir, false, false, false});
+    int fd2 = open(log2.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    ASSERT_GE(fd2, 0);
+    RestoreOptions r;
+    r.dir = dir;
+    r.stdio = {-1, fd2, fd2};
+    auto back = session().restore(c.name(), r);
+    close(fd2);
+    std::this_thread::sleep_for(500ms);
+    std::string one = read_text(log1), two = read_text(log2);
+    EXPECT_NE(one.find("tick 2"), std::string::npos) << one;
+    EXPECT_NE(two.find("tick"), std::string::npos) << "nothing written to the new log";
+    EXPECT_EQ(two.find("tick 1\n"), std::string::npos) << "restarted instead of restored: " << two;
+    back.destroy(true);
+}
+
+TEST_F(Checkpoint, BindMountsAndLimitsComeBackUnderANewName) {
+    std::string data = temp_dir(temp_dirs_, "data");
+    std::string rootfs = private_rootfs("bind");
+    temp_dirs_.push_back(rootfs);
+    auto s = spec({"/bin/sh", "-c",
+                   "i=0; while :; do i=$((i+1)); echo $i > /data/n.new; mv /data/n.new /data/count;"
+                   " sleep 0.1; done"});
+    s.rootfs = rootfs;
+    fs::create_directories(rootfs + "/data");
+    s.mounts.push_back({data, "/data", "bind", {}});
+    s.resources.memory = 64ll << 20;
+    s.resources.pids = 20;
+    auto c = session().create(s);
+    StartOptions o;
+    o.stdio = {-1, -1, -1};
+    o.detach = true;
+    c.start(o);
+    ASSERT_GE(wait_counter(data, 3), 3);
+    std::string dir = images("bind");
+    c.checkpoint({dir, false, false, false});
+    long at = read_counter(data);
+    c.destroy();
+
+    RestoreOptions r;
+    r.dir = dir;
+    r.stdio = {-1, -1, -1};
+    std::string name2 = s.name + "-new";
+    auto b = session().restore(name2, r);
+    long v = wait_counter(data, at + 3);
+    EXPECT_GE(v, at + 3) << "not counting into the bind mount after the restore";
+    EXPECT_LT(v, at + 40);
+    auto info = b.info();
+    EXPECT_EQ(info.spec.resources.memory, 64ll << 20);
+    // The restored tasks are in the new container's cgroups, with its limits.
+    std::string cg = read_text("/proc/" + std::to_string(info.pid) + "/cgroup");
+    EXPECT_NE(cg.find(cgroup_parent_ + "/" + name2 + "\n"), std::string::npos) << cg;
+    EXPECT_EQ(cg.find(cgroup_parent_ + "/" + s.name + "\n"), std::string::npos) << cg;
+    for (const auto &d : cgroup_dirs_for(cgroup_parent_, name2)) {
+        if (d.find("/memory/") != std::string::npos) {
+            EXPECT_EQ(read_text(d + "/memory.limit_in_bytes"), std::to_string(64 << 20) + "\n");
+        }
+    }
+    b.destroy(true);
+    EXPECT_TRUE(cgroup_dirs_for(cgroup_parent_, s.name).empty());
+}
+
+TEST_F(Checkpoint, APtyInsideComesBack) {
+    std::string rootfs = private_rootfs("pty");
+    temp_dirs_.push_back(rootfs);
+#ifdef CT_TEST_PTY_COUNTER
+    fs::copy_file(CT_TEST_PTY_COUNTER, rootfs + "/bin/pty-counter");
+#else
+    GTEST_SKIP() << "this test binary was built without the pty helper (CT_TEST_PTY_COUNTER)";
+#endif
+    auto s = spec({"/bin/pty-counter"});
+    s.rootfs = rootfs;
+    auto c = session().create(s);
+    StartOptions o;
+    o.stdio = {-1, -1, -1};
+    o.detach = true;
+    c.start(o);
+    ASSERT_GE(wait_counter(rootfs, 3), 3) << "the pty counter does not count";
+    std::string dir = images("pty");
+    c.checkpoint({dir, false, false, false});
+    long at = read_counter(rootfs);
+    RestoreOptions r;
+    r.dir = dir;
+    r.stdio = {-1, -1, -1};
+    auto back = session().restore(c.name(), r);
+    long v = wait_counter(rootfs, at + 3);
+    EXPECT_GE(v, at + 3) << "no more output through the restored pty";
+    EXPECT_LT(v, at + 40);
+    back.destroy(true);
+}
+
+// The network comes back: the veth is recreated from the spec with its address, and a socket
+// listening inside before the checkpoint accepts a connection from the host after the restore.
+TEST_F(Checkpoint, VethAddressAndListeningSocketComeBack) {
+    auto sh = [](const std::string &cmd) {
+        std::string out;
+        if (FILE *p = popen((cmd + " 2>&1").c_str(), "r")) {
+            char buf[512];
+            size_t n;
+            while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+            pclose(p);
+        }
+        return out;
+    };
+    if (std::getenv("CT_TEST_REMOTE_URI"))
+        GTEST_SKIP() << "the host end of the veth is on the remote host, out of this test's reach";
+    std::string net = "10." + std::to_string(100 + getpid() % 150) + ".231.";
+    std::string host = "k" + std::to_string(getpid() % 1000000) + "h";
+    std::string rootfs = private_rootfs("veth");
+    temp_dirs_.push_back(rootfs);
+    Spec s = counter_spec(spec({}), rootfs);
+    s.process.args[2] = "nc -ll -p 7000 -e /bin/echo hello & " + s.process.args[2];
+    NetInterfaceSpec n;
+    n.type = "veth";
+    n.name = "eth0";
+    n.host_name = host;
+    n.addresses = {net + "2/24"};
+    s.network = {n};
+    auto c = session().create(s);
+    StartOptions o;
+    o.stdio = {-1, -1, -1};
+    o.detach = true;
+    c.start(o);
+    ASSERT_GE(wait_counter(rootfs, 3), 3);
+    sh("ip addr add " + net + "1/24 dev " + host);
+    EXPECT_EQ(sh("busybox nc -w 3 " + net + "2 7000 </dev/null"), "hello\n");
+
+    std::string dir = images("veth");
+    c.checkpoint({dir, false, false, false});
+    long at = read_counter(rootfs);
+    RestoreOptions r;
+    r.dir = dir;
+    r.stdio = {-1, -1, -1};
+    auto back = session().restore(c.name(), r);
+    EXPECT_GE(wait_counter(rootfs, at + 3), at + 3);
+    EXPECT_EQ(back.info().details["net.eth0.host"], host);
+    // The host end is a new device: its host-side address is the host's to set again.
+    sh("ip addr add " + net + "1/24 dev " + host);
+    EXPECT_EQ(sh("busybox nc -w 3 " + net + "2 7000 </dev/null"), "hello\n")
+        << "the listening socket or the address did not come back";
+    std::string ping = sh("busybox ping -c 1 -W 3 " + net + "2");
+    EXPECT_NE(ping.find("1 packets received"), std::string::npos) << ping;
+    back.destroy(true);
+    // The kernel removes the veth with the namespace, asynchronously.
+    std::string gone;
+    for (int i = 0; i < 100 && gone.empty(); ++i) {
+        gone = sh("ip link show " + host + " >/dev/null 2>&1 || echo gone");
+        if (gone.empty()) std::this_thread::sleep_for(50ms);
+    }
+    EXPECT_EQ(gone, "gone\n");
+}
+
+TEST_F(Checkpoint, BadRequestsChangeNothing) {
+    auto c = session().create(spec({"/bin/sleep", "100"}));
+    std::string dir = images("bad");
+    try {
+        c.checkpoint({dir, false, false, false});
+        ADD_FAILURE() << "checkpoint of a created container succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::bad_state) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir));
+
+    StartOptions o;
+    o.stdio = {-1, -1, -1};
+    o.detach = true;
+    c.start(o);
+    fs::create_directories(dir);
+    write_text(dir + "/precious", "x");
+    try {
+        c.checkpoint({dir, false, false, false});
+        ADD_FAILURE() << "checkpoint into a non-empty directory succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::exists) << e.what();
+    }
+    EXPECT_EQ(read_text(dir + "/precious"), "x");
+    EXPECT_EQ(c.state(), State::running);
+
+    auto u = spec({"/bin/sleep", "100"});
+    u.namespaces = default_namespaces();
+    u.namespaces->push_back({Namespace::user, {}});
+    u.uid_map = {{0, 100000, 65536}};
+    u.gid_map = {{0, 100000, 65536}};
+    auto uc = session().create(u);
+    uc.start(o);
+    try {
+        uc.checkpoint({dir + "-u", false, false, false});
+        ADD_FAILURE() << "checkpoint of a user-namespace container succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::unsupported) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(dir + "-u"));
+    uc.destroy(true);
+
+    RestoreOptions r;
+    r.dir = dir;
+    r.stdio = {-1, -1, -1};
+    try {
+        session().restore("nothing-here", r);
+        ADD_FAILURE() << "restore from a directory without images succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::not_found) << e.what();
+        EXPECT_NE(std::string(e.what()).find("ct-checkpoint.json"), std::string::npos) << e.what();
+    }
+    fs::remove(dir + "/precious");
+    c.checkpoint({dir, true, false, false});
+    try {
+        session().restore(c.name(), r);
+        ADD_FAILURE() << "restore over a running container succeeded";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::exists) << e.what();
+    }
+    EXPECT_EQ(session().list().size(), 1u);
+    c.destroy(true);
+}
+
+TEST_F(Checkpoint, CriuFailuresQuoteItsLogAndLeaveNothing) {
+    auto c = session().create(spec({"/bin/sleep", "100"}));
+    StartOptions o;
+    o.stdio = {-1, -1, -1};
+    o.detach = true;
+    c.start(o);
+    std::string dir = images("fail");
+    c.checkpoint({dir, true, false, false});
+    c.destroy(true);
+    // Images without init's registers: CRIU refuses them, and says why in its log.
+    ASSERT_TRUE(fs::remove(dir + "/core-1.img"));
+    RestoreOptions r;
+    r.dir = dir;
+    r.stdio = {-1, -1, -1};
+    try {
+        session().restore(c.name(), r);
+        ADD_FAILURE() << "restore from broken images succeeded";
+    } catch (const Error &e) {
+        std::string m = e.what();
+        EXPECT_NE(m.find("restore container '" + c.name() + "'"), std::string::npos) << m;
+        EXPECT_NE(m.find("CRIU's log"), std::string::npos) << m;
+        EXPECT_NE(m.find("Error ("), std::string::npos) << m;
+        EXPECT_NE(m.find("Restoring FAILED"), std::string::npos) << m;
+        EXPECT_EQ(m.find("restore container '" + c.name() + "'", 1), std::string::npos)
+            << "said twice: " << m;
+    }
+    EXPECT_TRUE(session().list().empty()) << "a failed restore left its container";
+    EXPECT_TRUE(cgroup_dirs_for(cgroup_parent_, c.name()).empty());
+}
+
+}  // namespace
+}  // namespace ct::test
