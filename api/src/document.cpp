@@ -211,6 +211,8 @@ json process_to_json(const ProcessSpec &p) {
     }
     if (p.terminal) j["terminal"] = true;
     if (p.no_new_privileges) j["no_new_privileges"] = true;
+    if (!p.new_session) j["new_session"] = false;
+    if (p.parent_death_signal) j["parent_death_signal"] = p.parent_death_signal;
     if (!p.rlimits.empty()) {
         json a = json::array();
         for (const auto &r : p.rlimits) a.push_back({{"type", r.type}, {"soft", r.soft}, {"hard", r.hard}});
@@ -250,6 +252,8 @@ ProcessSpec process_from_json(const json &j, const std::string &path) {
     }
     r.boolean("terminal", p.terminal);
     r.boolean("no_new_privileges", p.no_new_privileges);
+    r.boolean("new_session", p.new_session);
+    r.num("parent_death_signal", p.parent_death_signal);
     p.rlimits = list_of<Rlimit>(r.get("rlimits"), r.path("rlimits"),
                                 [](const json &e, const std::string &ep) {
                                     Reader er(e, ep);
@@ -468,6 +472,7 @@ json spec_to_json(const Spec &s) {
         j["network"] = a;
     }
     if (!s.sysctl.empty()) j["sysctl"] = s.sysctl;
+    put_list(j, "cgroups", s.cgroups);
     if (!s.annotations.empty()) j["annotations"] = s.annotations;
     if (s.openvz) j["openvz"] = openvz_to_json(*s.openvz);
     return j;
@@ -583,6 +588,7 @@ Spec spec_from_json(const json &j) {
             }
         }
     }
+    r.strings("cgroups", s.cgroups);
     if (auto *v = r.get("openvz")) s.openvz = openvz_from_json(*v);
     r.finish();
     return s;

@@ -111,6 +111,11 @@ void check_process(const ProcessSpec &p, const std::string &f, bool system = fal
         if (p.env[i].find('=') == std::string::npos || p.env[i][0] == '=')
             fail(f + ".env[" + std::to_string(i) + "]", "'" + p.env[i] + "' is not KEY=value");
     check_abs_path(f + ".cwd", p.cwd);
+    if (p.parent_death_signal < 0 || p.parent_death_signal > 64)
+        fail(f + ".parent_death_signal",
+             std::to_string(p.parent_death_signal) + " is not a signal");
+    if (p.terminal && !p.new_session)
+        fail(f + ".new_session", "a process with a terminal leads its own session");
     for (size_t i = 0; i < p.rlimits.size(); ++i) {
         const auto &r = p.rlimits[i];
         std::string rf = f + ".rlimits[" + std::to_string(i) + "]";
@@ -320,6 +325,8 @@ void validate(const Spec &s) {
             if (m.source.empty()) fail(f + ".source", "a bind mount needs a source");
             check_abs_path(f + ".source", m.source);
         }
+        if (m.type == "cgroup" && !m.options.empty())
+            fail(f + ".options", "the container's cgroups are mounted without options");
         if (!new_ns(Namespace::mount))
             fail(f, "mounts need a new mount namespace");
     }
@@ -412,6 +419,22 @@ void validate(const Spec &s) {
             fail(f, "is not namespaced: it would change the host");
         }
         (void)v;
+    }
+
+    std::set<std::string> hierarchies;
+    for (size_t i = 0; i < s.cgroups.size(); ++i) {
+        const auto &c = s.cgroups[i];
+        std::string f = "cgroups[" + std::to_string(i) + "]";
+        bool named = c.rfind("name=", 0) == 0;
+        std::string id = named ? c.substr(5) : c;
+        bool ok = !id.empty() && id.size() <= 64;
+        for (char ch : id)
+            ok = ok && (std::islower(static_cast<unsigned char>(ch)) || ch == '_' ||
+                        (named && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' ||
+                                   ch == '-')));
+        if (!ok)
+            fail(f, "'" + c + "' is neither a controller name nor name=X (a named hierarchy)");
+        if (!hierarchies.insert(c).second) fail(f, "'" + c + "' is listed twice");
     }
 }
 

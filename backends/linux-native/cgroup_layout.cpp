@@ -61,7 +61,9 @@ CgroupLayout CgroupLayout::detect(const std::string &mountinfo_path) {
             std::istringstream so(f[dash + 3]);
             std::string opt;
             while (std::getline(so, opt, ','))
-                if (kKnown.count(opt) && !l.v1.count(opt)) l.v1[opt] = mnt;
+                // Controllers, and named hierarchies ("name=systemd") under their option.
+                if ((kKnown.count(opt) || opt.rfind("name=", 0) == 0) && !l.v1.count(opt))
+                    l.v1[opt] = mnt;
         }
     }
     if (!l.v2_root.empty()) {

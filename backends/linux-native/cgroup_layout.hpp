@@ -16,7 +16,7 @@ struct CgroupLayout {
     CgroupMode mode = CgroupMode::legacy;
     std::string v2_root;                     // cgroup2 mount point, "" if none
     std::set<std::string> v2_controllers;    // from <v2_root>/cgroup.controllers
-    std::map<std::string, std::string> v1;  // controller -> v1 mount point
+    std::map<std::string, std::string> v1;  // controller or "name=X" -> v1 mount point
 
     // Parses /proc/self/mountinfo (or `mountinfo_path`, for tests).
     static CgroupLayout detect(const std::string &mountinfo_path = "/proc/self/mountinfo");

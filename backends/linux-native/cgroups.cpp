@@ -74,8 +74,9 @@ std::string limit(int64_t v, const char *unlimited) {
 }  // namespace
 
 ContainerCgroups::ContainerCgroups(const CgroupLayout &l, const std::string &parent,
-                                   const std::string &name, const Resources &res) {
-    auto rel = "/" + parent + "/" + name;
+                                   const std::string &name, const Resources &res,
+                                   const std::vector<std::string> &extra) {
+    auto rel = parent.empty() ? "/" + name : "/" + parent + "/" + name;
     auto need = [&](const std::string &ctrl, const char *field) {
         auto w = l.where(ctrl);
         if (w.empty())
@@ -126,6 +127,15 @@ ContainerCgroups::ContainerCgroups(const CgroupLayout &l, const std::string &par
         } else {
             need(ctrl_v2, field);
         }
+    }
+    for (const auto &h : extra) {
+        std::string v2_name = h == "blkio" ? "io" : h;
+        if (l.v1.count(h)) add_v1(h);
+        else if (has_v2_tree && l.v2_controllers.count(v2_name)) v2_used = true;
+        else if (h.rfind("name=", 0) == 0)
+            throw Error(Errc::unsupported, "cgroups: the named cgroup hierarchy '" + h +
+                                               "' is not mounted on this host");
+        else need(h, "cgroups");
     }
     if (v2_used) {
         paths_["unified"] = l.v2_root + rel;

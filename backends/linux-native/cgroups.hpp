@@ -19,10 +19,12 @@ public:
 
     ContainerCgroups() = default;
     // Decides the directories for container `name` under `parent` (relative to each hierarchy's
-    // root), from what the spec's resources need and what the host has. Throws unsupported when
-    // a requested limit's controller is missing.
+    // root; "" for the root itself), from what the spec's resources need, the hierarchies it
+    // asks for (`extra`: Spec::cgroups) and what the host has. Throws unsupported when a
+    // requested limit's controller or a requested hierarchy is missing.
     ContainerCgroups(const CgroupLayout &layout, const std::string &parent,
-                     const std::string &name, const Resources &res);
+                     const std::string &name, const Resources &res,
+                     const std::vector<std::string> &extra = {});
     // Re-attaches to directories recorded in a container's state.
     explicit ContainerCgroups(Paths paths) : paths_(std::move(paths)) {}
 
@@ -55,6 +57,12 @@ private:
     Paths roots_;                     // key -> hierarchy mount point (only when planned)
     std::vector<std::string> order_;  // creation order
 };
+
+// A mount of type "cgroup" (the container's own cgroups, e.g. at /sys/fs/cgroup) as plain
+// mounts: a tmpfs at its target, and each of the container's cgroup directories bound under
+// it by controller (a named hierarchy "name=X" as X; the cgroup2 tree as "unified"), so that
+// the container can make sub-groups of its own.
+std::vector<MountSpec> cgroup_mounts(const MountSpec &m, const ContainerCgroups &cg);
 
 // On a pure cgroup-v2 host, creates `parent` and enables the controllers in the
 // subtree_control of the root and of every level down to it. No-op on v1 and hybrid hosts.

@@ -459,7 +459,7 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     ::umask(0);
     if (p.fds.empty()) setup_stdio(p);  // else setup_passed_fds(), at the end
     // Its own session: the caller's terminal signals go to the caller, which forwards them.
-    ::setsid();
+    if (p.new_session) ::setsid();
 
     for (const auto &fd : p.cgroup_procs)
         if (::write(fd.get(), "0", 1) < 0) fail(Msg() << "join the container's cgroups", errno);
@@ -517,6 +517,9 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
         fail(Msg() << "setuid " << static_cast<long>(p.uid), errno);
     if (int e = caps_after_setuid(p.caps, &step)) fail(Msg() << step, e);
     if (p.no_new_privs) CHECK(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
+    // After setuid: a credential change clears it.
+    if (p.pdeathsig)
+        CHECK(::prctl(PR_SET_PDEATHSIG, p.pdeathsig, 0, 0, 0), "set the parent death signal");
     if (::chdir(p.cwd.c_str()) < 0) fail(Msg() << "chdir to the working directory " << p.cwd, errno);
     ::umask(022);
     // Nothing of the caller's but stdio (or the fds passed) crosses exec.

@@ -81,6 +81,8 @@ struct LaunchPlan {
     std::vector<std::pair<std::string, std::string>> sysctls;  // /proc/sys path, value
     std::vector<std::pair<int, struct rlimit>> rlimits;
     bool no_new_privs = false;
+    bool new_session = true;  // setsid()
+    int pdeathsig = 0;        // PR_SET_PDEATHSIG, set after the credentials change
     uid_t uid = 0;
     gid_t gid = 0;
     std::vector<gid_t> groups;

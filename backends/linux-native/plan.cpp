@@ -195,8 +195,13 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
     p.mount_proc = p.new_mountns;
     p.mount_dev = p.new_mountns;
     p.mount_sys = p.new_mountns && (p.clone_flags & CLONE_NEWNET);
-    for (size_t i = 0; i < s.mounts.size(); ++i)
-        p.mounts.push_back(mount_op(s.mounts[i], "mounts[" + std::to_string(i) + "]"));
+    for (size_t i = 0; i < s.mounts.size(); ++i) {
+        std::string field = "mounts[" + std::to_string(i) + "]";
+        if (s.mounts[i].type != "cgroup") p.mounts.push_back(mount_op(s.mounts[i], field));
+        else
+            for (const auto &m : cgroup_mounts(s.mounts[i], cg))
+                p.mounts.push_back(mount_op(m, field));
+    }
 
     p.hostname = s.hostname;
     for (const auto &[k, v] : s.sysctl) {
@@ -219,6 +224,8 @@ void plan_process(LaunchPlan &p, const Spec &s, const ProcessSpec &proc,
         p.rlimits.emplace_back(rlimit_resource(r.type), rl);
     }
     p.no_new_privs = proc.no_new_privileges;
+    p.new_session = proc.new_session;
+    p.pdeathsig = proc.parent_death_signal;
     UserSpec user = proc.user;
     if (!user.name.empty() || !user.group.empty())
         user = resolve_user(proc.user, root_layers, "process.user");

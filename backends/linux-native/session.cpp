@@ -71,6 +71,7 @@ namespace {
 std::string needs_cgroups(const Spec &s) {
     if (s.resources != Resources{}) return "resources";
     if (!s.devices.empty()) return "devices (the device allow-list)";
+    if (!s.cgroups.empty()) return "cgroups";
     return "";
 }
 
@@ -94,6 +95,7 @@ SessionOptions parse_session_uri(const std::string &uri) {
     if (!host.empty() && host != "localhost")
         throw bad("host '" + host + "' is not local; use linux+ssh://" + host + "/");
     size_t pos = 0;
+    bool parent_set = false;
     while (pos < query.size()) {
         auto amp = query.find('&', pos);
         std::string kv =
@@ -107,15 +109,18 @@ SessionOptions parse_session_uri(const std::string &uri) {
             if (v.empty() || v[0] != '/') throw bad("root must be an absolute directory");
             o.state_root = v;
         } else if (k == "cgroup_parent") {
-            if (v.empty() || v.find("..") != std::string::npos || v[0] == '/')
-                throw bad("cgroup_parent must be a relative cgroup path without '..'");
+            // "/": right under each hierarchy's root (<hierarchy>/<name>), as libct 1.x did.
+            if (v == "/") v.clear();
+            else if (v.empty() || v.find("..") != std::string::npos || v[0] == '/')
+                throw bad("cgroup_parent must be '/' or a relative cgroup path without '..'");
             o.cgroup_parent = v;
+            parent_set = true;
         } else {
             throw bad("unknown option '" + k + "' (known: root, cgroup_parent)");
         }
     }
     if (o.state_root.empty()) o.state_root = default_state_root();
-    if (o.cgroup_parent.empty()) o.cgroup_parent = "ct";
+    if (!parent_set) o.cgroup_parent = "ct";
     return o;
 }
 
@@ -159,7 +164,16 @@ void LinuxSession::create(const std::string &spec_doc) {
     check_host(spec);
     net::Network(spec.network).check_host();
     // Planned before anything is made, so a missing controller fails with nothing to undo.
-    ContainerCgroups cg(layout_, opts_.cgroup_parent, spec.name, spec.resources);
+    // A named hierarchy may have been mounted since the session opened: look again.
+    CgroupLayout fresh;
+    const CgroupLayout *layout = &layout_;
+    for (const auto &h : spec.cgroups)
+        if (!layout_.v1.count(h) && h.rfind("name=", 0) == 0) {
+            fresh = CgroupLayout::detect();
+            layout = &fresh;
+            break;
+        }
+    ContainerCgroups cg(*layout, opts_.cgroup_parent, spec.name, spec.resources, spec.cgroups);
 
     auto entry = store_.create(spec.name);
     Rollback rb;

@@ -76,6 +76,9 @@ void check_process(const ProcessSpec &p, const std::string &field) {
         unsupported(field + ".capabilities",
                     "vzctl exec2 has no per-process capabilities (OpenVZ sets them per container)");
     if (p.no_new_privileges) unsupported(field + ".no_new_privileges", "vzctl exec2 cannot set it");
+    if (!p.new_session) unsupported(field + ".new_session", "vzctl exec2 always starts a session");
+    if (p.parent_death_signal)
+        unsupported(field + ".parent_death_signal", "vzctl exec2 cannot set it");
 }
 
 void check_spec(const Spec &s) {
@@ -112,6 +115,8 @@ void check_spec(const Spec &s) {
                     "vzctl has no bind-mount option (OpenVZ uses per-container mount "
                     "scripts, which libct does not write)");
     if (!s.sysctl.empty()) unsupported("sysctl", "vzctl has no option to set sysctls");
+    if (!s.cgroups.empty())
+        unsupported("cgroups", "OpenVZ containers get their cgroups from vzctl");
     if (!s.devices.empty())
         unsupported("devices",
                     "vzctl --devnodes makes only nodes named after the host's, "

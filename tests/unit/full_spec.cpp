@@ -23,6 +23,7 @@ Spec full_spec() {
     s.process.user = {1000, 1001, {27, 100}};
     s.process.terminal = true;
     s.process.no_new_privileges = true;
+    s.process.parent_death_signal = 9;
     s.process.rlimits = {{"nofile", 1024, 4096}, {"core", 0, 0}};
     s.process.capabilities = Capabilities::all_sets({"CAP_NET_ADMIN", "sys_time"});
     s.resources.memory = 64 << 20;
@@ -31,7 +32,9 @@ Spec full_spec() {
     s.resources.cpu = {512, 50000, 100000, "0-1", "0"};
     s.resources.io_weight = 200;
     s.resources.devices = {{false, "a", {}, {}, "rwm"}, {true, "c", 10, 229, "rw"}};
-    s.mounts = {{"/srv/data", "/data", "bind", {"ro", "nosuid"}}, {"tmpfs", "/tmp", "tmpfs", {}}};
+    s.mounts = {{"/srv/data", "/data", "bind", {"ro", "nosuid"}},
+                {"tmpfs", "/tmp", "tmpfs", {}},
+                {"", "/sys/fs/cgroup", "cgroup", {}}};
     s.devices = {{"/dev/fuse", "c", 10, 229, 0660, 0, 5}, {"/dev/loop9", "b", 7, 9, 0600, 0, 0}};
     NetInterfaceSpec veth;
     veth.type = "veth";
@@ -55,6 +58,7 @@ Spec full_spec() {
     macvlan.mode = "bridge";
     s.network = {veth, vlan, macvlan};
     s.sysctl = {{"net.ipv4.ip_forward", "1"}, {"kernel.shmmax", "65536"}};
+    s.cgroups = {"freezer", "name=libct"};
     s.annotations = {{"owner", "ops"}, {"tier", "front"}};
     return s;
 }
@@ -82,6 +86,7 @@ process:
   user: {uid: 1000, gid: 1001, additional_gids: [27, 100]}
   terminal: true
   no_new_privileges: true
+  parent_death_signal: 9
   rlimits:
     - {type: nofile, soft: 1024, hard: 4096}
     - {type: core, soft: 0, hard: 0}
@@ -98,6 +103,7 @@ resources:
 mounts:
   - {source: /srv/data, target: /data, type: bind, options: [ro, nosuid]}
   - {source: tmpfs, target: /tmp, type: tmpfs}
+  - {target: /sys/fs/cgroup, type: cgroup}
 devices:
   - {path: /dev/fuse, major: 10, minor: 229, mode: 0660, gid: 5}
   - {path: /dev/loop9, type: b, major: 7, minor: 9, mode: "600"}
@@ -118,6 +124,7 @@ network:
 sysctl:
   net.ipv4.ip_forward: 1
   kernel.shmmax: "65536"
+cgroups: [freezer, name=libct]
 annotations: {owner: ops, tier: front}
 )";
     return y;

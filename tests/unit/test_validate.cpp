@@ -234,6 +234,19 @@ TEST(Validate, EveryRuleRefusesItsCase) {
              no_ns(s, Namespace::uts);
          }},
         {"sysctl.vm.swappiness", [](Spec &s) { s.sysctl = {{"vm.swappiness", "1"}}; }},
+        {"process.parent_death_signal", [](Spec &s) { s.process.parent_death_signal = 65; }},
+        {"process.parent_death_signal", [](Spec &s) { s.process.parent_death_signal = -1; }},
+        {"process.new_session", [](Spec &s) {
+             s.process.terminal = true;
+             s.process.new_session = false;
+         }},
+        {"mounts[0].options", [](Spec &s) {
+             s.mounts = {{"", "/sys/fs/cgroup", "cgroup", {"ro"}}};
+         }},
+        {"cgroups[0]", [](Spec &s) { s.cgroups = {"Memory"}; }},
+        {"cgroups[0]", [](Spec &s) { s.cgroups = {"name="}; }},
+        {"cgroups[0]", [](Spec &s) { s.cgroups = {"name=a/b"}; }},
+        {"cgroups[1]", [](Spec &s) { s.cgroups = {"freezer", "freezer"}; }},
     };
     for (const auto &c : cases) {
         Spec s = c.from_full ? test::full_spec() : minimal();

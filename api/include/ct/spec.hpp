@@ -77,6 +77,11 @@ struct ProcessSpec {
     UserSpec user;
     bool terminal = false;           // allocate a pty as the process's console
     bool no_new_privileges = false;  // PR_SET_NO_NEW_PRIVS before exec
+    // The process leads a session of its own (setsid). false: it stays in the session of the
+    // process that started it, whose terminal's signals then reach it (libct's NOSETSID).
+    bool new_session = true;
+    // Sent to the process when the thread that started it exits (PR_SET_PDEATHSIG); 0: none.
+    int parent_death_signal = 0;
     std::vector<Rlimit> rlimits;
     // Unset: the backend's default (linux: the caller's capabilities are left as they are,
     // i.e. every capability for a root caller). Set: exactly these sets.
@@ -114,8 +119,10 @@ struct Resources {
     bool operator==(const Resources &) const = default;
 };
 
-// A mount inside the container. type "bind" bind-mounts a host path; any other type is a
-// filesystem type (tmpfs, proc, ...). Options: ro, rw, nosuid, nodev, noexec, rbind, ...;
+// A mount inside the container. type "bind" bind-mounts a host path; type "cgroup" mounts
+// the container's own cgroups (a tmpfs at target with each of the container's cgroup
+// directories bound under it, by controller); any other type is a filesystem type (tmpfs,
+// proc, ...). Options: ro, rw, nosuid, nodev, noexec, rbind, ...;
 // unknown options are passed as filesystem data.
 struct MountSpec {
     std::string source;
@@ -209,6 +216,10 @@ struct Spec {
     std::vector<DeviceNode> devices;
     std::vector<NetInterfaceSpec> network;
     std::map<std::string, std::string> sysctl;
+    // Cgroup hierarchies the container gets a directory in besides those its resources need:
+    // controller names ("freezer", "hugetlb", "net_cls", ...) or "name=X" for a named cgroup-v1
+    // hierarchy (mounted with -o none,name=X).
+    std::vector<std::string> cgroups;
     std::map<std::string, std::string> annotations;  // free-form, kept with the container
     std::optional<OpenVzSpec> openvz;                // backend openvz only
     bool operator==(const Spec &) const = default;

@@ -1,0 +1,32 @@
+// User namespace id maps.
+#include "internal.hpp"
+
+using namespace ct::capi;
+
+namespace {
+
+int add_map(ct_handler *ct, bool uid, unsigned first, unsigned lower_first, unsigned count) {
+    return guard([&] {
+        auto l = lock(ct);
+        ct->require_stopped();
+        if (count == 0) throw Failure(-LCTERR_INVARG, "an id map needs a count above 0");
+        (uid ? ct->spec.uid_map : ct->spec.gid_map).push_back({first, lower_first, count});
+        return 0;
+    });
+}
+
+}  // namespace
+
+extern "C" {
+
+int libct_userns_add_uid_map(ct_handler_t ct, unsigned int first, unsigned lower_first,
+                             unsigned int count) {
+    return add_map(ct, true, first, lower_first, count);
+}
+
+int libct_userns_add_gid_map(ct_handler_t ct, unsigned int first, unsigned lower_first,
+                             unsigned int count) {
+    return add_map(ct, false, first, lower_first, count);
+}
+
+}  // extern "C"

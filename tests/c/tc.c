@@ -1,0 +1,181 @@
+/* Helpers of the C API tests: see tc.h. */
+#define _GNU_SOURCE
+#include "tc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <libct-log-levels.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int tc_failures;
+
+#define MAX_NAMES 32
+static char names[MAX_NAMES][80];
+static int nnames;
+static char dirs[MAX_NAMES][128];
+static int ndirs;
+static char mounts_before[65536];
+static char links_before[4096];
+
+static void list_links(char *out, size_t len) {
+    out[0] = 0;
+    DIR *d = opendir("/sys/class/net");
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.' && strlen(out) + strlen(e->d_name) + 2 < len) {
+            strcat(out, e->d_name);
+            strcat(out, " ");
+        }
+    closedir(d);
+}
+
+/* Mount points only (ids and options change when something remounts). */
+static void list_mounts(char *out, size_t len) {
+    out[0] = 0;
+    FILE *f = fopen("/proc/self/mountinfo", "r");
+    char line[4096];
+    while (f && fgets(line, sizeof line, f)) {
+        char mp[2048];
+        if (sscanf(line, "%*s %*s %*s %*s %2047s", mp) == 1 && strlen(out) + strlen(mp) + 2 < len) {
+            strcat(out, mp);
+            strcat(out, "\n");
+        }
+    }
+    if (f) fclose(f);
+}
+
+void tc_skip(const char *why) {
+    printf("SKIPPED: %s\n", why);
+    exit(77);
+}
+
+void tc_init(void) {
+    if (geteuid() != 0) tc_skip("the C API tests need root (namespaces, cgroups)");
+    setvbuf(stdout, NULL, _IONBF, 0);
+    libct_log_init(2, LOG_INFO);
+    list_mounts(mounts_before, sizeof mounts_before);
+    list_links(links_before, sizeof links_before);
+}
+
+const char *tc_name(const char *tag) {
+    REQUIRE(nnames < MAX_NAMES, "too many names");
+    snprintf(names[nnames], sizeof names[0], "capi-%d-%s", (int)getpid(), tag);
+    return names[nnames++];
+}
+
+const char *tc_tmpdir(const char *tag) {
+    REQUIRE(ndirs < MAX_NAMES, "too many directories");
+    snprintf(dirs[ndirs], sizeof dirs[0], "/tmp/ct-capi-%d-%s", (int)getpid(), tag);
+    tc_sh("rm -rf %s && mkdir -p %s", dirs[ndirs], dirs[ndirs]);
+    return dirs[ndirs++];
+}
+
+const char *tc_rootfs(const char *tag) {
+    static int built;
+    if (!built) {
+        REQUIRE(tc_sh("%s %s/tests/rootfs-busybox >/dev/null", CT_MKROOTFS, CT_TEST_BUILD_DIR) == 0,
+                "cannot build the busybox rootfs");
+        built = 1;
+    }
+    const char *d = tc_tmpdir(tag);
+    REQUIRE(tc_sh("cp -a %s/tests/rootfs-busybox/. %s", CT_TEST_BUILD_DIR, d) == 0,
+            "cannot copy the rootfs");
+    return d;
+}
+
+int tc_sh(const char *fmt, ...) {
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+const char *tc_read(const char *path) {
+    static char buf[65536];
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+int tc_link_exists(const char *name) {
+    char p[256];
+    snprintf(p, sizeof p, "/sys/class/net/%s", name);
+    return access(p, F_OK) == 0;
+}
+
+void *tc_shared(void) {
+    void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    REQUIRE(p != MAP_FAILED, "mmap");
+    return p;
+}
+
+int tc_ppid(int pid) {
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%d/stat", pid);
+    const char *s = tc_read(p);
+    if (!s) return -1;
+    const char *paren = strrchr(s, ')');
+    int ppid = -1;
+    if (paren) sscanf(paren + 2, "%*c %d", &ppid);
+    return ppid;
+}
+
+static void check_no_children(void) {
+    /* Zombies of ours are reaped here; a live child is a leak. */
+    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    }
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        int pid = atoi(e->d_name);
+        if (pid > 0 && tc_ppid(pid) == getpid())
+            CHECK(0, "process %d (a child of the test) is left", pid);
+    }
+    if (d) closedir(d);
+}
+
+static void check_name_left(const char *name) {
+    char p[4096];
+    DIR *d = opendir("/sys/fs/cgroup");
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        snprintf(p, sizeof p, "/sys/fs/cgroup/%s/%s", e->d_name, name);
+        CHECK(access(p, F_OK) != 0, "cgroup %s is left", p);
+    }
+    if (d) closedir(d);
+    snprintf(p, sizeof p, "/run/ct/linux/%s", name);
+    CHECK(access(p, F_OK) != 0, "state %s is left", p);
+}
+
+int tc_done(void) {
+    check_no_children();
+    for (int i = 0; i < nnames; i++) check_name_left(names[i]);
+    static char now[65536];
+    list_mounts(now, sizeof now);
+    CHECK(!strcmp(now, mounts_before), "the mount table changed:\nbefore:\n%s\nafter:\n%s",
+          mounts_before, now);
+    char links[4096];
+    list_links(links, sizeof links);
+    CHECK(!strcmp(links, links_before), "network devices changed: before '%s', after '%s'",
+          links_before, links);
+    for (int i = 0; i < ndirs; i++) tc_sh("rm -rf %s", dirs[i]);
+    if (tc_failures) {
+        printf("FAIL (%d checks)\n", tc_failures);
+        return 1;
+    }
+    printf("PASS\n");
+    return 0;
+}
