@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -19,8 +20,6 @@ namespace ct::test {
 namespace {
 
 std::atomic<int> g_seq{0};
-const char *kHierarchies[] = {"memory", "cpu",     "cpuacct", "pids",   "freezer",
-                              "cpuset", "devices", "blkio",   "unified"};
 
 std::string list_dir(const std::string &dir) {
     std::vector<std::string> v;
@@ -109,9 +108,28 @@ std::string private_rootfs(const std::string &tag) {
     return d;
 }
 
+std::vector<std::string> cgroup_hierarchies() {
+    // Every hierarchy the host has, named ones (name=libct) included: a list written down
+    // once goes stale as soon as the backend uses one more controller.
+    std::vector<std::string> out;
+    std::istringstream in(read_text("/proc/self/mountinfo"));
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream ls(line);
+        std::string id, parent, dev, root, point;
+        ls >> id >> parent >> dev >> root >> point;
+        if (root != "/" || point.rfind("/sys/fs/cgroup/", 0) != 0) continue;
+        std::string h = point.substr(15);
+        if (!h.empty() && h.find('/') == std::string::npos &&
+            std::find(out.begin(), out.end(), h) == out.end())
+            out.push_back(h);
+    }
+    return out;
+}
+
 std::vector<std::string> cgroup_dirs_for(const std::string &parent, const std::string &name) {
     std::vector<std::string> out;
-    for (const char *h : kHierarchies) {
+    for (const auto &h : cgroup_hierarchies()) {
         std::string d = std::string("/sys/fs/cgroup/") + h + "/" + parent + "/" + name;
         if (fs::exists(d)) out.push_back(d);
     }
@@ -186,7 +204,7 @@ void LinuxTest::TearDown() {
     session_.reset();
     EXPECT_EQ(list_dir(state_root_), "") << "state files left in " << state_root_;
     fs::remove(state_root_);
-    for (const char *h : kHierarchies) {
+    for (const auto &h : cgroup_hierarchies()) {
         std::string d = std::string("/sys/fs/cgroup/") + h + "/" + cgroup_parent_;
         if (!fs::exists(d)) continue;
         std::string sub;

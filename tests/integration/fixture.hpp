@@ -49,6 +49,9 @@ private:
     int fds_before_ = 0;
 };
 
+// The cgroup hierarchies mounted under /sys/fs/cgroup ("memory", "unified", ".libct", ...).
+std::vector<std::string> cgroup_hierarchies();
+
 // The cgroup directories the host would use for a container `name` under `parent`.
 std::vector<std::string> cgroup_dirs_for(const std::string &parent, const std::string &name);
 std::string read_text(const std::string &path);

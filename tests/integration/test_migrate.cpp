@@ -47,8 +47,8 @@ class Migrate : public LinuxTest {
             std::error_code ec;
             EXPECT_TRUE(fs::is_empty(dst_root_, ec) || !fs::exists(dst_root_));
             fs::remove(dst_root_, ec);
-            for (const char *h : {"memory", "cpu", "pids", "unified", "freezer", "cpuacct"}) {
-                std::string d = std::string("/sys/fs/cgroup/") + h + "/" + dst_parent_;
+            for (const auto &h : cgroup_hierarchies()) {
+                std::string d = "/sys/fs/cgroup/" + h + "/" + dst_parent_;
                 if (!fs::exists(d)) continue;
                 for (const auto &e : fs::directory_iterator(d))
                     if (e.is_directory()) ADD_FAILURE() << "cgroup left: " << e.path();
@@ -156,8 +156,8 @@ TEST_F(Migrate, MovesToTheRemoteHost) {
     fs::remove(src_root, ec);
     fs::remove(dst_root_ + "-far", ec);
     for (const auto &parent : {src_parent, dst_parent_ + "-far"})
-        for (const char *h : {"memory", "cpu", "pids", "unified", "freezer", "cpuacct"}) {
-            std::string d = std::string("/sys/fs/cgroup/") + h + "/" + parent;
+        for (const auto &h : cgroup_hierarchies()) {
+            std::string d = "/sys/fs/cgroup/" + h + "/" + parent;
             if (fs::exists(d)) {
                 EXPECT_EQ(rmdir(d.c_str()), 0) << "cgroups left under " << d;
             }
