@@ -88,7 +88,9 @@ std::vector<std::string> search_path() {
     // The directory of libct.so itself: makes the build tree and relocated installs work with
     // no environment variable.
     try {
-        add((boost::dll::this_line_location().parent_path() / "ct" / "backends").string());
+        // Normalized: libct.so may have been found through an $ORIGIN/../.. RUNPATH.
+        std::filesystem::path self = boost::dll::this_line_location().string();
+        add((self.parent_path() / "ct" / "backends").lexically_normal().string());
     } catch (const std::exception &) {
     }
     add(CT_INSTALL_BACKEND_DIR);
