@@ -42,7 +42,8 @@ void make_dirs(const std::string &path, const std::string &root, bool cpuset,
             made.push_back(cur);
             if (cpuset) seed_cpuset(cur);
         } else if (errno != EEXIST || cur == path) {
-            throw_sys("create cgroup " + cur, errno, errno == EEXIST ? Errc::exists : Errc::backend);
+            throw_sys("create cgroup " + cur, errno,
+                      errno == EEXIST ? Errc::exists : Errc::backend);
         }
     }
 }
@@ -59,8 +60,9 @@ void write_knobs(const std::string &dir, const std::vector<Knob> &knobs) {
         if (!write_file(path, k.value)) {
             int e = errno;
             if (e == EINVAL || e == ERANGE)
-                throw Error(Errc::invalid_spec, std::string(k.field) + ": the kernel rejected '" +
-                                                    k.value + "' for " + path + ": " + errstr(e),
+                throw Error(Errc::invalid_spec,
+                            std::string(k.field) + ": the kernel rejected '" + k.value + "' for " +
+                                path + ": " + errstr(e),
                             e);
             throw_sys(std::string("apply ") + k.field + " (" + path + ")", e);
         }
@@ -80,8 +82,8 @@ ContainerCgroups::ContainerCgroups(const CgroupLayout &l, const std::string &par
     auto need = [&](const std::string &ctrl, const char *field) {
         auto w = l.where(ctrl);
         if (w.empty())
-            throw Error(Errc::unsupported, std::string(field) + ": this host has no '" + ctrl +
-                                               "' cgroup controller");
+            throw Error(Errc::unsupported,
+                        std::string(field) + ": this host has no '" + ctrl + "' cgroup controller");
         return w;
     };
     auto add_v1 = [&](const std::string &ctrl) {
@@ -104,9 +106,12 @@ ContainerCgroups::ContainerCgroups(const CgroupLayout &l, const std::string &par
     // path, and io stats do not need it (v1 blkio only counts throttled devices; stats.cpp
     // falls back to the processes' own counters). update() refuses a weight without it.
     if (res.io_weight) ctrls.push_back({"blkio", "resources.io_weight"});
-    // The device allow-list (devices.cpp): v1 controller when mounted, else eBPF on cgroup2.
-    if (l.v1.count("devices")) ctrls.push_back({"devices", "devices"});
     bool has_v2_tree = !l.v2_root.empty();
+    // The device allow-list (devices.cpp): an eBPF program on the container's cgroup2
+    // directory wherever there is a cgroup2 tree — v2 and hybrid hosts alike: the kernel
+    // checks it whatever the v1 devices controller says, and it saves a v1 directory on the
+    // hot path. The v1 controller only on pure v1 hosts.
+    if (l.v1.count("devices") && !has_v2_tree) ctrls.push_back({"devices", "devices"});
     if (!has_v2_tree) {
         // Pure v1: freezer for pause/kill, cpuacct for CPU usage.
         ctrls.push_back({"freezer", "pause"});
@@ -132,12 +137,15 @@ ContainerCgroups::ContainerCgroups(const CgroupLayout &l, const std::string &par
     }
     for (const auto &h : extra) {
         std::string v2_name = h == "blkio" ? "io" : h;
-        if (l.v1.count(h)) add_v1(h);
-        else if (has_v2_tree && l.v2_controllers.count(v2_name)) v2_used = true;
+        if (l.v1.count(h))
+            add_v1(h);
+        else if (has_v2_tree && l.v2_controllers.count(v2_name))
+            v2_used = true;
         else if (h.rfind("name=", 0) == 0)
             throw Error(Errc::unsupported, "cgroups: the named cgroup hierarchy '" + h +
                                                "' is not mounted on this host");
-        else need(h, "cgroups");
+        else
+            need(h, "cgroups");
     }
     if (v2_used) {
         paths_["unified"] = l.v2_root + rel;
@@ -194,8 +202,9 @@ void ContainerCgroups::apply(const Resources &r) const {
             write_knobs(d, k);
         }
     }
-    if (r.pids) write_knobs(on_v2("pids") ? v2 : dir("pids"),
-                            {{"resources.pids", "pids.max", limit(*r.pids, "max")}});
+    if (r.pids)
+        write_knobs(on_v2("pids") ? v2 : dir("pids"),
+                    {{"resources.pids", "pids.max", limit(*r.pids, "max")}});
     // cpu
     const auto &c = r.cpu;
     if (c.shares || c.quota_us || c.period_us) {
@@ -211,12 +220,14 @@ void ContainerCgroups::apply(const Resources &r) const {
             write_knobs(v2, k);
         } else {
             std::vector<Knob> k;
-            if (c.shares) k.push_back({"resources.cpu.shares", "cpu.shares", std::to_string(*c.shares)});
+            if (c.shares)
+                k.push_back({"resources.cpu.shares", "cpu.shares", std::to_string(*c.shares)});
             if (c.period_us)
-                k.push_back({"resources.cpu.period_us", "cpu.cfs_period_us",
-                             std::to_string(*c.period_us)});
+                k.push_back(
+                    {"resources.cpu.period_us", "cpu.cfs_period_us", std::to_string(*c.period_us)});
             if (c.quota_us)
-                k.push_back({"resources.cpu.quota_us", "cpu.cfs_quota_us", limit(*c.quota_us, "-1")});
+                k.push_back(
+                    {"resources.cpu.quota_us", "cpu.cfs_quota_us", limit(*c.quota_us, "-1")});
             write_knobs(dir("cpu"), k);
         }
     }
@@ -229,7 +240,8 @@ void ContainerCgroups::apply(const Resources &r) const {
     }
     if (r.io_weight) {
         if (on_v2("blkio"))
-            write_knobs(v2, {{"resources.io_weight", "io.weight", "default " + std::to_string(*r.io_weight)}});
+            write_knobs(v2, {{"resources.io_weight", "io.weight",
+                              "default " + std::to_string(*r.io_weight)}});
         else  // blkio.weight is 10..1000
             write_knobs(dir("blkio"), {{"resources.io_weight", "blkio.weight",
                                         std::to_string(10 + (*r.io_weight - 1) * 990 / 9999)}});

@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -106,6 +108,46 @@ std::string private_rootfs(const std::string &tag) {
     std::string cmd = "cp -a " + busybox_rootfs() + " " + d;
     if (std::system(cmd.c_str()) != 0) throw std::runtime_error("cannot copy rootfs to " + d);
     return d;
+}
+
+std::string on_a_legacy_host(const std::function<void()> &scenario) {
+    int rep[2];
+    if (pipe2(rep, O_CLOEXEC) != 0) return "pipe2 failed";
+    pid_t child = fork();
+    if (child < 0) return "fork failed";
+    if (child == 0) {
+        std::string err;
+        try {
+            if (unshare(CLONE_NEWNS) != 0 ||
+                mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+                throw std::runtime_error("private mount namespace");
+            // The cgroup2 tree may be mounted more than once, one covering the other (the
+            // test isolation stacks a fresh /sys): uncover and unmount until none is left.
+            for (int i = 0; i < 6 && read_text("/proc/self/mountinfo").find(" - cgroup2 ") !=
+                                         std::string::npos;
+                 ++i)
+                if (umount2("/sys/fs/cgroup/unified", MNT_DETACH) != 0) umount2("/sys", MNT_DETACH);
+            if (read_text("/proc/self/mountinfo").find(" - cgroup2 ") != std::string::npos)
+                throw std::runtime_error("cannot hide the cgroup2 tree from the backend");
+            scenario();
+        } catch (const std::exception &e) {
+            err = e.what();
+        }
+        ssize_t w = write(rep[1], err.data(), err.size());
+        (void)w;
+        _exit(err.empty() ? 0 : 1);
+    }
+    close(rep[1]);
+    std::string err;
+    char buf[512];
+    ssize_t n;
+    while ((n = read(rep[0], buf, sizeof buf)) > 0) err.append(buf, n);
+    close(rep[0]);
+    int st = 0;
+    waitpid(child, &st, 0);
+    if (err.empty() && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+        err = "the legacy-host scenario's process ended with status " + std::to_string(st);
+    return err;
 }
 
 std::vector<std::string> cgroup_hierarchies() {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,7 @@ struct RunResult {
 RunResult run_captured(Container &c, const std::string &in = "");
 
 class LinuxTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override;
     void TearDown() override;
 
@@ -42,12 +43,17 @@ protected:
     std::string state_root_, cgroup_parent_;
     std::vector<std::string> temp_dirs_;
 
-private:
+  private:
     std::unique_ptr<Session> session_;
     std::string mounts_before_, netdevs_before_;
     std::vector<long> children_before_;
     int fds_before_ = 0;
 };
+
+// Runs `scenario` in a child process whose private mount namespace hides the cgroup2 tree, so
+// the backend sees a legacy (v1 only) host. Returns "" or the first failure (an exception's
+// what()). The child never returns into the test's own code.
+std::string on_a_legacy_host(const std::function<void()> &scenario);
 
 // The cgroup hierarchies mounted under /sys/fs/cgroup ("memory", "unified", ".libct", ...).
 std::vector<std::string> cgroup_hierarchies();
