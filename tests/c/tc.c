@@ -115,6 +115,13 @@ int tc_link_exists(const char *name) {
     return access(p, F_OK) == 0;
 }
 
+/* A veth pair goes with its container's network namespace, which the kernel tears down
+ * asynchronously: gone within seconds, not necessarily at once. */
+int tc_link_gone_soon(const char *name) {
+    for (int i = 0; i < 500 && tc_link_exists(name); i++) usleep(10000);
+    return !tc_link_exists(name);
+}
+
 void *tc_shared(void) {
     void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     REQUIRE(p != MAP_FAILED, "mmap");
@@ -169,6 +176,10 @@ int tc_done(void) {
           mounts_before, now);
     char links[4096];
     list_links(links, sizeof links);
+    for (int i = 0; i < 500 && strcmp(links, links_before); i++) {
+        usleep(10000);
+        list_links(links, sizeof links);
+    }
     CHECK(!strcmp(links, links_before), "network devices changed: before '%s', after '%s'",
           links_before, links);
     for (int i = 0; i < ndirs; i++) tc_sh("rm -rf %s", dirs[i]);

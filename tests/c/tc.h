@@ -59,6 +59,7 @@ int tc_sh(const char *fmt, ...);
 const char *tc_read(const char *path);
 /* 1 if a network device of that name exists in the test's namespace. */
 int tc_link_exists(const char *name);
+int tc_link_gone_soon(const char *name);
 /* A MAP_SHARED page, zeroed: what a callback in a fork of the caller writes into. */
 void *tc_shared(void);
 /* The parent pid of `pid`, from /proc. */

@@ -117,7 +117,7 @@ int main(void) {
     CHECK(a.sh->route, "the route inside");
     libct_process_destroy(p);
     libct_container_destroy(ct);
-    CHECK(!tc_link_exists(host), "the veth went with the container");
+    CHECK(tc_link_gone_soon(host), "the veth went with the container");
 
     /* A host NIC: moved in, and back on destroy. */
     REQUIRE(tc_sh("ip link add %s type veth peer name %s", nic, nic_peer) == 0, "veth for the NIC");

@@ -256,6 +256,9 @@ void LinuxTest::TearDown() {
         EXPECT_EQ(rmdir(d.c_str()), 0) << "cannot remove test cgroup parent " << d;
     }
     EXPECT_EQ(mount_table(), mounts_before_) << "mounts changed on the host";
+    // A veth pair goes with its container's network namespace, which the kernel tears down
+    // asynchronously (within milliseconds): left behind means still there after seconds.
+    for (int i = 0; i < 500 && list_dir("/sys/class/net") != netdevs_before_; ++i) usleep(10000);
     EXPECT_EQ(list_dir("/sys/class/net"), netdevs_before_) << "network devices left behind";
     EXPECT_EQ(my_children(), children_before_) << "child processes left behind";
     for (const auto &d : temp_dirs_) fs::remove_all(d);

@@ -7,6 +7,7 @@ import itertools
 import os
 import shutil
 import socket
+import time
 import subprocess
 import tempfile
 
@@ -144,6 +145,12 @@ def env(rootfs):
                 os.rmdir(d)
     if _mount_table() != mounts:
         problems.append("mounts changed on the host")
+    # A veth pair goes with its container's network namespace, which the kernel tears down
+    # asynchronously: left behind means still there after seconds.
+    for _ in range(500):
+        if socket.if_nameindex() == netdevs:
+            break
+        time.sleep(0.01)
     if socket.if_nameindex() != netdevs:
         problems.append("network devices left behind")
     if _children() != children:
