@@ -16,6 +16,7 @@
 
 #include "cgroups.hpp"
 #include "ct/internal/document.hpp"
+#include "ct/internal/uri_query.hpp"
 #include "devices.hpp"
 #include "exec_plan.hpp"
 #include "freezer.hpp"
@@ -33,21 +34,6 @@ namespace {
 
 std::string q(const std::string &name) {
     return "'" + name + "'";
-}
-
-std::string pct_decode(const std::string &s) {
-    std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-            out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
 }
 
 std::string default_state_root() {
@@ -82,35 +68,20 @@ SessionOptions parse_session_uri(const std::string &uri) {
     auto bad = [&](const std::string &why) {
         return Error(Errc::invalid_argument, "linux backend: URI '" + uri + "': " + why);
     };
-    auto sep = uri.find("://");
-    if (sep == std::string::npos) throw bad("not a URI");
-    std::string scheme = uri.substr(0, sep);
+    std::string scheme, host, query;
+    if (!uri::split(uri, scheme, host, query)) throw bad("not a URI");
     if (scheme != "linux" && scheme != "local") throw bad("scheme must be linux");
-    std::string rest = uri.substr(sep + 3), query;
-    if (auto qm = rest.find('?'); qm != std::string::npos) {
-        query = rest.substr(qm + 1);
-        rest = rest.substr(0, qm);
-    }
-    std::string host = rest.substr(0, rest.find('/'));
     if (!host.empty() && host != "localhost")
         throw bad("host '" + host + "' is not local; use linux+ssh://" + host + "/");
-    size_t pos = 0;
     bool parent_set = false;
-    while (pos < query.size()) {
-        auto amp = query.find('&', pos);
-        std::string kv =
-            query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
-        pos = amp == std::string::npos ? query.size() : amp + 1;
-        if (kv.empty()) continue;
-        auto eq = kv.find('=');
-        std::string k = pct_decode(kv.substr(0, eq));
-        std::string v = eq == std::string::npos ? "" : pct_decode(kv.substr(eq + 1));
+    for (auto [k, v] : uri::query_pairs(query)) {
         if (k == "root") {
             if (v.empty() || v[0] != '/') throw bad("root must be an absolute directory");
             o.state_root = v;
         } else if (k == "cgroup_parent") {
             // "/": right under each hierarchy's root (<hierarchy>/<name>), as libct 1.x did.
-            if (v == "/") v.clear();
+            if (v == "/")
+                v.clear();
             else if (v.empty() || v.find("..") != std::string::npos || v[0] == '/')
                 throw bad("cgroup_parent must be '/' or a relative cgroup path without '..'");
             o.cgroup_parent = v;

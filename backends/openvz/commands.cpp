@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "ct/error.hpp"
+#include "ct/internal/uri_query.hpp"
 #include "options.hpp"
 
 namespace ct::openvz {
@@ -302,16 +303,7 @@ MigrateTarget migrate_target(const std::string &uri) {
             throw bad("port '" + port + "' is not a number");
         ssh.insert(ssh.end(), {"-p", port});
     }
-    size_t pos = 0;
-    while (pos < query.size()) {
-        auto amp = query.find('&', pos);
-        std::string kv =
-            query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
-        pos = amp == std::string::npos ? query.size() : amp + 1;
-        if (kv.empty()) continue;
-        auto eq = kv.find('=');
-        std::string k = pct_decode(kv.substr(0, eq));
-        std::string v = eq == std::string::npos ? "" : pct_decode(kv.substr(eq + 1));
+    for (const auto &[k, v] : uri::query_pairs(query)) {
         // vzmigrate passes --ssh= options to ssh split at blanks: no quoting survives it.
         if (k != "agent" && !plain(v))
             throw bad("option " + k + ": '" + v + "' must be a plain word (no blanks or quotes)");

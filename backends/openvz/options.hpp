@@ -18,7 +18,6 @@ struct SessionOptions {
 };
 
 // Decodes %XX escapes of a URI component.
-std::string pct_decode(const std::string &s);
 
 // Throws Errc::invalid_argument naming the URI and the offending part.
 SessionOptions parse_uri(const std::string &uri);

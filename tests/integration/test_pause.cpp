@@ -168,63 +168,30 @@ TEST_F(Pause, V1FreezerOnALegacyHost) {
         GTEST_SKIP() << "no v1 freezer hierarchy at /sys/fs/cgroup/freezer";
     std::string rootfs = busybox_rootfs();
     Spec s = spec({"/bin/sh", "-c", "while :; do sleep 0.02; done"});
-    int rep[2];
-    ASSERT_EQ(pipe2(rep, O_CLOEXEC), 0);
-    pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-        std::string err;
-        auto check = [&](bool ok, const std::string &what) {
-            if (!ok && err.empty()) err = what;
-            return ok;
+    std::string err = on_a_legacy_host([&] {
+        auto check = [](bool ok, const std::string &what) {
+            if (!ok) throw std::runtime_error(what);
         };
-        try {
-            if (unshare(CLONE_NEWNS) != 0 ||
-                mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
-                throw std::runtime_error("private mount namespace");
-            // The cgroup2 tree may be mounted more than once, one covering the other (the
-            // test isolation stacks a fresh /sys): uncover and unmount until none is left.
-            for (int i = 0; i < 6 && read_text("/proc/self/mountinfo").find(" - cgroup2 ") !=
-                                         std::string::npos;
-                 ++i)
-                if (umount2("/sys/fs/cgroup/unified", MNT_DETACH) != 0) umount2("/sys", MNT_DETACH);
-            if (read_text("/proc/self/mountinfo").find(" - cgroup2 ") != std::string::npos)
-                throw std::runtime_error("cannot hide the cgroup2 tree from the backend");
-            auto sess = Session::open(uri());
-            auto c = sess.create(s);
-            c.start(StartOptions{{-1, -1, -1}});
-            auto i = c.info();
-            check(i.details["cgroup_mode"] == "v1", "cgroup_mode is " + i.details["cgroup_mode"]);
-            c.pause();
-            check(read_text(i.details["cgroup.freezer"] + "/freezer.state") == "FROZEN\n",
-                  "freezer.state is not FROZEN");
-            check(c.state() == State::paused, "state is not paused");
-            c.resume();
-            check(read_text(i.details["cgroup.freezer"] + "/freezer.state") == "THAWED\n",
-                  "freezer.state is not THAWED");
-            c.pause();
-            // A v1 freezer holds SIGKILL until thawed: kill must still end it.
-            c.kill(SIGKILL);
-            auto st = c.wait(std::chrono::seconds(10));
-            check(st == ExitStatus{true, SIGKILL}, "init did not die of SIGKILL");
-            c.destroy();
-        } catch (const std::exception &e) {
-            if (err.empty()) err = e.what();
-        }
-        ssize_t w = write(rep[1], err.data(), err.size());
-        (void)w;
-        _exit(err.empty() ? 0 : 1);
-    }
-    close(rep[1]);
-    std::string err;
-    char buf[512];
-    ssize_t n;
-    while ((n = read(rep[0], buf, sizeof buf)) > 0) err.append(buf, n);
-    close(rep[0]);
-    int st = 0;
-    waitpid(child, &st, 0);
+        auto sess = Session::open(uri());
+        auto c = sess.create(s);
+        c.start(StartOptions{{-1, -1, -1}});
+        auto i = c.info();
+        check(i.details["cgroup_mode"] == "v1", "cgroup_mode is " + i.details["cgroup_mode"]);
+        c.pause();
+        check(read_text(i.details["cgroup.freezer"] + "/freezer.state") == "FROZEN\n",
+              "freezer.state is not FROZEN");
+        check(c.state() == State::paused, "state is not paused");
+        c.resume();
+        check(read_text(i.details["cgroup.freezer"] + "/freezer.state") == "THAWED\n",
+              "freezer.state is not THAWED");
+        c.pause();
+        // A v1 freezer holds SIGKILL until thawed: kill must still end it.
+        c.kill(SIGKILL);
+        auto st = c.wait(std::chrono::seconds(10));
+        check(st == ExitStatus{true, SIGKILL}, "init did not die of SIGKILL");
+        c.destroy();
+    });
     EXPECT_EQ(err, "");
-    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 }  // namespace
