@@ -10,6 +10,7 @@
 
 #include <cstring>
 
+#include "../common/fd_passing.hpp"
 #include "child_util.hpp"
 
 #ifndef TIOCGPTPEER
@@ -17,31 +18,6 @@
 #endif
 
 namespace ct::linux_native::child {
-namespace {
-
-void send_fd(int sock, int fd) {
-    char byte = 0;
-    struct iovec iov {
-        &byte, 1
-    };
-    alignas(struct cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
-    struct msghdr msg {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = ctl;
-    msg.msg_controllen = sizeof ctl;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    ssize_t n;
-    do n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) fail(Msg() << "send the terminal over the console socket", errno);
-}
-
-}  // namespace
 
 void setup_console(const LaunchPlan &p) {
     // /dev/pts/ptmx is the multiplexer of the devpts mounted in the container; /dev/ptmx is the
@@ -63,7 +39,8 @@ void setup_console(const LaunchPlan &p) {
     for (int i = 0; i < 3; ++i)
         if (::dup2(slave, i) < 0)
             fail(Msg() << "set up the terminal as stdio " << static_cast<long>(i), errno);
-    send_fd(p.console_socket, master);
+    if (int e = backend::send_fd(p.console_socket, master))
+        fail(Msg() << "send the terminal over the console socket", e);
     ::close(master);
     ::close(slave);
 }

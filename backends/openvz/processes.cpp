@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "../common/fd_passing.hpp"
 #include "ct/internal/document.hpp"
 #include "ctid.hpp"
 #include "session.hpp"
@@ -19,26 +20,9 @@ namespace ct::openvz {
 namespace {
 
 void send_fd(int sock, int fd) {
-    char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = ctl;
-    msg.msg_controllen = sizeof ctl;
-    cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    ssize_t n;
-    do n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
+    if (int e = backend::send_fd(sock, fd))
         throw Error(Errc::backend,
-                    std::string("send the terminal to the console socket: ") + std::strerror(errno),
-                    errno);
+                    std::string("send the terminal to the console socket: ") + std::strerror(e), e);
 }
 
 struct FdGuard {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <string>
 
+#include "../common/fd_passing.hpp"
 #include "ct/error.hpp"
 
 namespace ct::remote {
@@ -26,26 +27,9 @@ Fd dup_fd(int fd, const char *what) {
 }
 
 void send_fd(int sock, int fd) {
-    char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = buf;
-    msg.msg_controllen = sizeof buf;
-    cmsghdr *c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    ssize_t n;
-    do n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
+    if (int e = backend::send_fd(sock, fd))
         throw Error(Errc::backend,
-                    std::string("send the terminal to the console socket: ") + std::strerror(errno),
-                    errno);
+                    std::string("send the terminal to the console socket: ") + std::strerror(e), e);
 }
 
 Fd recv_fd(int sock, int timeout_ms) {
