@@ -8,9 +8,11 @@
 
 #include "ct/driver.h"
 #include "ct/info.hpp"
-#include "uri.hpp"
+#include "ct/internal/uri.hpp"
 
 namespace ct::loader {
+
+using uri::Uri;
 
 struct LoadedBackend {
     std::string name;  // from the file name ct-backend-<name>.so

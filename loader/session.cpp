@@ -58,7 +58,7 @@ std::shared_ptr<detail::SessionCore> detail::open_core(const std::string &uri_te
     if (text.empty())
         if (const char *env = std::getenv("CT_CONNECT")) text = env;
     auto core = std::make_shared<detail::SessionCore>();
-    core->uri = loader::parse_uri(text);
+    core->uri = uri::parse_uri(text);
     core->lb = &loader::for_uri(core->uri);
     core->info = loader::describe(*core->lb);
     detail::StringOut err;

@@ -10,7 +10,7 @@
 #include "ct/info.hpp"
 #include "ops_list.hpp"
 #include "registry.hpp"
-#include "uri.hpp"
+#include "ct/internal/uri.hpp"
 
 namespace ct::detail {
 
@@ -27,7 +27,7 @@ struct StringOut : ct_out {
 };
 
 struct SessionCore {
-    loader::Uri uri;
+    uri::Uri uri;
     const loader::LoadedBackend *lb = nullptr;
     BackendInfo info;
     ct_session *session = nullptr;

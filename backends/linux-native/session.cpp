@@ -16,7 +16,7 @@
 
 #include "cgroups.hpp"
 #include "ct/internal/document.hpp"
-#include "ct/internal/uri_query.hpp"
+#include "ct/internal/uri.hpp"
 #include "devices.hpp"
 #include "exec_plan.hpp"
 #include "freezer.hpp"
@@ -63,18 +63,18 @@ std::string needs_cgroups(const Spec &s) {
 
 }  // namespace
 
-SessionOptions parse_session_uri(const std::string &uri) {
+SessionOptions parse_session_uri(const std::string &text) {
     SessionOptions o;
     auto bad = [&](const std::string &why) {
-        return Error(Errc::invalid_argument, "linux backend: URI '" + uri + "': " + why);
+        return Error(Errc::invalid_argument, "linux backend: URI '" + text + "': " + why);
     };
-    std::string scheme, host, query;
-    if (!uri::split(uri, scheme, host, query)) throw bad("not a URI");
-    if (scheme != "linux" && scheme != "local") throw bad("scheme must be linux");
-    if (!host.empty() && host != "localhost")
-        throw bad("host '" + host + "' is not local; use linux+ssh://" + host + "/");
+    // The shared parser refuses a host without a transport ("use linux+ssh://host/").
+    uri::Uri u = uri::parse_uri(text);
+    if (u.scheme != "linux") throw bad("scheme must be linux");
     bool parent_set = false;
-    for (auto [k, v] : uri::query_pairs(query)) {
+    for (const auto &item : u.items) {
+        const std::string &k = item.key;
+        std::string v = item.value;
         if (k == "root") {
             if (v.empty() || v[0] != '/') throw bad("root must be an absolute directory");
             o.state_root = v;

@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "ct/error.hpp"
-#include "ct/internal/uri_query.hpp"
+#include "ct/internal/uri.hpp"
 #include "options.hpp"
 
 namespace ct::openvz {
@@ -252,45 +252,22 @@ std::string command_line(const ProcessSpec &p) {
     return line;
 }
 
-MigrateTarget migrate_target(const std::string &uri) {
+MigrateTarget migrate_target(const std::string &dest) {
     auto bad = [&](const std::string &why) {
-        return Error(Errc::invalid_argument, "migration destination '" + uri + "': " + why);
+        return Error(Errc::invalid_argument, "migration destination '" + dest + "': " + why);
     };
-    auto sep = uri.find("://");
-    if (sep == std::string::npos) throw bad("not a URI (expected openvz+ssh://[user@]host/)");
-    std::string scheme = uri.substr(0, sep), rest = uri.substr(sep + 3), query;
-    if (auto qm = rest.find('?'); qm != std::string::npos) {
-        query = rest.substr(qm + 1);
-        rest = rest.substr(0, qm);
-    }
-    std::string authority = rest.substr(0, rest.find('/'));
-    if (scheme == "openvz") {
-        if (authority.empty() || authority == "localhost")
-            throw bad("that is this host: vzmigrate moves containers to another host");
-        throw bad("use openvz+ssh://" + authority + "/ to reach another OpenVZ host");
-    }
-    if (scheme != "openvz+ssh")
+    uri::Uri u = uri::parse_uri(dest);
+    if (u.scheme == "openvz")
+        throw bad("that is this host: vzmigrate moves containers to another host");
+    if (u.scheme != "openvz+ssh")
         throw Error(Errc::unsupported,
-                    "migration to '" + uri +
+                    "migration to '" + dest +
                         "' is not supported by backend openvz: vzmigrate moves containers only to "
                         "other OpenVZ hosts (openvz+ssh://[user@]host/)");
     MigrateTarget t;
     std::vector<std::string> ssh;
-    std::string user, host = authority, port;
-    if (auto at = host.rfind('@'); at != std::string::npos) {
-        user = host.substr(0, at);
-        host = host.substr(at + 1);
-    }
-    if (!host.empty() && host[0] == '[') {
-        auto close = host.find(']');
-        if (close == std::string::npos) throw bad("unterminated IPv6 address");
-        if (close + 1 < host.size() && host[close + 1] == ':') port = host.substr(close + 2);
-        host = host.substr(1, close - 1);
-    } else if (auto colon = host.find(':'); colon != std::string::npos) {
-        port = host.substr(colon + 1);
-        host = host.substr(0, colon);
-    }
-    if (host.empty()) throw bad("no host");
+    const std::string &user = u.user, &host = u.host;
+    std::string port = u.port ? std::to_string(u.port) : "";
     auto plain = [](const std::string &v) {
         return !v.empty() && std::none_of(v.begin(), v.end(), [](char c) {
             return std::isspace(static_cast<unsigned char>(c)) || c == '\'' || c == '"' ||
@@ -298,12 +275,9 @@ MigrateTarget migrate_target(const std::string &uri) {
         });
     };
     if (!plain(host) || (!user.empty() && !plain(user))) throw bad("malformed host or user");
-    if (!port.empty()) {
-        if (!std::all_of(port.begin(), port.end(), ::isdigit) || port.size() > 5)
-            throw bad("port '" + port + "' is not a number");
-        ssh.insert(ssh.end(), {"-p", port});
-    }
-    for (const auto &[k, v] : uri::query_pairs(query)) {
+    if (!port.empty()) ssh.insert(ssh.end(), {"-p", port});
+    for (const auto &item : u.items) {
+        const std::string &k = item.key, &v = item.value;
         // vzmigrate passes --ssh= options to ssh split at blanks: no quoting survives it.
         if (k != "agent" && !plain(v))
             throw bad("option " + k + ": '" + v + "' must be a plain word (no blanks or quotes)");

@@ -4,7 +4,7 @@
 #include <functional>
 
 #include "ct/error.hpp"
-#include "ct/internal/uri_query.hpp"
+#include "ct/internal/uri.hpp"
 
 namespace ct::openvz {
 namespace {
@@ -23,23 +23,21 @@ std::string clean_dir(const std::string &v, const std::string &key,
 
 }  // namespace
 
-SessionOptions parse_uri(const std::string &uri) {
+SessionOptions parse_uri(const std::string &text) {
     SessionOptions o;
     auto bad = [&](const std::string &why) {
-        return Error(Errc::invalid_argument, "openvz backend: URI '" + uri + "': " + why);
+        return Error(Errc::invalid_argument, "openvz backend: URI '" + text + "': " + why);
     };
-    std::string scheme, host, query;
-    if (!uri::split(uri, scheme, host, query)) throw bad("not a URI (expected openvz:///)");
-    if (scheme != "openvz") throw bad("scheme must be openvz");
-    if (!host.empty() && host != "localhost")
-        throw bad("host '" + host + "' is not local; use openvz+ssh://" + host + "/");
-    for (const auto &[k, v] : uri::query_pairs(query)) {
-        if (k == "root")
-            o.root = clean_dir(v, "root", bad);
-        else if (k == "bin")
-            o.bin = clean_dir(v, "bin", bad);
+    // The shared parser refuses a host without a transport ("use openvz+ssh://host/").
+    uri::Uri u = uri::parse_uri(text);
+    if (u.scheme != "openvz") throw bad("scheme must be openvz");
+    for (const auto &item : u.items) {
+        if (item.key == "root")
+            o.root = clean_dir(item.value, "root", bad);
+        else if (item.key == "bin")
+            o.bin = clean_dir(item.value, "bin", bad);
         else
-            throw bad("unknown option '" + k + "' (known: root, bin)");
+            throw bad("unknown option '" + item.key + "' (known: root, bin)");
     }
     return o;
 }

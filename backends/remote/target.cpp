@@ -3,28 +3,13 @@
 #include <cctype>
 
 #include "ct/error.hpp"
+#include "ct/internal/uri.hpp"
 
 namespace ct::remote {
 namespace {
 
 [[noreturn]] void bad(const std::string &uri, const std::string &why) {
     throw Error(Errc::invalid_argument, "remote URI '" + uri + "': " + why);
-}
-
-std::string decode(const std::string &uri, const std::string &s) {
-    std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] != '%') {
-            out += s[i];
-            continue;
-        }
-        if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
-            !std::isxdigit(static_cast<unsigned char>(s[i + 2])))
-            bad(uri, "bad percent escape");
-        out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
-        i += 2;
-    }
-    return out;
 }
 
 int number(const std::string &uri, const std::string &key, const std::string &v, int max) {
@@ -68,44 +53,15 @@ Target parse_target(const std::string &uri, const std::string &default_agent) {
     Target t;
     t.uri = uri;
     t.agent = default_agent;
-    auto sep = uri.find("://");
-    if (sep == std::string::npos) bad(uri, "not a URI");
-    std::string scheme = uri.substr(0, sep);
-    auto plus = scheme.rfind('+');
-    if (plus == std::string::npos || scheme.substr(plus + 1) != "ssh" || plus == 0)
-        bad(uri, "expected <backend>+ssh://[user@]host[:port]/");
-    t.backend = scheme.substr(0, plus);
-    if (t.backend.find('+') != std::string::npos)
-        bad(uri, "backend '" + t.backend + "' cannot itself be remote");
-
-    std::string rest = uri.substr(sep + 3), query;
-    if (auto q = rest.find('?'); q != std::string::npos) {
-        query = rest.substr(q + 1);
-        rest = rest.substr(0, q);
-    }
-    auto slash = rest.find('/');
-    std::string authority = rest.substr(0, slash);
-    std::string path = slash == std::string::npos ? "/" : rest.substr(slash);
-    if (auto at = authority.rfind('@'); at != std::string::npos) {
-        t.user = decode(uri, authority.substr(0, at));
-        authority = authority.substr(at + 1);
-    }
-    std::string port;
-    if (!authority.empty() && authority[0] == '[') {
-        auto close = authority.find(']');
-        if (close == std::string::npos) bad(uri, "unterminated [IPv6] host");
-        t.host = authority.substr(1, close - 1);
-        std::string tail = authority.substr(close + 1);
-        if (!tail.empty() && tail[0] != ':') bad(uri, "garbage after [IPv6] host");
-        if (!tail.empty()) port = tail.substr(1);
-    } else {
-        if (auto pc = authority.rfind(':'); pc != std::string::npos) {
-            port = authority.substr(pc + 1);
-            authority = authority.substr(0, pc);
-        }
-        t.host = decode(uri, authority);
-    }
-    if (!port.empty()) t.port = number(uri, "port", port, 65535);
+    uri::Uri u = uri::parse_uri(uri);  // the same reading as libct's, which routed it here
+    if (auto last = u.scheme.rfind('+'); u.transport != "ssh" && u.scheme.substr(last + 1) == "ssh")
+        bad(uri, "backend '" + u.scheme.substr(0, last) + "' cannot itself be remote");
+    if (u.transport != "ssh") bad(uri, "expected <backend>+ssh://[user@]host[:port]/");
+    t.backend = u.backend;
+    t.user = u.user;
+    t.host = u.host;
+    t.port = u.port;
+    const std::string &path = u.path;
     // ssh would read a leading '-' as an option, and the rest as its own syntax.
     if (t.host.empty()) bad(uri, "no host");
     for (char c : t.host)
@@ -120,16 +76,8 @@ Target parse_target(const std::string &uri, const std::string &default_agent) {
     if (!t.user.empty() && t.user[0] == '-') bad(uri, "user '" + t.user + "' starts with '-'");
 
     std::string passed;
-    size_t pos = 0;
-    while (pos < query.size()) {
-        auto amp = query.find('&', pos);
-        std::string kv =
-            query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
-        pos = amp == std::string::npos ? query.size() : amp + 1;
-        if (kv.empty()) continue;
-        auto eq = kv.find('=');
-        std::string k = decode(uri, kv.substr(0, eq));
-        std::string v = eq == std::string::npos ? "" : decode(uri, kv.substr(eq + 1));
+    for (const auto &item : u.items) {
+        const std::string &k = item.key, &v = item.value;
         if (k == "identity") {
             check_config_text(uri, k, v);
             t.identity = v;
@@ -149,7 +97,7 @@ Target parse_target(const std::string &uri, const std::string &default_agent) {
         } else if (k == "connect_timeout") {
             t.connect_timeout = number(uri, k, v, 600);
         } else {
-            passed += (passed.empty() ? "?" : "&") + kv;  // the far backend's option, untouched
+            passed += (passed.empty() ? "?" : "&") + item.raw;  // the far backend's, untouched
         }
     }
     t.inner_uri = t.backend + "://" + path + passed;

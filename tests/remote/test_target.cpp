@@ -73,16 +73,16 @@ TEST(Target, Refusals) {
             EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
         }
     };
-    refused("linux://host/", "expected <backend>+ssh");
+    refused("linux://host/", "a host needs a transport, e.g. linux+ssh://host/");
     refused("linux+tcp://host/", "expected <backend>+ssh");
-    refused("+ssh://host/", "expected <backend>+ssh");
-    refused("linux+ssh:///", "no host");
+    refused("+ssh://host/", "is not <backend> or <backend>+<transport>");
+    refused("linux+ssh:///", "transport 'ssh' needs a host");
     refused("linux+ssh://-oProxyCommand=x/", "has a character");
     refused("linux+ssh://-host/", "starts with '-'");
     refused("linux+ssh://a%20b/", "has a character");
     refused("linux+ssh://-l@host/", "starts with '-'");
     refused("linux+ssh://a;b@host/", "user 'a;b'");
-    refused("linux+ssh://host:99999/", "port must be between");
+    refused("linux+ssh://host:99999/", "port out of range");
     refused("linux+ssh://host:x/", "port 'x' is not a number");
     refused("linux+ssh://[::1/", "unterminated");
     refused("linux+ssh://[::1]x/", "garbage after");

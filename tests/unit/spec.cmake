@@ -8,7 +8,6 @@ add_executable(ct-unit-spec
   ${CMAKE_CURRENT_LIST_DIR}/test_size.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_uri.cpp
   ${CMAKE_CURRENT_LIST_DIR}/full_spec.cpp
-  ${PROJECT_SOURCE_DIR}/loader/uri.cpp
   $<TARGET_OBJECTS:ct_frontend>)
 target_include_directories(ct-unit-spec PRIVATE ${PROJECT_SOURCE_DIR}/loader)
 target_link_libraries(ct-unit-spec PRIVATE ct_core yaml-cpp GTest::gtest_main)

@@ -1,11 +1,11 @@
-// Session URIs (loader/uri.cpp, compiled into this test): linux:///, local, openvz:///,
+// Session URIs (api/src/uri.cpp, part of ct_core): linux:///, local, openvz:///,
 // <backend>+ssh://[user@]host[:port]/?options.
 #include <gtest/gtest.h>
 
 #include "ct/error.hpp"
-#include "uri.hpp"
+#include "ct/internal/uri.hpp"
 
-namespace ct::loader {
+namespace ct::uri {
 namespace {
 
 TEST(Uri, DefaultAndAliases) {
@@ -95,4 +95,4 @@ TEST(Uri, MalformedUrisSayWhy) {
 }
 
 }  // namespace
-}  // namespace ct::loader
+}  // namespace ct::uri

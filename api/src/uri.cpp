@@ -1,10 +1,10 @@
-#include "uri.hpp"
+#include "ct/internal/uri.hpp"
 
 #include <cctype>
 
 #include "ct/error.hpp"
 
-namespace ct::loader {
+namespace ct::uri {
 namespace {
 
 [[noreturn]] void bad(const std::string &uri, const std::string &why) {
@@ -80,8 +80,8 @@ Uri parse_uri(const std::string &in) {
         if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos)
             bad(text, "port '" + port + "' is not a number");
         u.port = std::stoi(port);
+        if (u.port < 1 || u.port > 65535) bad(text, "port out of range: " + port + " (1..65535)");
     }
-    if (u.port < 0 || u.port > 65535) bad(text, "port out of range");
     if (u.transport.empty() && !u.host.empty() && u.host != "localhost")
         bad(text, "a host needs a transport, e.g. " + u.backend + "+ssh://" + u.host + "/");
     if (!u.transport.empty() && u.host.empty())
@@ -99,9 +99,10 @@ Uri parse_uri(const std::string &in) {
         std::string v = eq == std::string::npos ? "" : decode(text, kv.substr(eq + 1));
         if (k.empty()) bad(text, "empty option name");
         u.query[k] = v;
+        u.items.push_back({k, v, kv});
     }
     u.text = u.scheme + "://" + text.substr(colon + 3);
     return u;
 }
 
-}  // namespace ct::loader
+}  // namespace ct::uri
