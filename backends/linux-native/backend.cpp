@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "../common/out.hpp"
+#include "../common/proc_args.hpp"
 #include "criu/criu.hpp"
 #include "criu/files.hpp"
 #include "ct/driver.h"
@@ -27,7 +28,9 @@ int op_open(const ct_host *host, const char *uri, ct_session **out, ct_out *err)
     ct::linux_native::criu::set_host(host);
     return guard(err, [&] { *out = new ct_session(uri); });
 }
-void op_close(ct_session *s) { delete s; }
+void op_close(ct_session *s) {
+    delete s;
+}
 
 int op_create(ct_session *s, const char *spec, ct_out *err) {
     return guard(err, [&] { s->impl.create(spec); });
@@ -38,20 +41,11 @@ int op_list(ct_session *s, ct_out *doc, ct_out *err) {
 int op_info(ct_session *s, const char *name, ct_out *doc, ct_out *err) {
     return guard(err, [&] { put(doc, s->impl.info(name)); });
 }
-// A copy at this backend's size: fields an older, shorter caller lacks stay zero.
-ct_proc_args full_args(const ct_proc_args *a) {
-    ct_proc_args args{};
-    std::memcpy(&args, a, std::min<size_t>(a->size, sizeof args));
-    args.size = sizeof args;
-    if (a->size < offsetof(ct_proc_args, console_socket) + sizeof(int)) args.console_socket = -1;
-    return args;
-}
-
 int op_start(ct_session *s, const char *name, const ct_proc_args *a, int64_t *pid, ct_out *err) {
-    return guard(err, [&] { *pid = s->impl.start(name, full_args(a)); });
+    return guard(err, [&] { *pid = s->impl.start(name, ct::backend::widen_proc_args(a)); });
 }
 int op_exec(ct_session *s, const char *name, const ct_proc_args *a, int64_t *pid, ct_out *err) {
-    return guard(err, [&] { *pid = s->impl.exec(name, full_args(a)); });
+    return guard(err, [&] { *pid = s->impl.exec(name, ct::backend::widen_proc_args(a)); });
 }
 int op_pause(ct_session *s, const char *name, ct_out *err) {
     return guard(err, [&] { s->impl.pause(name); });

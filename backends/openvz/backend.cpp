@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "../common/out.hpp"
+#include "../common/proc_args.hpp"
 #include "ct/driver.h"
 #include "session.hpp"
 
@@ -19,14 +20,6 @@ struct ct_session {
 namespace {
 
 const char *const kSchemes[] = {"openvz", nullptr};
-
-// Older, shorter callers' argument blocks are widened to this build's layout.
-ct_proc_args widen(const ct_proc_args *a) {
-    ct_proc_args args{};
-    std::memcpy(&args, a, std::min<size_t>(a->size, sizeof args));
-    args.size = sizeof args;
-    return args;
-}
 
 int op_open(const ct_host *, const char *uri, ct_session **out, ct_out *err) {
     return guard(err, [&] { *out = new ct_session(uri); });
@@ -45,7 +38,7 @@ int op_info(ct_session *s, const char *name, ct_out *doc, ct_out *err) {
     return guard(err, [&] { put(doc, s->impl.info(name)); });
 }
 int op_start(ct_session *s, const char *name, const ct_proc_args *a, int64_t *pid, ct_out *err) {
-    return guard(err, [&] { *pid = s->impl.start(name, widen(a)); });
+    return guard(err, [&] { *pid = s->impl.start(name, ct::backend::widen_proc_args(a)); });
 }
 int op_wait(ct_session *s, const char *name, int64_t pid, int64_t timeout_ms, int *ws,
             ct_out *err) {
@@ -58,7 +51,7 @@ int op_destroy(ct_session *s, const char *name, uint32_t flags, ct_out *err) {
     return guard(err, [&] { s->impl.destroy(name, flags); });
 }
 int op_exec(ct_session *s, const char *name, const ct_proc_args *a, int64_t *pid, ct_out *err) {
-    return guard(err, [&] { *pid = s->impl.exec(name, widen(a)); });
+    return guard(err, [&] { *pid = s->impl.exec(name, ct::backend::widen_proc_args(a)); });
 }
 int op_pause(ct_session *s, const char *name, ct_out *err) {
     return guard(err, [&] { s->impl.pause(name); });

@@ -1,5 +1,7 @@
 #include "client.hpp"
 
+#include "../common/proc_args.hpp"
+
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
@@ -470,8 +472,7 @@ void Client::refuse_detached_stdio() {
 }
 
 int64_t Client::spawn(const char *op, const char *name, const ct_proc_args *a) {
-    ct_proc_args args{};
-    std::memcpy(&args, a, std::min<size_t>(a->size, sizeof args));
+    ct_proc_args args = backend::widen_proc_args(a);
     if (args.fn)
         throw Error(Errc::unsupported,
                     "a function callback cannot run in a process on another host; give process "
