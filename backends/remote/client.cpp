@@ -1,7 +1,5 @@
 #include "client.hpp"
 
-#include "../common/proc_args.hpp"
-
 #include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
@@ -12,6 +10,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+
+#include "../common/proc_args.hpp"
 
 #ifndef CT_AGENT_DEFAULT_PATH
 #error "CT_AGENT_DEFAULT_PATH must be defined by the build"
