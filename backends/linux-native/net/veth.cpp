@@ -60,7 +60,7 @@ class Veth : public Nic {
 
     void attach(const AttachContext &ctx, NicRecord &rec) const override {
         const std::string &host_end = rec.at("host");
-        wait_for_departed(ctx.host, host_end);
+        if (!spec_.host_name.empty()) wait_for_departed(ctx.host, host_end);  // generated: fresh
         LinkPtr l(rtnl_link_veth_alloc());
         if (!l) throw_sys(where() + ": allocate a veth link object", ENOMEM);
         rtnl_link_set_name(l.get(), host_end.c_str());
