@@ -181,9 +181,7 @@ void Client::dispatch(Msg &m) {
         if (p) {
             std::lock_guard lock(p->mu);
             p->reply = std::move(m);
-            uint64_t one = 1;
-            ssize_t w = ::write(p->ready.get(), &one, sizeof one);
-            (void)w;
+            p->signal();
         }
     } else if (!peer_->route(m)) {
         notice(m);
@@ -251,9 +249,8 @@ void Client::die(const std::string &reason) {
         pending = pending_;
     }
     for (auto &[id, p] : pending) {
-        uint64_t one = 1;
-        ssize_t w = ::write(p->ready.get(), &one, sizeof one);
-        (void)w;
+        std::lock_guard lock(p->mu);
+        p->signal();
     }
     cv_.notify_all();
 }
@@ -296,6 +293,10 @@ std::shared_ptr<Client::Pending> Client::begin_call(const Msg &m) {
         std::unique_lock lock(mu_);
         cv_.wait_for(lock, std::chrono::seconds(5), [&] { return dead_; });
         pending_.erase(id);
+        {
+            std::lock_guard plock(p->mu);
+            p->ready.reset();
+        }
         throw Error(Errc::transport, dead_
                                          ? peer_->failure()
                                          : "lost the connection to ct-agent on " + target_.where());
@@ -335,8 +336,11 @@ Msg Client::end_call(uint64_t id, const std::shared_ptr<Pending> &p) {
     }
     std::optional<Msg> r;
     {
+        // Closed here, not when the last reference goes: the reader thread may still hold one
+        // for a moment, and a call must not leave an fd open after it returns.
         std::lock_guard lock(p->mu);
         r = std::move(p->reply);
+        p->ready.reset();
     }
     {
         std::lock_guard lock(mu_);

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include "ct/driver.h"
 #include "peer.hpp"
 #include "protocol.hpp"
@@ -57,6 +59,14 @@ class Client {
         std::mutex mu;
         std::optional<Msg> reply;
         Fd ready;  // eventfd: signalled once reply is set or the link is dead
+        // Wakes the caller; with mu held, since the caller closes `ready` once it is done.
+        void signal() {
+            uint64_t one = 1;
+            if (ready) {
+                ssize_t w = ::write(ready.get(), &one, sizeof one);
+                (void)w;
+            }
+        }
     };
     // The relays of one far process, by the id of the call that started it.
     struct Proc {
