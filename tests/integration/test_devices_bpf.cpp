@@ -3,6 +3,8 @@
 // attached opens what the rules allow and gets EPERM for the rest. A separate program from
 // the API tests because the generator is internal to the backend.
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,8 +40,9 @@ struct TestCgroup {
     ~TestCgroup() { rmdir(dir.c_str()); }
 };
 
-// In a child moved into `dir`: open `path` with `flags`; 0 or the errno.
-int open_in_cgroup(const std::string &dir, const char *path, int flags) {
+// In a child moved into `dir`: `op()` (0 or an errno); that, or -1 when the child failed.
+template <typename Op>
+int in_cgroup(const std::string &dir, Op op) {
     int pfd[2];
     if (pipe(pfd) != 0) return -1;
     pid_t pid = fork();
@@ -50,8 +53,7 @@ int open_in_cgroup(const std::string &dir, const char *path, int flags) {
         if (procs < 0 || write(procs, "0", 1) != 1) {
             rc = 1000;
         } else {
-            int fd = open(path, flags);
-            rc = fd < 0 ? errno : 0;
+            rc = op();
         }
         ssize_t w = write(pfd[1], &rc, sizeof rc);
         (void)w;
@@ -64,6 +66,16 @@ int open_in_cgroup(const std::string &dir, const char *path, int flags) {
     int st;
     waitpid(pid, &st, 0);
     return n == sizeof rc ? rc : -1;
+}
+
+int open_in_cgroup(const std::string &dir, const char *path, int flags) {
+    return in_cgroup(dir, [&] { return open(path, flags) < 0 ? errno : 0; });
+}
+
+int mknod_in_cgroup(const std::string &dir, const std::string &path, mode_t type, dev_t dev) {
+    int rc = in_cgroup(dir, [&] { return mknod(path.c_str(), type | 0600, dev) < 0 ? errno : 0; });
+    unlink(path.c_str());
+    return rc;
 }
 
 TEST(DeviceBpf, ProgramAllowsExactlyTheRules) {
@@ -90,6 +102,41 @@ TEST(DeviceBpf, ProgramAllowsExactlyTheRules) {
     EXPECT_EQ(open_in_cgroup(dir, "/dev/full", O_RDONLY), 0);
     EXPECT_EQ(open_in_cgroup(dir, "/dev/full", O_WRONLY), EPERM);  // the later deny wins
     EXPECT_EQ(open_in_cgroup(dir, "/dev/full", O_RDWR), EPERM);    // any denied access
+    EXPECT_EQ(open_in_cgroup(dir, "/dev/tty", O_RDONLY), EPERM);   // 5:0: not listed
+}
+
+// Device type, mknod and a deny of one access for every device: each field of a rule is
+// matched on its own, whatever the others are.
+TEST(DeviceBpf, TypeMknodAndPartialDenyRules) {
+    if (geteuid() != 0) GTEST_SKIP() << "needs root (bpf, cgroups)";
+    auto root = cgroup2_root();
+    if (root.empty()) GTEST_SKIP() << "no cgroup2 hierarchy mounted on this host";
+    TestCgroup cg(root + "/ct-fssec-bpf3-" + std::to_string(getpid()));
+    const std::string &dir = cg.dir;
+    {
+        Fd dfd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        ASSERT_TRUE(dfd);
+        attach_device_bpf(dfd.get(), dir,
+                          {
+                              {false, 'a', -1, -1, 7},                         // deny everything
+                              {true, 'c', -1, -1, kAccessMknod},               // mknod of chars
+                              {true, 'c', 1, -1, kAccessRead | kAccessWrite},  // 1:* rw
+                              {false, 'a', -1, -1, kAccessWrite},              // no write at all
+                              {true, 'c', 1, 5, 7},                            // but zero: rwm
+                              {true, 'b', 4095, 1048575, 7},  // the largest numbers
+                          });
+    }
+    std::string node = "/tmp/ct-bpf-node-" + std::to_string(getpid());
+    EXPECT_EQ(mknod_in_cgroup(dir, node, S_IFCHR, makedev(1, 3)), 0);
+    EXPECT_EQ(mknod_in_cgroup(dir, node, S_IFCHR, makedev(200, 7)), 0);
+    EXPECT_EQ(mknod_in_cgroup(dir, node, S_IFBLK, makedev(7, 0)), EPERM);
+    EXPECT_EQ(mknod_in_cgroup(dir, node, S_IFBLK, makedev(4095, 1048575)), 0);
+    EXPECT_EQ(mknod_in_cgroup(dir, node, S_IFBLK, makedev(4095, 1048574)), EPERM);
+    EXPECT_EQ(mknod_in_cgroup(dir, node, S_IFBLK, makedev(4094, 1048575)), EPERM);
+    EXPECT_EQ(mknod_in_cgroup(dir, node, S_IFCHR, makedev(4095, 1048575)), 0);  // chars: any
+    EXPECT_EQ(open_in_cgroup(dir, "/dev/null", O_RDONLY), 0);
+    EXPECT_EQ(open_in_cgroup(dir, "/dev/null", O_WRONLY), EPERM);  // the write deny
+    EXPECT_EQ(open_in_cgroup(dir, "/dev/zero", O_RDWR), 0);        // allowed again after it
     EXPECT_EQ(open_in_cgroup(dir, "/dev/tty", O_RDONLY), EPERM);   // 5:0: not listed
 }
 
