@@ -90,8 +90,8 @@ int open_target(int rootfd, const char *rel, bool is_file, const char *shown) {
             int next = openat2_in_root(rootfd, path, O_PATH);
             if (next < 0 && errno == ENOENT) {
                 int r = (last && is_file)
-                            ? ::openat(parent, comp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
-                                                         O_CLOEXEC, 0644)
+                            ? ::openat(parent, comp,
+                                       O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644)
                             : ::mkdirat(parent, comp, 0755);
                 if (r < 0 && errno == EEXIST) {
                     // A dangling link: restart the walk at its target, plus the rest.
@@ -144,8 +144,8 @@ void do_mount(const char *src, int fd, const char *fstype, unsigned long flags, 
 }
 
 // Mounts `fstype` at `rel` (a directory made if missing) and returns an fd of the new mount.
-int mount_fs(int rootfd, const char *rel, const char *fstype, unsigned long flags,
-             const char *data, const char *shown) {
+int mount_fs(int rootfd, const char *rel, const char *fstype, unsigned long flags, const char *data,
+             const char *shown) {
     int fd = open_target(rootfd, rel, false, shown);
     do_mount(fstype, fd, fstype, flags, data, shown);
     ::close(fd);
@@ -169,7 +169,7 @@ void setup_dev(int rootfd, bool new_ipc, bool userns, bool devpts_gid) {
         const char *name;
         unsigned major, minor;
     };
-    static const Node kNodes[] = {{"null", 1, 3},    {"zero", 1, 5}, {"full", 1, 7},
+    static const Node kNodes[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
                                   {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
     for (const auto &n : kNodes) {
         if (userns) {
@@ -181,10 +181,9 @@ void setup_dev(int rootfd, bool new_ipc, bool userns, bool devpts_gid) {
             fail(Msg() << "create /dev/" << n.name, errno);
         }
     }
-    static const char *const kLinks[][2] = {{"/proc/self/fd", "fd"},   {"/proc/self/fd/0", "stdin"},
-                                            {"/proc/self/fd/1", "stdout"},
-                                            {"/proc/self/fd/2", "stderr"},
-                                            {"pts/ptmx", "ptmx"},      {"/proc/kcore", "core"}};
+    static const char *const kLinks[][2] = {
+        {"/proc/self/fd", "fd"},       {"/proc/self/fd/0", "stdin"}, {"/proc/self/fd/1", "stdout"},
+        {"/proc/self/fd/2", "stderr"}, {"pts/ptmx", "ptmx"},         {"/proc/kcore", "core"}};
     for (const auto &l : kLinks)
         if (::symlinkat(l[0], dev, l[1]) < 0) fail(Msg() << "create /dev/" << l[1], errno);
     int pts = mount_fs(rootfd, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
@@ -197,8 +196,8 @@ void setup_dev(int rootfd, bool new_ipc, bool userns, bool devpts_gid) {
                        "mode=1777,size=65536k", "/dev/shm");
     ::close(shm);
     if (new_ipc) {
-        int mq = mount_fs(rootfd, "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                          nullptr, "/dev/mqueue");
+        int mq = mount_fs(rootfd, "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr,
+                          "/dev/mqueue");
         ::close(mq);
     }
     ::close(dev);
@@ -264,8 +263,8 @@ void user_mount(int rootfd, const MountOp &m) {
     Msg shown;
     shown << "/" << m.target;
     int fd = open_target(rootfd, m.target.c_str(), m.target_is_file, shown.buf);
-    const char *src = m.source.empty() ? (m.fstype.empty() ? "none" : m.fstype.c_str())
-                                       : m.source.c_str();
+    const char *src =
+        m.source.empty() ? (m.fstype.empty() ? "none" : m.fstype.c_str()) : m.source.c_str();
     if (m.bind) {
         do_mount(src, fd, nullptr, MS_BIND | (m.flags & MS_REC), nullptr, shown.buf);
     } else {
@@ -342,8 +341,8 @@ void setup_rootfs(const LaunchPlan &p) {
 
     bool new_ipc = p.clone_flags & CLONE_NEWIPC;
     if (p.mount_proc)
-        ::close(mount_fs(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr,
-                         "/proc"));
+        ::close(
+            mount_fs(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, "/proc"));
     if (p.mount_dev) setup_dev(rootfd, new_ipc, p.userns, p.devpts_gid);
     if (p.mount_sys)
         ::close(mount_fs(rootfd, "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
@@ -355,8 +354,7 @@ void setup_rootfs(const LaunchPlan &p) {
     // pivot_root(".", "."): the old root ends up stacked on the new one and is detached at
     // once, so no directory inside the container is needed for it.
     CHECK(::fchdir(rootfd), "chdir to the rootfs");
-    if (::syscall(SYS_pivot_root, ".", ".") < 0)
-        fail(Msg() << "pivot_root to " << p.rootfs, errno);
+    if (::syscall(SYS_pivot_root, ".", ".") < 0) fail(Msg() << "pivot_root to " << p.rootfs, errno);
     CHECK(::umount2(".", MNT_DETACH), "detach the old root");
     CHECK(::chdir("/"), "chdir /");
     ::close(rootfd);
@@ -428,7 +426,8 @@ void setup_passed_fds(const LaunchPlan &p) {
             buf[n++] = '/';
             std::memcpy(buf + n, file, flen + 1);
             ::execve(buf, p.argv.data(), p.envp.data());
-            if (errno == EACCES) eacces = true;
+            if (errno == EACCES)
+                eacces = true;
             else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) {
                 int e = errno;
                 fail(Msg() << "exec " << buf, e, true);
@@ -445,17 +444,20 @@ void setup_passed_fds(const LaunchPlan &p) {
 
 void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     g_errfd = errfd;
-    // A caller's blocked or ignored signals must not leak into the container.
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // A caller's ignored or blocked signals must not leak into the container. Its handlers go
+    // first, while signals are still blocked: a child sharing the caller's memory (CLONE_VM)
+    // must never run one.
     for (int sig = 1; sig < NSIG; ++sig) {
         struct sigaction sa {};
-        if (::sigaction(sig, nullptr, &sa) == 0 && sa.sa_handler == SIG_IGN) {
+        if (::sigaction(sig, nullptr, &sa) == 0 && sa.sa_handler != SIG_DFL) {
             sa.sa_handler = SIG_DFL;
+            sa.sa_flags &= ~SA_SIGINFO;
             ::sigaction(sig, &sa, nullptr);
         }
     }
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::umask(0);
     if (p.fds.empty()) setup_stdio(p);  // else setup_passed_fds(), at the end
     // Its own session: the caller's terminal signals go to the caller, which forwards them.
@@ -520,7 +522,8 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     // After setuid: a credential change clears it.
     if (p.pdeathsig)
         CHECK(::prctl(PR_SET_PDEATHSIG, p.pdeathsig, 0, 0, 0), "set the parent death signal");
-    if (::chdir(p.cwd.c_str()) < 0) fail(Msg() << "chdir to the working directory " << p.cwd, errno);
+    if (::chdir(p.cwd.c_str()) < 0)
+        fail(Msg() << "chdir to the working directory " << p.cwd, errno);
     ::umask(022);
     // Nothing of the caller's but stdio (or the fds passed) crosses exec.
     if (!p.fds.empty()) setup_passed_fds(p);

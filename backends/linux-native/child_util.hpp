@@ -37,7 +37,9 @@ struct Msg {
 };
 
 // The write end of the error pipe (moved out of the way when the process's fds are laid out).
-inline int g_errfd = -1;
+// Per thread: a CLONE_VM child writes it in the memory it shares with the calling thread,
+// which sleeps meanwhile, while other threads may be launching containers of their own.
+inline thread_local int g_errfd = -1;
 
 // Reports a failed step to the parent and exits.
 [[noreturn]] inline void fail(const Msg &m, int err, bool is_exec = false) {

@@ -1,9 +1,12 @@
 // Parent side of a launch: clone3 with the namespaces, a pidfd and the cgroup2 target in one
-// call, then wait for the child's verdict on an O_CLOEXEC pipe (EOF = the command is running).
+// call (sharing our memory, vfork-style, when it can), then wait for the child's verdict on an
+// O_CLOEXEC pipe (EOF = the command is running).
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +33,97 @@ namespace {
 long clone3(struct clone_args *args) {
     return ::syscall(SYS_clone3, args, sizeof *args);
 }
+
+#if defined(__x86_64__)
+// clone3 with CLONE_VM | CLONE_VFORK, as posix_spawn does: no copy of the caller's page tables
+// (with a big caller, the copy and its teardown at exec were a tenth of a container's start),
+// and the calling thread sleeps until the child has exec'd or exited. The child shares our
+// memory, so it runs on a stack of its own and calls fn(arg) straight from the system call,
+// never returning into the C code that called clone3 (whose frame is the parent's).
+constexpr bool kCanCloneVm = true;
+
+long clone3_vm(struct clone_args *args, int (*fn)(void *), void *arg) {
+    long ret;
+    register int (*r12)(void *) asm("r12") = fn;
+    register void *r13 asm("r13") = arg;
+    asm volatile(
+        "syscall\n\t"
+        "test %%rax, %%rax\n\t"
+        "jnz 1f\n\t"
+        "xor %%ebp, %%ebp\n\t"  // the child: no frame to unwind into
+        "mov %%r13, %%rdi\n\t"
+        "call *%%r12\n\t"
+        "mov %%eax, %%edi\n\t"
+        "mov %[sys_exit], %%eax\n\t"
+        "syscall\n\t"
+        "hlt\n\t"
+        "1:\n\t"
+        : "=a"(ret)
+        : "a"(static_cast<long>(SYS_clone3)), "D"(args), "S"(sizeof *args), "r"(r12),
+          "r"(r13), [sys_exit] "i"(SYS_exit)
+        : "rcx", "r11", "cc", "memory");
+    if (ret < 0) {  // the raw system call's -errno
+        errno = static_cast<int>(-ret);
+        return -1;
+    }
+    return ret;
+}
+#else
+constexpr bool kCanCloneVm = false;
+long clone3_vm(struct clone_args *, int (*)(void *), void *) {
+    errno = ENOSYS;
+    return -1;
+}
+#endif
+
+// The stack of a CLONE_VM child, one per thread and reused: the child is done with it (exec'd
+// or exited) when clone3 returns in the parent. Never touched pages cost nothing.
+class ChildStack {
+  public:
+    static constexpr size_t kSize = 256 << 10, kGuard = 4096;
+    // The top of the stack, or nullptr when it cannot be mapped.
+    void *top() {
+        if (!base_) {
+            void *p = ::mmap(nullptr, kSize + kGuard, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+            if (p == MAP_FAILED) return nullptr;
+            ::mprotect(p, kGuard, PROT_NONE);  // an overflow faults instead of corrupting
+            base_ = p;
+        }
+        return static_cast<char *>(base_) + kSize + kGuard;
+    }
+    ~ChildStack() {
+        if (base_) ::munmap(base_, kSize + kGuard);
+    }
+
+  private:
+    void *base_ = nullptr;
+};
+
+struct VmChild {
+    const LaunchPlan *plan;
+    int errfd;
+};
+
+int vm_child_entry(void *arg) {
+    auto *c = static_cast<VmChild *>(arg);
+    child_main(*c->plan, c->errfd, -1);
+}
+
+// Blocks every signal of the calling thread for the life of the object: a CLONE_VM child
+// must not run one of our handlers on our memory before it has reset them (child_main).
+class SignalsBlocked {
+  public:
+    SignalsBlocked() {
+        sigset_t all;
+        sigfillset(&all);
+        ::pthread_sigmask(SIG_SETMASK, &all, &old_);
+    }
+    ~SignalsBlocked() { ::pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+
+  private:
+    sigset_t old_;
+};
 
 // The clone forked the real process into the pid namespace (CLONE_PARENT: it is our child
 // too), reported its pid and exited. Reap the intermediate and follow the real one; if there
@@ -88,14 +182,30 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
         args.flags |= CLONE_INTO_CGROUP;
         args.cgroup = static_cast<uint64_t>(plan.cgroup2_dir.get());
     }
-    long pid = clone3(&args);
+    // The child shares our memory only when nothing of ours runs in it (a ct_proc_args
+    // function) and we have nothing to do between clone and its setup (a vfork parent sleeps
+    // until the exec).
+    bool vm = kCanCloneVm && !after_clone && !plan.fork_after_join && !plan.fn;
+    thread_local ChildStack stack;
+    void *top = vm ? stack.top() : nullptr;
+    VmChild vm_child{&plan, wr.get()};
+    auto do_clone = [&] {
+        if (!top) return clone3(&args);
+        struct clone_args vargs = args;
+        vargs.flags |= CLONE_VM | CLONE_VFORK;
+        vargs.stack = reinterpret_cast<uint64_t>(static_cast<char *>(top) - ChildStack::kSize);
+        vargs.stack_size = ChildStack::kSize;
+        SignalsBlocked blocked;
+        return clone3_vm(&vargs, vm_child_entry, &vm_child);
+    };
+    long pid = do_clone();
     if (pid < 0 && plan.cgroup2_dir && (errno == EINVAL || errno == E2BIG)) {
         // Kernel without CLONE_INTO_CGROUP (< 5.7): the child joins by writing cgroup.procs.
         Fd procs(::openat(plan.cgroup2_dir.get(), "cgroup.procs", O_WRONLY | O_CLOEXEC));
         if (!procs) throw_sys("open cgroup.procs of the container's cgroup2 directory", errno);
         plan.cgroup_procs.push_back(std::move(procs));
         args.flags &= ~static_cast<uint64_t>(CLONE_INTO_CGROUP);
-        pid = clone3(&args);
+        pid = do_clone();
     }
     if (pid < 0) {
         int e = errno;

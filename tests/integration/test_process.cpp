@@ -1,4 +1,7 @@
 // The container's process: stdio, environment, working directory, credentials.
+#include <pthread.h>
+#include <signal.h>
+
 #include "fixture.hpp"
 
 namespace ct::test {
@@ -10,6 +13,30 @@ TEST_F(Process, StdioPassesThrough) {
     auto r = run(spec({"/bin/sh", "-c", "cat; echo to-stderr >&2"}), "some input\n");
     EXPECT_EQ(r.out, "some input\n");
     EXPECT_EQ(r.err, "to-stderr\n");
+}
+
+// The caller's signal state stays with the caller: a signal it blocks or ignores is neither
+// blocked nor ignored in the container (its child shares the caller's memory until the exec,
+// with every signal blocked; it resets the dispositions before unblocking them).
+TEST_F(Process, CallersBlockedAndIgnoredSignalsDoNotLeakIn) {
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGUSR2);
+    sigaddset(&block, SIGTERM);
+    ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &block, &old), 0);
+    struct sigaction ign {
+    }, caught{}, old_hup{}, old_usr1{};
+    ign.sa_handler = SIG_IGN;
+    caught.sa_handler = [](int) {};
+    sigaction(SIGHUP, &ign, &old_hup);
+    sigaction(SIGUSR1, &caught, &old_usr1);
+    auto r = run(spec({"/bin/cat", "/proc/self/status"}));
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    sigaction(SIGHUP, &old_hup, nullptr);
+    sigaction(SIGUSR1, &old_usr1, nullptr);
+    EXPECT_NE(r.out.find("SigBlk:\t0000000000000000\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("SigIgn:\t0000000000000000\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("SigCgt:\t0000000000000000\n"), std::string::npos) << r.out;
 }
 
 TEST_F(Process, EnvCwdAndCredentials) {
