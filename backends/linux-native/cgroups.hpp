@@ -13,7 +13,7 @@
 namespace ct::linux_native {
 
 class ContainerCgroups {
-public:
+  public:
     // Directory key ("memory", "cpu", "pids", ..., "unified" for a cgroup2 tree) -> path.
     using Paths = std::map<std::string, std::string>;
 
@@ -22,9 +22,8 @@ public:
     // root; "" for the root itself), from what the spec's resources need, the hierarchies it
     // asks for (`extra`: Spec::cgroups) and what the host has. Throws unsupported when a
     // requested limit's controller or a requested hierarchy is missing.
-    ContainerCgroups(const CgroupLayout &layout, const std::string &parent,
-                     const std::string &name, const Resources &res,
-                     const std::vector<std::string> &extra = {});
+    ContainerCgroups(const CgroupLayout &layout, const std::string &parent, const std::string &name,
+                     const Resources &res, const std::vector<std::string> &extra = {});
     // Re-attaches to directories recorded in a container's state.
     explicit ContainerCgroups(Paths paths) : paths_(std::move(paths)) {}
 
@@ -39,9 +38,10 @@ public:
     // error text for what could not be removed ("" if all gone).
     std::string remove() const;
 
-    // Open cgroup.procs of every directory a new process must be written into ("0" = itself);
-    // the cgroup2 directory is opened separately for clone3(CLONE_INTO_CGROUP).
-    std::vector<Fd> open_procs_files(bool include_v2) const;
+    // Opens, in every directory a new single-threaded process must join, the file it writes
+    // "0" into to join it ("tasks" on v1, "cgroup.procs" on v2); the cgroup2 directory is
+    // opened separately for clone3(CLONE_INTO_CGROUP).
+    std::vector<Fd> open_join_files(bool include_v2) const;
     Fd open_v2_dir() const;
 
     // Every pid in the container's cgroup.
@@ -51,7 +51,7 @@ public:
     // True once no process is left.
     bool empty() const;
 
-private:
+  private:
     std::string tracking_dir() const;  // the directory whose cgroup.procs lists every process
     Paths paths_;
     Paths roots_;                     // key -> hierarchy mount point (only when planned)

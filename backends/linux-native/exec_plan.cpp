@@ -31,7 +31,7 @@ LaunchPlan plan_exec(const Spec &spec, long init, unsigned long long init_start,
     p.devnull.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
     if (!p.devnull) throw_sys("open /dev/null", errno);
     p.cgroup2_dir = cg.open_v2_dir();
-    p.cgroup_procs = cg.open_procs_files(false);
+    p.cgroup_procs = cg.open_join_files(false);
 
     std::string proc_dir = "/proc/" + std::to_string(init);
     auto gone = [&] {

@@ -50,8 +50,8 @@ struct LaunchPlan {
     // at most kMaxPassedFds.
     std::vector<int> fds;
 
-    // cgroups: cgroup.procs files the child writes "0" into; the cgroup2 directory goes to
-    // clone3(CLONE_INTO_CGROUP).
+    // cgroups: the files the child writes "0" into to join them (open_join_files); the
+    // cgroup2 directory goes to clone3(CLONE_INTO_CGROUP).
     std::vector<Fd> cgroup_procs;
     Fd cgroup2_dir;
 
@@ -98,9 +98,9 @@ struct LaunchPlan {
 
     // The process's terminal, or a function to run instead of args (ct_proc_args;
     // console.cpp, child_fds.cpp).
-    bool terminal = false;                // a pty from the container's devpts as stdio
-    int console_socket = -1;              // where the pty master goes (SCM_RIGHTS)
-    int (*fn)(void *) = nullptr;          // run fn(fn_arg) and exit with it, instead of exec
+    bool terminal = false;        // a pty from the container's devpts as stdio
+    int console_socket = -1;      // where the pty master goes (SCM_RIGHTS)
+    int (*fn)(void *) = nullptr;  // run fn(fn_arg) and exit with it, instead of exec
     void *fn_arg = nullptr;
 
     // Exec into a running container (child_exec.cpp): join_ns holds its namespaces.

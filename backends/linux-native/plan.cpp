@@ -169,7 +169,7 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
     if (!p.devnull) throw_sys("open /dev/null", errno);
 
     p.cgroup2_dir = cg.open_v2_dir();
-    p.cgroup_procs = cg.open_procs_files(false);
+    p.cgroup_procs = cg.open_join_files(false);
 
     for (const auto &n : s.effective_namespaces()) {
         int flag = clone_flag(n.type);
