@@ -22,6 +22,7 @@
 #include "freezer.hpp"
 #include "launch.hpp"
 #include "monitor.hpp"
+#include "net/netlink.hpp"
 #include "net/network.hpp"
 #include "plan.hpp"
 #include "process.hpp"
@@ -228,14 +229,28 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
 
     net::Network network(spec.network);
     UserNamespace userns(spec);
-    AfterClone after_clone;
-    if (!network.empty() || !userns.empty())
-        after_clone = [&](pid_t child, int child_pidfd) {
-            userns.write_maps(child);  // first: the child's namespaces are owned by it
-            if (!network.empty()) network.attach(child, child_pidfd, e.dir());
-        };
     Rollback rb;
     rb.add([&] { network.release(e.dir()); });
+    // Without a user namespace, the container's new network namespace is made first and
+    // equipped before the clone, which then has nothing to wait for (launch() can share our
+    // memory). In a user namespace it must be the child's own, owned by it: equipped between
+    // clone and setup, once the maps are written.
+    bool netns_first = !network.empty() && userns.empty() && (plan.clone_flags & CLONE_NEWNET);
+    if (netns_first) {
+        Fd netns = net::new_netns();
+        network.attach(netns.get(), e.dir());
+        plan.clone_flags &= ~static_cast<unsigned long long>(CLONE_NEWNET);
+        plan.join_ns.emplace_back(std::move(netns), CLONE_NEWNET);
+    }
+    AfterClone after_clone;
+    if ((!network.empty() && !netns_first) || !userns.empty())
+        after_clone = [&](pid_t child, int) {
+            userns.write_maps(child);  // first: the child's namespaces are owned by it
+            if (!network.empty() && !netns_first) {
+                Fd netns = net::open_netns(child);
+                network.attach(netns.get(), e.dir());
+            }
+        };
 
     int64_t pid;
     Fd pidfd;

@@ -166,6 +166,36 @@ TEST_F(Network, VethPingsTheHostEndAndTheHostPingsBack) {
     EXPECT_TRUE(gone_soon(host)) << "destroy leaves the veth behind";
 }
 
+// In a user namespace, the container's network namespace must be owned by it (made with its
+// process, equipped between clone and setup): its root then has CAP_NET_RAW there, which the
+// raw socket of busybox's ping needs. Made by the backend beforehand, it would belong to the
+// host's user namespace and ping would fail with "permission denied".
+TEST_F(Network, VethInAUserNamespaceBelongsToIt) {
+    if (std::stoi(read_text("/proc/sys/user/max_user_namespaces")) == 0)
+        GTEST_SKIP() << "user namespaces are disabled (user.max_user_namespaces = 0)";
+    std::string host = dev("u");
+    auto s = spec({"/bin/sh", "-c",
+                   "read go; ping -c 1 -W 3 " + ip4(7, 1) + " >/dev/null; echo ping=$?; read end"});
+    auto ns = s.effective_namespaces();
+    ns.push_back({Namespace::user, {}});
+    s.namespaces = ns;
+    s.uid_map = {{0, 231072, 65536}};
+    s.gid_map = {{0, 231072, 65536}};
+    auto n = veth("eth0", host);
+    n.addresses = {ip4(7, 2) + "/24"};
+    s.network = {n};
+    auto c = session().create(s);
+    {
+        Interactive run(c);
+        ASSERT_TRUE(host_has(host));
+        sh("ip addr add " + ip4(7, 1) + "/24 dev " + host);
+        run.say("go\n");
+        EXPECT_EQ(run.finish(), "ping=0\n");
+    }
+    c.destroy();
+    EXPECT_TRUE(gone_soon(host)) << "destroy leaves the veth behind";
+}
+
 TEST_F(Network, Ipv6AddressIsAppliedAndUsable) {
     std::string host = dev("h");
     auto s = spec({"/bin/sh", "-c",

@@ -6,8 +6,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,8 +26,6 @@ std::string netns_id(pid_t pid) {
 
 namespace {
 
-// The interfaces go in through a process that lives in the namespace: Network::attach moves
-// and configures devices by pid, as for a starting container. The helper only waits.
 void attach_interfaces(const Spec &spec, int netns, const std::string &state_dir) {
     net::Network network(spec.network);
     if (network.empty()) return;
@@ -40,45 +36,7 @@ void attach_interfaces(const Spec &spec, int netns, const std::string &state_dir
         if (i.type != "veth" || i.host_name.empty()) continue;
         for (int t = 0; t < 300 && ::if_nametoindex(i.host_name.c_str()) != 0; ++t) ::usleep(10000);
     }
-    int go[2];
-    if (::pipe2(go, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
-    Fd rd(go[0]), wr(go[1]);
-    pid_t pid = ::fork();
-    if (pid < 0) throw_sys("fork a network namespace holder", errno);
-    if (pid == 0) {
-        // System calls only: the caller may be multi-threaded.
-        wr.reset();
-        if (::setns(netns, CLONE_NEWNET) != 0) ::_exit(1);
-        char c;
-        while (::read(rd.get(), &c, 1) < 0 && errno == EINTR) {
-        }
-        ::_exit(0);
-    }
-    rd.reset();
-    Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-    auto finish = [&] {
-        wr.reset();  // the holder exits
-        int st;
-        while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-        }
-    };
-    try {
-        if (!pidfd) throw_sys("open a pidfd for the network namespace holder", errno);
-        // The holder must be in the namespace before the devices move to its pid.
-        for (int i = 0; i < 1000; ++i) {
-            struct stat a, b;
-            if (::fstat(netns, &a) == 0 &&
-                ::stat(("/proc/" + std::to_string(pid) + "/ns/net").c_str(), &b) == 0 &&
-                a.st_ino == b.st_ino)
-                break;
-            ::usleep(200);
-        }
-        network.attach(pid, pidfd.get(), state_dir);
-    } catch (...) {
-        finish();
-        throw;
-    }
-    finish();
+    network.attach(netns, state_dir);
 }
 
 }  // namespace

@@ -178,6 +178,23 @@ Fd open_netns(pid_t pid) {
     return fd;
 }
 
+Fd new_netns() {
+    Fd fd;
+    int err = 0;
+    // On a thread of its own, which ends with the namespace change: no thread of the caller
+    // ever leaves its namespace. The fd keeps the namespace alive.
+    std::thread([&] {
+        if (::unshare(CLONE_NEWNET) != 0) {
+            err = errno;
+            return;
+        }
+        fd.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+        if (!fd) err = errno;
+    }).join();
+    if (!fd) throw_sys("create the container's network namespace", err);
+    return fd;
+}
+
 Fd own_netns() {
     Fd fd(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
     if (!fd) throw_sys("open the caller's network namespace", errno);

@@ -91,5 +91,7 @@ AddrPtr parse_mac(const std::string &text, const std::string &field);
 // and the calling thread's own.
 Fd open_netns(pid_t pid);
 Fd own_netns();
+// A new, empty network namespace, made on a short-lived thread.
+Fd new_netns();
 
 }  // namespace ct::linux_native::net

@@ -59,11 +59,11 @@ bool load(const std::string &dir, Record &rec) {
     return true;
 }
 
-void pin_netns(pid_t pid, const std::string &dir) {
+void pin_netns(int netns_fd, const std::string &dir) {
     std::string target = path_in(dir, kPinFile);
     Fd f(::open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
     if (!f) throw_sys("create " + target, errno);
-    std::string src = "/proc/" + std::to_string(pid) + "/ns/net";
+    std::string src = "/proc/self/fd/" + std::to_string(netns_fd);
     if (::mount(src.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0)
         throw_sys("keep the container's network namespace (bind-mount it on " + target + ")",
                   errno);
@@ -136,7 +136,7 @@ void Network::check_host() const {
     for (const auto &n : nics) n->check(host);
 }
 
-void Network::attach(pid_t pid, int, const std::string &state_dir) const {
+void Network::attach(int netns, const std::string &state_dir) const {
     auto nics = make_nics(ifaces_);
     release(state_dir);  // an earlier run's, if its devices were not given back yet
     Socket host = Socket::here();
@@ -146,15 +146,14 @@ void Network::attach(pid_t pid, int, const std::string &state_dir) const {
         nics[i]->prepare(host, rec.nics[i]);
         rec.pinned = rec.pinned || nics[i]->gives_back();
     }
-    Fd netns = open_netns(pid);
     // A device to give back: the record is on disk before it is taken, so that whoever comes
     // next can give it back. (What else attach makes, the kernel removes with the container's
     // namespace: recorded once made, for a prompt removal on release.)
     if (rec.pinned) save(state_dir, rec);
     try {
-        NetnsSocket ns(netns.get());  // made while the devices are
-        if (rec.pinned) pin_netns(pid, state_dir);
-        AttachContext ctx{host, ns, netns.get()};
+        NetnsSocket ns(netns);  // made while the devices are
+        if (rec.pinned) pin_netns(netns, state_dir);
+        AttachContext ctx{host, ns, netns};
         for (size_t i = 0; i < nics.size(); ++i) nics[i]->attach(ctx, rec.nics[i]);
         std::vector<int> ifindex(nics.size());
         for (size_t i = 0; i < nics.size(); ++i)

@@ -1,6 +1,7 @@
 // The network interfaces of one container (spec field `network`), set up with libnl-3.
-// The session calls: check_host() in create (nothing made yet), attach() between clone and the
-// child's setup (the child waits), release() in destroy and when a start fails.
+// The session calls: check_host() in create (nothing made yet), attach() in start, on the
+// container's network namespace (made before the clone, or the child's, between clone and
+// the child's setup), release() in destroy and when a start fails.
 #pragma once
 
 #include <sys/types.h>
@@ -22,11 +23,11 @@ class Network {
     // Throws ct::Error naming network[i] and the cause.
     void check_host() const;
 
-    // Creates the interfaces, moves them into the namespaces of process `pid` (pidfd given),
-    // configures them there (name, MAC, MTU, addresses, routes, up). On failure undoes what it
-    // did and throws. `state_dir` is the container's state directory, for anything that must
-    // outlive this call (e.g. what to give back on release).
-    void attach(pid_t pid, int pidfd, const std::string &state_dir) const;
+    // Creates the interfaces, moves them into the network namespace `netns_fd`, configures
+    // them there (name, MAC, MTU, addresses, routes, up). On failure undoes what it did and
+    // throws. `state_dir` is the container's state directory, for anything that must outlive
+    // this call (e.g. what to give back on release).
+    void attach(int netns_fd, const std::string &state_dir) const;
 
     // Gives host devices back to the host and removes what attach() made that the kernel does
     // not remove by itself. Idempotent; safe when attach() never ran. Works from what attach()
