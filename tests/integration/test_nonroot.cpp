@@ -107,6 +107,20 @@ TEST_F(NonRoot, NamespacesWithoutAUserNamespaceNeedRoot) {
     EXPECT_NE(r.err.find("add 'user' to namespaces"), std::string::npos) << r.err;
 }
 
+// The network namespace of a container with interfaces is made before its process: refused
+// the same way, with the same advice, and nothing is left behind (TearDown asserts it).
+TEST_F(NonRoot, InterfacesWithoutAUserNamespaceNeedRoot) {
+    auto r = ct("run --rootfs " + rootfs_ + " --net veth:eth0 -- /bin/true");
+    EXPECT_EQ(r.rc, 125) << r.out << r.err;
+    EXPECT_NE(r.err.find("network namespace: Operation not permitted"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("add 'user' to namespaces"), std::string::npos) << r.err;
+    std::string left;
+    if (fs::exists(xdg_ + "/ct/linux"))
+        for (const auto &e : fs::directory_iterator(xdg_ + "/ct/linux"))
+            left += e.path().filename().string() + " ";
+    EXPECT_EQ(left, "") << "state left behind";
+}
+
 TEST_F(NonRoot, AUserNamespaceMappingItsOwnIdsWorks) {
     auto r = ct("run " + userns_args() + " --hostname inside --mount " + out_ +
                 ":/out -- /bin/sh -c 'id -u; cat /proc/self/uid_map; hostname; touch /out/made; "

@@ -191,6 +191,13 @@ Fd new_netns() {
         fd.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
         if (!fd) err = errno;
     }).join();
+    if (!fd && err == EPERM)
+        throw Error(Errc::permission,
+                    "create the container's network namespace: " + errstr(err) +
+                        " (namespaces need root or CAP_SYS_ADMIN; an unprivileged user can have "
+                        "them inside a new user namespace: add 'user' to namespaces, with "
+                        "uid_map/gid_map of its own ids)",
+                    err);
     if (!fd) throw_sys("create the container's network namespace", err);
     return fd;
 }
