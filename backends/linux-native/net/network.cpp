@@ -101,22 +101,28 @@ std::vector<std::unique_ptr<Nic>> make_nics(const std::vector<NetInterfaceSpec> 
 void release_recorded(const std::vector<std::unique_ptr<Nic>> &nics, const Record &rec,
                       const std::string &dir) {
     std::exception_ptr first;
-    try {
-        Socket host = Socket::here();
-        Fd host_ns = own_netns();
-        Socket ns;
-        if (rec.pinned)
-            if (Fd pin = open_pin(dir)) ns = Socket::in_netns(pin.get());
-        ReleaseContext ctx{host, ns ? &ns : nullptr, host_ns.get()};
-        for (size_t i = std::min(nics.size(), rec.nics.size()); i-- > 0;) {
-            try {
-                nics[i]->release(ctx, rec.nics[i]);
-            } catch (...) {
-                if (!first) first = std::current_exception();
+    // Only a device to give back needs anything done (the rest goes with the namespace): no
+    // sockets or namespace files otherwise, at every destroy of a container with a veth.
+    bool gives_back = false;
+    for (const auto &n : nics) gives_back = gives_back || n->gives_back();
+    if (gives_back) {
+        try {
+            Socket host = Socket::here();
+            Fd host_ns = own_netns();
+            Socket ns;
+            if (rec.pinned)
+                if (Fd pin = open_pin(dir)) ns = Socket::in_netns(pin.get());
+            ReleaseContext ctx{host, ns ? &ns : nullptr, host_ns.get()};
+            for (size_t i = std::min(nics.size(), rec.nics.size()); i-- > 0;) {
+                try {
+                    nics[i]->release(ctx, rec.nics[i]);
+                } catch (...) {
+                    if (!first) first = std::current_exception();
+                }
             }
+        } catch (...) {
+            if (!first) first = std::current_exception();
         }
-    } catch (...) {
-        if (!first) first = std::current_exception();
     }
     try {
         if (rec.pinned) unpin_netns(dir);
