@@ -237,10 +237,10 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     // clone and setup, once the maps are written.
     bool netns_first = !network.empty() && userns.empty() && (plan.clone_flags & CLONE_NEWNET);
     if (netns_first) {
-        Fd netns = net::new_netns();
-        network.attach(netns.get(), e.dir());
+        net::NewNetns netns = net::new_netns();
+        network.attach(netns.fd.get(), e.dir(), std::move(netns.socket));
         plan.clone_flags &= ~static_cast<unsigned long long>(CLONE_NEWNET);
-        plan.join_ns.emplace_back(std::move(netns), CLONE_NEWNET);
+        plan.join_ns.emplace_back(std::move(netns.fd), CLONE_NEWNET);
     }
     AfterClone after_clone;
     if ((!network.empty() && !netns_first) || !userns.empty())

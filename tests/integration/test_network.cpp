@@ -254,6 +254,25 @@ TEST_F(Network, HostEndNameIsGeneratedAndReported) {
     EXPECT_TRUE(gone_soon(host));
 }
 
+// A container's veth goes with its namespace a little after destroy (the kernel tears it down
+// asynchronously): a container started right after, with the same host-end name, waits for
+// the name instead of failing, and each one gets a fresh pair marked as libct's.
+TEST_F(Network, TheSameHostEndNameRightAfterADestroy) {
+    std::string host = dev("r");
+    for (int i = 0; i < 5; ++i) {
+        auto s = spec({"/bin/sh", "-c", "read end"});
+        s.network = {veth("eth0", host)};
+        auto c = session().create(s);
+        {
+            Interactive run(c);
+            EXPECT_EQ(sysfs(host, "ifalias"), "libct:eth0") << "run " << i;
+            run.finish();
+        }
+        c.destroy();
+    }
+    EXPECT_TRUE(gone_soon(host));
+}
+
 TEST_F(Network, HostEndIsEnslavedToABridgeAndTrafficFlows) {
     HostDev br{dev("br")};
     sh("ip link add " + br.name + " type bridge && ip link set " + br.name + " up && ip addr add " +

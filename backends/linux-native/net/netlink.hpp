@@ -55,6 +55,8 @@ class Socket {
 class NetnsSocket {
   public:
     explicit NetnsSocket(int netns_fd);
+    // One made already (no thread).
+    explicit NetnsSocket(Socket ready) : s_(std::move(ready)) {}
     ~NetnsSocket();
     NetnsSocket(const NetnsSocket &) = delete;
     NetnsSocket &operator=(const NetnsSocket &) = delete;
@@ -91,7 +93,11 @@ AddrPtr parse_mac(const std::string &text, const std::string &field);
 // and the calling thread's own.
 Fd open_netns(pid_t pid);
 Fd own_netns();
-// A new, empty network namespace, made on a short-lived thread.
-Fd new_netns();
+// A new, empty network namespace, and a socket in it, made on a short-lived thread.
+struct NewNetns {
+    Fd fd;
+    Socket socket;
+};
+NewNetns new_netns();
 
 }  // namespace ct::linux_native::net

@@ -142,7 +142,7 @@ void Network::check_host() const {
     for (const auto &n : nics) n->check(host);
 }
 
-void Network::attach(int netns, const std::string &state_dir) const {
+void Network::attach(int netns, const std::string &state_dir, Socket inside) const {
     auto nics = make_nics(ifaces_);
     release(state_dir);  // an earlier run's, if its devices were not given back yet
     Socket host = Socket::here();
@@ -157,7 +157,8 @@ void Network::attach(int netns, const std::string &state_dir) const {
     // namespace: recorded once made, for a prompt removal on release.)
     if (rec.pinned) save(state_dir, rec);
     try {
-        NetnsSocket ns(netns);  // made while the devices are
+        // Made while the devices are, unless the caller has one.
+        NetnsSocket ns = inside ? NetnsSocket(std::move(inside)) : NetnsSocket(netns);
         if (rec.pinned) pin_netns(netns, state_dir);
         AttachContext ctx{host, ns, netns};
         for (size_t i = 0; i < nics.size(); ++i) nics[i]->attach(ctx, rec.nics[i]);

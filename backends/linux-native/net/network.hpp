@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ct/spec.hpp"
+#include "net/netlink.hpp"
 
 namespace ct::linux_native::net {
 
@@ -26,8 +27,9 @@ class Network {
     // Creates the interfaces, moves them into the network namespace `netns_fd`, configures
     // them there (name, MAC, MTU, addresses, routes, up). On failure undoes what it did and
     // throws. `state_dir` is the container's state directory, for anything that must outlive
-    // this call (e.g. what to give back on release).
-    void attach(int netns_fd, const std::string &state_dir) const;
+    // this call (e.g. what to give back on release). `inside`, when set, is a socket in that
+    // namespace already (else one is made).
+    void attach(int netns_fd, const std::string &state_dir, Socket inside = {}) const;
 
     // Gives host devices back to the host and removes what attach() made that the kernel does
     // not remove by itself. Idempotent; safe when attach() never ran. Works from what attach()

@@ -60,7 +60,6 @@ class Veth : public Nic {
 
     void attach(const AttachContext &ctx, NicRecord &rec) const override {
         const std::string &host_end = rec.at("host");
-        if (!spec_.host_name.empty()) wait_for_departed(ctx.host, host_end);  // generated: fresh
         LinkPtr l(rtnl_link_veth_alloc());
         if (!l) throw_sys(where() + ": allocate a veth link object", ENOMEM);
         rtnl_link_set_name(l.get(), host_end.c_str());
@@ -76,20 +75,25 @@ class Veth : public Nic {
         rtnl_link_set_ns_fd(peer.get(), ctx.netns_fd);
 
         int r = rtnl_link_add(ctx.host.get(), l.get(), NLM_F_CREATE | NLM_F_EXCL);
+        if (r < 0 && nl_errno(r) == EEXIST && !spec_.host_name.empty()) {
+            // The name may be held by the pair of an ended container, on its way out: wait for
+            // it (a generated name is fresh), then try once more.
+            wait_for_departed(ctx.host, host_end);
+            r = rtnl_link_add(ctx.host.get(), l.get(), NLM_F_CREATE | NLM_F_EXCL);
+        }
         if (r < 0) {
             if (nl_errno(r) == EEXIST)
                 require_free_name(ctx.host, host_end, where());  // says which name is taken
             throw_nl(where() + ": create the veth pair (host end '" + host_end + "')", r);
         }
-        if (LinkPtr made = find_link(ctx.host, host_end)) {
-            rec["ifindex"] = std::to_string(rtnl_link_get_ifindex(made.get()));
-            // The kernel ignores an alias in a creation request: set it on the made device.
-            LinkPtr change(rtnl_link_alloc());
-            if (!change) throw_sys(where() + ": allocate a link object", ENOMEM);
-            rtnl_link_set_ifalias(change.get(), (kAliasPrefix + spec_.name).c_str());
-            int c = rtnl_link_change(ctx.host.get(), made.get(), change.get(), 0);
-            if (c < 0) throw_nl(where() + ": mark the host end '" + host_end + "' as libct's", c);
-        }
+        // The kernel ignores an alias in a creation request: set it on the made device, found
+        // by its name (index 0 in the request).
+        LinkPtr by_name(rtnl_link_alloc()), change(rtnl_link_alloc());
+        if (!by_name || !change) throw_sys(where() + ": allocate a link object", ENOMEM);
+        rtnl_link_set_name(change.get(), host_end.c_str());
+        rtnl_link_set_ifalias(change.get(), (kAliasPrefix + spec_.name).c_str());
+        int c = rtnl_link_change(ctx.host.get(), by_name.get(), change.get(), 0);
+        if (c < 0) throw_nl(where() + ": mark the host end '" + host_end + "' as libct's", c);
     }
 
     void release(const ReleaseContext &, const NicRecord &) const override {
