@@ -53,7 +53,7 @@ std::vector<DeviceAccess> device_allow_list(const Spec &s) {
     return l;
 }
 
-void apply_device_policy(const ContainerCgroups &cg, const Spec &s) {
+void apply_device_policy(const ContainerCgroups &cg, const Spec &s, DeviceProgramCache *cache) {
     const auto &paths = cg.paths();
     auto rules = device_allow_list(s);
     if (auto it = paths.find("devices"); it != paths.end()) {
@@ -75,7 +75,7 @@ void apply_device_policy(const ContainerCgroups &cg, const Spec &s) {
     if (auto it = paths.find("unified"); it != paths.end()) {
         Fd dir(::open(it->second.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!dir) throw_sys("open cgroup " + it->second, errno);
-        attach_device_bpf(dir.get(), it->second, rules);
+        attach_device_bpf(dir.get(), it->second, rules, cache);
         return;
     }
     if (asks_for_devices(s))

@@ -168,10 +168,33 @@ long bpf(int cmd, union bpf_attr *attr) {
     return ::syscall(SYS_bpf, cmd, attr, sizeof *attr);
 }
 
+// The attachment holds the program; it goes away with the cgroup directory.
+void attach(int dirfd, const std::string &dir, int prog) {
+    union bpf_attr att;
+    std::memset(&att, 0, sizeof att);
+    att.target_fd = static_cast<uint32_t>(dirfd);
+    att.attach_bpf_fd = static_cast<uint32_t>(prog);
+    att.attach_type = BPF_CGROUP_DEVICE;
+    // Alongside any program of an ancestor (e.g. systemd's): a device needs every one's yes.
+    att.attach_flags = BPF_F_ALLOW_MULTI;
+    if (bpf(BPF_PROG_ATTACH, &att) != 0)
+        throw_sys("resources.devices: attach the device allow-list program to " + dir, errno);
+}
+
 }  // namespace
 
-void attach_device_bpf(int dirfd, const std::string &dir, const std::vector<DeviceAccess> &rules) {
+void attach_device_bpf(int dirfd, const std::string &dir, const std::vector<DeviceAccess> &rules,
+                       DeviceProgramCache *cache) {
     auto code = compile(rules);
+    std::string bytes(reinterpret_cast<const char *>(code.data()), code.size() * sizeof code[0]);
+    std::unique_lock<std::mutex> cached;
+    if (cache) {
+        cached = std::unique_lock(cache->mu);
+        if (cache->prog && cache->code == bytes) {
+            attach(dirfd, dir, cache->prog.get());
+            return;
+        }
+    }
     std::vector<char> log;
     auto load = [&](bool with_log) {
         union bpf_attr attr;
@@ -204,16 +227,11 @@ void attach_device_bpf(int dirfd, const std::string &dir, const std::vector<Devi
                         e);
         throw_sys("resources.devices: load the device allow-list program for " + dir + why, e);
     }
-    union bpf_attr att;
-    std::memset(&att, 0, sizeof att);
-    att.target_fd = static_cast<uint32_t>(dirfd);
-    att.attach_bpf_fd = static_cast<uint32_t>(prog.get());
-    att.attach_type = BPF_CGROUP_DEVICE;
-    // Alongside any program of an ancestor (e.g. systemd's): a device needs every one's yes.
-    att.attach_flags = BPF_F_ALLOW_MULTI;
-    if (bpf(BPF_PROG_ATTACH, &att) != 0)
-        throw_sys("resources.devices: attach the device allow-list program to " + dir, errno);
-    // The attachment holds the program; it goes away with the cgroup directory.
+    attach(dirfd, dir, prog.get());
+    if (cache) {
+        cache->code = std::move(bytes);
+        cache->prog = std::move(prog);
+    }
 }
 
 }  // namespace ct::linux_native

@@ -167,7 +167,7 @@ void LinuxSession::create(const std::string &spec_doc) {
     }
     rb.add([&] { cg.remove(); });
     cg.apply(spec.resources);
-    apply_device_policy(cg, spec);
+    apply_device_policy(cg, spec, &device_programs_);
 
     entry.state.spec = std::move(spec);
     entry.state.status = "created";

@@ -9,6 +9,7 @@
 #include "cgroup_layout.hpp"
 #include "ct/driver.h"
 #include "ct/info.hpp"
+#include "devices.hpp"
 #include "fd.hpp"
 #include "launch.hpp"
 #include "state.hpp"
@@ -86,6 +87,7 @@ private:
     CgroupLayout layout_;
     std::mutex mu_;
     std::map<int64_t, Child> children_;  // pid -> child started by this session
+    DeviceProgramCache device_programs_;
 };
 
 }  // namespace ct::linux_native

@@ -1,5 +1,10 @@
 // Device nodes from the spec and the device allow-list of the devices cgroup.
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#include <cstring>
 
 #include "running.hpp"
 
@@ -45,6 +50,58 @@ TEST_F(Devices, AllowListDeniesWhatItDoesNotList) {
     open_all.resources.devices = {{true, "a", std::nullopt, std::nullopt, "rwm"}};
     r = run(open_all);
     EXPECT_EQ(r.out, "made\nopened\nnull-ok\n") << r.err;
+}
+
+// The ids of the device programs attached to the container's cgroup2 directory ("" if it has
+// none, or no such directory).
+std::string device_programs(const std::string &parent, const std::string &name) {
+    std::string out;
+    for (const auto &d : cgroup_dirs_for(parent, name)) {
+        if (d.find("/unified/") == std::string::npos) continue;
+        int fd = open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) continue;
+        uint32_t ids[8] = {};
+        union bpf_attr a;
+        std::memset(&a, 0, sizeof a);
+        a.query.target_fd = static_cast<uint32_t>(fd);
+        a.query.attach_type = BPF_CGROUP_DEVICE;
+        a.query.prog_ids = reinterpret_cast<uint64_t>(ids);
+        a.query.prog_cnt = 8;
+        if (syscall(SYS_bpf, BPF_PROG_QUERY, &a, sizeof a) == 0)
+            for (uint32_t i = 0; i < a.query.prog_cnt; ++i) out += std::to_string(ids[i]) + " ";
+        close(fd);
+    }
+    return out;
+}
+
+// A session loads a device program once for consecutive containers with the same rules: the
+// next one gets the same program attached (the kernel's program id), which still denies what
+// it does not list; other rules get a program of their own.
+TEST_F(Devices, ContainersWithTheSameRulesShareOneProgram) {
+    const std::string probe =
+        "mknod /dev/probe c 1 11 && echo made; (exec 3</dev/probe) 2>/dev/null && echo opened "
+        "|| echo denied; echo x > /dev/null && echo null-ok";
+    auto first = session().create(spec({"/bin/true"}));
+    std::string id = device_programs(cgroup_parent_, first.info().name);
+    if (id.empty()) {
+        first.destroy();
+        GTEST_SKIP() << "the device list is not an eBPF program on this host (legacy cgroups)";
+    }
+    auto second_spec = spec({"/bin/sh", "-c", probe});
+    auto second = session().create(second_spec);
+    EXPECT_EQ(device_programs(cgroup_parent_, second_spec.name), id);
+    auto r = run_captured(second);
+    EXPECT_EQ(r.out, "made\ndenied\nnull-ok\n") << r.err;
+
+    auto other_spec = spec({"/bin/sh", "-c", probe});
+    other_spec.devices = {{"/dev/kmsg", "c", 1, 11, 0600, 0, 0}};
+    auto other = session().create(other_spec);
+    std::string other_id = device_programs(cgroup_parent_, other_spec.name);
+    EXPECT_NE(other_id, id);
+    EXPECT_FALSE(other_id.empty());
+    r = run_captured(other);
+    EXPECT_EQ(r.out, "made\nopened\nnull-ok\n") << r.err;
+    for (auto *c : {&first, &second, &other}) c->destroy();
 }
 
 // Where the host has a cgroup2 tree (v2, and hybrid like this one) the list is an eBPF

@@ -87,7 +87,20 @@ def _children():
 
 
 def _fds():
-    return sorted(os.listdir("/proc/self/fd"))
+    """Open fds, but for the session's cached device program (see _programs)."""
+    return sorted(fd for fd in os.listdir("/proc/self/fd") if not _is_program(fd))
+
+
+def _programs():
+    """How many device program fds are open: a session keeps the last one it loaded."""
+    return sum(1 for fd in os.listdir("/proc/self/fd") if _is_program(fd))
+
+
+def _is_program(fd):
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}") == "anon_inode:bpf-prog"
+    except OSError:  # the listing's own fd, closed since
+        return False
 
 
 class Env:
@@ -120,7 +133,7 @@ def env(rootfs):
     e = Env(rootfs, next(_seq))
     mounts, netdevs, children = _mount_table(), socket.if_nameindex(), _children()
     e.session = libct.Session.open(e.uri)
-    fds = _fds()
+    fds, programs = _fds(), _programs()
     yield e
     # The test must have cleaned up after itself: whatever is left is a leak. Report it, after
     # cleaning up, so one failure does not cascade.
@@ -130,6 +143,10 @@ def env(rootfs):
         e.session.get(info["name"]).destroy(force=True)
     if _fds() != fds:
         problems.append(f"file descriptors leaked: {_fds()} (before: {fds})")
+    # Sessions of earlier tests the garbage collector has not reached yet hold theirs.
+    if _programs() > programs + 1:
+        problems.append(f"device program fds leaked: {_programs()} (before: {programs}; "
+                        "the session caches one)")
     e.session.close()
     if os.path.isdir(e.state_root):
         if os.listdir(e.state_root):
