@@ -179,9 +179,16 @@ void Network::attach(int netns, const std::string &state_dir, Socket inside) con
 }
 
 void Network::release(const std::string &state_dir) const {
+    auto nics = make_nics(ifaces_);
+    bool gives_back = false;
+    for (const auto &n : nics) gives_back = gives_back || n->gives_back();
+    if (!gives_back) {  // nothing to undo: the record only named what was made
+        ::unlink(path_in(state_dir, kRecordFile).c_str());
+        return;
+    }
     Record rec;
     if (!load(state_dir, rec)) return;
-    release_recorded(make_nics(ifaces_), rec, state_dir);
+    release_recorded(nics, rec, state_dir);
 }
 
 std::map<std::string, std::string> Network::details(const std::string &state_dir) const {
