@@ -11,8 +11,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "../common/proc_args.hpp"
-
 #ifndef CT_AGENT_DEFAULT_PATH
 #error "CT_AGENT_DEFAULT_PATH must be defined by the build"
 #endif
@@ -475,8 +473,7 @@ void Client::refuse_detached_stdio() {
                     target_.host + ")");
 }
 
-int64_t Client::spawn(const char *op, const char *name, const ct_proc_args *a) {
-    ct_proc_args args = backend::widen_proc_args(a);
+int64_t Client::spawn(const char *op, const char *name, const ct_proc_args &args) {
     if (args.fn)
         throw Error(Errc::unsupported,
                     "a function callback cannot run in a process on another host; give process "

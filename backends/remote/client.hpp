@@ -35,8 +35,9 @@ class Client {
     void create(const char *spec_doc);
     std::string list();
     std::string info(const char *name);
-    int64_t start(const char *name, const ct_proc_args *a) { return spawn("start", name, a); }
-    int64_t exec(const char *name, const ct_proc_args *a) { return spawn("exec", name, a); }
+    // `a` as widened by backend::widen_proc_args.
+    int64_t start(const char *name, const ct_proc_args &a) { return spawn("start", name, a); }
+    int64_t exec(const char *name, const ct_proc_args &a) { return spawn("exec", name, a); }
     int wait(const char *name, int64_t pid, int64_t timeout_ms);
     void kill(const char *name, int64_t pid, int sig, uint32_t flags);
     void destroy(const char *name, uint32_t flags);
@@ -88,7 +89,7 @@ class Client {
     std::shared_ptr<Pending> begin_call(const Msg &m);
     Msg end_call(uint64_t id, const std::shared_ptr<Pending> &p);
     Msg call(const std::string &op, Msg args);
-    int64_t spawn(const char *op, const char *name, const ct_proc_args *a);
+    int64_t spawn(const char *op, const char *name, const ct_proc_args &args);
     [[noreturn]] void refuse_detached_stdio();
     Streams open_streams(uint64_t id, const int (&fds)[3], bool tty, Msg &call_msg);
     void close_streams(const Streams &st);
