@@ -102,6 +102,14 @@ class Network : public LinuxTest {
         n.host_name = host_name;
         return n;
     }
+    // The host device `host_name`, moved in as `name` ("" keeps its host name).
+    static NetInterfaceSpec hostnic(const std::string &host_name, const std::string &name = "") {
+        NetInterfaceSpec n;
+        n.type = "hostnic";
+        n.host_name = host_name;
+        n.name = name;
+        return n;
+    }
 
     // A container whose stdin and stdout are pipes of the test, to interleave host-side
     // actions with the container's.
@@ -350,10 +358,7 @@ TEST_F(Network, HostNicMovesInWorksAndComesBackOnDestroy) {
                    "ls /sys/class/net | tr '\\n' ' '; cat /sys/class/net/eth1/mtu "
                    "/sys/class/net/eth1/address; ping -c 1 -W 3 " +
                        ip4(3, 1) + " >/dev/null; echo ping=$?; read end"});
-    NetInterfaceSpec n;
-    n.type = "hostnic";
-    n.host_name = hn.pair.a.name;
-    n.name = "eth1";
+    auto n = hostnic(hn.pair.a.name, "eth1");
     n.mtu = 1300;
     n.mac = "02:00:00:aa:bb:02";
     n.addresses = {ip4(3, 2) + "/24"};
@@ -375,10 +380,7 @@ TEST_F(Network, HostNicMovesInWorksAndComesBackOnDestroy) {
 TEST_F(Network, RefusedDestroyOfARunningContainerLeavesItsHostNicInside) {
     HostNicFixture hn(dev("a"), dev("b"));
     auto s = spec({"/bin/sh", "-c", "read end; ls /sys/class/net | tr '\\n' ' '"});
-    NetInterfaceSpec n;
-    n.type = "hostnic";
-    n.host_name = hn.pair.a.name;
-    n.name = "eth1";
+    auto n = hostnic(hn.pair.a.name, "eth1");
     s.network = {n};
     auto c = session().create(s);
     {
@@ -399,9 +401,7 @@ TEST_F(Network, RefusedDestroyOfARunningContainerLeavesItsHostNicInside) {
 TEST_F(Network, HostNicComesBackWhenTheStartFails) {
     HostNicFixture hn(dev("a"), dev("b"));
     auto s = spec({"/bin/no-such-command"});
-    NetInterfaceSpec n;
-    n.type = "hostnic";
-    n.host_name = hn.pair.a.name;
+    auto n = hostnic(hn.pair.a.name);
     s.network = {n};
     auto c = session().create(s);
     EXPECT_THROW(c.start(), Error);
@@ -413,10 +413,7 @@ TEST_F(Network, HostNicComesBackWhenTheStartFails) {
 TEST_F(Network, HostNicComesBackAfterTheCreatingProcessCrashed) {
     HostNicFixture hn(dev("a"), dev("b"));
     auto s = spec({"/bin/sleep", "100"});
-    NetInterfaceSpec n;
-    n.type = "hostnic";
-    n.host_name = hn.pair.a.name;
-    n.name = "eth1";
+    auto n = hostnic(hn.pair.a.name, "eth1");
     s.network = {n};
     std::string u = uri();
     pid_t p = fork();
@@ -444,10 +441,7 @@ TEST_F(Network, HostNicComesBackAfterTheCreatingProcessCrashed) {
 TEST_F(Network, HostNicGoesInAgainOnARestart) {
     HostNicFixture hn(dev("a"), dev("b"));
     auto s = spec({"/bin/sh", "-c", "ls /sys/class/net | tr '\\n' ' '"});
-    NetInterfaceSpec n;
-    n.type = "hostnic";
-    n.host_name = hn.pair.a.name;
-    n.name = "eth1";
+    auto n = hostnic(hn.pair.a.name, "eth1");
     s.network = {n};
     auto c = session().create(s);
     EXPECT_EQ(run_captured(c).out, "eth1 lo ");
@@ -460,9 +454,7 @@ TEST_F(Network, HostNicGoesInAgainOnARestart) {
 TEST_F(Network, HostNicWhoseNameWasTakenComesBackUnderAFreeName) {
     HostNicFixture hn(dev("a"), dev("b"));
     auto s = spec({"/bin/sleep", "100"});
-    NetInterfaceSpec n;
-    n.type = "hostnic";
-    n.host_name = hn.pair.a.name;
+    auto n = hostnic(hn.pair.a.name);
     s.network = {n};
     auto c = session().create(s);
     StartOptions o;
@@ -590,9 +582,7 @@ TEST_F(Network, RoutesAndGatewayAreVisibleInside) {
 
 TEST_F(Network, MissingHostDeviceFailsCreateCleanly) {
     auto s = spec({"/bin/true"});
-    NetInterfaceSpec n;
-    n.type = "hostnic";
-    n.host_name = dev("gone");
+    auto n = hostnic(dev("gone"));
     s.network = {veth("eth0", dev("h")), n};
     try {
         session().create(s);
