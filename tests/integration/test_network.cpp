@@ -245,6 +245,22 @@ TEST_F(Network, MtuAndMacAreAppliedInsideAndOnTheHostEnd) {
     c.destroy();
 }
 
+// Made with one queue pair, as it ends up anyway: cutting a made device down to one (a queue
+// pair per CPU by default) waits for an RCU grace period under the RTNL lock.
+TEST_F(Network, VethIsMadeWithOneQueuePair) {
+    std::string host = dev("q");
+    auto s = spec({"/bin/sh", "-c", "read end"});
+    s.network = {veth("eth0", host)};
+    auto c = session().create(s);
+    {
+        Interactive run(c);
+        EXPECT_NE(sh("ip -d link show " + host).find("numtxqueues 1 numrxqueues 1 "),
+                  std::string::npos);
+        run.finish();
+    }
+    c.destroy();
+}
+
 TEST_F(Network, HostEndNameIsGeneratedAndReported) {
     auto s = spec({"/bin/sh", "-c", "read end"});
     s.network = {veth("eth0", "")};
