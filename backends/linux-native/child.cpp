@@ -321,7 +321,7 @@ void make_device(int rootfd, const DeviceOp &d) {
     if (dirfd != rootfd) ::close(dirfd);
 }
 
-void setup_rootfs(const LaunchPlan &p) {
+void setup_rootfs(const LaunchPlan &p, ChildNet &net) {
     // Nothing done below may propagate back to the host's mounts; a slave (not private) still
     // receives the host's new mounts, which binds with "slave" propagation rely on.
     CHECK(::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr), "make / a slave mount");
@@ -344,6 +344,8 @@ void setup_rootfs(const LaunchPlan &p) {
         ::close(
             mount_fs(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, "/proc"));
     if (p.mount_dev) setup_dev(rootfd, new_ipc, p.userns, p.devpts_gid);
+    // sysfs shows the network namespace of whoever mounts it (a spec's mount may be one).
+    net_join(p, net);
     if (p.mount_sys)
         ::close(mount_fs(rootfd, "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
                          nullptr, "/sys"));
@@ -480,6 +482,7 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
         if (::syscall(SYS_setresgid, 0, 0, 0) < 0 || ::syscall(SYS_setresuid, 0, 0, 0) < 0)
             fail(Msg() << "become root of the user namespace", errno);
     }
+    ChildNet net;  // the child's own: a CLONE_VM child shares the caller's memory
     for (const auto &[fd, type] : p.join_ns)
         if (::setns(fd.get(), type) < 0) fail(Msg() << "join namespace (setns)", errno);
     if (p.new_cgroupns) CHECK(::unshare(CLONE_NEWCGROUP), "create the cgroup namespace");
@@ -488,14 +491,17 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     if (p.root_fd) {
         enter_root(p);
     } else if (p.new_mountns) {
-        setup_rootfs(p);
+        setup_rootfs(p, net);
     } else {
         if (::chroot(p.rootfs.c_str()) < 0) fail(Msg() << "chroot to " << p.rootfs, errno);
         CHECK(::chdir("/"), "chdir /");
     }
     if (!p.hostname.empty())
         CHECK(::sethostname(p.hostname.c_str(), p.hostname.size()), "set the hostname");
+    net_join(p, net);
     if (p.lo_up) bring_lo_up();
+    // A sysctl may name an interface.
+    if (!p.sysctls.empty()) net_wait(p, net);
     for (const auto &[path, value] : p.sysctls) {
         int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
         if (fd < 0 || ::write(fd, value.data(), value.size()) < 0)
@@ -525,6 +531,7 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     if (::chdir(p.cwd.c_str()) < 0)
         fail(Msg() << "chdir to the working directory " << p.cwd, errno);
     ::umask(022);
+    net_wait(p, net);  // before the passed fds take the numbers, the channel's too
     // Nothing of the caller's but stdio (or the fds passed) crosses exec.
     if (!p.fds.empty()) setup_passed_fds(p);
     int first = first_free_fd(p);

@@ -74,4 +74,13 @@ int first_free_fd(const LaunchPlan &p);
 // started) and exits with fn(fn_arg).
 [[noreturn]] void run_fn(const LaunchPlan &p, int first);
 
+// child_net.cpp: a network set up beside the launch (p.net_channel). net_join() joins its
+// namespace once it is made, net_wait() waits for its interfaces (joining first if need be);
+// each does its work once. No-ops without a channel.
+struct ChildNet {
+    bool joined = false, ready = false;
+};
+void net_join(const LaunchPlan &p, ChildNet &net);
+void net_wait(const LaunchPlan &p, ChildNet &net);
+
 }  // namespace ct::linux_native::child

@@ -77,6 +77,10 @@ struct LaunchPlan {
 
     // Identity and environment.
     std::string hostname;
+    // Set: the network namespace is made and equipped beside the launch (net/beside.hpp),
+    // and comes over this socket: joined before sysfs is mounted, its interfaces waited for
+    // before the first step that needs them.
+    Fd net_channel;
     bool lo_up = false;
     std::vector<std::pair<std::string, std::string>> sysctls;  // /proc/sys path, value
     std::vector<std::pair<int, struct rlimit>> rlimits;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <thread>
 
 #include "cgroups.hpp"
@@ -22,6 +23,7 @@
 #include "freezer.hpp"
 #include "launch.hpp"
 #include "monitor.hpp"
+#include "net/beside.hpp"
 #include "net/netlink.hpp"
 #include "net/network.hpp"
 #include "plan.hpp"
@@ -231,16 +233,17 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     UserNamespace userns(spec);
     Rollback rb;
     rb.add([&] { network.release(e.dir()); });
-    // Without a user namespace, the container's new network namespace is made first and
-    // equipped before the clone, which then has nothing to wait for (launch() can share our
-    // memory). In a user namespace it must be the child's own, owned by it: equipped between
-    // clone and setup, once the maps are written.
+    // Without a user namespace, the container's new network namespace and its interfaces are
+    // made on a thread while the child builds its root (net/beside.hpp): the clone has nothing
+    // to wait for (launch() can share our memory). In a user namespace the network namespace
+    // must be the child's own, owned by it: equipped between clone and setup, once the maps
+    // are written.
     bool netns_first = !network.empty() && userns.empty() && (plan.clone_flags & CLONE_NEWNET);
+    std::optional<net::AttachBeside> beside;
     if (netns_first) {
-        net::NewNetns netns = net::new_netns();
-        network.attach(netns.fd.get(), e.dir(), std::move(netns.socket));
         plan.clone_flags &= ~static_cast<unsigned long long>(CLONE_NEWNET);
-        plan.join_ns.emplace_back(std::move(netns.fd), CLONE_NEWNET);
+        beside.emplace(network, e.dir());
+        plan.net_channel = beside->take_child_end();
     }
     AfterClone after_clone;
     if ((!network.empty() && !netns_first) || !userns.empty())
@@ -254,15 +257,22 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
 
     int64_t pid;
     Fd pidfd;
-    if (args.flags & CT_PROC_DETACH) {
-        pid = start_detached(e, plan, after_clone);
-    } else {
-        Launched l = launch(plan, after_clone);
-        pid = l.pid;
-        pidfd = std::move(l.pidfd);
-        e.state.monitor_pid = 0;
-        e.state.monitor_start = 0;
+    try {
+        if (args.flags & CT_PROC_DETACH) {
+            pid = start_detached(e, plan, after_clone);
+        } else {
+            Launched l = launch(plan, after_clone);
+            pid = l.pid;
+            pidfd = std::move(l.pidfd);
+            e.state.monitor_pid = 0;
+            e.state.monitor_start = 0;
+        }
+    } catch (...) {
+        if (beside) beside->finish();  // the network's failure is why the child gave up
+        throw;
     }
+    // No failure to throw: the command runs, so the child had the network's "ready".
+    if (beside) beside->finish();
     e.state.status = "running";
     e.state.pid = pid;
     e.state.pid_start = process_start_time(pid);

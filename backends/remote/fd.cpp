@@ -39,24 +39,9 @@ Fd recv_fd(int sock, int timeout_ms) {
     while (r < 0 && errno == EINTR);
     if (r <= 0) return Fd();
     char byte;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char buf[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = buf;
-    msg.msg_controllen = sizeof buf;
-    ssize_t n;
-    do n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-    while (n < 0 && errno == EINTR);
-    if (n <= 0) return Fd();
-    for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-            return Fd(fd);
-        }
-    return Fd();
+    int fd;
+    if (backend::recv_byte(sock, &byte, &fd, MSG_DONTWAIT) <= 0) return Fd();
+    return Fd(fd);
 }
 
 void open_pty(Fd &master, Fd &slave) {

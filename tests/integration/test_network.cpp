@@ -245,6 +245,56 @@ TEST_F(Network, MtuAndMacAreAppliedInsideAndOnTheHostEnd) {
     c.destroy();
 }
 
+// The interfaces are made beside the child's setup: a sysctl of the container's own interface
+// waits for it (the last of several, made well after the child is ready for its sysctls), and
+// sysfs, mounted before they exist, shows them once they do (and none of the host's).
+TEST_F(Network, SysctlsAndSysfsSeeTheInterfacesMadeBesideTheSetup) {
+    auto s = spec({"/bin/sh", "-c",
+                   "cat /proc/sys/net/ipv4/conf/eth5/forwarding "
+                   "/proc/sys/net/ipv6/conf/eth5/hop_limit; ls /sys/class/net | tr '\\n' ' '"});
+    for (int i = 0; i < 6; ++i)
+        s.network.push_back(veth("eth" + std::to_string(i), dev("s" + std::to_string(i))));
+    s.sysctl = {{"net.ipv4.conf.eth5.forwarding", "1"}, {"net.ipv6.conf.eth5.hop_limit", "7"}};
+    auto c = session().create(s);
+    std::string out;
+    {
+        Interactive run(c);
+        out = run.finish();
+    }
+    EXPECT_EQ(out, "1\n7\neth0 eth1 eth2 eth3 eth4 eth5 lo ");
+    c.destroy();
+}
+
+// A caller running with its stdio closed: the fds made for the network's setup take the low
+// numbers, which the child's own stdio then claims; they must not get mixed up.
+TEST_F(Network, ACallerWithClosedStdioStartsAVethContainer) {
+    auto s = spec({"/bin/sh", "-c", "test -e /sys/class/net/eth0"});
+    s.network = {veth("eth0", dev("c"))};
+    std::string u = uri();
+    pid_t p = fork();
+    ASSERT_GE(p, 0);
+    if (p == 0) {
+        int code = 1;
+        try {
+            auto sess = Session::open(u);
+            close(0);
+            close(1);
+            StartOptions o;
+            o.stdio = {-1, -1, -1};
+            auto c = sess.create(s);
+            c.start(o);
+            code = c.wait(std::chrono::seconds(30)).shell_code() == 0 ? 0 : 2;
+            c.destroy();
+        } catch (const std::exception &e) {
+            fprintf(stderr, "%s\n", e.what());
+        }
+        _exit(code);
+    }
+    int st = 0;
+    ASSERT_EQ(waitpid(p, &st, 0), p);
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "status " << st;
+}
+
 // Made with one queue pair, as it ends up anyway: cutting a made device down to one (a queue
 // pair per CPU by default) waits for an RCU grace period under the RTNL lock.
 TEST_F(Network, VethIsMadeWithOneQueuePair) {

@@ -178,37 +178,22 @@ Fd open_netns(pid_t pid) {
     return fd;
 }
 
-NewNetns new_netns() {
+NewNetns enter_new_netns() {
     NewNetns ns;
-    int err = 0;
-    std::exception_ptr failure;
-    // On a thread of its own, which ends with the namespace change: no thread of the caller
-    // ever leaves its namespace. The fd keeps the namespace alive, the socket stays in it.
-    std::thread([&] {
-        if (::unshare(CLONE_NEWNET) != 0) {
-            err = errno;
-            return;
-        }
-        ns.fd.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-        if (!ns.fd) {
-            err = errno;
-            return;
-        }
-        try {
-            ns.socket = Socket::here();
-        } catch (...) {
-            failure = std::current_exception();
-        }
-    }).join();
-    if (!ns.fd && err == EPERM)
-        throw Error(Errc::permission,
-                    "create the container's network namespace: " + errstr(err) +
-                        " (namespaces need root or CAP_SYS_ADMIN; an unprivileged user can have "
-                        "them inside a new user namespace: add 'user' to namespaces, with "
-                        "uid_map/gid_map of its own ids)",
-                    err);
-    if (!ns.fd) throw_sys("create the container's network namespace", err);
-    if (failure) std::rethrow_exception(failure);
+    if (::unshare(CLONE_NEWNET) != 0) {
+        int err = errno;
+        if (err == EPERM)
+            throw Error(Errc::permission,
+                        "create the container's network namespace: " + errstr(err) +
+                            " (namespaces need root or CAP_SYS_ADMIN; an unprivileged user can "
+                            "have them inside a new user namespace: add 'user' to namespaces, "
+                            "with uid_map/gid_map of its own ids)",
+                        err);
+        throw_sys("create the container's network namespace", err);
+    }
+    ns.fd.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+    if (!ns.fd) throw_sys("open the container's network namespace", errno);
+    ns.socket = Socket::here();
     return ns;
 }
 

@@ -93,11 +93,12 @@ AddrPtr parse_mac(const std::string &text, const std::string &field);
 // and the calling thread's own.
 Fd open_netns(pid_t pid);
 Fd own_netns();
-// A new, empty network namespace, and a socket in it, made on a short-lived thread.
+// A new, empty network namespace, and a socket in it, made on the calling thread, which is
+// left in it: it must go back (setns) or end soon, and never be a thread of the caller's.
 struct NewNetns {
     Fd fd;
     Socket socket;
 };
-NewNetns new_netns();
+NewNetns enter_new_netns();
 
 }  // namespace ct::linux_native::net
