@@ -38,11 +38,14 @@ LinkPtr require_host_device(const Socket &host, const std::string &name, const s
     return l;
 }
 
+void throw_name_taken(const std::string &name, const std::string &where) {
+    throw Error(Errc::exists,
+                where + ": a network device named '" + name + "' already exists on the host",
+                EEXIST);
+}
+
 void require_free_name(const Socket &host, const std::string &name, const std::string &where) {
-    if (find_link(host, name))
-        throw Error(Errc::exists,
-                    where + ": a network device named '" + name + "' already exists on the host",
-                    EEXIST);
+    if (find_link(host, name)) throw_name_taken(name, where);
 }
 
 void set_mac_mtu(rtnl_link *l, const NetInterfaceSpec &s, const std::string &field) {

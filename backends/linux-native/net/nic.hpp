@@ -94,6 +94,8 @@ LinkPtr require_host_device(const Socket &host, const std::string &name, const s
                             const std::string &role);
 // Throws exists if a host device `name` exists.
 void require_free_name(const Socket &host, const std::string &name, const std::string &where);
+// Throws what require_free_name() does when `name` is taken.
+[[noreturn]] void throw_name_taken(const std::string &name, const std::string &where);
 // Creates `l` (a macvlan, vlan... object with its kind-specific attributes set) on the host
 // device spec.link, directly inside the container's namespace under spec.name, with the
 // spec's MAC and MTU: the device never exists on the host. `what` is "macvlan", "vlan"...
