@@ -46,11 +46,11 @@ void add_route(const Socket &ns, const NetRouteSpec &rs, int ifindex, const std:
 
 int configure_link(const Socket &ns, const NetInterfaceSpec &spec, const std::string &field,
                    const std::string &where) {
-    LinkPtr l = find_link(ns, spec.name.empty() ? spec.host_name : spec.name);
-    if (!l)
+    int ifindex = link_index(ns, spec.name.empty() ? spec.host_name : spec.name);
+    if (!ifindex)
         throw Error(Errc::backend, where + ": the device is missing from the container", ENODEV);
-    int ifindex = rtnl_link_get_ifindex(l.get());
-    LinkPtr up = new_link();
+    LinkPtr l = new_link(), up = new_link();
+    rtnl_link_set_ifindex(l.get(), ifindex);
     rtnl_link_set_flags(up.get(), IFF_UP);
     if (int r = rtnl_link_change(ns.get(), l.get(), up.get(), 0); r < 0)
         throw_nl(where + ": bring the device up", r);

@@ -1,6 +1,7 @@
 #include "net/netlink.hpp"
 
 #include <fcntl.h>
+#include <net/if.h>
 #include <netlink/addr.h>
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
@@ -9,9 +10,11 @@
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstring>
 #include <exception>
 #include <thread>
 
@@ -195,6 +198,16 @@ NewNetns enter_new_netns() {
     if (!ns.fd) throw_sys("open the container's network namespace", errno);
     ns.socket = Socket::here();
     return ns;
+}
+
+int link_index(const Socket &s, const std::string &name) {
+    // SIOCGIFINDEX works on any socket, in the socket's namespace: no netlink round trip
+    // through libnl (which parses the device's whole description).
+    struct ifreq ifr {};
+    if (name.size() >= sizeof ifr.ifr_name) return 0;
+    std::memcpy(ifr.ifr_name, name.c_str(), name.size() + 1);
+    if (::ioctl(nl_socket_get_fd(s.get()), SIOCGIFINDEX, &ifr) != 0) return 0;
+    return ifr.ifr_ifindex;
 }
 
 Fd own_netns() {

@@ -72,6 +72,8 @@ class NetnsSocket {
 // The device called `name`, or with index `ifindex`; null when there is none.
 LinkPtr find_link(const Socket &s, const std::string &name);
 LinkPtr find_link(const Socket &s, int ifindex);
+// The index of the device called `name` in the socket's namespace, 0 when there is none.
+int link_index(const Socket &s, const std::string &name);
 // A new, empty link object, for requests.
 LinkPtr new_link();
 
