@@ -105,5 +105,45 @@ TEST_F(Threads, ConcurrentStartsFromManyThreads) {
     }
 }
 
+// Containers with a veth started at once from several threads: each start has its own
+// network thread beside its launch, and each child must get its own namespace and interface.
+TEST_F(Threads, ConcurrentVethStartsFromManyThreads) {
+    constexpr int kThreads = 4, kEach = 3;
+    std::atomic<bool> go{false};
+    std::vector<std::future<std::string>> results;
+    auto addr = [](int t, int i) {
+        return "10.249." + std::to_string(t) + "." + std::to_string(i + 2);
+    };
+    for (int t = 0; t < kThreads; ++t)
+        results.push_back(std::async(std::launch::async, [&, t] {
+            while (!go) std::this_thread::yield();
+            std::string got;
+            for (int i = 0; i < kEach; ++i) {
+                auto s = spec({"/bin/sh", "-c",
+                               "ip -4 -o addr show eth0 | awk '{print $4}'; ls /sys/class/net | "
+                               "tr '\\n' ' '"});
+                NetInterfaceSpec n;
+                n.type = "veth";
+                n.name = "eth0";
+                n.host_name = "t" + std::to_string(getpid() % 100000) + "-" + std::to_string(t) +
+                              std::to_string(i);
+                n.addresses = {addr(t, i) + "/24"};
+                s.network = {n};
+                auto res = run(s);
+                got += res.out + "\n";
+                if (res.status != ExitStatus{false, 0}) got += "status!=0:" + res.err;
+            }
+            return got;
+        }));
+    go = true;
+    for (int t = 0; t < kThreads; ++t) {
+        ASSERT_EQ(results[t].wait_for(std::chrono::seconds(60)), std::future_status::ready)
+            << "thread " << t << " hangs starting a container";
+        std::string expect;
+        for (int i = 0; i < kEach; ++i) expect += addr(t, i) + "/24\neth0 lo \n";
+        EXPECT_EQ(results[t].get(), expect) << "thread " << t;
+    }
+}
+
 }  // namespace
 }  // namespace ct::test
