@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <system_error>
 
 #include "../common/fd_passing.hpp"
 #include "sys.hpp"
@@ -24,7 +25,11 @@ AttachBeside::AttachBeside(const Network &network, std::string state_dir) {
         theirs_.reset(::fcntl(sv[1], F_DUPFD_CLOEXEC, 3));
         if (!theirs_) throw_sys("move the container's network socket", errno);
     }
-    t_ = std::thread([this, &network, dir = std::move(state_dir)] { run(network, dir); });
+    try {
+        t_ = std::thread([this, &network, dir = std::move(state_dir)] { run(network, dir); });
+    } catch (const std::system_error &e) {
+        throw_sys("start a thread for the container's network", e.code().value());
+    }
 }
 
 AttachBeside::~AttachBeside() {
