@@ -109,6 +109,16 @@ const char *tc_read(const char *path) {
     return buf;
 }
 
+const char *tc_drain(int fd) {
+    static char buf[65536];
+    size_t n = 0;
+    ssize_t r;
+    while (n < sizeof buf - 1 && (r = read(fd, buf + n, sizeof buf - 1 - n)) > 0) n += (size_t)r;
+    buf[n] = 0;
+    close(fd);
+    return buf;
+}
+
 int tc_link_exists(const char *name) {
     char p[256];
     snprintf(p, sizeof p, "/sys/class/net/%s", name);

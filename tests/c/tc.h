@@ -57,6 +57,9 @@ const char *tc_tmpdir(const char *tag);
 int tc_sh(const char *fmt, ...);
 /* Reads a whole (small) file into a static buffer; NULL if it cannot be read. */
 const char *tc_read(const char *path);
+/* Reads `fd` to its end (a pipe whose writers are gone or going) into a static buffer,
+ * closes it, and returns the text. */
+const char *tc_drain(int fd);
 /* 1 if a network device of that name exists in the test's namespace. */
 int tc_link_exists(const char *name);
 int tc_link_gone_soon(const char *name);

@@ -70,11 +70,7 @@ int main(void) {
     CHECK(tc_ppid(pid) == getpid(), "an entered process is a child of the caller (%d)",
           tc_ppid(pid));
     close(hold[1]);
-    char buf[128] = {0};
-    size_t n = 0;
-    ssize_t r;
-    while ((r = read(out[0], buf + n, sizeof buf - 1 - n)) > 0) n += (size_t)r;
-    close(out[0]);
+    const char *buf = tc_drain(out[0]);
     CHECK(!strcmp(buf, "entered\nev\n"), "output '%s'", buf);
     CHECK_OK(libct_process_wait(p, &st));
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 4, "enter_execve status %#x", st);

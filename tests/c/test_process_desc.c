@@ -19,8 +19,7 @@ static libct_session_t s;
 
 /* Runs `script` in a fresh busybox container as described by `pd`; returns its output. */
 static const char *run(const char *tag, ct_process_desc_t pd, const char *script) {
-    static char buf[4096];
-    buf[0] = 0;
+    const char *got = "";
     ct_handler_t ct = libct_container_create(s, tc_name(tag));
     CHECK_OK(libct_container_set_nsmask(ct, CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC));
     CHECK_OK(libct_fs_set_root(ct, tc_rootfs(tag)));
@@ -34,19 +33,16 @@ static const char *run(const char *tag, ct_process_desc_t pd, const char *script
     close(out[1]);
     if (libct_handle_is_err(p)) {
         CHECK(0, "%s: spawn: %ld", tag, libct_handle_to_err(p));
+        close(out[0]);
     } else {
-        size_t n = 0;
-        ssize_t r;
-        while ((r = read(out[0], buf + n, sizeof buf - 1 - n)) > 0) n += (size_t)r;
-        buf[n] = 0;
+        got = tc_drain(out[0]);
         int st;
         CHECK_OK(libct_process_wait(p, &st));
         libct_process_destroy(p);
     }
-    close(out[0]);
     libct_process_desc_destroy(d);
     libct_container_destroy(ct);
-    return buf;
+    return got;
 }
 
 static int pdeath(void *a) {

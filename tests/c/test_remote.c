@@ -62,12 +62,9 @@ int main(void) {
     ct_process_t p = libct_container_spawn_execv(ct, pd, "/bin/sh", argv);
     REQUIRE(!libct_handle_is_err(p), "remote spawn: %ld", libct_handle_to_err(p));
     close(out[1]);
-    char buf[256] = {0};
-    size_t n = 0;
-    ssize_t r;
-    while ((r = read(out[0], buf + n, sizeof buf - 1 - n)) > 0) n += (size_t)r;
-    close(out[0]);
-    CHECK(!strcmp(buf, "far\n"), "output '%s'", buf);
+    const char *got = tc_drain(out[0]);
+    CHECK(!strcmp(got, "far\n"), "output '%s'", got);
+    char buf[256];
     int st = -1;
     CHECK_OK(libct_process_wait(p, &st));
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 4, "status %#x", st);

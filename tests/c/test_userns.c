@@ -73,11 +73,7 @@ int main(void) {
     p = libct_container_spawn_execv(ct, pd, "/bin/sh", argv);
     REQUIRE(!libct_handle_is_err(p), "spawn again: %ld", libct_handle_to_err(p));
     close(out[1]);
-    char buf[256] = {0};
-    size_t n = 0;
-    ssize_t r;
-    while ((r = read(out[0], buf + n, sizeof buf - 1 - n)) > 0) n += (size_t)r;
-    close(out[0]);
+    const char *buf = tc_drain(out[0]);
     CHECK(!strcmp(buf, "0 0 300000 65536\n"), "output '%s'", buf);
     CHECK_OK(libct_process_wait(p, &st));
     libct_process_destroy(p);
