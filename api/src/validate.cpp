@@ -44,18 +44,25 @@ void check_abs_path(const std::string &field, const std::string &p) {
     if (p.find('\0') != std::string::npos) fail(field, "path contains a NUL byte");
 }
 
-bool valid_cpu_list(const std::string &s) {
+bool valid_cpu_list(const std::string &s, unsigned max) {
     // "0-3,5,7-8"
     if (s.empty()) return false;
     size_t i = 0;
-    while (i < s.size()) {
+    // A number of at most `max`, which bounds its digits too.
+    auto number = [&](unsigned &out) {
         size_t start = i;
-        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-        if (i == start) return false;
+        out = 0;
+        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) && i - start < 6)
+            out = out * 10 + static_cast<unsigned>(s[i++] - '0');
+        return i > start && out <= max &&
+               (i == s.size() || !std::isdigit(static_cast<unsigned char>(s[i])));
+    };
+    while (i < s.size()) {
+        unsigned first = 0, last = 0;
+        if (!number(first)) return false;
         if (i < s.size() && s[i] == '-') {
-            size_t s2 = ++i;
-            while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-            if (i == s2) return false;
+            ++i;
+            if (!number(last) || last < first) return false;
         }
         if (i < s.size()) {
             if (s[i] != ',') return false;
@@ -96,6 +103,15 @@ bool valid_mac(const std::string &m) {
         }
     }
     return true;
+}
+
+// (uid_t)-1 is no id: setresuid(), setgroups() and chown() read it as "leave unchanged", so a
+// process or file given it would keep root's ids.
+constexpr uint64_t kMaxId = 4294967294;
+
+void check_id(const std::string &field, uint64_t id) {
+    if (id > kMaxId)
+        fail(field, std::to_string(id) + " is not an id (0.." + std::to_string(kMaxId) + ")");
 }
 
 const std::set<std::string> kRlimits = {"as",     "core",    "cpu",        "data",    "fsize",
@@ -153,6 +169,10 @@ void check_process(const ProcessSpec &p, const std::string &f, bool system = fal
             fail(f + ".user.group", "'" + p.user.group + "' is not a group name");
         if (p.user.gid != 0) fail(f + ".user", "give the group by name or by gid, not both");
     }
+    check_id(f + ".user.uid", p.user.uid);
+    check_id(f + ".user.gid", p.user.gid);
+    for (size_t i = 0; i < p.user.additional_gids.size(); ++i)
+        check_id(f + ".user.additional_gids[" + std::to_string(i) + "]", p.user.additional_gids[i]);
 }
 
 bool valid_template_name(const std::string &n) {
@@ -217,6 +237,9 @@ void validate(const Resources &r) {
     check_limit(r.memory, "resources.memory", 4096);
     check_limit(r.memory_swap, "resources.memory_swap", 4096);
     check_limit(r.pids, "resources.pids", 1);
+    // The kernel's largest (PID_MAX_LIMIT): pids.max refuses more.
+    if (r.pids && *r.pids > 4194304)
+        fail("resources.pids", std::to_string(*r.pids) + " is above the maximum 4194304");
     if (r.memory && r.memory_swap && *r.memory != -1 && *r.memory_swap != -1 &&
         *r.memory_swap < *r.memory)
         fail("resources.memory_swap", "must be at least resources.memory (it counts both)");
@@ -228,10 +251,17 @@ void validate(const Resources &r) {
     if (r.cpu.quota_us && *r.cpu.quota_us != -1 && *r.cpu.quota_us < 1000)
         fail("resources.cpu.quota_us", std::to_string(*r.cpu.quota_us) +
                                            " is below 1000 (-1 means unlimited)");
-    if (!r.cpu.cpus.empty() && !valid_cpu_list(r.cpu.cpus))
-        fail("resources.cpu.cpus", "'" + r.cpu.cpus + "' is not a CPU list like 0-1,3");
-    if (!r.cpu.mems.empty() && !valid_cpu_list(r.cpu.mems))
-        fail("resources.cpu.mems", "'" + r.cpu.mems + "' is not a node list like 0");
+    // The kernel's largest quota (2^44-1 us: max_cfs_runtime); more is refused by cpu.max.
+    if (r.cpu.quota_us && *r.cpu.quota_us > 17592186044415)
+        fail("resources.cpu.quota_us",
+             std::to_string(*r.cpu.quota_us) + " is above the maximum 17592186044415");
+    // Linux's largest NR_CPUS is 8192 and MAX_NUMNODES 1024.
+    if (!r.cpu.cpus.empty() && !valid_cpu_list(r.cpu.cpus, 8191))
+        fail("resources.cpu.cpus",
+             "'" + r.cpu.cpus + "' is not a CPU list like 0-1,3 (CPUs 0..8191, ranges ascending)");
+    if (!r.cpu.mems.empty() && !valid_cpu_list(r.cpu.mems, 1023))
+        fail("resources.cpu.mems",
+             "'" + r.cpu.mems + "' is not a node list like 0 (nodes 0..1023, ranges ascending)");
     if (r.io_weight && (*r.io_weight < 1 || *r.io_weight > 10000))
         fail("resources.io_weight", std::to_string(*r.io_weight) + " is outside 1..10000");
     for (size_t i = 0; i < r.devices.size(); ++i) {
@@ -308,8 +338,22 @@ void validate(const Spec &s) {
         fail("namespaces", "a new user namespace needs both uid_map and gid_map");
     for (const auto *m : {&s.uid_map, &s.gid_map}) {
         std::string f = m == &s.uid_map ? "uid_map" : "gid_map";
-        for (size_t i = 0; i < m->size(); ++i)
-            if ((*m)[i].size == 0) fail(f + "[" + std::to_string(i) + "].size", "must be > 0");
+        // The kernel's limit on the lines of a map (since 4.15; 5 before).
+        if (m->size() > 340) fail(f, std::to_string(m->size()) + " lines: a map has at most 340");
+        for (size_t i = 0; i < m->size(); ++i) {
+            const auto &e = (*m)[i];
+            std::string ef = f + "[" + std::to_string(i) + "]";
+            if (e.size == 0) fail(ef + ".size", "must be > 0");
+            check_id(ef + ".container_id", e.container_id);
+            check_id(ef + ".host_id", e.host_id);
+            // A range may end at the last id but not wrap past it to (uid_t)-1 and 0.
+            for (const auto &[name, first] :
+                 {std::pair{"container_id", e.container_id}, {"host_id", e.host_id}})
+                if (uint64_t{first} + e.size - 1 > kMaxId)
+                    fail(ef + ".size", std::to_string(e.size) + " ids from " + name + " " +
+                                           std::to_string(first) + " go past " +
+                                           std::to_string(kMaxId));
+        }
     }
 
     check_process(s.process, "process", s.openvz.has_value());
@@ -346,6 +390,8 @@ void validate(const Spec &s) {
             fail(f, std::to_string(d.major) + ":" + std::to_string(d.minor) +
                         " is not a device number");
         if (d.mode > 07777) fail(f + ".mode", "is not a permission mode (0000..7777)");
+        check_id(f + ".uid", d.uid);
+        check_id(f + ".gid", d.gid);
         if (!new_ns(Namespace::mount)) fail(f, "device nodes need a new mount namespace");
     }
 
