@@ -3,13 +3,15 @@
 // from the decoder or the validator can point at the line that caused it.
 #include "ct/specfile.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "ct/error.hpp"
 #include "ct/internal/document.hpp"
@@ -62,21 +64,59 @@ std::string child(const std::string &path, const std::string &key) {
     return path.empty() ? key : path + "." + key;
 }
 
-json convert(const YAML::Node &n, const std::string &path, const std::string &origin,
-             Lines &lines) {
+// YAML is Unicode text, and the spec goes on to a backend as JSON: a byte that is not UTF-8
+// (yaml-cpp passes it through) would fail only there, with no line to point at.
+bool is_utf8(const std::string &s) {
+    try {
+        (void)json(s).dump();
+        return true;
+    } catch (const json::type_error &) {
+        return false;
+    }
+}
+
+// yaml-cpp shares the node of an anchor with each of its aliases, so a small file can stand for
+// a tree of billions of nodes (or a cycle: an alias inside its own anchor), which only the
+// conversion below would build. It stops at the bounds instead.
+struct Budget {
+    size_t values = 0, bytes = 0;
+
+    void take(const std::string &origin, int line, size_t text_bytes, int depth) {
+        if (depth > kMaxSpecDepth)
+            fail_at(origin, line,
+                    "lists and mappings nested deeper than " + std::to_string(kMaxSpecDepth) +
+                        " levels (a YAML alias inside its own anchor?)");
+        if (++values > kMaxSpecValues)
+            fail_at(origin, 0,
+                    "the spec has more than " + std::to_string(kMaxSpecValues) +
+                        " values once its YAML aliases are expanded");
+        bytes += text_bytes;
+        if (bytes > kMaxSpecExpandedBytes)
+            fail_at(origin, 0,
+                    "the spec holds more than " + std::to_string(kMaxSpecExpandedBytes >> 20) +
+                        " MiB of text once its YAML aliases are expanded");
+    }
+};
+
+json convert(const YAML::Node &n, const std::string &path, const std::string &origin, Lines &lines,
+             Budget &budget, int depth) {
     switch (n.Type()) {
         case YAML::NodeType::Null:
         case YAML::NodeType::Undefined:
             return nullptr;
         case YAML::NodeType::Scalar:
+            if (!is_utf8(n.Scalar())) fail_at(origin, n.Mark().line + 1, path + ": not UTF-8 text");
             return scalar(n);
         case YAML::NodeType::Sequence: {
             json a = json::array();
             size_t i = 0;
             for (const auto &e : n) {
                 std::string p = path + "[" + std::to_string(i++) + "]";
-                lines[p] = e.Mark().line + 1;
-                a.push_back(convert(e, p, origin, lines));
+                int line = e.Mark().line + 1;
+                budget.take(origin, line, p.size() + (e.IsScalar() ? e.Scalar().size() : 0),
+                            depth + 1);
+                lines[p] = line;
+                a.push_back(convert(e, p, origin, lines, budget, depth + 1));
             }
             return a;
         }
@@ -89,10 +129,17 @@ json convert(const YAML::Node &n, const std::string &path, const std::string &or
                             (path.empty() ? "" : path + ": ") +
                                 "a key must be a plain word, not a list or mapping");
                 std::string key = kv.first.Scalar();
+                if (!is_utf8(key))
+                    fail_at(origin, line,
+                            (path.empty() ? "" : path + ": ") + "a key is not UTF-8 text");
                 std::string p = child(path, key);
+                budget.take(
+                    origin, line,
+                    key.size() + p.size() + (kv.second.IsScalar() ? kv.second.Scalar().size() : 0),
+                    depth + 1);
                 if (o.contains(key)) fail_at(origin, line, p + ": key given twice");
                 lines[p] = line;
-                o[key] = convert(kv.second, p, origin, lines);
+                o[key] = convert(kv.second, p, origin, lines, budget, depth + 1);
             }
             return o;
         }
@@ -118,6 +165,10 @@ struct Parsed {
 };
 
 Parsed to_json_tree(const std::string &text, const std::string &origin) {
+    if (text.size() > kMaxSpecFileBytes)
+        fail_at(origin, 0,
+                "the spec is larger than " + std::to_string(kMaxSpecFileBytes >> 20) + " MiB (" +
+                    std::to_string(text.size()) + " bytes)");
     Parsed p;
     YAML::Node root;
     try {
@@ -131,11 +182,70 @@ Parsed to_json_tree(const std::string &text, const std::string &origin) {
         fail_at(origin, root.Mark().line + 1,
                 "a spec must be a mapping of fields (name:, rootfs:, ...)");
     }
-    p.doc = convert(root, "", origin, p.lines);
+    Budget budget;
+    p.doc = convert(root, "", origin, p.lines, budget, 0);
     return p;
 }
 
+[[noreturn]] void file_error(Errc code, const std::string &path, const std::string &why,
+                             int err = 0) {
+    throw Error(code, "spec file " + path + ": " + why, err);
+}
+
+// Reads at most kMaxSpecFileBytes + 1 bytes: one more than allowed tells a file at the limit
+// from a longer one, whatever fstat() said (stdin is often a pipe, and a file can grow).
+std::string read_bounded(int fd, const std::string &path) {
+    std::string text;
+    char buf[65536];
+    while (text.size() <= kMaxSpecFileBytes) {
+        size_t want = std::min(sizeof buf, kMaxSpecFileBytes + 1 - text.size());
+        ssize_t n = ::read(fd, buf, want);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) file_error(Errc::invalid_spec, path, std::strerror(errno), errno);
+        if (n == 0) return text;
+        text.append(buf, static_cast<size_t>(n));
+    }
+    file_error(
+        Errc::invalid_spec, path,
+        "larger than the " + std::to_string(kMaxSpecFileBytes >> 20) + " MiB a spec file may have");
+}
+
+const char *file_kind(mode_t m) {
+    if (S_ISDIR(m)) return "a directory";
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    if (S_ISSOCK(m)) return "a socket";
+    return "a special file";
+}
+
 }  // namespace
+
+std::string read_spec_file(const std::string &path) {
+    if (path == "-") return read_bounded(STDIN_FILENO, "- (stdin)");
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer. It is refused
+    // below anyway, as is a device, which could be endless (/dev/zero) or never answer.
+    int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        int e = errno;
+        file_error(Errc::not_found, path, std::strerror(e), e);
+    }
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st;
+    if (::fstat(fd, &st) != 0) file_error(Errc::invalid_spec, path, std::strerror(errno), errno);
+    if (!S_ISREG(st.st_mode))
+        file_error(Errc::invalid_spec, path,
+                   std::string("not a regular file but ") + file_kind(st.st_mode) +
+                       " (give - to read a spec from stdin)");
+    if (static_cast<uint64_t>(st.st_size) > kMaxSpecFileBytes)
+        file_error(Errc::invalid_spec, path,
+                   "larger than the " + std::to_string(kMaxSpecFileBytes >> 20) +
+                       " MiB a spec file may have (" + std::to_string(st.st_size) + " bytes)");
+    return read_bounded(fd, path);
+}
 
 Spec parse_spec_yaml(const std::string &text, const std::string &origin) {
     Parsed p = to_json_tree(text, origin);
@@ -148,14 +258,7 @@ Spec parse_spec_yaml(const std::string &text, const std::string &origin) {
 }
 
 Spec load_spec_file(const std::string &path) {
-    std::ifstream f(path);
-    if (!f) {
-        int e = errno;
-        throw Error(Errc::not_found, "spec file " + path + ": " + std::strerror(e), e);
-    }
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return parse_spec_yaml(ss.str(), path);
+    return parse_spec_yaml(read_spec_file(path), path);
 }
 
 void validate_spec_file(const Spec &spec, const std::string &text, const std::string &origin) {
