@@ -180,9 +180,10 @@ TEST_F(Update, Cli) {
     EXPECT_EQ(i.spec.resources.memory, 40 << 20);
     EXPECT_EQ(knob(i, "pids", "pids.max"), "30\n");
     EXPECT_EQ(ct_cli(uri(), {"update", c.name()}).code, 2) << "nothing to update is a usage error";
+    // Checked by the validator's rule for resources.pids, as a usage error naming the option.
     auto bad = ct_cli(uri(), {"update", c.name(), "--pids", "0"});
-    EXPECT_EQ(bad.code, 1);
-    EXPECT_NE(bad.err.find("resources.pids"), std::string::npos) << bad.err;
+    EXPECT_EQ(bad.code, 2);
+    EXPECT_NE(bad.err.find("--pids '0': 0 is below the minimum 1"), std::string::npos) << bad.err;
     c.destroy(true);
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
@@ -42,8 +43,11 @@ bool parse(Context &ctx, po::options_description &desc,
 int parse_signal(const std::string &text) {
     if (text.empty()) throw UsageError("empty signal");
     if (text.find_first_not_of("0123456789") == std::string::npos) {
-        int n = std::stoi(text.substr(0, 3));
-        if (n <= 0 || n >= NSIG) throw UsageError("signal " + text + " is out of range");
+        std::string digits = text.substr(std::min(text.find_first_not_of('0'), text.size() - 1));
+        int n = digits.size() <= 2 ? std::stoi(digits) : 0;  // NSIG is 65
+        if (n <= 0 || n >= NSIG)
+            throw UsageError("signal " + text + " is out of range (1.." + std::to_string(NSIG - 1) +
+                             ")");
         return n;
     }
     std::string name = text;
@@ -51,7 +55,15 @@ int parse_signal(const std::string &text) {
     if (name.rfind("SIG", 0) == 0) name = name.substr(3);
     for (int s = 1; s < NSIG; ++s)
         if (const char *abbrev = sigabbrev_np(s); abbrev && name == abbrev) return s;
-    if (name.rfind("RTMIN+", 0) == 0) return SIGRTMIN + std::stoi(name.substr(6));
+    if (name.rfind("RTMIN+", 0) == 0) {
+        std::string n = name.substr(6);
+        int max = SIGRTMAX - SIGRTMIN;
+        if (n.empty() || n.size() > 2 || n.find_first_not_of("0123456789") != std::string::npos ||
+            std::stoi(n) > max)
+            throw UsageError("signal " + text + " is out of range (RTMIN+0..RTMIN+" +
+                             std::to_string(max) + ")");
+        return SIGRTMIN + std::stoi(n);
+    }
     throw UsageError("'" + text + "' is not a signal (examples: TERM, SIGKILL, 9)");
 }
 
@@ -60,11 +72,39 @@ std::string signal_name(int sig) {
     return a ? std::string("SIG") + a : "signal " + std::to_string(sig);
 }
 
-int64_t parse_count(const std::string &text, const std::string &what) {
-    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos ||
-        text.size() > 18)
+int64_t parse_count(const std::string &text, const std::string &what, int64_t min, int64_t max) {
+    if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos)
         throw UsageError(what + ": '" + text + "' is not a non-negative number");
-    return std::stoll(text);
+    // Leading zeros do not make a number larger: compare digits only beyond them.
+    size_t first = std::min(text.find_first_not_of('0'), text.size() - 1);
+    int64_t v = text.size() - first > 18 ? INT64_MAX : std::stoll(text.substr(first));
+    if (v < min || v > max)
+        throw UsageError(what + ": '" + text + "' is out of range (" + std::to_string(min) + ".." +
+                         std::to_string(max) + ")");
+    return v;
+}
+
+uint32_t parse_id(const std::string &text, const std::string &what) {
+    // "-1" is the usual spelling of (uid_t)-1: an id out of range, like 4294967295.
+    if (!text.empty() && text[0] == '-')
+        throw UsageError(what + ": '" + text + "' is out of range (0..4294967294)");
+    return static_cast<uint32_t>(parse_count(text, what, 0, 4294967294));
+}
+
+int64_t check_pid_option(int64_t pid) {
+    if (pid < 1 || pid > 4194304)
+        throw UsageError("--pid " + std::to_string(pid) + ": not a process id (1..4194304)");
+    return pid;
+}
+
+std::chrono::milliseconds parse_timeout(const std::string &text, const std::string &option) {
+    char *end = nullptr;
+    errno = 0;
+    double s = text.empty() ? -1 : std::strtod(text.c_str(), &end);
+    // A billion seconds (31 years) is "for ever" enough, and keeps deadlines far from overflow.
+    if (errno || (end && *end) || !std::isfinite(s) || s < 0 || s > 1e9)
+        throw UsageError(option + " '" + text + "': not a number of seconds in 0..1000000000");
+    return std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
 }
 
 int64_t parse_size_option(const std::string &text, const std::string &option) {
@@ -73,6 +113,59 @@ int64_t parse_size_option(const std::string &text, const std::string &option) {
     } catch (const Error &e) {
         throw UsageError(e.what());
     }
+}
+
+namespace {
+
+void check_limit_option(const std::string &option, const std::string &value,
+                        const Resources &alone) {
+    try {
+        validate(alone);
+    } catch (const Error &e) {
+        // "invalid spec: <field>: <why>": the option stands for the field.
+        std::string msg = e.what();
+        auto field_end = msg.find(": ", msg.find(": ") + 2);
+        std::string why = field_end == std::string::npos ? msg : msg.substr(field_end + 2);
+        throw UsageError(option + " '" + value + "': " + why);
+    }
+}
+
+}  // namespace
+
+void apply_limit_options(Resources &r, const std::string &memory, const std::string &memory_swap,
+                         const std::optional<int64_t> &pids, const std::optional<int64_t> &shares,
+                         const std::optional<int64_t> &quota, const std::optional<int64_t> &period,
+                         const std::string &cpus) {
+    // A negative number would wrap to a huge one in the unsigned fields.
+    for (const auto &[option, v] : {std::pair{"--cpu-shares", &shares}, {"--cpu-period", &period}})
+        if (*v && **v < 0)
+            throw UsageError(std::string(option) + " '" + std::to_string(**v) +
+                             "': must not be negative");
+    // Sets the field in `r`, after checking it alone.
+    auto set = [&](const char *option, const std::string &value, const auto &assign) {
+        Resources alone;
+        assign(alone);
+        check_limit_option(option, value, alone);
+        assign(r);
+    };
+    if (!memory.empty()) {
+        int64_t v = parse_size_option(memory, "--memory");
+        set("--memory", memory, [&](Resources &x) { x.memory = v; });
+    }
+    if (!memory_swap.empty()) {
+        int64_t v = parse_size_option(memory_swap, "--memory-swap");
+        set("--memory-swap", memory_swap, [&](Resources &x) { x.memory_swap = v; });
+    }
+    if (pids) set("--pids", std::to_string(*pids), [&](Resources &x) { x.pids = pids; });
+    if (shares)
+        set("--cpu-shares", std::to_string(*shares),
+            [&](Resources &x) { x.cpu.shares = static_cast<uint64_t>(*shares); });
+    if (quota)
+        set("--cpu-quota", std::to_string(*quota), [&](Resources &x) { x.cpu.quota_us = quota; });
+    if (period)
+        set("--cpu-period", std::to_string(*period),
+            [&](Resources &x) { x.cpu.period_us = static_cast<uint64_t>(*period); });
+    if (!cpus.empty()) set("--cpuset-cpus", cpus, [&](Resources &x) { x.cpu.cpus = cpus; });
 }
 
 std::string format_bytes(int64_t b) {
@@ -124,18 +217,23 @@ void ProcessOptions::apply(ProcessSpec &p) const {
         auto colon = user.find(':');
         std::string u = user.substr(0, colon);
         std::string g = colon == std::string::npos ? "" : user.substr(colon + 1);
+        // Signed numbers too: "-1" means an id, (uid_t)-1, which parse_id() refuses.
         auto numeric = [](const std::string &x) {
-            return !x.empty() && x.find_first_not_of("0123456789") == std::string::npos;
+            size_t sign = !x.empty() && (x[0] == '-' || x[0] == '+') ? 1 : 0;
+            return x.size() > sign && x.find_first_not_of("0123456789", sign) == std::string::npos;
         };
+        // An empty side would silently mean root: "-u :100", "-u 100:".
+        if (u.empty() || (colon != std::string::npos && g.empty()))
+            throw UsageError("--user '" + user + "': expected UID[:GID] or NAME[:GROUP]");
         p.user = UserSpec{};
         if (numeric(u)) {
-            p.user.uid = static_cast<uint32_t>(parse_count(u, "--user"));
+            p.user.uid = parse_id(u, "--user uid");
             if (colon == std::string::npos) p.user.gid = p.user.uid;
         } else {
             p.user.name = u;  // its gid and groups come from the container's files
         }
         if (numeric(g))
-            p.user.gid = static_cast<uint32_t>(parse_count(g, "--user"));
+            p.user.gid = parse_id(g, "--user gid");
         else if (!g.empty())
             p.user.group = g;
     }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -64,9 +65,23 @@ bool parse(Context &ctx, po::options_description &desc,
 // Helpers for values on the command line.
 int parse_signal(const std::string &text);
 std::string signal_name(int sig);
-int64_t parse_count(const std::string &text, const std::string &what);
+// A non-negative integer in min..max; anything else is a usage error naming `what` and the text.
+int64_t parse_count(const std::string &text, const std::string &what, int64_t min, int64_t max);
+// A uid or gid: 0..4294967294, (uid_t)-1 being "leave unchanged" to the kernel.
+uint32_t parse_id(const std::string &text, const std::string &what);
+// A process id for --pid: 1..4194304 (the kernel's PID_MAX_LIMIT).
+int64_t check_pid_option(int64_t pid);
+// Seconds for --timeout: finite, 0..1e9, fractions allowed.
+std::chrono::milliseconds parse_timeout(const std::string &text, const std::string &option);
 // parse_size() for an option's value: a malformed size is a usage error.
 int64_t parse_size_option(const std::string &text, const std::string &option);
+// --memory, --memory-swap, --pids, --cpu-shares, --cpu-quota, --cpu-period, --cpuset-cpus (run,
+// create, update) into `r`. Each is checked alone by the validator's rule for its field, so the
+// command line takes what a spec file takes, and a bad value is a usage error naming the option.
+void apply_limit_options(Resources &r, const std::string &memory, const std::string &memory_swap,
+                         const std::optional<int64_t> &pids, const std::optional<int64_t> &shares,
+                         const std::optional<int64_t> &quota, const std::optional<int64_t> &period,
+                         const std::string &cpus);
 std::string format_bytes(int64_t bytes);
 std::string format_time(int64_t unix_seconds);
 

@@ -24,13 +24,13 @@ bool parse_named(Context &ctx, std::string &name, po::options_description &desc,
 int cmd_kill(Context &ctx) {
     std::string name, sig = "TERM";
     bool all = false;
-    int64_t pid = 0;
+    std::optional<int64_t> pid;
     po::options_description desc("Options");
     // clang-format off
     desc.add_options()
         ("signal", po::value(&sig), "signal name or number (default TERM)")
         ("all,a", po::bool_switch(&all), "signal every process of the container, not only init")
-        ("pid,p", po::value(&pid), "signal this process of the container (host pid, as `ct exec -d` and `ct ps` print)");
+        ("pid,p", po::value<int64_t>()->notifier([&](int64_t v) { pid = v; }), "signal this process of the container (host pid, as `ct exec -d` and `ct ps` print)");
     // clang-format on
     if (!parse_named(ctx, name, desc, "kill NAME [SIGNAL] [--all | --pid PID]",
                      "Sends a signal to the container's init, one of its processes (--pid) or\n"
@@ -38,11 +38,11 @@ int cmd_kill(Context &ctx) {
                      1, "signal"))
         return kOk;
     if (all && pid) throw UsageError("--all and --pid cannot be combined");
-    if (pid < 0) throw UsageError("--pid must be a process id");
+    if (pid) check_pid_option(*pid);
     int signo = parse_signal(sig);  // a bad signal is a usage error, found before any backend
     auto c = ctx.session().get(name);
     if (pid)
-        c.kill_process(pid, signo);
+        c.kill_process(*pid, signo);
     else
         c.kill(signo, all);
     return kOk;
@@ -97,13 +97,7 @@ int cmd_update(Context &ctx) {
                      "keep their values."))
         return kOk;
     Resources r;
-    if (!memory.empty()) r.memory = parse_size_option(memory, "--memory");
-    if (!memory_swap.empty()) r.memory_swap = parse_size_option(memory_swap, "--memory-swap");
-    r.pids = pids;
-    if (shares) r.cpu.shares = static_cast<uint64_t>(*shares);
-    r.cpu.quota_us = quota;
-    if (period) r.cpu.period_us = static_cast<uint64_t>(*period);
-    r.cpu.cpus = cpus;
+    apply_limit_options(r, memory, memory_swap, pids, shares, quota, period, cpus);
     if (r == Resources{}) throw UsageError("nothing to update: give at least one limit");
     ctx.session().get(name).update(r);
     return kOk;

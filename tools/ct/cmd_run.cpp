@@ -234,6 +234,10 @@ int cmd_exec(Context &ctx) {
     po::variables_map vm;
     if (!parse(ctx, desc, pos, vm, kSyn, kSum)) return kOk;
     if (ctx.trailing.empty()) throw UsageError("no command: give it after '--'");
+    // A bad -u or -e is a usage error before any backend is asked; the process itself is
+    // built on the container's below.
+    ProcessSpec checked;
+    popts.apply(checked);
     auto c = ctx.session().get(name);
     ProcessSpec p = c.info().spec.process;
     p.args = ctx.trailing;
@@ -261,14 +265,13 @@ int cmd_wait(Context &ctx) {
         "was killed by signal N). Works from any process, also after the one that started it\n"
         "has gone. With --pid: a process started by `ct exec -d` instead (its status is\n"
         "collected once).";
-    std::string name;
-    double timeout = -1;
-    int64_t pid = 0;
+    std::string name, timeout;
+    std::optional<int64_t> pid;
     po::options_description desc("Options");
     // clang-format off
     desc.add_options()
         ("name", po::value(&name)->required(), "container")
-        ("pid,p", po::value(&pid), "wait for this process of the container (from `ct exec -d`)")
+        ("pid,p", po::value<int64_t>()->notifier([&](int64_t v) { pid = v; }), "wait for this process of the container (from `ct exec -d`)")
         ("timeout", po::value(&timeout), "give up after SECONDS (exit 1)");
     // clang-format on
     po::positional_options_description pos;
@@ -276,10 +279,10 @@ int cmd_wait(Context &ctx) {
     po::variables_map vm;
     if (!parse(ctx, desc, pos, vm, kSyn, kSum)) return kOk;
     std::optional<std::chrono::milliseconds> t;
-    if (timeout >= 0) t = std::chrono::milliseconds(static_cast<int64_t>(timeout * 1000));
-    if (pid < 0) throw UsageError("--pid must be a process id");
+    if (vm.count("timeout")) t = parse_timeout(timeout, "--timeout");
+    if (pid) check_pid_option(*pid);
     auto c = ctx.session().get(name);
-    auto st = pid ? c.wait_process(pid, t) : c.wait(t);
+    auto st = pid ? c.wait_process(*pid, t) : c.wait(t);
     std::cout << st.shell_code() << "\n";
     return kOk;
 }

@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <random>
 #include <sstream>
 
@@ -97,7 +96,7 @@ NetInterfaceSpec parse_net(const std::string &text) {
         else if (k == "gw" || k == "gateway")
             n.gateway = v;
         else if (k == "mtu")
-            n.mtu = static_cast<uint32_t>(parse_count(v, "--net mtu"));
+            n.mtu = static_cast<uint32_t>(parse_count(v, "--net mtu", 68, 65535));
         else if (k == "mac")
             n.mac = v;
         else if (k == "bridge")
@@ -107,7 +106,7 @@ NetInterfaceSpec parse_net(const std::string &text) {
         else if (k == "mode")
             n.mode = v;
         else if (k == "id" || k == "vlan")
-            n.vlan_id = static_cast<uint32_t>(parse_count(v, "--net id"));
+            n.vlan_id = static_cast<uint32_t>(parse_count(v, "--net id", 1, 4094));
         else
             throw UsageError("--net '" + text + "': unknown key '" + k +
                              "' (known: name, host, addr, gw, mtu, mac, bridge, link, mode, id)");
@@ -119,9 +118,12 @@ IdMap parse_idmap(const std::string &text, const std::string &what) {
     auto p = split(text, ':');
     if (p.size() != 3)
         throw UsageError(what + " '" + text + "': expected CONTAINER_ID:HOST_ID:SIZE");
-    return {static_cast<uint32_t>(parse_count(p[0], what)),
-            static_cast<uint32_t>(parse_count(p[1], what)),
-            static_cast<uint32_t>(parse_count(p[2], what))};
+    IdMap m{parse_id(p[0], what + " CONTAINER_ID"), parse_id(p[1], what + " HOST_ID"),
+            static_cast<uint32_t>(parse_count(p[2], what + " SIZE", 1, 4294967295))};
+    // A range may end at the last id, not wrap past it to (uid_t)-1.
+    if (uint64_t{std::max(m.container_id, m.host_id)} + m.size - 1 > 4294967294)
+        throw UsageError(what + " '" + text + "': the ids go past 4294967294");
+    return m;
 }
 
 DeviceNode parse_device(const std::string &text) {
@@ -145,11 +147,15 @@ DeviceNode parse_device(const std::string &text) {
     if (p.size() < 4 || p.size() > 5)
         throw UsageError("--device '" + text + "': expected PATH[:c|b:MAJOR:MINOR[:MODE]]");
     d.type = p[1];
-    d.major = static_cast<uint32_t>(parse_count(p[2], "--device"));
-    d.minor = static_cast<uint32_t>(parse_count(p[3], "--device"));
+    d.major = static_cast<uint32_t>(parse_count(p[2], "--device MAJOR", 0, 0xfff));
+    d.minor = static_cast<uint32_t>(parse_count(p[3], "--device MINOR", 0, 0xfffff));
     if (p.size() == 5) {
-        if (p[4].empty() || p[4].find_first_not_of("01234567") != std::string::npos)
-            throw UsageError("--device '" + text + "': MODE is octal, like 0660");
+        const std::string &m = p[4];
+        // At most four digits after leading zeros: stoul() cannot overflow.
+        if (m.empty() || m.find_first_not_of("01234567") != std::string::npos ||
+            m.size() - std::min(m.find_first_not_of('0'), m.size()) > 4 ||
+            std::stoul(m, nullptr, 8) > 07777)
+            throw UsageError("--device '" + text + "': MODE is octal, 0000..7777, like 0660");
         d.mode = static_cast<uint32_t>(std::stoul(p[4], nullptr, 8));
     }
     return d;
@@ -185,14 +191,7 @@ Spec SpecOptions::build(const std::string &file, const std::vector<std::string> 
     Spec s;
     std::string text;
     if (!file.empty()) {
-        std::ifstream f(file);
-        if (!f) {
-            int e = errno;
-            throw Error(Errc::not_found, "spec file " + file + ": " + std::strerror(e), e);
-        }
-        std::stringstream ss;
-        ss << f.rdbuf();
-        text = ss.str();
+        text = read_spec_file(file);
         s = parse_spec_yaml(text, file);
     }
     if (!name.empty()) s.name = name;
@@ -205,14 +204,8 @@ Spec SpecOptions::build(const std::string &file, const std::vector<std::string> 
         }
     }
     if (!hostname.empty()) s.hostname = hostname;
-    if (!memory.empty()) s.resources.memory = parse_size_option(memory, "--memory");
-    if (!memory_swap.empty())
-        s.resources.memory_swap = parse_size_option(memory_swap, "--memory-swap");
-    if (pids) s.resources.pids = *pids;
-    if (cpu_shares) s.resources.cpu.shares = static_cast<uint64_t>(*cpu_shares);
-    if (cpu_quota) s.resources.cpu.quota_us = *cpu_quota;
-    if (cpu_period) s.resources.cpu.period_us = static_cast<uint64_t>(*cpu_period);
-    if (!cpus.empty()) s.resources.cpu.cpus = cpus;
+    apply_limit_options(s.resources, memory, memory_swap, pids, cpu_shares, cpu_quota, cpu_period,
+                        cpus);
     for (const auto &m : mounts) s.mounts.push_back(parse_mount(m));
     for (const auto &d : devices) s.devices.push_back(parse_device(d));
     bool host_net = false;
