@@ -58,9 +58,19 @@ int with_desc(ct_process_desc_t p, F &&f) {
     });
 }
 
+// (uid_t)-1 is no id: setresuid() and setgroups() read it as "leave unchanged", and the
+// process would keep root's ids.
+void check_id(unsigned int id, const std::string &what) {
+    if (id > 4294967294u)
+        throw Failure(-LCTERR_INVARG,
+                      what + " " + std::to_string(id) + " is not an id (0..4294967294)");
+}
+
 int set_groups(ct_process_desc_t p, unsigned int size, unsigned int groups[]) {
     return with_desc(p, [&](ct_process_desc &d) {
         if (size && !groups) throw Failure(-LCTERR_INVARG, "groups is NULL");
+        for (unsigned int i = 0; i < size; ++i)
+            check_id(groups[i], "libct_process_desc_set_groups: groups[" + std::to_string(i) + "]");
         d.proc.user.additional_gids.assign(groups, groups + size);
     });
 }
@@ -93,6 +103,7 @@ void libct_process_desc_destroy(ct_process_desc_t p) {
 
 int libct_process_desc_setuid(ct_process_desc_t p, unsigned int uid) {
     return with_desc(p, [&](ct_process_desc &d) {
+        check_id(uid, "libct_process_desc_setuid: uid");
         d.proc.user.uid = uid;
         d.proc.user.name.clear();  // the last call wins
     });
@@ -100,6 +111,7 @@ int libct_process_desc_setuid(ct_process_desc_t p, unsigned int uid) {
 
 int libct_process_desc_setgid(ct_process_desc_t p, unsigned int gid) {
     return with_desc(p, [&](ct_process_desc &d) {
+        check_id(gid, "libct_process_desc_setgid: gid");
         d.proc.user.gid = gid;
         d.proc.user.group.clear();
     });
