@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from . import _core
 from .container import Container
+from .errors import NotFound
 
 
 class Session:
@@ -68,7 +69,8 @@ class Session:
         ``spec`` is a dict with the fields of a YAML spec (docs/spec.md), YAML text, or the
         path of a YAML spec file (a str without a newline or ':', or a path object). ``name``
         sets (or replaces) the spec's name. An invalid spec raises libct.InvalidSpec naming
-        the field, and creates nothing.
+        the field, and creates nothing; so does a file that is not a regular file or is larger
+        than a spec file may be (docs/spec.md, "Spec file limits").
         """
         name = "" if name is None else name
         if isinstance(spec, Mapping):
@@ -76,9 +78,13 @@ class Session:
         if isinstance(spec, str) and ("\n" in spec or ":" in spec):
             return Container(self._core.create_yaml(spec, "<spec>", name))
         if isinstance(spec, (str, os.PathLike)):
+            # Read by libct, as ct reads one: a regular file of bounded size, never a FIFO or
+            # a device that could block or never end.
             path = os.fspath(spec)
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
+            try:
+                text = _core.read_spec_file(path)
+            except NotFound as e:  # cannot be opened: the OSError that open() would raise
+                raise OSError(e.errno, os.strerror(e.errno), path) from None
             return Container(self._core.create_yaml(text, path, name))
         raise TypeError(f"a spec is a dict, YAML text or a file path, not {type(spec).__name__}")
 

@@ -156,4 +156,5 @@ PYBIND11_MODULE(_core, m) {
     m.def(
         "backends_json", [] { return ct::to_json(ct::list_backends()); }, nogil());
     m.def("backend_search_path", &ct::backend_search_path, nogil());
+    m.def("read_spec_file", &ct::read_spec_file, nogil());
 }
