@@ -251,10 +251,13 @@ Totals unpack(const std::string &dir, const Source &in, const Progress &progress
             }
             if (plen == 0 || plen > kMaxPath) malformed("bad path length");
             std::string path(plen, '\0');
-            read_exact(in, path.data(), plen, "a path");
+            if (!read_exact(in, path.data(), plen, "a path"))
+                malformed("the stream ends inside a path");
             if (!valid_path(path)) malformed("unsafe path '" + path + "'");
             std::string shown = dir + "/" + path;
-            ++seen.entries;
+            // The header's totals bound what is written, before it is: a stream cannot fill the
+            // disk or its inodes past what it announced.
+            if (++seen.entries > t->entries) malformed("more entries than the header announced");
             if (type == 'd') {
                 if (size != 0) malformed("directory " + path + " has a size");
                 if (::mkdirat(root, path.c_str(), 0700) != 0)
@@ -263,6 +266,7 @@ Totals unpack(const std::string &dir, const Source &in, const Progress &progress
                 continue;
             }
             if (type != 'f') malformed("unknown record type");
+            if (size > t->bytes - seen.bytes) malformed("more file data than the header announced");
             int fd = ::openat(root, path.c_str(),
                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
             if (fd < 0) fail_sys("create " + shown, errno);
@@ -270,7 +274,8 @@ Totals unpack(const std::string &dir, const Source &in, const Progress &progress
             uint64_t left = size;
             while (left > 0) {
                 size_t n = static_cast<size_t>(std::min<uint64_t>(left, buf.size()));
-                read_exact(in, buf.data(), n, "file data");
+                if (!read_exact(in, buf.data(), n, "file data"))
+                    malformed("the stream ends inside file data");
                 write_all(fd, buf.data(), n, shown);
                 left -= n;
                 done += n;
@@ -278,7 +283,6 @@ Totals unpack(const std::string &dir, const Source &in, const Progress &progress
             }
             if (::fchmod(fd, mode & 0777) != 0) fail_sys("chmod " + shown, errno);
             seen.bytes += size;
-            if (seen.bytes > t->bytes) malformed("more file data than the header announced");
         }
         for (auto it = dirs.rbegin(); it != dirs.rend(); ++it)
             if (::fchmodat(root, it->first.c_str(), it->second & 0777, 0) != 0)
