@@ -7,8 +7,77 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <vector>
 
 namespace ct::remote {
+namespace {
+
+// Builds a message from CBOR, as from_cbor does, but refuses what the protocol never sends and
+// its readers must not meet: nesting deeper than kMaxDepth (from_cbor recurses once per level,
+// and a frame has room for millions: the stack overflows), and floats (every number of the
+// protocol is an integer, and reading a float that does not fit as one is undefined
+// behaviour).
+class MsgBuilder final : public nlohmann::json_sax<Msg> {
+  public:
+    static constexpr size_t kMaxDepth = 32;
+    explicit MsgBuilder(Msg &root) : root_(root) {}
+    const std::string &why() const { return why_; }
+
+    bool null() override { return put(nullptr); }
+    bool boolean(bool v) override { return put(v); }
+    bool number_integer(number_integer_t v) override { return put(v); }
+    bool number_unsigned(number_unsigned_t v) override { return put(v); }
+    bool number_float(number_float_t, const string_t &) override { return refuse("a float"); }
+    bool string(string_t &v) override { return put(std::move(v)); }
+    bool binary(binary_t &v) override { return put(std::move(v)); }
+    bool start_object(size_t) override { return open(Msg::object()); }
+    bool key(string_t &k) override {
+        key_ = std::move(k);
+        return true;
+    }
+    bool end_object() override { return close(); }
+    bool start_array(size_t) override { return open(Msg::array()); }
+    bool end_array() override { return close(); }
+    bool parse_error(size_t, const std::string &, const nlohmann::json::exception &e) override {
+        return refuse(e.what());
+    }
+
+  private:
+    bool refuse(const std::string &why) {
+        why_ = why;
+        return false;
+    }
+    // Where the value went: open containers are only ever the last value of their parent, so
+    // the pointers on the stack stay valid.
+    Msg *place(Msg v) {
+        if (stack_.empty()) return &(root_ = std::move(v));
+        Msg &top = *stack_.back();
+        if (top.is_array()) {
+            top.push_back(std::move(v));
+            return &top.back();
+        }
+        return &(top[key_] = std::move(v));
+    }
+    bool put(Msg v) {
+        place(std::move(v));
+        return true;
+    }
+    bool open(Msg v) {
+        if (stack_.size() >= kMaxDepth) return refuse("nested too deep");
+        stack_.push_back(place(std::move(v)));
+        return true;
+    }
+    bool close() {
+        stack_.pop_back();
+        return true;
+    }
+    Msg &root_;
+    std::vector<Msg *> stack_;
+    std::string key_;
+    std::string why_;
+};
+
+}  // namespace
 
 int64_t now_ms() {
     using namespace std::chrono;
@@ -121,12 +190,12 @@ bool FrameReader::take(Msg &out) {
     if (buf_.size() - pos_ < 4) return false;
     size_t n = frame_length();
     if (buf_.size() - pos_ < 4 + n) return false;
-    try {
-        out = nlohmann::json::from_cbor(buf_.begin() + static_cast<std::ptrdiff_t>(pos_ + 4),
-                                        buf_.begin() + static_cast<std::ptrdiff_t>(pos_ + 4 + n));
-    } catch (const nlohmann::json::exception &e) {
-        throw Error(Errc::transport, std::string("malformed message: ") + e.what());
-    }
+    out = Msg();
+    MsgBuilder builder(out);
+    if (!Msg::sax_parse(buf_.begin() + static_cast<std::ptrdiff_t>(pos_ + 4),
+                        buf_.begin() + static_cast<std::ptrdiff_t>(pos_ + 4 + n), &builder,
+                        Msg::input_format_t::cbor))
+        throw Error(Errc::transport, "malformed message: " + builder.why());
     pos_ += 4 + n;
     if (!out.is_object() || !out.contains("t") || !out["t"].is_string())
         throw Error(Errc::transport, "malformed message: not a typed map");
