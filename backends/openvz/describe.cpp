@@ -2,6 +2,7 @@
 // with what libct keeps; containers made with vzctl directly are described from their conf.
 #include <sys/stat.h>
 
+#include <limits>
 #include <sstream>
 
 #include "ct/internal/document.hpp"
@@ -18,18 +19,23 @@ Spec OpenVzSession::synthesize(const std::string &ctid, const Conf &c, const Con
     if (!priv.empty()) s.private_area = {"dir", priv, {}, {}};
     s.hostname = c.get_or("HOSTNAME", "");
     auto &r = s.resources;
+    // A limit no count of bytes can hold is no limit (LONG_MAX pages is vzctl's "unlimited").
+    constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
     auto pages = [](uint64_t v) {
-        return v >= ubc::kUnlimited ? int64_t{-1} : static_cast<int64_t>(v * ubc::kPageSize);
+        return v > ubc::kUnlimited / ubc::kPageSize ? int64_t{-1}
+                                                    : static_cast<int64_t>(v * ubc::kPageSize);
     };
     if (auto p = conf_beancounter(c, "physpages")) r.memory = pages(p->limit);
-    if (auto p = conf_beancounter(c, "swappages"); p && r.memory)
+    if (auto p = conf_beancounter(c, "swappages"); p && r.memory) {
+        int64_t swap = pages(p->limit);
         r.memory_swap =
-            *r.memory == -1 || p->limit >= ubc::kUnlimited ? -1 : *r.memory + pages(p->limit);
+            *r.memory == -1 || swap == -1 || swap > kMax - *r.memory ? -1 : *r.memory + swap;
+    }
     if (auto p = conf_beancounter(c, "numproc"))
         r.pids = p->limit >= ubc::kUnlimited ? -1 : static_cast<int64_t>(p->limit);
     try {
         if (auto u = c.get("CPUUNITS")) r.cpu.shares = std::stoull(*u);
-        if (auto l = c.get("CPULIMIT"); l && std::stoll(*l) > 0) {
+        if (auto l = c.get("CPULIMIT"); l && std::stoll(*l) > 0 && std::stoll(*l) <= kMax / 1000) {
             r.cpu.quota_us = std::stoll(*l) * 1000;
             r.cpu.period_us = 100000;
         }
@@ -139,14 +145,14 @@ std::string OpenVzSession::list() {
         }
         out.push_back(doc::info_to_json(describe(ctid, vs, init_pids)));
     }
-    return out.dump();
+    return out.dump(-1, ' ', false, kShown);
 }
 
 std::string OpenVzSession::info(const std::string &name) {
     VzStatus vs = need(name);
     std::map<std::string, int64_t> init_pids;
     if (vs.running) init_pids = host_.init_pids();
-    return doc::info_to_json(describe(name, vs, init_pids)).dump();
+    return doc::info_to_json(describe(name, vs, init_pids)).dump(-1, ' ', false, kShown);
 }
 
 }  // namespace ct::openvz

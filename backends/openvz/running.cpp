@@ -1,6 +1,8 @@
 // Operations on running containers: suspend/resume, limits, statistics, process lists.
 #include <unistd.h>
 
+#include <limits>
+
 #include "ct/internal/document.hpp"
 #include "session.hpp"
 
@@ -54,7 +56,11 @@ std::string OpenVzSession::stats(const std::string &name) {
         s.memory.usage = m->held * ubc::kPageSize;
         s.memory.max_usage = m->maxheld * ubc::kPageSize;
         s.memory.failcnt = m->failcnt;
-        s.memory.limit = m->limit < 0 ? -1 : m->limit * static_cast<int64_t>(ubc::kPageSize);
+        // A limit no count of bytes can hold is no limit.
+        constexpr int64_t kMaxPages = std::numeric_limits<int64_t>::max() / ubc::kPageSize;
+        s.memory.limit = m->limit < 0 || m->limit > kMaxPages
+                             ? -1
+                             : m->limit * static_cast<int64_t>(ubc::kPageSize);
     }
     if (const auto *oom = bc("oomguarpages")) s.memory.oom_kills = oom->failcnt;
     if (const auto *p = bc("numproc")) {
@@ -72,13 +78,13 @@ std::string OpenVzSession::stats(const std::string &name) {
         s.cpu.system_ns = it->second.system * ns_per_tick;
         s.cpu.usage_ns = s.cpu.user_ns + s.cpu.system_ns;
     }
-    return doc::stats_to_json(s).dump();
+    return doc::stats_to_json(s).dump(-1, ' ', false, kShown);
 }
 
 std::string OpenVzSession::processes(const std::string &name) {
     VzStatus vs = need(name);
     if (!vs.running) throw Error(Errc::bad_state, "container " + name + " is not running");
-    return doc::processes_to_json(host_.processes(name)).dump();
+    return doc::processes_to_json(host_.processes(name)).dump(-1, ' ', false, kShown);
 }
 
 }  // namespace ct::openvz

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "commands.hpp"
 #include "ct/driver.h"
 #include "ct/info.hpp"
@@ -20,6 +22,11 @@ struct Tools {
     std::string vzctl, vzlist;
     std::string vzmigrate;  // empty: not installed (migrate is then unsupported)
 };
+
+// How the documents of info, list, stats and ps are written: they hold text of the host's
+// (confs edited by hand, the names processes give themselves inside a container), which need
+// not be UTF-8 as JSON must be. Such bytes are shown as U+FFFD instead of failing the answer.
+inline constexpr auto kShown = nlohmann::json::error_handler_t::replace;
 
 // vzctl status: CTID <id> exist|deleted mounted|unmounted running|down [suspended]
 struct VzStatus {
