@@ -13,6 +13,7 @@ set -eu
 cd "$(dirname "$0")/.."
 src=$(pwd)
 build=${SAN_BUILD_DIR:-${BUILD_DIR:-build}-san}
+case $build in /*) ;; *) build="$src/$build" ;; esac
 seconds=600 jobs=1 do_build=1 seeds=0 targets=""
 all="spec_yaml spec_json uri remote_frame archive openvz_conf openvz_proc"
 while [ $# -gt 0 ]; do
@@ -41,20 +42,24 @@ fi
 found=0
 for t in ${targets:-$all}; do
     work="$build/fuzz/$t"
-    mkdir -p "$work/corpus" "$work/artifacts"
+    mkdir -p "$work/corpus" "$work/artifacts" "$work/tmp"
     rm -f "$work/artifacts"/*
     dict=""
-    [ -f "tests/fuzz/dict/$t.dict" ] && dict="-dict=tests/fuzz/dict/$t.dict"
+    [ -f "tests/fuzz/dict/$t.dict" ] && dict="-dict=$src/tests/fuzz/dict/$t.dict"
     regressions=""
     [ -d "tests/fuzz/regressions/$t" ] && regressions="tests/fuzz/regressions/$t"
     echo "fuzz.sh: $t for ${seconds}s, $jobs job(s)"
-    # Fork mode goes on after a crash, so that one long run collects every crash it meets.
+    rm -f "$work"/fuzz-*.log
+    par=""
+    [ "$jobs" -gt 1 ] && par="-jobs=$jobs -workers=$jobs"
+    # A job ends at its first crash: what it found is to be fixed before fuzzing on makes sense.
     # shellcheck disable=SC2086
-    (cd "$work" && "$build/bin/ct-fuzz-$t" -fork="$jobs" -ignore_crashes=1 -ignore_timeouts=1 \
-        -ignore_ooms=1 -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-        -max_len=65536 $dict -artifact_prefix="$work/artifacts/" "$work/corpus" \
-        "$src/tests/fuzz/corpus/$t" ${regressions:+"$src/$regressions"}) >"$work/log" 2>&1 || true
-    execs=$(sed -n 's/^#\([0-9]*\): cov:.*/\1/p' "$work/log" | tail -n 1)
+    (cd "$work" && TMPDIR="$work/tmp" "$build/bin/ct-fuzz-$t" $par -max_total_time="$seconds" \
+        -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 $dict \
+        -artifact_prefix="$work/artifacts/" "$work/corpus" "$src/tests/fuzz/corpus/$t" \
+        ${regressions:+"$src/$regressions"}) >"$work/log" 2>&1 || true
+    execs=$(cat "$work/log" "$work"/fuzz-*.log 2>/dev/null |
+        sed -n 's/^stat::number_of_executed_units: *//p' | awk '{n += $1} END {print n + 0}')
     crashes=0
     for a in "$work/artifacts"/*; do
         [ -f "$a" ] || continue
@@ -63,7 +68,7 @@ for t in ${targets:-$all}; do
         cp "$a" "tests/fuzz/regressions/$t/$(basename "$a")"
         echo "fuzz.sh: $t: new crash input tests/fuzz/regressions/$t/$(basename "$a")"
     done
-    echo "fuzz.sh: $t: ${execs:-0} inputs run, $crashes crash input(s); log: $work/log"
+    echo "fuzz.sh: $t: $execs inputs run, $crashes crash input(s); log: $work/log"
     [ "$crashes" -eq 0 ] || found=1
 done
 exit $found
