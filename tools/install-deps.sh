@@ -4,10 +4,11 @@
 set -eu
 pkgs="build-essential cmake pkgconf git
 libboost-dev libboost-program-options-dev libyaml-cpp-dev nlohmann-json3-dev
-libnl-3-dev libnl-route-3-dev libgtest-dev libgmock-dev
+libnl-3-dev libnl-route-3-dev libgtest-dev libgmock-dev libcap-dev libseccomp-dev
 busybox-static iproute2 procps python3
 openssh-client openssh-server crun
-python3-dev pybind11-dev python3-pytest"
+python3-dev pybind11-dev python3-pytest
+clang libclang-rt-14-dev llvm"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

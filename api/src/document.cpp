@@ -219,7 +219,10 @@ json process_to_json(const ProcessSpec &p) {
         j["rlimits"] = a;
     }
     if (const auto &c = p.capabilities) {
-        if (c->uniform()) {
+        if (c->uniform() && c->bounding.size() == 1 &&
+            (c->bounding[0] == "all" || c->bounding[0] == "ALL")) {
+            j["capabilities"] = "all";
+        } else if (c->uniform()) {
             j["capabilities"] = c->bounding;
         } else {
             j["capabilities"] = json{{"bounding", c->bounding},
@@ -228,7 +231,14 @@ json process_to_json(const ProcessSpec &p) {
                                      {"inheritable", c->inheritable},
                                      {"ambient", c->ambient}};
         }
+    } else if (!p.capabilities_add.empty() || !p.capabilities_drop.empty()) {
+        json c = json::object();
+        put_list(c, "add", p.capabilities_add);
+        put_list(c, "drop", p.capabilities_drop);
+        j["capabilities"] = c;
     }
+    put_str(j, "apparmor_profile", p.apparmor_profile);
+    put_str(j, "selinux_label", p.selinux_label);
     return j.is_null() ? json::object() : j;
 }
 
@@ -265,9 +275,26 @@ ProcessSpec process_from_json(const json &j, const std::string &path) {
                                     return l;
                                 });
     if (auto *c = r.get("capabilities")) {
-        // A list: every set; a mapping: set by set, a missing set is empty.
-        if (c->is_array()) {
+        // A list: every set; "all": every capability in every set; a mapping of add/drop:
+        // changes to the default set; a mapping of sets: set by set, a missing set is empty.
+        if (c->is_string()) {
+            if (c->get<std::string>() != "all")
+                throw FieldError(r.path("capabilities"),
+                                 "expected \"all\", a list of names, {add: [...], drop: [...]} "
+                                 "or the five sets, got \"" + c->get<std::string>() + "\"");
+            p.capabilities = Capabilities::all_sets({"all"});
+        } else if (c->is_array()) {
             p.capabilities = Capabilities::all_sets(Reader::as_strings(*c, r.path("capabilities")));
+        } else if (c->is_object() && (c->contains("add") || c->contains("drop"))) {
+            Reader cr(*c, r.path("capabilities"));
+            cr.strings("add", p.capabilities_add);
+            cr.strings("drop", p.capabilities_drop);
+            for (auto it = c->begin(); it != c->end(); ++it)
+                if (it.key() != "add" && it.key() != "drop")
+                    throw FieldError(cr.path(it.key().c_str()),
+                                     "add/drop change the default set and cannot be mixed with "
+                                     "explicit sets");
+            cr.finish();
         } else {
             Reader cr(*c, r.path("capabilities"));
             Capabilities caps;
@@ -280,6 +307,8 @@ ProcessSpec process_from_json(const json &j, const std::string &path) {
             p.capabilities = caps;
         }
     }
+    r.str("apparmor_profile", p.apparmor_profile);
+    r.str("selinux_label", p.selinux_label);
     r.finish();
     return p;
 }
@@ -392,6 +421,83 @@ OpenVzSpec openvz_from_json(const json &j) {
 
 }  // namespace
 
+// The OCI runtime spec's LinuxSeccomp form, keys as OCI spells them, so that a profile made
+// for runc, crun or Docker can be used as it is.
+json seccomp_to_json(const SeccompSpec &p) {
+    if (p.unconfined) return "unconfined";
+    json j = json::object();
+    put_str(j, "defaultAction", p.default_action);
+    put_opt(j, "defaultErrnoRet", p.default_errno_ret);
+    put_list(j, "architectures", p.architectures);
+    put_list(j, "flags", p.flags);
+    json a = json::array();
+    for (const auto &sc : p.syscalls) {
+        json e{{"names", sc.names}, {"action", sc.action}};
+        put_opt(e, "errnoRet", sc.errno_ret);
+        if (!sc.args.empty()) {
+            json args = json::array();
+            for (const auto &x : sc.args) {
+                json arg{{"index", x.index}, {"value", x.value}, {"op", x.op}};
+                if (x.value_two) arg["valueTwo"] = x.value_two;
+                args.push_back(arg);
+            }
+            e["args"] = args;
+        }
+        a.push_back(e);
+    }
+    if (!a.empty()) j["syscalls"] = a;
+    return j;
+}
+
+// "default" (the default profile) comes back as nullopt.
+std::optional<SeccompSpec> seccomp_from_json(const json &j, const std::string &path) {
+    if (j.is_string()) {
+        auto v = j.get<std::string>();
+        if (v == "default") return std::nullopt;
+        if (v == "unconfined") return SeccompSpec{true};
+        throw FieldError(path, "expected \"default\", \"unconfined\" or a profile, got \"" +
+                                   v + "\"");
+    }
+    Reader r(j, path);
+    SeccompSpec p;
+    r.str("defaultAction", p.default_action);
+    r.num("defaultErrnoRet", p.default_errno_ret);
+    r.strings("architectures", p.architectures);
+    r.strings("flags", p.flags);
+    if (r.get("listenerPath") || r.get("listenerMetadata"))
+        throw FieldError(r.path("listenerPath"),
+                         "seccomp notification listeners (SCMP_ACT_NOTIFY) are not supported");
+    p.syscalls = list_of<SeccompSyscall>(
+        r.get("syscalls"), r.path("syscalls"), [](const json &e, const std::string &ep) {
+            Reader er(e, ep);
+            SeccompSyscall sc;
+            er.strings("names", sc.names);
+            er.str("action", sc.action);
+            er.num("errnoRet", sc.errno_ret);
+            sc.args = list_of<SeccompArg>(er.get("args"), er.path("args"),
+                                          [](const json &a, const std::string &ap) {
+                                              Reader ar(a, ap);
+                                              SeccompArg x;
+                                              ar.num("index", x.index);
+                                              ar.num("value", x.value);
+                                              ar.num("valueTwo", x.value_two);
+                                              ar.str("op", x.op);
+                                              ar.finish();
+                                              return x;
+                                          });
+            // Docker's profile format carries these; they are not part of a LinuxSeccomp.
+            for (const char *k : {"comment", "includes", "excludes"})
+                if (er.get(k))
+                    throw FieldError(er.path(k),
+                                     "is Docker's profile syntax; give the profile in the OCI "
+                                     "runtime spec's form (Docker resolves it into that)");
+            er.finish();
+            return sc;
+        });
+    r.finish();
+    return p;
+}
+
 json spec_to_json(const Spec &s) {
     json j{{"version", kVersion}};
     put_str(j, "name", s.name);
@@ -474,6 +580,9 @@ json spec_to_json(const Spec &s) {
     if (!s.sysctl.empty()) j["sysctl"] = s.sysctl;
     put_list(j, "cgroups", s.cgroups);
     if (!s.annotations.empty()) j["annotations"] = s.annotations;
+    if (s.masked_paths) j["masked_paths"] = *s.masked_paths;
+    if (s.readonly_paths) j["readonly_paths"] = *s.readonly_paths;
+    if (s.seccomp) j["seccomp"] = seccomp_to_json(*s.seccomp);
     if (s.openvz) j["openvz"] = openvz_to_json(*s.openvz);
     return j;
 }
@@ -494,6 +603,7 @@ Spec spec_from_json(const json &j) {
     if (auto *p = r.get("private")) {
         Reader pr(*p, "private");
         pr.str("type", s.private_area.type);
+        if (s.private_area.type.empty()) throw FieldError("private.type", "is required");
         pr.str("path", s.private_area.path);
         pr.strings("lower", s.private_area.lower);
         pr.str("work", s.private_area.work);
@@ -589,6 +699,10 @@ Spec spec_from_json(const json &j) {
         }
     }
     r.strings("cgroups", s.cgroups);
+    for (auto [key, dst] : {std::pair{"masked_paths", &s.masked_paths},
+                            std::pair{"readonly_paths", &s.readonly_paths}})
+        if (auto *v = r.get(key)) *dst = Reader::as_strings(*v, key);
+    if (auto *v = r.get("seccomp")) s.seccomp = seccomp_from_json(*v, "seccomp");
     if (auto *v = r.get("openvz")) s.openvz = openvz_from_json(*v);
     r.finish();
     return s;
@@ -615,6 +729,20 @@ json info_to_json(const ContainerInfo &i) {
     return j;
 }
 
+namespace {
+
+// o.value(key, fallback) for the integers of the tolerant documents (info, stats, process list),
+// which may come from another host: converting a float there to an integer type it does not
+// fit is undefined behaviour, so a float is a type error, as a string is.
+template <class T>
+T integer(const json &o, const char *key, T fallback) {
+    if (auto it = o.find(key); it != o.end() && it->is_number_float())
+        throw json::type_error::create(302, std::string(key) + " must be an integer", &o);
+    return o.value(key, fallback);
+}
+
+}  // namespace
+
 ContainerInfo info_from_json(const json &j) {
     // Info documents come from backends, possibly newer ones: unknown fields are tolerated
     // here (they are facts to show, not instructions to obey).
@@ -627,14 +755,17 @@ ContainerInfo info_from_json(const json &j) {
                   : st == "running" ? State::running
                   : st == "paused"  ? State::paused
                                     : State::stopped;
-        i.pid = j.value("pid", int64_t{0});
-        i.created = j.value("created", int64_t{0});
+        i.pid = integer(j, "pid", int64_t{0});
+        i.created = integer(j, "created", int64_t{0});
         if (auto it = j.find("exit_status"); it != j.end() && it->is_object())
-            i.exit_status = ExitStatus{it->value("signaled", false), it->value("code", 0)};
+            i.exit_status = ExitStatus{it->value("signaled", false), integer(*it, "code", 0)};
         if (auto it = j.find("spec"); it != j.end()) i.spec = spec_from_json(*it);
+        // A detail is one line of text: a list or mapping is left out, not written out (its
+        // writer recurses once per level, and a document can nest deeper than the stack).
         if (auto it = j.find("details"); it != j.end() && it->is_object())
             for (auto d = it->begin(); d != it->end(); ++d)
-                i.details[d.key()] = d->is_string() ? d->get<std::string>() : d->dump();
+                if (!d->is_structured())
+                    i.details[d.key()] = d->is_string() ? d->get<std::string>() : d->dump();
     } catch (const json::exception &e) {
         throw Error(Errc::backend, std::string("malformed container info document: ") + e.what());
     }
@@ -669,8 +800,8 @@ Stats stats_from_json(const json &j) {
     // Tolerant, like info: a newer backend may report more.
     Stats s;
     try {
-        auto u = [](const json &o, const char *k) { return o.value(k, uint64_t{0}); };
-        auto l = [](const json &o, const char *k) { return o.value(k, int64_t{-1}); };
+        auto u = [](const json &o, const char *k) { return integer(o, k, uint64_t{0}); };
+        auto l = [](const json &o, const char *k) { return integer(o, k, int64_t{-1}); };
         const json empty = json::object();
         const json &cpu = j.contains("cpu") ? j["cpu"] : empty;
         s.cpu = {u(cpu, "usage_ns"), u(cpu, "user_ns"), u(cpu, "system_ns")};
@@ -714,7 +845,7 @@ std::vector<ProcessInfo> processes_from_json(const json &j) {
     std::vector<ProcessInfo> out;
     try {
         for (const auto &e : j)
-            out.push_back({e.value("pid", int64_t{0}), e.value("ns_pid", int64_t{0}),
+            out.push_back({integer(e, "pid", int64_t{0}), integer(e, "ns_pid", int64_t{0}),
                            e.value("command", "")});
     } catch (const json::exception &e) {
         throw Error(Errc::backend, std::string("malformed process list: ") + e.what());

@@ -51,4 +51,12 @@ Spec spec_from_json(const std::string &text) {
     return doc::spec_from_json(doc::parse(text, "spec"));
 }
 
+std::string to_json(const SeccompSpec &profile) {
+    return doc::seccomp_to_json(profile).dump();
+}
+
+std::optional<SeccompSpec> seccomp_from_json(const std::string &text) {
+    return doc::seccomp_from_json(doc::parse(text, "seccomp profile"), "seccomp");
+}
+
 }  // namespace ct

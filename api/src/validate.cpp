@@ -7,6 +7,7 @@
 
 #include "ct/error.hpp"
 #include "ct/internal/beancounters.hpp"
+#include "ct/internal/validate.hpp"
 #include "ct/spec.hpp"
 
 namespace ct {
@@ -138,24 +139,7 @@ void check_process(const ProcessSpec &p, const std::string &f, bool system = fal
         if (!kRlimits.count(r.type)) fail(rf + ".type", "unknown resource limit '" + r.type + "'");
         if (r.soft > r.hard) fail(rf, "soft limit is above the hard limit");
     }
-    if (p.capabilities) {
-        const auto &c = *p.capabilities;
-        for (const auto &[set, names] : {std::pair{"bounding", &c.bounding},
-                                         {"effective", &c.effective},
-                                         {"permitted", &c.permitted},
-                                         {"inheritable", &c.inheritable},
-                                         {"ambient", &c.ambient}}) {
-            std::string sf = f + ".capabilities" + (c.uniform() ? "" : std::string(".") + set);
-            for (const auto &name : *names) {
-                std::string n = name;
-                if (n.rfind("CAP_", 0) == 0 || n.rfind("cap_", 0) == 0) n = n.substr(4);
-                if (n.empty() || !std::all_of(n.begin(), n.end(), [](char ch) {
-                        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_';
-                    }))
-                    fail(sf, "'" + name + "' is not a capability name");
-            }
-        }
-    }
+    // Capability names: validate_security(), through libcap's table.
     auto valid_id_name = [](const std::string &n) {
         return !n.empty() && n.size() <= 256 && n.find_first_of(":/\n") == std::string::npos;
     };
@@ -369,8 +353,11 @@ void validate(const Spec &s) {
             if (m.source.empty()) fail(f + ".source", "a bind mount needs a source");
             check_abs_path(f + ".source", m.source);
         }
-        if (m.type == "cgroup" && !m.options.empty())
-            fail(f + ".options", "the container's cgroups are mounted without options");
+        // Read-only unless asked: a writable cgroup tree lets the container change its limits.
+        if (m.type == "cgroup" &&
+            !(m.options.empty() || m.options == std::vector<std::string>{"ro"} ||
+              m.options == std::vector<std::string>{"rw"}))
+            fail(f + ".options", "the container's cgroups take one option: ro (the default) or rw");
         if (!new_ns(Namespace::mount))
             fail(f, "mounts need a new mount namespace");
     }
@@ -466,6 +453,8 @@ void validate(const Spec &s) {
         }
         (void)v;
     }
+
+    validate_security(s, new_ns(Namespace::mount));
 
     std::set<std::string> hierarchies;
     for (size_t i = 0; i < s.cgroups.size(); ++i) {

@@ -241,7 +241,7 @@ TEST(Validate, EveryRuleRefusesItsCase) {
              s.process.new_session = false;
          }},
         {"mounts[0].options", [](Spec &s) {
-             s.mounts = {{"", "/sys/fs/cgroup", "cgroup", {"ro"}}};
+             s.mounts = {{"", "/sys/fs/cgroup", "cgroup", {"nosuid"}}};
          }},
         {"cgroups[0]", [](Spec &s) { s.cgroups = {"Memory"}; }},
         {"cgroups[0]", [](Spec &s) { s.cgroups = {"name="}; }},

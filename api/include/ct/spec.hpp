@@ -83,11 +83,61 @@ struct ProcessSpec {
     // Sent to the process when the thread that started it exits (PR_SET_PDEATHSIG); 0: none.
     int parent_death_signal = 0;
     std::vector<Rlimit> rlimits;
-    // Unset: the backend's default (linux: the caller's capabilities are left as they are,
-    // i.e. every capability for a root caller). Set: exactly these sets.
+    // Set: exactly these sets. Unset: the default set (default_capabilities()) with
+    // capabilities_add added and capabilities_drop taken away ("all" in capabilities_add: every
+    // capability); see effective_capabilities().
     std::optional<Capabilities> capabilities;
+    std::vector<std::string> capabilities_add, capabilities_drop;
+    // Linux security modules: the AppArmor profile / SELinux label the process is executed
+    // under. Refused on a host without that module enabled.
+    std::string apparmor_profile;
+    std::string selinux_label;
     bool operator==(const ProcessSpec &) const = default;
 };
+
+// The capabilities a container's process gets when its spec does not widen or narrow them:
+// the OCI/Docker default set ("CAP_CHOWN", "CAP_DAC_OVERRIDE", ... 14 names).
+CT_API const std::vector<std::string> &default_capabilities();
+
+// The sets a process gets: `capabilities` when set, else the default set with the spec's
+// additions and removals in bounding, effective and permitted (inheritable and ambient empty,
+// so a non-root user keeps none across exec). Names are canonical ("CAP_NET_ADMIN"); "all" is
+// expanded to every capability this machine's kernel has. Throws Errc::invalid_spec naming the
+// field for an unknown name.
+CT_API Capabilities effective_capabilities(const ProcessSpec &process,
+                                           const std::string &field = "process.capabilities");
+
+// A seccomp profile in the OCI runtime spec's LinuxSeccomp form.
+struct SeccompArg {
+    uint32_t index = 0;  // system call argument 0..5
+    uint64_t value = 0;
+    uint64_t value_two = 0;  // SCMP_CMP_MASKED_EQ: the value compared to (arg & value)
+    std::string op;          // SCMP_CMP_NE, _LT, _LE, _EQ, _GE, _GT, _MASKED_EQ
+    bool operator==(const SeccompArg &) const = default;
+};
+
+struct SeccompSyscall {
+    std::vector<std::string> names;
+    std::string action;                  // SCMP_ACT_ALLOW, _ERRNO, _KILL, ...
+    std::optional<uint32_t> errno_ret;  // SCMP_ACT_ERRNO / SCMP_ACT_TRACE value (default EPERM)
+    std::vector<SeccompArg> args;       // all must match
+    bool operator==(const SeccompSyscall &) const = default;
+};
+
+struct SeccompSpec {
+    bool unconfined = false;  // no filter at all (`seccomp: unconfined`)
+    std::string default_action;  // for every system call no rule names
+    std::optional<uint32_t> default_errno_ret;
+    std::vector<std::string> architectures;  // SCMP_ARCH_X86_64, ...; empty: the native one
+    std::vector<std::string> flags;          // SECCOMP_FILTER_FLAG_LOG, _SPEC_ALLOW
+    std::vector<SeccompSyscall> syscalls;
+    bool operator==(const SeccompSpec &) const = default;
+};
+
+// The default profile (equivalent to Docker's and Podman's): an allow-list of system calls,
+// EPERM for the rest, argument filters on clone, personality and socket, and the calls a
+// capability unlocks allowed only when `capabilities` (canonical names) holds it.
+CT_API SeccompSpec default_seccomp_profile(const std::vector<std::string> &capabilities);
 
 struct CpuSpec {
     std::optional<uint64_t> shares;     // relative weight, cgroup-v1 scale (2..262144)
@@ -221,13 +271,29 @@ struct Spec {
     // hierarchy (mounted with -o none,name=X).
     std::vector<std::string> cgroups;
     std::map<std::string, std::string> annotations;  // free-form, kept with the container
-    std::optional<OpenVzSpec> openvz;                // backend openvz only
+    // Confinement (docs/security.md). Unset: the defaults (default_masked_paths(),
+    // default_readonly_paths(), default_seccomp_profile()). Set (even empty): exactly these.
+    std::optional<std::vector<std::string>> masked_paths;
+    std::optional<std::vector<std::string>> readonly_paths;
+    std::optional<SeccompSpec> seccomp;
+    std::optional<OpenVzSpec> openvz;  // backend openvz only
     bool operator==(const Spec &) const = default;
+
+    // The paths in effect: the field if set, else the default list.
+    CT_API std::vector<std::string> effective_masked_paths() const;
+    CT_API std::vector<std::string> effective_readonly_paths() const;
 
     // The namespaces in effect: `namespaces` if set, else default_namespaces().
     CT_API std::vector<NamespaceSpec> effective_namespaces() const;
     CT_API bool has_namespace(Namespace ns) const;
 };
+
+// Paths hidden from a container by default (an empty read-only view over each): the OCI
+// runtime spec's defaults, /proc/kcore, /proc/keys, ..., /sys/firmware.
+CT_API const std::vector<std::string> &default_masked_paths();
+// Paths a container sees read-only by default: /proc/sys, /proc/sysrq-trigger, /proc/irq,
+// /proc/bus, /proc/fs.
+CT_API const std::vector<std::string> &default_readonly_paths();
 
 // Checks a spec completely, without touching the system. Throws ct::Error(invalid_spec) naming
 // the first offending field ("resources.memory: ...").

@@ -46,6 +46,11 @@ ProcessSpec decode_process(std::string_view text);
 nlohmann::json resources_to_json(const Resources &r);
 Resources resources_from_json(const nlohmann::json &j, const std::string &path = "resources");
 
+// A seccomp profile in the OCI runtime spec's LinuxSeccomp form; "unconfined" for none. The
+// decoder returns nullopt for "default".
+nlohmann::json seccomp_to_json(const SeccompSpec &p);
+std::optional<SeccompSpec> seccomp_from_json(const nlohmann::json &j, const std::string &path);
+
 nlohmann::json info_to_json(const ContainerInfo &info);
 ContainerInfo info_from_json(const nlohmann::json &j);
 
