@@ -204,7 +204,9 @@ ct::Spec build_spec(ct_handler *h, ct_process_desc *d, const Launch &l) {
     add_network(h, s);
     if (h->console_fd >= 0)
         s.mounts.push_back({tty_path(h->console_fd), "/dev/console", "bind", {"bind"}});
-    if (h->cgroup_submount) s.mounts.push_back({"", *h->cgroup_submount, "cgroup", {}});
+    // Writable, as the historical library mounted it: the option exists so that the
+    // container can make sub-groups of its own (docs/c-api.md, "Confinement").
+    if (h->cgroup_submount) s.mounts.push_back({"", *h->cgroup_submount, "cgroup", {"rw"}});
     for (int c : h->controllers) s.cgroups.push_back(controller_name(c));
     if (h->opt_killable) s.cgroups.push_back("name=libct");
     return s;

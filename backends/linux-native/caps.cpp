@@ -1,6 +1,6 @@
 #include "caps.hpp"
 
-#include <linux/capability.h>
+#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -13,50 +13,6 @@
 namespace ct::linux_native {
 namespace {
 
-// Index = capability number (linux/capability.h).
-const char *const kNames[] = {"chown",
-                              "dac_override",
-                              "dac_read_search",
-                              "fowner",
-                              "fsetid",
-                              "kill",
-                              "setgid",
-                              "setuid",
-                              "setpcap",
-                              "linux_immutable",
-                              "net_bind_service",
-                              "net_broadcast",
-                              "net_admin",
-                              "net_raw",
-                              "ipc_lock",
-                              "ipc_owner",
-                              "sys_module",
-                              "sys_rawio",
-                              "sys_chroot",
-                              "sys_ptrace",
-                              "sys_pacct",
-                              "sys_admin",
-                              "sys_boot",
-                              "sys_nice",
-                              "sys_resource",
-                              "sys_time",
-                              "sys_tty_config",
-                              "mknod",
-                              "lease",
-                              "audit_write",
-                              "audit_control",
-                              "setfcap",
-                              "mac_override",
-                              "mac_admin",
-                              "syslog",
-                              "wake_alarm",
-                              "block_suspend",
-                              "audit_read",
-                              "perfmon",
-                              "bpf",
-                              "checkpoint_restore"};
-constexpr int kKnown = static_cast<int>(sizeof kNames / sizeof kNames[0]);
-
 int kernel_last_cap() {
     std::string text;
     if (read_file("/proc/sys/kernel/cap_last_cap", text)) {
@@ -68,23 +24,18 @@ int kernel_last_cap() {
     return CAP_LAST_CAP;
 }
 
+// Canonical names (from effective_capabilities()) -> a mask of this kernel's capabilities.
 uint64_t mask_of(const std::vector<std::string> &names, int last, const std::string &field) {
     uint64_t m = 0;
-    for (const auto &raw : names) {
-        std::string n;
-        for (char c : raw) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (n.rfind("cap_", 0) == 0) n = n.substr(4);
-        if (n == "all") {
-            m |= last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
-            continue;
-        }
-        int cap = -1;
-        for (int i = 0; i < kKnown; ++i)
-            if (n == kNames[i]) cap = i;
-        if (cap < 0) throw Error(Errc::invalid_spec, field + ": unknown capability '" + raw + "'");
+    for (const auto &name : names) {
+        std::string n = name;
+        for (auto &c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        cap_value_t cap;
+        if (cap_from_name(n.c_str(), &cap) != 0 || cap < 0 || cap > 63)
+            throw Error(Errc::invalid_spec, field + ": unknown capability '" + name + "'");
         if (cap > last)
             throw Error(Errc::unsupported, field + ": this kernel does not have capability '" +
-                                               raw + "' (its last is " + std::to_string(last) +
+                                               name + "' (its last is " + std::to_string(last) +
                                                ")");
         m |= 1ULL << cap;
     }
@@ -107,18 +58,18 @@ int capset_raw(uint64_t eff, uint64_t perm, uint64_t inh) {
 
 }  // namespace
 
-CapPlan plan_capabilities(const std::optional<Capabilities> &caps, const std::string &field) {
+CapPlan plan_capabilities(const ProcessSpec &proc, const std::string &field) {
     CapPlan p;
-    if (!caps) return p;
     p.set = true;
     p.last_cap = kernel_last_cap();
-    bool one = caps->uniform();
+    Capabilities caps = effective_capabilities(proc, field);
+    bool one = proc.capabilities && caps.uniform();
     auto f = [&](const char *set) { return one ? field : field + "." + set; };
-    p.bounding = mask_of(caps->bounding, p.last_cap, f("bounding"));
-    p.effective = mask_of(caps->effective, p.last_cap, f("effective"));
-    p.permitted = mask_of(caps->permitted, p.last_cap, f("permitted"));
-    p.inheritable = mask_of(caps->inheritable, p.last_cap, f("inheritable"));
-    p.ambient = mask_of(caps->ambient, p.last_cap, f("ambient"));
+    p.bounding = mask_of(caps.bounding, p.last_cap, f("bounding"));
+    p.effective = mask_of(caps.effective, p.last_cap, f("effective"));
+    p.permitted = mask_of(caps.permitted, p.last_cap, f("permitted"));
+    p.inheritable = mask_of(caps.inheritable, p.last_cap, f("inheritable"));
+    p.ambient = mask_of(caps.ambient, p.last_cap, f("ambient"));
     // The kernel's own rules, checked here so that the error names the field rather than
     // coming back as EPERM from the container's setup.
     if (p.effective & ~p.permitted)
@@ -130,6 +81,30 @@ CapPlan plan_capabilities(const std::optional<Capabilities> &caps, const std::st
         throw Error(Errc::invalid_spec,
                     field + ": ambient capabilities must also be permitted and inheritable");
     return p;
+}
+
+void check_caller_has(const CapPlan &p, const std::string &field) {
+    struct __user_cap_header_struct h {};
+    h.version = _LINUX_CAPABILITY_VERSION_3;
+    struct __user_cap_data_struct d[2]{};
+    if (::syscall(SYS_capget, &h, d) != 0) return;  // the kernel will say
+    uint64_t have = d[0].permitted | (static_cast<uint64_t>(d[1].permitted) << 32);
+    uint64_t missing = (p.effective | p.permitted | p.inheritable | p.ambient) & ~have;
+    if (!missing) return;
+    std::string names;
+    for (int c = 0; c < 64; ++c)
+        if (missing & (1ULL << c)) {
+            char *n = cap_to_name(static_cast<cap_value_t>(c));
+            std::string s = n ? n : std::to_string(c);
+            cap_free(n);
+            for (auto &ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+            names += (names.empty() ? "" : ", ") + s;
+        }
+    throw Error(Errc::permission,
+                field + ": " + names + ": the calling process (uid " +
+                    std::to_string(::geteuid()) +
+                    ") does not have it, so it cannot give it (run as a user that has it, or "
+                    "give the container a user namespace)");
 }
 
 int caps_before_setuid(const CapPlan &p, const char **step) {

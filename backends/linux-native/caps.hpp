@@ -1,5 +1,5 @@
-// Capabilities of a container's process: names -> bit masks in the parent, raw prctl/capset
-// system calls in the child (no libcap: it allocates).
+// Capabilities of a container's process: names -> bit masks in the parent (libcap's name
+// table), raw prctl/capset system calls in the child (libcap allocates there).
 #pragma once
 
 #include <cstdint>
@@ -11,14 +11,19 @@
 namespace ct::linux_native {
 
 struct CapPlan {
-    bool set = false;  // false: leave the caller's capabilities as they are
+    bool set = false;  // false: leave the caller's capabilities as they are (no plan made)
     int last_cap = 0;  // highest capability this kernel knows
     uint64_t bounding = 0, effective = 0, permitted = 0, inheritable = 0, ambient = 0;
 };
 
-// Names ("CAP_NET_ADMIN", "net_admin", "ALL") -> masks. Throws Errc::invalid_spec naming
-// `field` and the set for an unknown name, Errc::unsupported for one this kernel lacks.
-CapPlan plan_capabilities(const std::optional<Capabilities> &caps, const std::string &field);
+// The process's sets (effective_capabilities(): its own, or the default set with its changes)
+// -> masks. Throws Errc::invalid_spec naming `field` and the set for an unknown name or a set
+// the kernel's rules forbid, Errc::unsupported for a capability this kernel lacks.
+CapPlan plan_capabilities(const ProcessSpec &process, const std::string &field);
+
+// Throws Errc::permission naming `field` and the capabilities the plan gives that the calling
+// process does not have in its permitted set (the kernel would refuse them: EPERM).
+void check_caller_has(const CapPlan &p, const std::string &field);
 
 // Child side. Both return 0 or an errno, with `*step` naming what failed.
 // Before the uid changes: drops the bounding set and keeps the permitted set across setuid.

@@ -1,5 +1,6 @@
 // Mount type "cgroup": the container's own cgroup directories inside it (libct's
-// CGROUP_SUBMOUNT), made of plain mounts the child already knows how to make.
+// CGROUP_SUBMOUNT), made of plain mounts the child already knows how to make. Read-only unless
+// the mount's options say rw: a container that can write its cgroups can change its limits.
 #include "cgroups.hpp"
 
 namespace ct::linux_native {
@@ -12,7 +13,9 @@ std::vector<MountSpec> cgroup_mounts(const MountSpec &m, const ContainerCgroups 
     for (const auto &[key, dir] : cg.paths()) {
         std::string sub = key.rfind("name=", 0) == 0 ? key.substr(5) : key;
         // Not recursive: a sub-group made later shows through the bind anyway.
-        out.push_back({dir, base + "/" + sub, "bind", {"bind", "nosuid", "nodev", "noexec"}});
+        std::vector<std::string> opts = {"bind", "nosuid", "nodev", "noexec"};
+        if (m.options != std::vector<std::string>{"rw"}) opts.push_back("ro");
+        out.push_back({dir, base + "/" + sub, "bind", opts});
     }
     return out;
 }

@@ -77,7 +77,7 @@ std::string limit(int64_t v, const char *unlimited) {
 
 ContainerCgroups::ContainerCgroups(const CgroupLayout &l, const std::string &parent,
                                    const std::string &name, const Resources &res,
-                                   const std::vector<std::string> &extra) {
+                                   const std::vector<std::string> &extra, bool every_hierarchy) {
     auto rel = parent.empty() ? "/" + name : "/" + parent + "/" + name;
     auto need = [&](const std::string &ctrl, const char *field) {
         auto w = l.where(ctrl);
@@ -147,6 +147,8 @@ ContainerCgroups::ContainerCgroups(const CgroupLayout &l, const std::string &par
         else
             need(h, "cgroups");
     }
+    if (every_hierarchy)
+        for (const auto &[h, mount] : l.v1) add_v1(h);
     if (v2_used) {
         paths_["unified"] = l.v2_root + rel;
         roots_["unified"] = l.v2_root;

@@ -20,10 +20,13 @@ class ContainerCgroups {
     ContainerCgroups() = default;
     // Decides the directories for container `name` under `parent` (relative to each hierarchy's
     // root; "" for the root itself), from what the spec's resources need, the hierarchies it
-    // asks for (`extra`: Spec::cgroups) and what the host has. Throws unsupported when a
-    // requested limit's controller or a requested hierarchy is missing.
+    // asks for (`extra`: Spec::cgroups) and what the host has. With `every_hierarchy`, a
+    // directory in every v1 hierarchy mounted here too (security/confine.hpp: a container
+    // that could mount one). Throws unsupported when a requested limit's controller or a
+    // requested hierarchy is missing.
     ContainerCgroups(const CgroupLayout &layout, const std::string &parent, const std::string &name,
-                     const Resources &res, const std::vector<std::string> &extra = {});
+                     const Resources &res, const std::vector<std::string> &extra = {},
+                     bool every_hierarchy = false);
     // Re-attaches to directories recorded in a container's state.
     explicit ContainerCgroups(Paths paths) : paths_(std::move(paths)) {}
 

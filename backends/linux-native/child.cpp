@@ -27,20 +27,14 @@
 #include "launch.hpp"
 
 namespace ct::linux_native {
-using namespace child;
-namespace {
+namespace child {
 
-// "/proc/self/fd/<fd>": the way to name an O_PATH fd to mount(2).
-struct FdPath {
-    char buf[32];
-    explicit FdPath(int fd) {
-        Msg m;
-        m << "/proc/self/fd/" << static_cast<long>(fd);
-        std::memcpy(buf, m.buf, sizeof buf - 1);
-        buf[sizeof buf - 1] = 0;
-    }
-    const char *c_str() const { return buf; }
-};
+FdPath::FdPath(int fd) {
+    Msg m;
+    m << "/proc/self/fd/" << static_cast<long>(fd);
+    std::memcpy(buf, m.buf, sizeof buf - 1);
+    buf[sizeof buf - 1] = 0;
+}
 
 int openat2_in_root(int rootfd, const char *rel, int flags) {
     struct open_how how {};
@@ -50,6 +44,33 @@ int openat2_in_root(int rootfd, const char *rel, int flags) {
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
     return static_cast<int>(::syscall(SYS_openat2, rootfd, rel, &how, sizeof how));
 }
+
+constexpr unsigned long kAtimeFlags = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
+
+// Changes the flags of a (non-recursive) bind mount. MS_REMOUNT|MS_BIND replaces all of them,
+// and in a user namespace the flags the mount came with from the host (nosuid, nodev, ...)
+// are locked: leaving one out is EPERM. So the current flags are read back and repeated.
+void remount_bind(int fd, unsigned long want, unsigned long clear, const char *shown) {
+    struct statfs sf;
+    if (::fstatfs(fd, &sf) < 0) fail(Msg() << "read the flags of " << shown, errno);
+    static const unsigned long kMap[][2] = {
+        {ST_RDONLY, MS_RDONLY},    {ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},
+        {ST_NOEXEC, MS_NOEXEC},    {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME},
+        {ST_RELATIME, MS_RELATIME}};
+    unsigned long now = 0;
+    for (const auto &f : kMap)
+        if (static_cast<unsigned long>(sf.f_flags) & f[0]) now |= f[1];
+    if (want & kAtimeFlags) now &= ~kAtimeFlags;  // an atime option replaces the current one
+    unsigned long flags = (now | want) & ~clear;
+    FdPath fp(fd);
+    if (::mount(nullptr, fp.c_str(), nullptr, MS_REMOUNT | MS_BIND | flags, nullptr) < 0)
+        fail(Msg() << "remount the bind mount " << shown << " with its options", errno);
+}
+
+}  // namespace child
+
+using namespace child;
+namespace {
 
 // Appends `s` to the NUL-terminated `buf` of PATH_MAX bytes; false when it does not fit.
 bool append(char *buf, size_t &len, const char *s) {
@@ -203,29 +224,8 @@ void setup_dev(int rootfd, bool new_ipc, bool userns, bool devpts_gid) {
     ::close(dev);
 }
 
-constexpr unsigned long kAtimeFlags = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
 constexpr unsigned long kAttrFlags =
     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NODIRATIME | kAtimeFlags;
-
-// Changes the flags of a (non-recursive) bind mount. MS_REMOUNT|MS_BIND replaces all of them,
-// and in a user namespace the flags the mount came with from the host (nosuid, nodev, ...)
-// are locked: leaving one out is EPERM. So the current flags are read back and repeated.
-void remount_bind(int fd, unsigned long want, unsigned long clear, const char *shown) {
-    struct statfs sf;
-    if (::fstatfs(fd, &sf) < 0) fail(Msg() << "read the flags of " << shown, errno);
-    static const unsigned long kMap[][2] = {
-        {ST_RDONLY, MS_RDONLY},    {ST_NOSUID, MS_NOSUID},   {ST_NODEV, MS_NODEV},
-        {ST_NOEXEC, MS_NOEXEC},    {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME},
-        {ST_RELATIME, MS_RELATIME}};
-    unsigned long now = 0;
-    for (const auto &f : kMap)
-        if (static_cast<unsigned long>(sf.f_flags) & f[0]) now |= f[1];
-    if (want & kAtimeFlags) now &= ~kAtimeFlags;  // an atime option replaces the current one
-    unsigned long flags = (now | want) & ~clear;
-    FdPath fp(fd);
-    if (::mount(nullptr, fp.c_str(), nullptr, MS_REMOUNT | MS_BIND | flags, nullptr) < 0)
-        fail(Msg() << "remount the bind mount " << shown << " with its options", errno);
-}
 
 // The same for a recursive bind: mount_setattr(AT_RECURSIVE) changes only the named
 // attributes, on the whole tree (a remount would leave the submounts writable).
@@ -262,6 +262,13 @@ void setattr_recursive(int fd, const MountOp &m, const char *shown) {
 void user_mount(int rootfd, const MountOp &m) {
     Msg shown;
     shown << "/" << m.target;
+    if (m.remount_only) {
+        int fd = openat2_in_root(rootfd, m.target.c_str(), O_PATH);
+        if (fd < 0) fail(Msg() << "open " << shown.buf, errno);
+        remount_bind(fd, m.flags, 0, shown.buf);
+        ::close(fd);
+        return;
+    }
     int fd = open_target(rootfd, m.target.c_str(), m.target_is_file, shown.buf);
     const char *src =
         m.source.empty() ? (m.fstype.empty() ? "none" : m.fstype.c_str()) : m.source.c_str();
@@ -405,41 +412,19 @@ void setup_passed_fds(const LaunchPlan &p) {
     }
 }
 
-[[noreturn]] void exec_command(const LaunchPlan &p) {
-    const char *file = p.args[0].c_str();
-    if (std::strchr(file, '/')) {
-        ::execve(file, p.argv.data(), p.envp.data());
-        int e = errno;
-        fail(Msg() << "exec " << file, e, true);
-    }
-    // PATH search with the container's PATH, inside the container's root.
-    char buf[PATH_MAX];
-    bool eacces = false;
-    const char *s = p.path_env.c_str();
-    size_t flen = std::strlen(file);
-    while (true) {
-        const char *colon = std::strchr(s, ':');
-        size_t dlen = colon ? static_cast<size_t>(colon - s) : std::strlen(s);
-        if (dlen + 1 + flen < sizeof buf) {
-            size_t n = 0;
-            if (dlen == 0) buf[n++] = '.';
-            std::memcpy(buf + n, s, dlen);
-            n += dlen;
-            buf[n++] = '/';
-            std::memcpy(buf + n, file, flen + 1);
-            ::execve(buf, p.argv.data(), p.envp.data());
-            if (errno == EACCES)
-                eacces = true;
-            else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP) {
-                int e = errno;
-                fail(Msg() << "exec " << buf, e, true);
-            }
-        }
-        if (!colon) break;
-        s = colon + 1;
-    }
-    fail(Msg() << "exec " << file << ": not found in PATH=" << p.path_env, eacces ? EACCES : ENOENT,
-         true);
+// The command runs through the sealed exec stub (security/exec_stub.c), which does the PATH
+// search: the error pipe is handed to it as fd `first` (kept open across its exec only), the
+// stub itself as `first + 1`; every other fd from `first` on is already close-on-exec.
+[[noreturn]] void exec_command(const LaunchPlan &p, int first) {
+    int err = ::fcntl(g_errfd, F_DUPFD_CLOEXEC, first + 2);
+    int stub = ::fcntl(p.exec_stub.get(), F_DUPFD_CLOEXEC, first + 2);
+    if (err < 0 || stub < 0) fail(Msg() << "hand the exec stub its fds", errno);
+    if (::dup3(err, first, 0) < 0 || ::dup3(stub, first + 1, O_CLOEXEC) < 0)
+        fail(Msg() << "hand the exec stub its fds", errno);
+    g_errfd = first;
+    ::syscall(SYS_execveat, first + 1, "", p.stub_argv.data(), p.envp.data(), AT_EMPTY_PATH);
+    int e = errno;
+    fail(Msg() << "exec " << p.args[0] << " through libct's exec stub (execveat of a memfd)", e);
 }
 
 }  // namespace
@@ -476,6 +461,8 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
         if (n != 1 || go != 'g') ::_exit(126);
         ::close(gofd);
     }
+    // Not before: the parent writes our id maps through /proc/<pid>, which becomes root's.
+    if (p.nondumpable) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (p.become_root) {
         // Set up the container as its own root (files it creates belong to it), not as the
         // caller's uid, which the new user namespace does not map.
@@ -508,6 +495,8 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
             fail(Msg() << "set sysctl " << path, errno);
         ::close(fd);
     }
+    // After the sysctls, which /proc/sys being read-only would refuse.
+    mask_paths(p);
     if (p.terminal) setup_console(p);
     for (const auto &[res, rl] : p.rlimits)
         if (::setrlimit(static_cast<__rlimit_resource>(res), &rl) < 0)
@@ -517,6 +506,8 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     // would wait forever for threads that do not exist here.
     const char *step = nullptr;
     if (int e = caps_before_setuid(p.caps, &step)) fail(Msg() << step, e);
+    // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which setuid may take away.
+    if (!p.no_new_privs) load_seccomp(p);
     if (p.set_groups && ::syscall(SYS_setgroups, p.groups.size(), p.groups.data()) < 0)
         fail(Msg() << "set supplementary groups", errno);
     if (::syscall(SYS_setresgid, p.gid, p.gid, p.gid) < 0)
@@ -524,7 +515,10 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     if (::syscall(SYS_setresuid, p.uid, p.uid, p.uid) < 0)
         fail(Msg() << "setuid " << static_cast<long>(p.uid), errno);
     if (int e = caps_after_setuid(p.caps, &step)) fail(Msg() << step, e);
-    if (p.no_new_privs) CHECK(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
+    if (p.no_new_privs) {
+        CHECK(::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "set no_new_privs");
+        load_seccomp(p);
+    }
     // After setuid: a credential change clears it.
     if (p.pdeathsig)
         CHECK(::prctl(PR_SET_PDEATHSIG, p.pdeathsig, 0, 0, 0), "set the parent death signal");
@@ -535,9 +529,10 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     // Nothing of the caller's but stdio (or the fds passed) crosses exec.
     if (!p.fds.empty()) setup_passed_fds(p);
     int first = first_free_fd(p);
+    set_lsm_label(p);
     if (p.fn) run_fn(p, first);
     ::syscall(SYS_close_range, static_cast<unsigned>(first), ~0U, CLOSE_RANGE_CLOEXEC);
-    exec_command(p);
+    exec_command(p, first);
 }
 
 }  // namespace ct::linux_native

@@ -60,6 +60,24 @@ inline thread_local int g_errfd = -1;
         }                           \
     } while (0)
 
+// "/proc/self/fd/<fd>": the way to name an O_PATH fd to mount(2).
+struct FdPath {
+    char buf[32];
+    explicit FdPath(int fd);
+    const char *c_str() const { return buf; }
+};
+
+// child.cpp: opens `rel` under `rootfd` as if rootfd were "/" (no escape through links).
+int openat2_in_root(int rootfd, const char *rel, int flags);
+// child.cpp: sets `want` and clears `clear` on the mount at fd, keeping its other flags.
+void remount_bind(int fd, unsigned long want, unsigned long clear, const char *shown);
+
+// security/child_confine.cpp: the masked and read-only paths (after pivot_root); the seccomp
+// filter; the LSM label of the exec. Each a no-op when the plan has none.
+void mask_paths(const LaunchPlan &p);
+void load_seccomp(const LaunchPlan &p);
+void set_lsm_label(const LaunchPlan &p);
+
 // child_exec.cpp: after the namespaces of a running container are joined, fork so that the
 // process is inside its pid (and time) namespace; the intermediate reports the pid and exits.
 void fork_into_namespaces(const LaunchPlan &p);

@@ -14,7 +14,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "child_util.hpp"
 #include "launch.hpp"
+#include "security/exec_stub.hpp"
 #include "sys.hpp"
 
 namespace ct::linux_native {
@@ -22,10 +24,17 @@ namespace ct::linux_native {
 void LaunchPlan::finalize() {
     argv.clear();
     envp.clear();
+    stub_argv.clear();
     for (auto &a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     for (auto &e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
+    // The child hands the stub its error pipe as the first fd that is not the process's own.
+    if (!args.empty()) {
+        stub_args = exec_stub_args(child::first_free_fd(*this), path_env, args);
+        for (auto &a : stub_args) stub_argv.push_back(a.data());
+        stub_argv.push_back(nullptr);
+    }
 }
 
 namespace {
@@ -186,6 +195,9 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
     // function) and we have nothing to do between clone and its setup (a vfork parent sleeps
     // until the exec).
     bool vm = kCanCloneVm && !after_clone && !plan.fork_after_join && !plan.fn;
+    // Dumpability belongs to the memory: in ours, it would be the caller's. A child sharing
+    // it has a new pid namespace to itself or the host's: no container process can see it.
+    if (vm) plan.nondumpable = false;
     thread_local ChildStack stack;
     void *top = vm ? stack.top() : nullptr;
     VmChild vm_child{&plan, wr.get()};

@@ -14,6 +14,8 @@
 #include "caps.hpp"
 #include "ct/spec.hpp"
 #include "fd.hpp"
+#include "security/child_failure.h"
+#include "security/seccomp.hpp"
 
 namespace ct::linux_native {
 
@@ -28,6 +30,9 @@ struct MountOp {
     bool bind = false;
     bool readonly = false;  // bind mounts: remount read-only afterwards
     bool target_is_file = false;
+    // Not a new mount: sets `flags` on the mount already at target (e.g. the tmpfs of a
+    // cgroup mount, read-only once its binds are made under it).
+    bool remount_only = false;
 };
 
 // A device node made inside the container.
@@ -97,7 +102,7 @@ struct LaunchPlan {
 
     std::vector<std::string> args, env;
     std::string path_env;  // PATH used to find args[0]
-    // NULL-terminated arrays pointing into args/env; filled by finalize().
+    // NULL-terminated arrays pointing into args/env/stub_args; filled by finalize().
     std::vector<char *> argv, envp;
 
     // The process's terminal, or a function to run instead of args (ct_proc_args;
@@ -106,6 +111,22 @@ struct LaunchPlan {
     int console_socket = -1;      // where the pty master goes (SCM_RIGHTS)
     int (*fn)(void *) = nullptr;  // run fn(fn_arg) and exit with it, instead of exec
     void *fn_arg = nullptr;
+
+    // Confinement (security/). Masked and read-only paths, absolute in the container, are
+    // applied once its sysctls are written; the seccomp filter is loaded just before the
+    // credentials change (after them with no_new_privs); the LSM label is written to
+    // lsm_attr for the exec. The command is executed through the sealed exec stub.
+    std::vector<std::string> masked_paths, readonly_paths;
+    std::shared_ptr<const SeccompProgram> seccomp;
+    std::string lsm_attr;  // "attr/exec" or "attr/apparmor/exec" under /proc/thread-self
+    std::string lsm_value;
+    Fd exec_stub;
+    std::vector<std::string> stub_args;  // filled by finalize()
+    std::vector<char *> stub_argv;
+    // The process cannot be ptraced, nor its /proc files opened, by the container's other
+    // processes until it has executed the command (own memory only: a CLONE_VM child would
+    // change the caller's).
+    bool nondumpable = false;
 
     // Exec into a running container (child_exec.cpp): join_ns holds its namespaces.
     Fd root_fd;                    // its root: fchdir + chroot once the namespaces are joined
@@ -134,11 +155,7 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone = {});
 // the read end of the pipe on which the parent says "go" after its AfterClone work.
 [[noreturn]] void child_main(const LaunchPlan &plan, int errfd, int gofd) noexcept;
 
-// What the child sends back on failure.
-struct ChildFailure {
-    int err;
-    int is_exec;  // 1: executing the command failed (ENOENT...), 0: a setup step failed
-    char what[480];
-};
+// What the child (or the exec stub) sends back on failure.
+using ChildFailure = ct_child_failure;
 
 }  // namespace ct::linux_native

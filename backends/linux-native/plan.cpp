@@ -91,7 +91,7 @@ void check_host(const Spec &s) {
         throw Error(Errc::permission,
                     "process.user.additional_gids: an unprivileged caller's user namespace "
                     "denies setgroups, so the container cannot have supplementary groups");
-    plan_capabilities(s.process.capabilities, "process.capabilities");
+    plan_capabilities(s.process, "process.capabilities");
     plan_device_nodes(s, !userns.empty());
     if (!s.process.user.name.empty() || !s.process.user.group.empty())
         resolve_user(s.process.user, fs::private_area(s)->layers(), "process.user");
@@ -197,10 +197,20 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
     p.mount_sys = p.new_mountns && (p.clone_flags & CLONE_NEWNET);
     for (size_t i = 0; i < s.mounts.size(); ++i) {
         std::string field = "mounts[" + std::to_string(i) + "]";
-        if (s.mounts[i].type != "cgroup") p.mounts.push_back(mount_op(s.mounts[i], field));
-        else
-            for (const auto &m : cgroup_mounts(s.mounts[i], cg))
-                p.mounts.push_back(mount_op(m, field));
+        if (s.mounts[i].type != "cgroup") {
+            p.mounts.push_back(mount_op(s.mounts[i], field));
+            continue;
+        }
+        auto parts = cgroup_mounts(s.mounts[i], cg);  // the tmpfs first, then the binds
+        for (const auto &m : parts) p.mounts.push_back(mount_op(m, field));
+        // Read-only unless asked: the binds are (cgroup_mounts), and the tmpfs holding them
+        // once they are made.
+        if (s.mounts[i].options != std::vector<std::string>{"rw"}) {
+            MountOp ro = mount_op(parts.front(), field);
+            ro.remount_only = true;
+            ro.flags = MS_RDONLY;
+            p.mounts.push_back(ro);
+        }
     }
 
     p.hostname = s.hostname;
@@ -232,10 +242,13 @@ void plan_process(LaunchPlan &p, const Spec &s, const ProcessSpec &proc,
     p.uid = user.uid;
     p.gid = user.gid;
     p.groups.assign(user.additional_gids.begin(), user.additional_gids.end());
-    p.caps = plan_capabilities(proc.capabilities, "process.capabilities");
+    p.caps = plan_capabilities(proc, "process.capabilities");
 
     UserNamespace userns(s);
     p.userns = !userns.empty();
+    // Outside a user namespace the process can only keep capabilities the caller has.
+    // (A non-root caller there cannot make the namespaces either: the clone says so first.)
+    if (!p.userns && ::geteuid() == 0) check_caller_has(p.caps, "process.capabilities");
     if (p.userns) {
         p.become_root = UserNamespace::maps(s.uid_map, 0) && UserNamespace::maps(s.gid_map, 0);
         p.devpts_gid = UserNamespace::maps(s.gid_map, 5);

@@ -29,6 +29,7 @@
 #include "plan.hpp"
 #include "process.hpp"
 #include "rollback.hpp"
+#include "security/confine.hpp"
 #include "sys.hpp"
 #include "userns.hpp"
 
@@ -99,7 +100,10 @@ SessionOptions parse_session_uri(const std::string &text) {
 }
 
 LinuxSession::LinuxSession(const std::string &uri)
-    : opts_(parse_session_uri(uri)), store_(opts_.state_root), layout_(CgroupLayout::detect()) {}
+    : opts_(parse_session_uri(uri)),
+      store_(opts_.state_root),
+      layout_(CgroupLayout::detect()),
+      seccomp_(SeccompCache::default_dir()) {}
 
 std::optional<int> LinuxSession::known_exit(const StateStore::Entry &e) const {
     if (e.state.exit_wstatus) return e.state.exit_wstatus;
@@ -128,6 +132,7 @@ ContainerInfo LinuxSession::describe(const std::string &name, StateStore::Entry 
     i.details["cgroup_mode"] = layout_.mode_name();
     for (const auto &[k, p] : e.state.cgroups) i.details["cgroup." + k] = p;
     for (const auto &[k, v] : net::Network(e.state.spec.network).details(e.dir())) i.details[k] = v;
+    for (const auto &[k, v] : confinement_details(e.state.spec)) i.details[k] = v;
     return i;
 }
 
@@ -136,6 +141,7 @@ void LinuxSession::create(const std::string &spec_doc) {
     validate(spec);
     check_supported(spec);
     check_host(spec);
+    check_confinement(spec, seccomp_);
     net::Network(spec.network).check_host();
     // Planned before anything is made, so a missing controller fails with nothing to undo.
     // A named hierarchy may have been mounted since the session opened: look again.
@@ -147,7 +153,8 @@ void LinuxSession::create(const std::string &spec_doc) {
             layout = &fresh;
             break;
         }
-    ContainerCgroups cg(*layout, opts_.cgroup_parent, spec.name, spec.resources, spec.cgroups);
+    ContainerCgroups cg(*layout, opts_.cgroup_parent, spec.name, spec.resources, spec.cgroups,
+                        may_mount_cgroups(spec));
 
     auto entry = store_.create(spec.name);
     Rollback rb;
@@ -224,6 +231,7 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
         }
     }
     LaunchPlan plan = plan_init(spec, proc, cg);
+    plan_confinement(plan, spec, proc, seccomp_, true);
     plan_proc_args(plan, args);
     // Its previous init died paused: the cgroup is still frozen.
     if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();

@@ -12,6 +12,7 @@
 #include "devices.hpp"
 #include "fd.hpp"
 #include "launch.hpp"
+#include "security/seccomp.hpp"
 #include "state.hpp"
 
 namespace ct::linux_native {
@@ -88,6 +89,7 @@ private:
     std::mutex mu_;
     std::map<int64_t, Child> children_;  // pid -> child started by this session
     DeviceProgramCache device_programs_;
+    SeccompCache seccomp_;  // compiled profiles, here and in SeccompCache::default_dir()
 };
 
 }  // namespace ct::linux_native

@@ -25,6 +25,7 @@
 #include "freezer.hpp"
 #include "monitor.hpp"
 #include "process.hpp"
+#include "security/confine.hpp"
 #include "session.hpp"
 #include "stats.hpp"
 #include "sys.hpp"
@@ -99,6 +100,7 @@ int64_t LinuxSession::exec(const std::string &name, const ct_proc_args &args) {
     }
     ContainerCgroups cg(e.state.cgroups);
     LaunchPlan plan = plan_exec(e.state.spec, e.state.pid, e.state.pid_start, proc, cg);
+    plan_confinement(plan, e.state.spec, proc, seccomp_, false);
     plan_proc_args(plan, args);
 
     if (args.flags & CT_PROC_DETACH) {

@@ -32,7 +32,7 @@ TEST_F(Caps, ALeftOutCapabilityIsGone) {
     EXPECT_EQ(run(s).out, "refused\n");
     s.process.capabilities = Capabilities::all_sets({"CAP_CHOWN"});
     EXPECT_EQ(run(s).out, "chowned\n");
-    s.process.capabilities.reset();  // the default: the caller's (root: all)
+    s.process.capabilities.reset();  // the default set, which has CAP_CHOWN
     EXPECT_EQ(run(s).out, "chowned\n");
 }
 

@@ -26,16 +26,23 @@ TEST_F(Devices, SpecNodesAreCreatedWithModeAndOwner) {
         << r.err;
 }
 
+// c 1:11 is /dev/kmsg: not in the default list. Reading it also takes CAP_SYSLOG (this host
+// restricts dmesg), which the probes get so that the device list alone decides.
+Spec kmsg_probe(Spec s) {
+    s.process.args = {"/bin/sh", "-c",
+                      "mknod /dev/probe c 1 11 && echo made; (exec 3</dev/probe) 2>/dev/null && "
+                      "echo opened || echo denied; echo x > /dev/null && echo null-ok"};
+    s.process.capabilities_add = {"CAP_SYSLOG"};
+    return s;
+}
+
 TEST_F(Devices, AllowListDeniesWhatItDoesNotList) {
-    // c 1:11 is /dev/kmsg: not in the default list. mknod is allowed, opening is not.
-    const std::string probe =
-        "mknod /dev/probe c 1 11 && echo made; (exec 3</dev/probe) 2>/dev/null && echo opened "
-        "|| echo denied; echo x > /dev/null && echo null-ok";
-    auto r = run(spec({"/bin/sh", "-c", probe}));
+    // mknod is allowed, opening is not.
+    auto r = run(kmsg_probe(spec({"/bin/true"})));
     EXPECT_EQ(r.out, "made\ndenied\nnull-ok\n") << r.err;
 
     // Listed as a node of the spec: allowed.
-    auto s = spec({"/bin/sh", "-c", probe});
+    auto s = kmsg_probe(spec({"/bin/true"}));
     s.devices = {{"/dev/kmsg", "c", 1, 11, 0600, 0, 0}};
     r = run(s);
     EXPECT_EQ(r.out, "made\nopened\nnull-ok\n") << r.err;
@@ -46,7 +53,7 @@ TEST_F(Devices, AllowListDeniesWhatItDoesNotList) {
     EXPECT_EQ(r.out, "made\ndenied\nnull-ok\n") << r.err;
 
     // And everything allowed again, for who wants no list at all.
-    auto open_all = spec({"/bin/sh", "-c", probe});
+    auto open_all = kmsg_probe(spec({"/bin/true"}));
     open_all.resources.devices = {{true, "a", std::nullopt, std::nullopt, "rwm"}};
     r = run(open_all);
     EXPECT_EQ(r.out, "made\nopened\nnull-ok\n") << r.err;
@@ -78,22 +85,19 @@ std::string device_programs(const std::string &parent, const std::string &name) 
 // next one gets the same program attached (the kernel's program id), which still denies what
 // it does not list; other rules get a program of their own.
 TEST_F(Devices, ContainersWithTheSameRulesShareOneProgram) {
-    const std::string probe =
-        "mknod /dev/probe c 1 11 && echo made; (exec 3</dev/probe) 2>/dev/null && echo opened "
-        "|| echo denied; echo x > /dev/null && echo null-ok";
     auto first = session().create(spec({"/bin/true"}));
     std::string id = device_programs(cgroup_parent_, first.info().name);
     if (id.empty()) {
         first.destroy();
         GTEST_SKIP() << "the device list is not an eBPF program on this host (legacy cgroups)";
     }
-    auto second_spec = spec({"/bin/sh", "-c", probe});
+    auto second_spec = kmsg_probe(spec({"/bin/true"}));
     auto second = session().create(second_spec);
     EXPECT_EQ(device_programs(cgroup_parent_, second_spec.name), id);
     auto r = run_captured(second);
     EXPECT_EQ(r.out, "made\ndenied\nnull-ok\n") << r.err;
 
-    auto other_spec = spec({"/bin/sh", "-c", probe});
+    auto other_spec = kmsg_probe(spec({"/bin/true"}));
     other_spec.devices = {{"/dev/kmsg", "c", 1, 11, 0600, 0, 0}};
     auto other = session().create(other_spec);
     std::string other_id = device_programs(cgroup_parent_, other_spec.name);

@@ -198,7 +198,9 @@ void ProcessOptions::add_to(po::options_description &desc) {
         ("env,e", po::value(&env)->composing(), "KEY=VALUE environment variable (repeatable)")
         ("cwd,w", po::value(&cwd), "working directory inside the container")
         ("user,u", po::value(&user), "UID[:GID] or NAME[:GROUP] (from the container's /etc/passwd) to run as")
-        ("cap", po::value(&caps), "capabilities, comma separated (CAP_NET_ADMIN or net_admin, ALL): exactly these, in every set")
+        ("cap-add", po::value(&cap_add)->composing(), "add capabilities to the default set, comma separated (net_admin, CAP_SYS_PTRACE, all) (repeatable)")
+        ("cap-drop", po::value(&cap_drop)->composing(), "take capabilities out of the default set, comma separated (repeatable)")
+        ("cap", po::value(&caps), "capabilities, comma separated (CAP_NET_ADMIN or net_admin, all): exactly these, in every set, instead of the default set")
         ("tty,t", po::bool_switch(&tty), "give the command a terminal (pty)");
     // clang-format on
 }
@@ -237,18 +239,35 @@ void ProcessOptions::apply(ProcessSpec &p) const {
         else if (!g.empty())
             p.user.group = g;
     }
-    if (!caps.empty()) {
-        std::vector<std::string> names;
-        std::string cur;
-        for (char c : caps + ",") {
-            if (c != ',') {
-                cur += c;
-            } else if (!cur.empty()) {
-                names.push_back(cur);
-                cur.clear();
+    auto names = [](const std::vector<std::string> &lists) {
+        std::vector<std::string> out;
+        for (const auto &l : lists) {
+            std::string cur;
+            for (char c : l + ",") {
+                if (c != ',') {
+                    cur += c;
+                } else if (!cur.empty()) {
+                    out.push_back(cur);
+                    cur.clear();
+                }
             }
         }
-        p.capabilities = Capabilities::all_sets(names);
+        return out;
+    };
+    if (!caps.empty()) {
+        if (!cap_add.empty() || !cap_drop.empty())
+            throw UsageError("--cap gives the exact set; --cap-add/--cap-drop change the default "
+                             "set: use one or the other");
+        p.capabilities = Capabilities::all_sets(names({caps}));
+        p.capabilities_add.clear();
+        p.capabilities_drop.clear();
+    }
+    if (!cap_add.empty() || !cap_drop.empty()) {
+        if (p.capabilities)
+            throw UsageError("--cap-add/--cap-drop change the default set, but the spec gives "
+                             "exact capability sets (process.capabilities): use --cap instead");
+        for (const auto &c : names(cap_add)) p.capabilities_add.push_back(c);
+        for (const auto &c : names(cap_drop)) p.capabilities_drop.push_back(c);
     }
     if (tty) {
         p.terminal = true;

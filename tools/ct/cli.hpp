@@ -89,6 +89,7 @@ std::string format_time(int64_t unix_seconds);
 struct ProcessOptions {
     std::vector<std::string> env;
     std::string cwd, user, caps;
+    std::vector<std::string> cap_add, cap_drop;
     bool tty = false;
     void add_to(po::options_description &desc);
     void apply(ProcessSpec &p) const;  // throws UsageError

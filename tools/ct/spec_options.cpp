@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include "ct/json.hpp"
 #include "ct/specfile.hpp"
 
 namespace ct::cli {
@@ -182,7 +183,8 @@ void SpecOptions::add_to(po::options_description &desc) {
         ("gid-map", po::value(&gid_maps)->composing(), "CONTAINER_ID:HOST_ID:SIZE")
         ("sysctl", po::value(&sysctls)->composing(), "KEY=VALUE namespaced sysctl (repeatable)")
         ("annotation", po::value(&annotations)->composing(), "KEY=VALUE kept with the container")
-        ("read-only", po::bool_switch(&read_only), "mount the root filesystem read-only");
+        ("read-only", po::bool_switch(&read_only), "mount the root filesystem read-only")
+        ("seccomp", po::value(&seccomp), "seccomp profile: default, unconfined, or a JSON file in the OCI runtime spec's LinuxSeccomp form");
     // clang-format on
     process.add_to(desc);
 }
@@ -246,6 +248,17 @@ Spec SpecOptions::build(const std::string &file, const std::vector<std::string> 
         s.annotations[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     if (read_only) s.readonly_rootfs = true;
+    if (seccomp == "default") {
+        s.seccomp.reset();
+    } else if (seccomp == "unconfined") {
+        s.seccomp = SeccompSpec{true};
+    } else if (!seccomp.empty()) {
+        try {
+            s.seccomp = seccomp_from_json(read_spec_file(seccomp));
+        } catch (const Error &e) {
+            throw UsageError("--seccomp " + seccomp + ": " + e.what());
+        }
+    }
     if (!command.empty()) s.process.args = command;
     if (s.process.env.empty())
         s.process.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};

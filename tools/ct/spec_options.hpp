@@ -13,7 +13,7 @@ struct SpecOptions {
     std::string name, rootfs, hostname, memory, memory_swap, cpus;
     std::optional<int64_t> pids, cpu_shares, cpu_quota, cpu_period;
     std::vector<std::string> mounts, nets, sysctls, uid_maps, gid_maps, annotations, devices;
-    std::string namespaces;
+    std::string namespaces, seccomp;
     bool read_only = false;
     ProcessOptions process;
 

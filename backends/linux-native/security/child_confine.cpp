@@ -1,0 +1,105 @@
+// Child side of the confinement: masked and read-only paths, the seccomp filter, the LSM label.
+// Only system calls between clone and exec (launch.hpp).
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "child_util.hpp"
+
+namespace ct::linux_native::child {
+namespace {
+
+// The path relative to the container's root ("/proc/kcore" -> "proc/kcore").
+const char *rel(const std::string &abs) {
+    const char *r = abs.c_str();
+    while (*r == '/') ++r;
+    return r;
+}
+
+}  // namespace
+
+void mask_paths(const LaunchPlan &p) {
+    if (p.masked_paths.empty() && p.readonly_paths.empty()) return;
+    // After pivot_root the working directory is the container's root: resolve in it.
+    int root = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0) fail(Msg() << "open the container's root", errno);
+    // Files are hidden under the container's own /dev/null (made by the setup, so it is the
+    // real null device: checked, since a bind of anything else would show it instead).
+    int null = -1;
+    for (const auto &path : p.masked_paths) {
+        int fd = openat2_in_root(root, rel(path), O_PATH);
+        if (fd < 0) {
+            if (errno == ENOENT || errno == ENOTDIR) continue;  // nothing there to hide
+            fail(Msg() << "open the masked path " << path, errno);
+        }
+        struct stat st;
+        if (::fstat(fd, &st) < 0) fail(Msg() << "stat the masked path " << path, errno);
+        FdPath target(fd);
+        if (S_ISDIR(st.st_mode)) {
+            if (::mount("tmpfs", target.c_str(), "tmpfs",
+                        MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                        "size=0k,nr_inodes=1,mode=0555") < 0)
+                fail(Msg() << "mask " << path << " (an empty read-only tmpfs over it)", errno);
+        } else {
+            if (null < 0) {
+                null = openat2_in_root(root, "dev/null", O_PATH);
+                struct stat ns;
+                if (null < 0 || ::fstat(null, &ns) < 0 || !S_ISCHR(ns.st_mode) ||
+                    ns.st_rdev != makedev(1, 3))
+                    fail(Msg() << "mask " << path << ": the container's /dev/null is not the null "
+                               << "device",
+                         null < 0 ? errno : EINVAL);
+            }
+            FdPath source(null);
+            if (::mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) < 0)
+                fail(Msg() << "mask " << path << " (/dev/null over it)", errno);
+        }
+        ::close(fd);
+    }
+    if (null >= 0) ::close(null);
+    for (const auto &path : p.readonly_paths) {
+        int fd = openat2_in_root(root, rel(path), O_PATH);
+        if (fd < 0) {
+            if (errno == ENOENT || errno == ENOTDIR) continue;
+            fail(Msg() << "open the read-only path " << path, errno);
+        }
+        FdPath at(fd);
+        if (::mount(at.c_str(), at.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
+            fail(Msg() << "make " << path << " read-only (bind it on itself)", errno);
+        ::close(fd);
+        // The path again, now resolving to the bind on top of it.
+        fd = openat2_in_root(root, rel(path), O_PATH);
+        if (fd < 0) fail(Msg() << "reopen " << path, errno);
+        remount_bind(fd, MS_RDONLY, 0, path.c_str());
+        ::close(fd);
+    }
+    ::close(root);
+}
+
+void load_seccomp(const LaunchPlan &p) {
+    if (!p.seccomp) return;
+    struct sock_fprog prog {};
+    prog.len = static_cast<unsigned short>(p.seccomp->insns.size());
+    prog.filter = const_cast<struct sock_filter *>(p.seccomp->insns.data());
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p.seccomp->flags, &prog) < 0)
+        fail(Msg() << "load the seccomp filter", errno);
+}
+
+void set_lsm_label(const LaunchPlan &p) {
+    if (p.lsm_attr.empty()) return;
+    Msg path;
+    path << "/proc/thread-self/" << p.lsm_attr;
+    int fd = ::open(path.buf, O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, p.lsm_value.data(), p.lsm_value.size()) < 0)
+        fail(Msg() << "set the security label of the exec (" << p.lsm_value << ")", errno);
+    ::close(fd);
+}
+
+}  // namespace ct::linux_native::child

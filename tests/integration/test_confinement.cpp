@@ -1,0 +1,388 @@
+// Confinement by default (docs/security.md): what a hostile process in a container made with
+// no options tries, and fails at. Each escape test succeeds on a runtime that gives the
+// container the caller's capabilities, no seccomp filter, a writable /proc/sys and the host's
+// cgroup hierarchies; the knobs that widen the container are checked to do only that.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "criu_fixture.hpp"
+#include "fixture.hpp"
+#include "proc_util.hpp"
+
+namespace ct::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+class Confinement : public LinuxTest {
+  protected:
+    std::string sh(const Spec &s) {
+        auto r = run(s);
+        return r.out + r.err;
+    }
+    Spec shell(const std::string &script) { return spec({"/bin/sh", "-c", script}); }
+};
+
+TEST_F(Confinement, TheDefaultCapabilitySetAndNothingMore) {
+    auto r = run(shell("grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status | awk '{print $2}'"));
+    // chown dac_override fowner fsetid kill setgid setuid setpcap net_bind_service net_raw
+    // sys_chroot mknod audit_write setfcap: bits 0-8, 10, 13, 18, 27, 29, 31.
+    EXPECT_EQ(r.out,
+              "0000000000000000\n00000000a80425fb\n00000000a80425fb\n00000000a80425fb\n"
+              "0000000000000000\n")
+        << r.err;
+}
+
+TEST_F(Confinement, ProcSysIsReadOnly) {
+    std::string before = read_text("/proc/sys/kernel/printk_ratelimit_burst");
+    auto r =
+        run(shell("echo 7 > /proc/sys/kernel/printk_ratelimit_burst && echo wrote; "
+                  "(exec 3>>/proc/sys/kernel/core_pattern) 2>/dev/null && echo opened; "
+                  "echo t > /proc/sysrq-trigger 2>/dev/null && echo sysrq; "
+                  "awk '$5 == \"/proc/sys\" {print $6}' /proc/self/mountinfo | cut -c1-3"));
+    EXPECT_EQ(r.out, "ro,\n") << r.err;
+    EXPECT_EQ(read_text("/proc/sys/kernel/printk_ratelimit_burst"), before);
+    // Even with every capability but a user namespace's worth of nothing: still read-only
+    // (the mount, not the capability, holds it).
+    auto all = shell("echo 7 > /proc/sys/kernel/printk_ratelimit_burst && echo wrote");
+    all.process.capabilities_add = {"CAP_NET_BIND_SERVICE"};
+    EXPECT_EQ(run(all).out, "");
+    EXPECT_EQ(read_text("/proc/sys/kernel/printk_ratelimit_burst"), before);
+}
+
+TEST_F(Confinement, SysfsStaysReadOnly) {
+    // A host knob: writing the value it already has would change nothing even if it worked.
+    const std::string knob = "/sys/kernel/mm/transparent_hugepage/enabled";
+    if (access(knob.c_str(), F_OK) != 0) GTEST_SKIP() << knob << " is missing on this kernel";
+    auto r =
+        run(shell("mount -o remount,rw /sys 2>/dev/null && echo remounted; "
+                  "echo never > " +
+                  knob +
+                  " 2>/dev/null && echo wrote; "
+                  "awk '$5 == \"/sys\" {print $6}' /proc/self/mountinfo | cut -c1-3"));
+    EXPECT_EQ(r.out, "ro,\n") << r.err;
+}
+
+TEST_F(Confinement, MaskedPathsShowNothing) {
+    auto r =
+        run(shell("for p in /proc/kcore /proc/keys /proc/timer_list /proc/sched_debug "
+                  "/proc/latency_stats; do [ -e $p ] && wc -c < $p; done | sort -u; "
+                  "ls -A /sys/firmware /proc/acpi 2>/dev/null | grep -v : | grep -c . ; "
+                  "touch /sys/firmware/x 2>/dev/null && echo wrote"));
+    // Each existing one reads empty; the directories are empty and read-only.
+    EXPECT_EQ(r.out, "0\n0\n") << r.err;
+    // The spec decides: none at all, or others.
+    auto s = shell("cat /etc/hostname-secret; wc -c < /proc/timer_list");
+    std::string rootfs = private_rootfs("masks");
+    temp_dirs_.push_back(rootfs);
+    write_text(rootfs + "/etc/hostname-secret", "secret\n");
+    s.rootfs = rootfs;
+    s.masked_paths = std::vector<std::string>{"/etc/hostname-secret"};
+    r = run(s);
+    EXPECT_NE(r.out, "0\n") << "/proc/timer_list is shown once it is not listed";
+    EXPECT_NE(r.out, "") << r.err;
+    EXPECT_EQ(r.out.find("secret"), std::string::npos) << r.out;
+}
+
+TEST_F(Confinement, TheKernelLogAndKernelAddressesStayHidden) {
+    auto r =
+        run(shell("dmesg >/dev/null 2>&1 && echo dmesg; "
+                  "head -n 3 /proc/kallsyms | awk '{print $1}' | sort -u"));
+    EXPECT_EQ(r.out, "0000000000000000\n") << r.err;
+}
+
+TEST_F(Confinement, NamespacesAndMountsAreRefusedWithoutSysAdmin) {
+    auto r =
+        run(shell("unshare -U true 2>/dev/null && echo userns; "
+                  "unshare -m true 2>/dev/null && echo mountns; "
+                  "mkdir -p /tmp/m && mount -t tmpfs none /tmp/m 2>/dev/null && echo mounted; "
+                  "grep Seccomp: /proc/self/status"));
+    EXPECT_EQ(r.out, "Seccomp:\t2\n") << r.err;
+}
+
+// The release_agent escape: mount a cgroup v1 hierarchy, set release_agent at its root, make a
+// cgroup notify on release. It needs a hierarchy whose root the container's cgroup namespace
+// shows, which is the host's root cgroup wherever the container did not get one of its own.
+TEST_F(Confinement, ACgroupHierarchyCannotBeMountedByDefault) {
+    auto r =
+        run(shell("mkdir -p /tmp/cg; for h in freezer devices blkio cpuset none,name=systemd; "
+                  "do mount -t cgroup -o $h cgroup /tmp/cg 2>/dev/null && echo mounted $h "
+                  "&& umount /tmp/cg; done"));
+    EXPECT_EQ(r.out, "") << r.err;
+}
+
+TEST_F(Confinement, ReleaseAgentIsOutOfReachEvenWithSysAdmin) {
+    std::string hierarchies;
+    for (const auto &h : cgroup_hierarchies())
+        if (h != "unified" && h[0] != '.') hierarchies += " " + h;
+    if (hierarchies.empty()) GTEST_SKIP() << "no cgroup v1 hierarchy on this host";
+    // For each v1 hierarchy: mount it and look for release_agent at the mount's root. It exists
+    // only in a hierarchy's root cgroup; the container's cgroup namespace must start below.
+    std::string script =
+        "mkdir -p /tmp/cg; for h in" + hierarchies +
+        "; do o=$h; [ $h = systemd ] && o=none,name=systemd; "
+        "mount -t cgroup -o $o cgroup /tmp/cg || { echo cannot mount $h; continue; }; "
+        "[ -e /tmp/cg/release_agent ] && echo release_agent in $h; umount /tmp/cg; done; echo done";
+    auto s = shell(script);
+    s.process.capabilities_add = {"CAP_SYS_ADMIN"};
+    auto r = run(s);
+    EXPECT_EQ(r.out, "done\n") << r.err;
+    EXPECT_EQ(r.out.find("release_agent"), std::string::npos) << r.out;
+}
+
+TEST_F(Confinement, AContainerThatCanMountCgroupsHasItsOwnInEveryHierarchy) {
+    auto s = spec({"/bin/sleep", "100"});
+    s.process.capabilities_add = {"CAP_SYS_ADMIN"};
+    auto c = session().create(s);
+    int64_t pid = start_quiet(c);
+    std::string cg = read_text("/proc/" + std::to_string(pid) + "/cgroup");
+    std::istringstream in(cg);
+    std::string line;
+    int v1 = 0;
+    while (std::getline(in, line)) {
+        // "ID:CONTROLLERS:PATH"; hierarchies not mounted anywhere cannot be joined nor mounted
+        // by name without a mount of them existing elsewhere... except named ones: see below.
+        auto a = line.find(':'), b = line.find(':', a + 1);
+        std::string ctrls = line.substr(a + 1, b - a - 1), path = line.substr(b + 1);
+        if (ctrls.empty()) continue;  // the cgroup2 tree: joined at clone (CLONE_INTO_CGROUP)
+        bool mounted = false;
+        for (const auto &h : cgroup_hierarchies())
+            mounted |= ctrls == h || ctrls == "name=" + h || ctrls.find(h) != std::string::npos;
+        if (!mounted) continue;
+        ++v1;
+        EXPECT_NE(path, "/") << "in the host's root cgroup of " << ctrls;
+    }
+    EXPECT_GT(v1, 0) << cg;
+    auto info = c.info();
+    EXPECT_EQ(info.details["security.cgroups"], "own directory in every hierarchy");
+    c.destroy(true);
+}
+
+TEST_F(Confinement, TheContainersCgroupMountIsReadOnlyUnlessAskedFor) {
+    auto s = shell(
+        "mkdir /sys/fs/cgroup/memory/sub 2>/dev/null && echo made; "
+        "echo 1 > /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null && echo raised; "
+        "touch /sys/fs/cgroup/x 2>/dev/null && echo touched; ls /sys/fs/cgroup | grep -c memory");
+    s.mounts = {{"", "/sys/fs/cgroup", "cgroup", {}}};
+    s.resources.memory = 64 << 20;
+    EXPECT_EQ(run(s).out, "1\n");
+    s.mounts = {{"", "/sys/fs/cgroup", "cgroup", {"rw"}}};
+    s.process.args = {"/bin/sh", "-c",
+                      "mkdir /sys/fs/cgroup/memory/sub && echo made && rmdir "
+                      "/sys/fs/cgroup/memory/sub"};
+    EXPECT_EQ(run(s).out, "made\n");
+}
+
+TEST_F(Confinement, ARawBlockDeviceOfTheHostCannotBeOpened) {
+    struct stat st;
+    ASSERT_EQ(stat("/", &st), 0);
+    std::string node = std::to_string(major(st.st_dev)) + " " + std::to_string(minor(st.st_dev));
+    auto r = run(shell("mknod /dev/hostroot b " + node +
+                       " && echo made; "
+                       "head -c 1 /dev/hostroot >/dev/null 2>&1 && echo read; "
+                       "echo x 2>/dev/null >/dev/hostroot && echo wrote"));
+    EXPECT_EQ(r.out, "made\n") << r.err;
+}
+
+TEST_F(Confinement, OutOfRangeIdsAreRefusedAndNothingIsMade) {
+    for (uint32_t bad : {4294967295u}) {
+        auto s = spec({"/bin/id"});
+        s.process.user.uid = bad;
+        EXPECT_THROW(session().create(s), Error);
+        s.process.user.uid = 0;
+        s.process.user.gid = bad;
+        EXPECT_THROW(session().create(s), Error);
+    }
+    EXPECT_TRUE(session().list().empty());
+}
+
+TEST_F(Confinement, AnExecCannotHoldMoreThanItsContainer) {
+    auto c = session().create(spec({"/bin/sleep", "100"}));
+    start_quiet(c);
+    ProcessSpec p;
+    p.args = {"/bin/true"};
+    p.capabilities_add = {"CAP_SYS_ADMIN"};
+    try {
+        c.exec(p);
+        ADD_FAILURE() << "an exec with CAP_SYS_ADMIN was let into a container without it";
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("CAP_SYS_ADMIN"), std::string::npos) << e.what();
+    }
+    p.capabilities_add.clear();
+    auto r = exec_captured(c, p);
+    EXPECT_EQ(r.status.code, 0) << r.err;
+    c.destroy(true);
+}
+
+TEST_F(Confinement, SeccompProfilesFromTheSpec) {
+    auto s = shell("grep Seccomp: /proc/self/status; mkdir /tmp/x 2>&1 | grep -c denied");
+    s.seccomp = SeccompSpec{true};
+    EXPECT_EQ(run(s).out, "Seccomp:\t0\n0\n");
+    SeccompSpec p;
+    p.default_action = "SCMP_ACT_ALLOW";
+    // A name this kernel does not have is skipped, as the OCI runtime spec says.
+    p.syscalls = {{{"mkdir", "mkdirat", "no_such_call_here"}, "SCMP_ACT_ERRNO", 13, {}}};
+    s.seccomp = p;
+    EXPECT_EQ(run(s).out, "Seccomp:\t2\n1\n");
+    // An argument filter: personality(0xffffffff) (a query) allowed, anything else refused.
+    SeccompSpec q;
+    q.default_action = "SCMP_ACT_ALLOW";
+    q.syscalls = {{{"personality"}, "SCMP_ACT_ERRNO", 1, {{0, 0xffffffffULL, 0, "SCMP_CMP_NE"}}}};
+    auto t = shell("setarch linux32 true 2>/dev/null && echo switched; echo ok");
+    t.seccomp = q;
+    EXPECT_EQ(run(t).out, "ok\n");
+}
+
+TEST_F(Confinement, AnLsmTheHostLacksIsRefusedAtCreate) {
+    std::string enabled;
+    bool apparmor = access("/sys/module/apparmor/parameters/enabled", F_OK) == 0 &&
+                    read_text("/sys/module/apparmor/parameters/enabled").rfind("Y", 0) == 0;
+    bool selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
+    auto s = spec({"/bin/true"});
+    s.process.apparmor_profile = "ct-test-profile";
+    if (!apparmor) {
+        try {
+            session().create(s);
+            ADD_FAILURE() << "an AppArmor profile was accepted on a host without AppArmor";
+        } catch (const Error &e) {
+            EXPECT_EQ(e.code(), Errc::unsupported);
+            EXPECT_NE(std::string(e.what()).find("process.apparmor_profile"), std::string::npos)
+                << e.what();
+        }
+    }
+    s.process.apparmor_profile.clear();
+    s.process.selinux_label = "system_u:system_r:container_t:s0";
+    if (!selinux) {
+        try {
+            session().create(s);
+            ADD_FAILURE() << "an SELinux label was accepted on a host without SELinux";
+        } catch (const Error &e) {
+            EXPECT_EQ(e.code(), Errc::unsupported);
+            EXPECT_NE(std::string(e.what()).find("process.selinux_label"), std::string::npos)
+                << e.what();
+        }
+    }
+    EXPECT_TRUE(session().list().empty());
+    if (!apparmor && !selinux)
+        GTEST_SKIP() << "neither AppArmor nor SELinux is enabled here: the refusals are checked, "
+                        "applying a label is not";
+    // With a module enabled: the label reaches the process (its current attribute).
+    auto r = run(shell("cat /proc/self/attr/current"));
+    EXPECT_EQ(r.status.code, 0) << r.err;
+}
+
+// The CVE-2019-5736 pattern. A process of the container holds /proc/<pid>/exe of a process
+// that came from the host (the program that entered the container) and writes into the file
+// once nothing runs it. The entering program here is a copy of enter_victim.
+class ExeOverwrite : public Confinement {
+  protected:
+    void SetUp() override {
+        Confinement::SetUp();
+        if (IsSkipped()) return;
+        dir_ = temp_dir(temp_dirs_, "exe");
+        victim_ = dir_ + "/ct-test-enter-victim";
+        fs::copy_file(CT_TEST_ENTER_VICTIM, victim_);
+        fs::permissions(victim_, fs::perms::owner_all);
+        original_ = read_text(victim_);
+        rootfs_ = private_rootfs("exe");
+        temp_dirs_.push_back(rootfs_);
+        fs::copy_file(CT_TEST_EXE_ATTACKER, rootfs_ + "/bin/attacker");
+    }
+    // The victim as it would run in the container: its shared libraries copied into the
+    // rootfs at their host paths, so that '#!/proc/self/exe' could start it there.
+    void give_the_rootfs_the_victims_libraries() {
+        std::string libs = dir_ + "/libs";
+        std::string cmd = "ldd " + victim_ +
+                          " | awk '/=> \\// {print $3} /^\\t\\// {print $1}' > " + libs +
+                          " && LD_LIBRARY_PATH=" CT_TEST_LIB_DIR " ldd " + victim_ +
+                          " | awk '/=> \\// {print $3}' >> " + libs;
+        ASSERT_EQ(std::system(cmd.c_str()), 0);
+        std::ifstream in(libs);
+        std::string lib;
+        while (std::getline(in, lib)) {
+            if (lib.empty()) continue;
+            fs::path dst = rootfs_ + fs::canonical(lib).string();
+            fs::create_directories(dst.parent_path());
+            fs::copy_file(fs::canonical(lib), dst, fs::copy_options::skip_existing);
+            fs::path as_named = rootfs_ + lib;
+            fs::create_directories(as_named.parent_path());
+            if (!fs::exists(as_named)) fs::copy_file(fs::canonical(lib), as_named);
+        }
+        fs::copy_file(fs::canonical("/lib64/ld-linux-x86-64.so.2"),
+                      rootfs_ + "/lib64/ld-linux-x86-64.so.2", fs::copy_options::skip_existing);
+    }
+    // Runs the victim (as the host would) with `args`; returns its exit code.
+    int run_victim(const std::vector<std::string> &args) {
+        std::string cmd = "LD_LIBRARY_PATH=" CT_TEST_LIB_DIR " CT_BACKEND_PATH=" CT_TEST_BACKEND_DIR
+                          " " +
+                          victim_ + " '" + uri() + "'";
+        for (const auto &a : args) cmd += " '" + a + "'";
+        int rc = std::system((cmd + " >/dev/null 2>&1").c_str());
+        return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    }
+    // Starts the attacker (the container's init) with its output on a pipe.
+    Container start_attacker(double seconds) {
+        auto s = spec({"/bin/attacker", "ct-test-enter-victim", std::to_string(seconds)});
+        s.rootfs = rootfs_;
+        auto c = session().create(s);
+        int out[2];
+        EXPECT_EQ(pipe2(out, O_CLOEXEC), 0);
+        StartOptions o;
+        o.stdio = {-1, out[1], out[1]};
+        c.start(o);
+        close(out[1]);
+        out_ = out[0];
+        return c;
+    }
+    // Once the victim is done: the attacker gets a moment to write into the file (it retries
+    // every 20 ms), then is stopped. Returns what it said.
+    std::string finish(Container &c) {
+        eventually([&] { return c.state() != State::running; }, 1500);
+        if (c.state() == State::running) c.kill(SIGKILL);
+        c.wait();
+        std::string said;
+        char buf[512];
+        ssize_t n;
+        while ((n = read(out_, buf, sizeof buf)) > 0) said.append(buf, static_cast<size_t>(n));
+        close(out_);
+        c.destroy(true);
+        return said;
+    }
+    std::string dir_, victim_, original_, rootfs_;
+    int out_ = -1;
+};
+
+TEST_F(ExeOverwrite, ThroughAProcessThatEntersAndRunsCodeOfItsOwn) {
+    auto c = start_attacker(30);
+    // A function of the entering program runs in the container for 3 s (the C API's enter_cb):
+    // a clone of the host program, executed through nothing.
+    EXPECT_EQ(run_victim({c.name(), "fn", "3"}), 0);
+    std::string said = finish(c);
+    EXPECT_EQ(said.find("ESCAPED"), std::string::npos) << said;
+    EXPECT_EQ(read_text(victim_), original_) << "the host binary was overwritten: " << said;
+}
+
+TEST_F(ExeOverwrite, ThroughACommandThatIsAProcSelfExeScript) {
+    give_the_rootfs_the_victims_libraries();
+    write_text(rootfs_ + "/bin/evil", "#!/proc/self/exe\n");
+    fs::permissions(rootfs_ + "/bin/evil", fs::perms::owner_all);
+    auto c = start_attacker(30);
+    // Executing the script executes whatever /proc/self/exe is at that moment: it must not be
+    // the host program (which, run there, would stay 4 s).
+    int rc = run_victim({c.name(), "exec", "/bin/evil"});
+    std::string said = finish(c);
+    EXPECT_EQ(rc, 127) << "the script ran something: " << said;
+    EXPECT_EQ(said.find("ESCAPED"), std::string::npos) << said;
+    EXPECT_EQ(read_text(victim_), original_) << "the host binary was overwritten: " << said;
+}
+
+}  // namespace
+}  // namespace ct::test
