@@ -61,7 +61,7 @@ done
 for t in crun runc unshare; do
     command -v $t >/dev/null || { echo "compare.sh: $t is missing (tools/install-bench-deps.sh)" >&2; exit 1; }
 done
-for b in bin/ct bin/bench-lifecycle bin/bench-bare; do
+for b in bin/ct bin/bench-lifecycle bin/bench-bare bin/bench-seccomp-profile; do
     [ -x "$build/$b" ] || { echo "compare.sh: $build/$b is missing (tools/build.sh)" >&2; exit 1; }
 done
 [ -n "$rootfs" ] || rootfs=$build/tests/rootfs-busybox
@@ -94,10 +94,12 @@ mkdir -p "$work/a" "$work/b" "$state"
 
 # --- the OCI bundles ------------------------------------------------------------------------
 # "default": what `crun spec` generates (its mounts including /sys/fs/cgroup, masked and
-# read-only /proc and /sys paths, RLIMIT_NOFILE, no_new_privileges, 3 capabilities) with the
-# namespaces, limits and command of the others: a normal crun container, the reference of the
-# targets. "min": the mounts of a libct container and nothing else (no masked/read-only paths,
-# no /sys/fs/cgroup, no rlimit, no no_new_privileges): the same work as libct does.
+# read-only /proc and /sys paths, RLIMIT_NOFILE, no_new_privileges, 3 capabilities) plus the
+# seccomp profile engines add (libct's default, bench-seccomp-profile), with the namespaces,
+# limits and command of the others: a normal crun container as Podman runs it, the reference
+# of the targets. "min": the mounts of a libct container and nothing else (no masked/read-only
+# paths, no /sys/fs/cgroup, no rlimit, no no_new_privileges, no seccomp): less than libct does
+# now that its containers are confined.
 limits_json=""
 if [ -n "$limits" ]; then
     limits_json='"resources": {"memory": {"limit": 67108864}, "pids": {"limit": 100},
@@ -119,8 +121,9 @@ bundle() {
     "noNewPrivileges": true,'
         extra_linux='"maskedPaths": ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
       "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-      "/sys/firmware", "/proc/scsi"],
-    "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],'
+      "/sys/firmware", "/proc/scsi", "/sys/devices/virtual/powercap"],
+    "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+    "seccomp": '"$seccomp_json"','
     else
         extra_mounts="" extra_process="" extra_linux=""
     fi
@@ -164,6 +167,9 @@ bundle() {
 }
 EOF
 }
+# The seccomp filter Docker/Podman give an OCI runtime, for the bundle's capabilities: the one
+# a libct container gets too.
+seccomp_json=$("$build/bin/bench-seccomp-profile" CAP_AUDIT_WRITE CAP_KILL CAP_NET_BIND_SERVICE)
 bundle crun default
 bundle crun-min min
 bundle runc default

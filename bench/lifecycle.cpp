@@ -27,7 +27,7 @@ using ct::bench::now_ms;
 
 const char kUsage[] =
     "usage: bench-lifecycle [-n N] [-w N] [--rootfs DIR] [--uri URI] [--net] [--binds]\n"
-    "           [--no-limits] [--ref NAME] [--json]\n"
+    "           [--no-limits] [--unconfined] [--ref NAME] [--json]\n"
     "           [--cmd NAME [--mntns FILE] -- ARG... \\;]...\n"
     "Times N container life cycles through the public C++ API (default 100, after 3 warm-up\n"
     "rounds): create, start /bin/true, wait, destroy; default namespaces (mount, uts, ipc,\n"
@@ -41,6 +41,8 @@ const char kUsage[] =
     "  --net          give each container a veth interface (host end ctb<pid>-<i>)\n"
     "  --binds        add two read-only bind mounts (/home and /run inside)\n"
     "  --no-limits    no cgroup limits\n"
+    "  --unconfined   no confinement: every capability, no seccomp filter, nothing masked\n"
+    "                 (what the default cost before docs/security.md's defaults)\n"
     "  --ref NAME     ratios are relative to this --cmd (default: the first)\n"
     "  --json         machine-readable output with every sample\n";
 
@@ -50,7 +52,7 @@ struct Options {
     unsigned iterations = 100, warmup = 3;
     std::string rootfs = "/var/lib/ct/rootfs/busybox";
     std::string uri;
-    bool net = false, binds = false, limits = true, json = false;
+    bool net = false, binds = false, limits = true, json = false, unconfined = false;
     std::string ref;
     std::vector<ct::bench::ExternalCommand> commands;
 };
@@ -78,6 +80,8 @@ Options parse(int argc, char **argv) {
             o.net = true;
         } else if (a == "--binds") {
             o.binds = true;
+        } else if (a == "--unconfined") {
+            o.unconfined = true;
         } else if (a == "--no-limits") {
             o.limits = false;
         } else if (a == "--ref") {
@@ -153,6 +157,12 @@ ct::Spec base_spec(const Options &o, const Scratch &s) {
         spec.resources.memory = 64 << 20;
         spec.resources.pids = 100;
         spec.resources.cpu.shares = 512;
+    }
+    if (o.unconfined) {
+        spec.process.capabilities = ct::Capabilities::all_sets({"all"});
+        spec.seccomp = ct::SeccompSpec{true};
+        spec.masked_paths = std::vector<std::string>{};
+        spec.readonly_paths = std::vector<std::string>{};
     }
     if (o.binds) {
         spec.mounts.push_back({s.binds() + "/a", "/home", "bind", {"ro"}});
