@@ -150,10 +150,19 @@ int libct_process_desc_set_rlimit(ct_process_desc_t p, int resource, uint64_t so
     });
 }
 
-int libct_process_desc_set_lsm_label(ct_process_desc_t p, const char *) {
-    return guard([&]() -> int {
-        need(p, "process description");
-        throw Failure(-LCTERR_OPNOTSUPP, "LSM labels (AppArmor, SELinux) are not supported");
+int libct_process_desc_set_lsm_label(ct_process_desc_t p, const char *label) {
+    return with_desc(p, [&](ct_process_desc &d) {
+        if (!label) throw Failure(-LCTERR_INVARG, "set_lsm_label: the label is NULL");
+        // The historical library wrote the label to /proc/self/attr/exec, whichever module
+        // read it. An SELinux context is user:role:type[:level]; an AppArmor profile is a
+        // name. A host without that module refuses the spawn, naming the field.
+        std::string l = label;
+        d.proc.selinux_label.clear();
+        d.proc.apparmor_profile.clear();
+        if (l.find(':') != std::string::npos)
+            d.proc.selinux_label = l;
+        else
+            d.proc.apparmor_profile = l;
     });
 }
 

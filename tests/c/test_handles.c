@@ -123,7 +123,22 @@ int main(void) {
           "a NULL callback is refused, not called");
     CHECK(libct_process_desc_set_rlimit(pd, 999, 1, 1) == -LCTERR_INVARG, "unknown rlimit");
     CHECK(libct_process_desc_set_caps(pd, 1, 0) == -LCTERR_INVARG, "caps applied to nothing");
-    CHECK(libct_process_desc_set_lsm_label(pd, "x") == -LCTERR_OPNOTSUPP, "LSM label");
+    CHECK(libct_process_desc_set_lsm_label(pd, NULL) == -LCTERR_INVARG, "a NULL LSM label");
+    /* A label is kept; a host without AppArmor or SELinux refuses the spawn, naming it. */
+    if (access("/sys/fs/selinux/enforce", F_OK) != 0 &&
+        access("/sys/kernel/security/apparmor", F_OK) != 0) {
+        ct_process_desc_t lsm = libct_process_desc_create(s1);
+        int code0 = 0;
+        CHECK_OK(libct_process_desc_set_lsm_label(lsm, "ct-test-profile"));
+        ct_process_t lp = libct_container_spawn_cb(c1, lsm, exit_code, &code0);
+        CHECK(libct_handle_to_err(lp) == -LCTERR_OPNOTSUPP,
+              "an AppArmor profile on a host without AppArmor: %ld", libct_handle_to_err(lp));
+        CHECK_OK(libct_process_desc_set_lsm_label(lsm, "system_u:system_r:container_t:s0"));
+        lp = libct_container_spawn_cb(c1, lsm, exit_code, &code0);
+        CHECK(libct_handle_to_err(lp) == -LCTERR_OPNOTSUPP,
+              "an SELinux label on a host without SELinux: %ld", libct_handle_to_err(lp));
+        libct_process_desc_destroy(lsm);
+    }
 
     /* Settings change only while stopped. */
     int code = 7;
