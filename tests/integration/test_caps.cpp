@@ -13,6 +13,23 @@ class Caps : public LinuxTest {
     }
 };
 
+// The confinement a spec without options gets (docs/security.md), here and through every
+// backend this file runs against (the remote suite runs it over linux+ssh://).
+TEST_F(Caps, TheDefaultIsTheOciSetWithTheDefaultSeccompFilter) {
+    auto r = run(spec({"/bin/sh", "-c", status_caps() + "; grep -c '^Seccomp:.2' /proc/self/status"}));
+    // chown dac_override fowner fsetid kill setgid setuid setpcap net_bind_service net_raw
+    // sys_chroot mknod audit_write setfcap: bits 0-8, 10, 13, 18, 27, 29, 31. Inh Prm Eff Bnd Amb
+    EXPECT_EQ(r.out,
+              "0000000000000000 00000000a80425fb 00000000a80425fb 00000000a80425fb "
+              "0000000000000000 1\n")
+        << r.err;
+    // Added and dropped: net_admin (12) in, mknod (27) out.
+    auto s = spec({"/bin/sh", "-c", "grep ^CapBnd /proc/self/status | awk '{print $2}'"});
+    s.process.capabilities_add = {"net_admin"};
+    s.process.capabilities_drop = {"CAP_MKNOD"};
+    EXPECT_EQ(run(s).out, "00000000a00435fb\n");
+}
+
 TEST_F(Caps, AListSetsEverySet) {
     auto s = spec({"/bin/sh", "-c", status_caps()});
     s.process.capabilities = Capabilities::all_sets({"CAP_CHOWN", "kill"});  // bits 0 and 5

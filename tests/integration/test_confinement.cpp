@@ -31,16 +31,6 @@ class Confinement : public LinuxTest {
     Spec shell(const std::string &script) { return spec({"/bin/sh", "-c", script}); }
 };
 
-TEST_F(Confinement, TheDefaultCapabilitySetAndNothingMore) {
-    auto r = run(shell("grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' /proc/self/status | awk '{print $2}'"));
-    // chown dac_override fowner fsetid kill setgid setuid setpcap net_bind_service net_raw
-    // sys_chroot mknod audit_write setfcap: bits 0-8, 10, 13, 18, 27, 29, 31.
-    EXPECT_EQ(r.out,
-              "0000000000000000\n00000000a80425fb\n00000000a80425fb\n00000000a80425fb\n"
-              "0000000000000000\n")
-        << r.err;
-}
-
 TEST_F(Confinement, ProcSysIsReadOnly) {
     std::string before = read_text("/proc/sys/kernel/printk_ratelimit_burst");
     auto r =

@@ -123,3 +123,24 @@ def test_detached_start_is_waited_for_from_another_session(env):
         with libct.Session.open(env.uri) as other:
             assert other.get("c1").wait(10) == 6
         assert c.state == "stopped"
+
+
+def test_confined_by_default_and_widened_by_name(env):
+    """The defaults of docs/security.md reach a container made from Python, and the spec's
+    confinement fields (plain dicts) change them."""
+    status = "grep -E '^(CapBnd|Seccomp):' /proc/self/status; cat /proc/sys/kernel/ostype"
+    script = status + "; echo x > /proc/sys/kernel/ostype 2>/dev/null && echo wrote"
+    with env.create(["sh", "-c", script]) as c:
+        p = c.start(stdout=libct.PIPE, text=True)
+        out, _ = p.communicate()
+        assert out == "CapBnd:\t00000000a80425fb\nSeccomp:\t2\nLinux\n"
+        details = c.info()["details"]
+        assert details["security.seccomp"] == "default"
+        assert "CAP_NET_RAW" in details["security.capabilities"].split(",")
+    wider = {"capabilities": {"add": ["net_admin"], "drop": ["net_raw"]}}
+    with env.create(["sh", "-c", status], process={"args": ["sh", "-c", status], **wider},
+                    seccomp="unconfined", readonly_paths=[]) as c:
+        p = c.start(stdout=libct.PIPE, text=True)
+        out, _ = p.communicate()
+        # net_admin (12) in, net_raw (13) out; no filter.
+        assert out == "CapBnd:\t00000000a80415fb\nSeccomp:\t0\nLinux\n"
