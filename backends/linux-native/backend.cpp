@@ -5,7 +5,7 @@
 #include "criu/criu.hpp"
 #include "criu/files.hpp"
 #include "ct/driver.h"
-#include "session.hpp"
+#include "session/session.hpp"
 
 using ct::backend::guard;
 using ct::linux_native::LinuxSession;

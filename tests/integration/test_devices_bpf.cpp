@@ -13,7 +13,7 @@
 
 #include <gtest/gtest.h>
 
-#include "devices.hpp"
+#include "security/devices.hpp"
 #include "fd.hpp"
 
 namespace ct::linux_native {

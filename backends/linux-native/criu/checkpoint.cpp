@@ -13,15 +13,15 @@
 #include <set>
 #include <sstream>
 
-#include "criu.hpp"
+#include "criu/criu.hpp"
 #include "ct/internal/document.hpp"
-#include "freezer.hpp"
-#include "image.hpp"
-#include "netns.hpp"
-#include "options.hpp"
-#include "process.hpp"
+#include "cgroups/freezer.hpp"
+#include "criu/image.hpp"
+#include "criu/netns.hpp"
+#include "criu/options.hpp"
+#include "monitor/process.hpp"
 #include "rollback.hpp"
-#include "session.hpp"
+#include "session/session.hpp"
 #include "sys.hpp"
 
 namespace ct::linux_native {

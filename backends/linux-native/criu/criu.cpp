@@ -1,4 +1,4 @@
-#include "criu.hpp"
+#include "criu/criu.hpp"
 
 #include <criu/criu.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "files.hpp"
+#include "criu/files.hpp"
 
 #include "archive.hpp"
 #include "ct/error.hpp"

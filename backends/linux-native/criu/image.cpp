@@ -1,4 +1,4 @@
-#include "image.hpp"
+#include "criu/image.hpp"
 
 #include <sys/stat.h>
 

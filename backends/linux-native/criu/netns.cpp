@@ -1,4 +1,4 @@
-#include "netns.hpp"
+#include "criu/netns.hpp"
 
 #include <fcntl.h>
 #include <net/if.h>

@@ -1,4 +1,4 @@
-#include "options.hpp"
+#include "criu/options.hpp"
 
 #include "ct/internal/document.hpp"
 

@@ -14,17 +14,17 @@
 #include <optional>
 #include <sstream>
 
-#include "cgroups.hpp"
-#include "criu.hpp"
-#include "image.hpp"
-#include "monitor.hpp"
+#include "cgroups/cgroups.hpp"
+#include "criu/criu.hpp"
+#include "criu/image.hpp"
+#include "monitor/monitor.hpp"
 #include "net/network.hpp"
-#include "netns.hpp"
-#include "options.hpp"
-#include "plan.hpp"
-#include "process.hpp"
+#include "criu/netns.hpp"
+#include "criu/options.hpp"
+#include "launch/plan.hpp"
+#include "monitor/process.hpp"
 #include "rollback.hpp"
-#include "session.hpp"
+#include "session/session.hpp"
 #include "sys.hpp"
 
 namespace ct::linux_native {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "ct/spec.hpp"
-#include "launch.hpp"
+#include "launch/launch.hpp"
 
 namespace ct::linux_native::fs {
 

@@ -11,7 +11,7 @@
 
 #include <cerrno>
 
-#include "child_util.hpp"
+#include "launch/child_util.hpp"
 
 namespace ct::linux_native::child {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "ct/spec.hpp"
-#include "launch.hpp"
+#include "launch/launch.hpp"
 #include "security/seccomp.hpp"
 
 namespace ct::linux_native {

@@ -1,0 +1,74 @@
+// The cgroups of one container: which directories, creating them, applying limits, moving
+// processes in, killing and removing them.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cgroups/layout.hpp"
+#include "ct/spec.hpp"
+#include "fd.hpp"
+
+namespace ct::linux_native {
+
+class ContainerCgroups {
+  public:
+    // Directory key ("memory", "cpu", "pids", ..., "unified" for a cgroup2 tree) -> path.
+    using Paths = std::map<std::string, std::string>;
+
+    ContainerCgroups() = default;
+    // Decides the directories for container `name` under `parent` (relative to each hierarchy's
+    // root; "" for the root itself), from what the spec's resources need, the hierarchies it
+    // asks for (`extra`: Spec::cgroups) and what the host has. With `every_hierarchy`, a
+    // directory in every v1 hierarchy mounted here too (security/confine.hpp: a container
+    // that could mount one). Throws unsupported when a requested limit's controller or a
+    // requested hierarchy is missing.
+    ContainerCgroups(const CgroupLayout &layout, const std::string &parent, const std::string &name,
+                     const Resources &res, const std::vector<std::string> &extra = {},
+                     bool every_hierarchy = false);
+    // Re-attaches to directories recorded in a container's state.
+    explicit ContainerCgroups(Paths paths) : paths_(std::move(paths)) {}
+
+    const Paths &paths() const { return paths_; }
+
+    // mkdir every directory (and missing parents); on failure removes what it made and throws.
+    // The name is checked for a leftover directory first: an existing one is an error.
+    void create();
+    // Writes the limits. Throws naming the spec field and the cgroup file.
+    void apply(const Resources &res) const;
+    // rmdir every directory, retrying while the kernel still tears processes down. Returns an
+    // error text for what could not be removed ("" if all gone).
+    std::string remove() const;
+
+    // Opens, in every directory a new single-threaded process must join, the file it writes
+    // "0" into to join it ("tasks" on v1, "cgroup.procs" on v2); the cgroup2 directory is
+    // opened separately for clone3(CLONE_INTO_CGROUP).
+    std::vector<Fd> open_join_files(bool include_v2) const;
+    Fd open_v2_dir() const;
+
+    // Every pid in the container's cgroup.
+    std::vector<long> pids() const;
+    // Signals every process; SIGKILL uses cgroup.kill when the host has it.
+    void kill_all(int sig) const;
+    // True once no process is left.
+    bool empty() const;
+
+  private:
+    std::string tracking_dir() const;  // the directory whose cgroup.procs lists every process
+    Paths paths_;
+    Paths roots_;                     // key -> hierarchy mount point (only when planned)
+    std::vector<std::string> order_;  // creation order
+};
+
+// A mount of type "cgroup" (the container's own cgroups, e.g. at /sys/fs/cgroup) as plain
+// mounts: a tmpfs at its target, and each of the container's cgroup directories bound under
+// it by controller (a named hierarchy "name=X" as X; the cgroup2 tree as "unified"), so that
+// the container can make sub-groups of its own.
+std::vector<MountSpec> cgroup_mounts(const MountSpec &m, const ContainerCgroups &cg);
+
+// On a pure cgroup-v2 host, creates `parent` and enables the controllers in the
+// subtree_control of the root and of every level down to it. No-op on v1 and hybrid hosts.
+void prepare_v2_parent(const CgroupLayout &layout, const std::string &parent);
+
+}  // namespace ct::linux_native

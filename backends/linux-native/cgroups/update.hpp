@@ -1,0 +1,23 @@
+// Changing the limits of an existing container (created, running or stopped).
+#pragma once
+
+#include <string>
+
+#include "cgroups/cgroups.hpp"
+#include "ct/spec.hpp"
+
+namespace ct::linux_native {
+
+// `delta`'s set fields over `base`: what the container's resources become.
+Resources merge_resources(const Resources &base, const Resources &delta);
+
+// The values that undo `delta` on top of `base`: base's, or the kernel's defaults.
+Resources undo_resources(const ContainerCgroups &cgroups, const Resources &base,
+                         const Resources &delta);
+
+// Writes `delta` into the container's cgroups. If the kernel refuses a value (a memory limit
+// below current usage, ...) every knob already written goes back to `base` (or the kernel's
+// default where `base` has none), and the error names the field, the value and the reason.
+void update_cgroups(const ContainerCgroups &cgroups, const Resources &base, const Resources &delta);
+
+}  // namespace ct::linux_native

@@ -1,0 +1,39 @@
+// Child side of an exec into a running container, between joining its namespaces and running
+// the command: the fork that enters the pid namespace, and the container's root.
+#include <linux/sched.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "launch/child_util.hpp"
+
+namespace ct::linux_native::child {
+
+void fork_into_namespaces(const LaunchPlan &p) {
+    // setns() into a pid or time namespace only decides where children go. CLONE_PARENT makes
+    // the fork a child of the caller (the session, or a detached exec's monitor), which can
+    // then wait for it like for any process it started; the intermediate just exits.
+    struct clone_args a {};
+    a.flags = CLONE_PARENT;
+    a.exit_signal = 0;  // CLONE_PARENT: the kernel uses ours (SIGCHLD)
+    long pid = ::syscall(SYS_clone3, &a, sizeof a);
+    if (pid < 0) fail(Msg() << "fork into the container's pid namespace", errno);
+    if (pid > 0) {
+        pid_t real = static_cast<pid_t>(pid);
+        ssize_t w = ::write(p.report_fd, &real, sizeof real);
+        ::_exit(w == static_cast<ssize_t>(sizeof real) ? 0 : 1);
+    }
+    ::close(p.report_fd);
+    // The intermediate led the session; this process leads its own (for a controlling tty).
+    ::setsid();
+}
+
+void enter_root(const LaunchPlan &p) {
+    // init's root, opened before the namespaces were joined: right whether the container
+    // pivoted in its own mount namespace or was only chrooted.
+    CHECK(::fchdir(p.root_fd.get()), "enter the container's root (fchdir)");
+    CHECK(::chroot("."), "enter the container's root (chroot)");
+    CHECK(::chdir("/"), "chdir /");
+}
+
+}  // namespace ct::linux_native::child

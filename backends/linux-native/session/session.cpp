@@ -1,0 +1,443 @@
+#include "session/session.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <optional>
+#include <thread>
+
+#include "cgroups/cgroups.hpp"
+#include "ct/internal/document.hpp"
+#include "ct/internal/uri.hpp"
+#include "security/devices.hpp"
+#include "launch/exec_plan.hpp"
+#include "cgroups/freezer.hpp"
+#include "launch/launch.hpp"
+#include "monitor/monitor.hpp"
+#include "net/beside.hpp"
+#include "net/netlink.hpp"
+#include "net/network.hpp"
+#include "launch/plan.hpp"
+#include "monitor/process.hpp"
+#include "rollback.hpp"
+#include "security/confine.hpp"
+#include "sys.hpp"
+#include "security/userns.hpp"
+
+namespace ct::linux_native {
+namespace {
+
+std::string q(const std::string &name) {
+    return "'" + name + "'";
+}
+
+std::string default_state_root() {
+    if (::geteuid() == 0) return "/run/ct/linux";
+    if (const char *x = std::getenv("XDG_RUNTIME_DIR")) return std::string(x) + "/ct/linux";
+    return "/tmp/ct-" + std::to_string(::geteuid()) + "/linux";
+}
+
+}  // namespace
+
+// What this backend does not do: refused up front, never silently ignored.
+void check_supported(const Spec &s) {
+    if (s.openvz)
+        throw Error(Errc::unsupported,
+                    "openvz: settings for backend openvz are not supported by backend linux");
+}
+
+namespace {
+
+// The first spec field that cannot work without the container's own cgroups, or "".
+std::string needs_cgroups(const Spec &s) {
+    if (s.resources != Resources{}) return "resources";
+    if (!s.devices.empty()) return "devices (the device allow-list)";
+    if (!s.cgroups.empty()) return "cgroups";
+    return "";
+}
+
+}  // namespace
+
+SessionOptions parse_session_uri(const std::string &text) {
+    SessionOptions o;
+    auto bad = [&](const std::string &why) {
+        return Error(Errc::invalid_argument, "linux backend: URI '" + text + "': " + why);
+    };
+    // The shared parser refuses a host without a transport ("use linux+ssh://host/").
+    uri::Uri u = uri::parse_uri(text);
+    if (u.scheme != "linux") throw bad("scheme must be linux");
+    bool parent_set = false;
+    for (const auto &item : u.items) {
+        const std::string &k = item.key;
+        std::string v = item.value;
+        if (k == "root") {
+            if (v.empty() || v[0] != '/') throw bad("root must be an absolute directory");
+            o.state_root = v;
+        } else if (k == "cgroup_parent") {
+            // "/": right under each hierarchy's root (<hierarchy>/<name>), as libct 1.x did.
+            if (v == "/")
+                v.clear();
+            else if (v.empty() || v.find("..") != std::string::npos || v[0] == '/')
+                throw bad("cgroup_parent must be '/' or a relative cgroup path without '..'");
+            o.cgroup_parent = v;
+            parent_set = true;
+        } else {
+            throw bad("unknown option '" + k + "' (known: root, cgroup_parent)");
+        }
+    }
+    if (o.state_root.empty()) o.state_root = default_state_root();
+    if (!parent_set) o.cgroup_parent = "ct";
+    return o;
+}
+
+LinuxSession::LinuxSession(const std::string &uri)
+    : opts_(parse_session_uri(uri)),
+      store_(opts_.state_root),
+      layout_(CgroupLayout::detect()),
+      seccomp_(SeccompCache::default_dir()) {}
+
+std::optional<int> LinuxSession::known_exit(const StateStore::Entry &e) const {
+    if (e.state.exit_wstatus) return e.state.exit_wstatus;
+    return e.read_exit_file();
+}
+
+State LinuxSession::current_state(const StateStore::Entry &e) const {
+    const auto &st = e.state;
+    if (st.status == "created") return State::created;
+    if (st.status == "running" && process_alive(st.pid, st.pid_start)) return State::running;
+    if (st.status == "paused" && process_alive(st.pid, st.pid_start)) return State::paused;
+    return State::stopped;
+}
+
+ContainerInfo LinuxSession::describe(const std::string &name, StateStore::Entry &e) const {
+    ContainerInfo i;
+    i.name = name;
+    i.backend = "linux";
+    i.state = current_state(e);
+    i.pid = i.state == State::running || i.state == State::paused ? e.state.pid : 0;
+    i.created = e.state.created;
+    if (i.state == State::stopped)
+        if (auto x = known_exit(e)) i.exit_status = ExitStatus::from_wait_status(*x);
+    i.spec = e.state.spec;
+    i.details["state_dir"] = e.dir();
+    i.details["cgroup_mode"] = layout_.mode_name();
+    for (const auto &[k, p] : e.state.cgroups) i.details["cgroup." + k] = p;
+    for (const auto &[k, v] : net::Network(e.state.spec.network).details(e.dir())) i.details[k] = v;
+    for (const auto &[k, v] : confinement_details(e.state.spec)) i.details[k] = v;
+    return i;
+}
+
+void LinuxSession::create(const std::string &spec_doc) {
+    Spec spec = doc::decode_spec(spec_doc);
+    validate(spec);
+    check_supported(spec);
+    check_host(spec);
+    check_confinement(spec, seccomp_);
+    net::Network(spec.network).check_host();
+    // Planned before anything is made, so a missing controller fails with nothing to undo.
+    // A named hierarchy may have been mounted since the session opened: look again.
+    CgroupLayout fresh;
+    const CgroupLayout *layout = &layout_;
+    for (const auto &h : spec.cgroups)
+        if (!layout_.v1.count(h) && h.rfind("name=", 0) == 0) {
+            fresh = CgroupLayout::detect();
+            layout = &fresh;
+            break;
+        }
+    ContainerCgroups cg(*layout, opts_.cgroup_parent, spec.name, spec.resources, spec.cgroups,
+                        may_mount_cgroups(spec));
+
+    auto entry = store_.create(spec.name);
+    Rollback rb;
+    rb.add([&] { store_.remove(spec.name); });
+    try {
+        prepare_v2_parent(layout_, opts_.cgroup_parent);
+        cg.create();
+    } catch (const Error &ex) {
+        // An unprivileged caller without a delegated cgroup runs its containers without one,
+        // as long as nothing in the spec needs it.
+        if (ex.code() != Errc::permission || ::geteuid() == 0) throw;
+        if (auto need = needs_cgroups(spec); !need.empty())
+            throw Error(Errc::permission,
+                        need + " needs cgroups, and this user (uid " + std::to_string(::geteuid()) +
+                            ") cannot create them: " + ex.what() +
+                            " (run as root, or delegate a cgroup to the user)",
+                        ex.sys_errno());
+        cg = ContainerCgroups();
+    }
+    rb.add([&] { cg.remove(); });
+    cg.apply(spec.resources);
+    apply_device_policy(cg, spec, &device_programs_);
+
+    entry.state.spec = std::move(spec);
+    entry.state.status = "created";
+    entry.state.created = static_cast<int64_t>(std::time(nullptr));
+    entry.state.cgroups = cg.paths();
+    entry.save();
+    rb.commit();
+}
+
+std::string LinuxSession::list() {
+    nlohmann::json a = nlohmann::json::array();
+    for (const auto &name : store_.names()) {
+        try {
+            auto e = store_.open(name, false);
+            a.push_back(doc::info_to_json(describe(name, e)));
+        } catch (const Error &ex) {
+            if (ex.code() != Errc::not_found) throw;  // destroyed or half-created meanwhile
+        }
+    }
+    return a.dump();
+}
+
+std::string LinuxSession::info(const std::string &name) {
+    auto e = store_.open(name, false);
+    return doc::info_to_json(describe(name, e)).dump();
+}
+
+int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
+    auto e = store_.open(name);
+    if (auto st = current_state(e); st == State::running || st == State::paused)
+        throw Error(Errc::bad_state, "container " + q(name) + " is already running (pid " +
+                                         std::to_string(e.state.pid) + ")");
+    const Spec &spec = e.state.spec;
+    ProcessSpec proc = args.process_doc ? doc::decode_process(args.process_doc) : spec.process;
+    if (proc.args.empty() && !args.fn)
+        throw Error(Errc::invalid_spec, "container " + q(name) +
+                                            " has no command: process.args "
+                                            "is empty");
+    check_host_paths(spec);  // the rootfs may have gone since create
+    ContainerCgroups cg(e.state.cgroups);
+    if (!cg.empty())
+        throw Error(Errc::bad_state, "container " + q(name) +
+                                         " still has processes from its previous run; kill them "
+                                         "(kill --all) or destroy it");
+    {
+        // A child of ours from the previous run, never waited for: reap it now.
+        std::lock_guard lock(mu_);
+        if (auto it = children_.find(e.state.pid);
+            it != children_.end() && it->second.name == name) {
+            reap(it->second.pidfd.get());
+            children_.erase(it);
+        }
+    }
+    LaunchPlan plan = plan_init(spec, proc, cg);
+    plan_confinement(plan, spec, proc, seccomp_, true);
+    plan_proc_args(plan, args);
+    // Its previous init died paused: the cgroup is still frozen.
+    if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();
+    ::unlinkat(e.dirfd(), "exit", 0);  // a previous detached run's record
+
+    net::Network network(spec.network);
+    UserNamespace userns(spec);
+    Rollback rb;
+    rb.add([&] { network.release(e.dir()); });
+    // Without a user namespace, the container's new network namespace and its interfaces are
+    // made on a thread while the child builds its root (net/beside.hpp): the clone has nothing
+    // to wait for (launch() can share our memory). In a user namespace the network namespace
+    // must be the child's own, owned by it: equipped between clone and setup, once the maps
+    // are written.
+    bool netns_first = !network.empty() && userns.empty() && (plan.clone_flags & CLONE_NEWNET);
+    std::optional<net::AttachBeside> beside;
+    if (netns_first) {
+        plan.clone_flags &= ~static_cast<unsigned long long>(CLONE_NEWNET);
+        beside.emplace(network, e.dir());
+        plan.net_channel = beside->take_child_end();
+    }
+    AfterClone after_clone;
+    if ((!network.empty() && !netns_first) || !userns.empty())
+        after_clone = [&](pid_t child, int) {
+            userns.write_maps(child);  // first: the child's namespaces are owned by it
+            if (!network.empty() && !netns_first) {
+                Fd netns = net::open_netns(child);
+                network.attach(netns.get(), e.dir());
+            }
+        };
+
+    int64_t pid;
+    Fd pidfd;
+    try {
+        if (args.flags & CT_PROC_DETACH) {
+            pid = start_detached(e, plan, after_clone);
+        } else {
+            Launched l = launch(plan, after_clone);
+            pid = l.pid;
+            pidfd = std::move(l.pidfd);
+            e.state.monitor_pid = 0;
+            e.state.monitor_start = 0;
+        }
+    } catch (...) {
+        if (beside) beside->finish();  // the network's failure is why the child gave up
+        throw;
+    }
+    // No failure to throw: the command runs, so the child had the network's "ready".
+    if (beside) beside->finish();
+    e.state.status = "running";
+    e.state.pid = pid;
+    e.state.pid_start = process_start_time(pid);
+    e.state.exit_wstatus.reset();
+    try {
+        e.save();
+    } catch (...) {
+        ::kill(static_cast<pid_t>(pid), SIGKILL);
+        if (pidfd) reap(pidfd.get());
+        throw;
+    }
+    rb.commit();
+    if (pidfd) {
+        std::lock_guard lock(mu_);
+        children_[pid] = Child{name, std::move(pidfd)};
+    }
+    return pid;
+}
+
+int64_t LinuxSession::start_detached(StateStore::Entry &e, LaunchPlan &plan,
+                                     const AfterClone &after_clone) {
+    Detached d =
+        launch_detached(plan, after_clone, e.dir(), false, "container " + q(e.state.spec.name));
+    e.state.monitor_pid = d.monitor;
+    e.state.monitor_start = d.monitor_start;
+    return d.pid;
+}
+
+std::optional<int> LinuxSession::wait_init(const std::string &name, const ContainerState &st,
+                                           int64_t timeout_ms) {
+    Fd pidfd;
+    bool ours = false;
+    {
+        std::lock_guard lock(mu_);
+        if (auto it = children_.find(st.pid); it != children_.end() && it->second.name == name) {
+            pidfd.reset(::fcntl(it->second.pidfd.get(), F_DUPFD_CLOEXEC, 0));
+            ours = true;
+        }
+    }
+    if (!ours) pidfd = open_pidfd(static_cast<pid_t>(st.pid), st.pid_start);
+    if (pidfd && !wait_init_exit(name, pidfd.get(), timeout_ms))
+        throw Error(Errc::timeout, "container " + q(name) + " is still running after " +
+                                       std::to_string(timeout_ms) + " ms");
+    if (ours) {
+        int ws = reap(pidfd.get());
+        std::lock_guard lock(mu_);
+        children_.erase(st.pid);
+        if (ws >= 0) return ws;
+        return std::nullopt;
+    }
+    // Not our child: its monitor (if any) records the status once it has reaped init.
+    if (st.monitor_pid) {
+        Fd mon = open_pidfd(static_cast<pid_t>(st.monitor_pid), st.monitor_start);
+        if (mon) wait_exit(mon.get(), 5000);
+    }
+    return std::nullopt;
+}
+
+int LinuxSession::wait(const std::string &name, int64_t pid, int64_t timeout_ms) {
+    auto peek = store_.open(name, false);
+    if (pid != 0 && pid != peek.state.pid) return wait_exec(name, pid, timeout_ms);
+    if (peek.state.status == "created")
+        throw Error(Errc::bad_state, "container " + q(name) + " has not been started");
+    std::optional<int> ws;
+    if (peek.state.status == "running" || peek.state.status == "paused") {
+        ws = wait_init(name, peek.state, timeout_ms);
+        auto e = store_.open(name);
+        if (!ws) ws = known_exit(e);
+        if ((e.state.status == "running" || e.state.status == "paused") &&
+            e.state.pid == peek.state.pid) {
+            // Died paused: a stopped container's cgroup is not left frozen for the next start.
+            if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();
+            e.state.status = "stopped";
+            e.state.exit_wstatus = ws;
+            e.save();
+        }
+    } else {
+        ws = known_exit(peek);
+    }
+    if (!ws)
+        throw Error(Errc::bad_state, "container " + q(name) +
+                                         " has stopped, but its exit status is unknown: the "
+                                         "process that started it has gone without recording it");
+    return *ws;
+}
+
+void LinuxSession::kill(const std::string &name, int64_t pid, int sig, uint32_t flags) {
+    if (sig < 0 || sig >= NSIG)
+        throw Error(Errc::invalid_argument, "signal " + std::to_string(sig) + " is not valid");
+    auto e = store_.open(name, false);
+    if (!(flags & CT_KILL_ALL) && pid != 0 && pid != e.state.pid)
+        return kill_exec(name, e, pid, sig);
+    State state = current_state(e);
+    if (state != State::running && state != State::paused)
+        throw Error(Errc::bad_state, "container " + q(name) + " is not running");
+    // A v1 freezer holds even SIGKILL until thawed: let the container die now.
+    Thaw thaw_after(e.state.cgroups, state == State::paused && sig == SIGKILL);
+    if (flags & CT_KILL_ALL) {
+        ContainerCgroups(e.state.cgroups).kill_all(sig);
+        return;
+    }
+    {
+        std::lock_guard lock(mu_);
+        if (auto it = children_.find(e.state.pid);
+            it != children_.end() && it->second.name == name) {
+            if (send_signal(it->second.pidfd.get(), sig) != 0 && errno != ESRCH)
+                throw_sys("signal container " + q(name), errno);
+            return;
+        }
+    }
+    Fd pfd = open_pidfd(static_cast<pid_t>(e.state.pid), e.state.pid_start);
+    if (pfd && send_signal(pfd.get(), sig) != 0 && errno != ESRCH)
+        throw_sys("signal container " + q(name), errno);
+}
+
+void LinuxSession::destroy(const std::string &name, uint32_t flags) {
+    auto e = store_.open(name);
+    ContainerCgroups cg(e.state.cgroups);
+    auto st = current_state(e);
+    bool live = st == State::running || st == State::paused;
+    // Refused before anything is touched: a running container keeps its devices.
+    if (live && !(flags & CT_DESTROY_FORCE))
+        throw Error(Errc::bad_state, "container " + q(name) + " is " + state_name(st) + " (pid " +
+                                         std::to_string(e.state.pid) +
+                                         "); stop it first or destroy with force");
+    // Host devices go back while the container's network namespace still exists.
+    net::Network(e.state.spec.network).release(e.dir());
+    if (live) {
+        cg.kill_all(SIGKILL);
+        if (Fd p = open_pidfd(static_cast<pid_t>(e.state.pid), e.state.pid_start))
+            send_signal(p.get(), SIGKILL);  // no cgroup at all (e.g. none available)
+    }
+    // Killed or long dead, frozen tasks only die once thawed (v1); a frozen cgroup goes too.
+    if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();
+
+    if (Fd p = open_pidfd(static_cast<pid_t>(e.state.pid), e.state.pid_start))
+        if (!wait_init_exit(name, p.get(), 10000))
+            throw Error(Errc::backend,
+                        "container " + q(name) + " did not die within 10 s of SIGKILL");
+    // Processes outside init's pid namespace (or without one) may remain.
+    for (int i = 0; !cg.empty(); ++i) {
+        if (i == 0 || i % 100 == 0) cg.kill_all(SIGKILL);
+        if (i > 1000)
+            throw Error(Errc::backend, "container " + q(name) + " still has processes after 10 s");
+        std::this_thread::sleep_for(std::chrono::milliseconds(i < 20 ? 1 : 10));
+    }
+    // Ours and never waited for (init, exec'd processes): reap, so no zombie is left behind.
+    reap_children(name);
+    // A detached start's monitor writes into the state directory; let it finish first.
+    wait_exec_monitors(e);
+    if (e.state.monitor_pid)
+        if (Fd m = open_pidfd(static_cast<pid_t>(e.state.monitor_pid), e.state.monitor_start))
+            wait_exit(m.get(), 5000);
+    if (auto err = cg.remove(); !err.empty())
+        throw Error(Errc::backend, "remove the cgroups of container " + q(name) + ": " + err +
+                                       " (its state is kept: destroy can be retried)");
+    store_.remove(name);
+}
+
+}  // namespace ct::linux_native

@@ -1,0 +1,95 @@
+// A linux-native backend session: one state root and cgroup parent, and the processes this
+// session started (its children, waited for directly).
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "cgroups/layout.hpp"
+#include "ct/driver.h"
+#include "ct/info.hpp"
+#include "security/devices.hpp"
+#include "fd.hpp"
+#include "launch/launch.hpp"
+#include "security/seccomp.hpp"
+#include "session/state.hpp"
+
+namespace ct::linux_native {
+
+struct SessionOptions {
+    std::string state_root;     // ?root=DIR
+    std::string cgroup_parent;  // ?cgroup_parent=NAME (relative to each hierarchy root)
+};
+
+// Parses "linux:///?root=/run/ct&cgroup_parent=ct". Throws invalid_argument on anything else.
+SessionOptions parse_session_uri(const std::string &uri);
+
+// What this backend does not do (yet): refused up front with Errc::unsupported.
+void check_supported(const Spec &spec);
+
+class LinuxSession {
+public:
+    explicit LinuxSession(const std::string &uri);
+
+    void create(const std::string &spec_doc);
+    std::string list();
+    std::string info(const std::string &name);
+    int64_t start(const std::string &name, const ct_proc_args &args);
+    int wait(const std::string &name, int64_t pid, int64_t timeout_ms);
+    void kill(const std::string &name, int64_t pid, int sig, uint32_t flags);
+    void destroy(const std::string &name, uint32_t flags);
+    // CRIU (criu/checkpoint.cpp, criu/restore.cpp); options are the JSON documents of
+    // docs/driver-abi.md.
+    void checkpoint(const std::string &name, const std::string &opts_doc);
+    void restore(const std::string &name, const std::string &opts_doc);
+
+    // Running containers (session_run.cpp).
+    int64_t exec(const std::string &name, const ct_proc_args &args);
+    void pause(const std::string &name);
+    void resume(const std::string &name);
+    void update(const std::string &name, const std::string &resources_doc);
+    std::string stats(const std::string &name);
+    std::string processes(const std::string &name);
+
+private:
+    struct Child {
+        std::string name;
+        Fd pidfd;
+        bool exec = false;          // exec'd, not init
+        std::optional<int> status;  // reaped early (see wait_init_exit), not yet collected
+    };
+
+    ContainerInfo describe(const std::string &name, StateStore::Entry &e) const;
+    // Live state: a "running" record whose init is gone becomes "stopped".
+    State current_state(const StateStore::Entry &e) const;
+    std::optional<int> known_exit(const StateStore::Entry &e) const;
+    // Waits for init of `e` to exit; returns its wait status if known.
+    std::optional<int> wait_init(const std::string &name, const ContainerState &st,
+                                 int64_t timeout_ms);
+    int64_t start_detached(StateStore::Entry &e, LaunchPlan &plan, const AfterClone &after_clone);
+
+    // Processes exec'd into a container (session_run.cpp): wait() and kill() with a pid that
+    // is not init's.
+    int wait_exec(const std::string &name, int64_t pid, int64_t timeout_ms);
+    void kill_exec(const std::string &name, const StateStore::Entry &e, int64_t pid, int sig);
+    // Waits up to timeout_ms for init (`pidfd`) of container `name` to exit. Meanwhile reaps
+    // this session's exec'd children of it that exit: a pid namespace is only torn down once
+    // every process of it is reaped, and they are ours to reap (their status is kept).
+    bool wait_init_exit(const std::string &name, int pidfd, int64_t timeout_ms);
+    // Reaps every child of this session that belongs to container `name` (destroy).
+    void reap_children(const std::string &name);
+    // Waits for the monitors of the container's detached execs (they write into its state
+    // directory) before it is removed.
+    void wait_exec_monitors(const StateStore::Entry &e);
+
+    SessionOptions opts_;
+    StateStore store_;
+    CgroupLayout layout_;
+    std::mutex mu_;
+    std::map<int64_t, Child> children_;  // pid -> child started by this session
+    DeviceProgramCache device_programs_;
+    SeccompCache seccomp_;  // compiled profiles, here and in SeccompCache::default_dir()
+};
+
+}  // namespace ct::linux_native
