@@ -1,5 +1,6 @@
-// The cgroups of one container: which directories, creating them, applying limits, moving
-// processes in, killing and removing them.
+// The cgroups of one container, as directories: creating them, moving processes in, killing
+// and removing them. Which directories, and the limits in them, are the session's manager's
+// (manager.hpp).
 #pragma once
 
 #include <map>
@@ -18,15 +19,10 @@ class ContainerCgroups {
     using Paths = std::map<std::string, std::string>;
 
     ContainerCgroups() = default;
-    // Decides the directories for container `name` under `parent` (relative to each hierarchy's
-    // root; "" for the root itself), from what the spec's resources need, the hierarchies it
-    // asks for (`extra`: Spec::cgroups) and what the host has. With `every_hierarchy`, a
-    // directory in every v1 hierarchy mounted here too (security/confine.hpp: a container
-    // that could mount one). Throws unsupported when a requested limit's controller or a
-    // requested hierarchy is missing.
-    ContainerCgroups(const CgroupLayout &layout, const std::string &parent, const std::string &name,
-                     const Resources &res, const std::vector<std::string> &extra = {},
-                     bool every_hierarchy = false);
+    // Directories a manager planned (manager.hpp): key -> path, key -> its hierarchy's mount
+    // point, and the keys in creation order (one per directory: co-mounted controllers share).
+    ContainerCgroups(Paths paths, Paths roots, std::vector<std::string> order)
+        : paths_(std::move(paths)), roots_(std::move(roots)), order_(std::move(order)) {}
     // Re-attaches to directories recorded in a container's state.
     explicit ContainerCgroups(Paths paths) : paths_(std::move(paths)) {}
 
@@ -34,9 +30,7 @@ class ContainerCgroups {
 
     // mkdir every directory (and missing parents); on failure removes what it made and throws.
     // The name is checked for a leftover directory first: an existing one is an error.
-    void create();
-    // Writes the limits. Throws naming the spec field and the cgroup file.
-    void apply(const Resources &res) const;
+    void create() const;
     // rmdir every directory, retrying while the kernel still tears processes down. Returns an
     // error text for what could not be removed ("" if all gone).
     std::string remove() const;
@@ -66,9 +60,5 @@ class ContainerCgroups {
 // it by controller (a named hierarchy "name=X" as X; the cgroup2 tree as "unified"), so that
 // the container can make sub-groups of its own.
 std::vector<MountSpec> cgroup_mounts(const MountSpec &m, const ContainerCgroups &cg);
-
-// On a pure cgroup-v2 host, creates `parent` and enables the controllers in the
-// subtree_control of the root and of every level down to it. No-op on v1 and hybrid hosts.
-void prepare_v2_parent(const CgroupLayout &layout, const std::string &parent);
 
 }  // namespace ct::linux_native

@@ -88,7 +88,8 @@ Resources merge_resources(const Resources &base, const Resources &d) {
     return r;
 }
 
-void update_cgroups(const ContainerCgroups &cg, const Resources &base, const Resources &delta) {
+void update_cgroups(const CgroupManager &m, const ContainerCgroups &cg, const Resources &base,
+                    const Resources &delta) {
     check_controllers(cg, delta);
     Resources d = delta;
     // cgroup v2 derives memory.swap.max from the memory limit: give it the one in effect.
@@ -96,7 +97,7 @@ void update_cgroups(const ContainerCgroups &cg, const Resources &base, const Res
     Resources undo = undo_impl(cg, base, d);
     try {
         try {
-            cg.apply(d);
+            m.apply(cg, d);
         } catch (const Error &e) {
             // v1 wants memsw >= memory after every write: raising both means memsw first.
             if (!(d.memory && d.memory_swap && cg.paths().count("memory") &&
@@ -105,13 +106,13 @@ void update_cgroups(const ContainerCgroups &cg, const Resources &base, const Res
             Resources swap, rest = d;
             swap.memory_swap = d.memory_swap;
             rest.memory_swap.reset();
-            cg.apply(swap);
-            cg.apply(rest);
+            m.apply(cg, swap);
+            m.apply(cg, rest);
         }
     } catch (const Error &e) {
         std::string undone = "nothing was changed";
         try {
-            cg.apply(undo);
+            m.apply(cg, undo);
         } catch (const std::exception &u) {
             undone = std::string("restoring the previous limits failed too: ") + u.what();
         }

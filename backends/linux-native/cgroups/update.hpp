@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cgroups/cgroups.hpp"
+#include "cgroups/manager.hpp"
 #include "ct/spec.hpp"
 
 namespace ct::linux_native {
@@ -18,6 +19,7 @@ Resources undo_resources(const ContainerCgroups &cgroups, const Resources &base,
 // Writes `delta` into the container's cgroups. If the kernel refuses a value (a memory limit
 // below current usage, ...) every knob already written goes back to `base` (or the kernel's
 // default where `base` has none), and the error names the field, the value and the reason.
-void update_cgroups(const ContainerCgroups &cgroups, const Resources &base, const Resources &delta);
+void update_cgroups(const CgroupManager &manager, const ContainerCgroups &cgroups,
+                    const Resources &base, const Resources &delta);
 
 }  // namespace ct::linux_native

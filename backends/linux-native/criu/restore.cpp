@@ -16,6 +16,7 @@
 
 #include "cgroups/cgroups.hpp"
 #include "criu/criu.hpp"
+#include "security/confine.hpp"
 #include "criu/image.hpp"
 #include "monitor/monitor.hpp"
 #include "net/network.hpp"
@@ -182,15 +183,16 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
             throw Error(Errc::bad_state, "container " + q(name) +
                                              " still has processes from its previous run; kill "
                                              "them (kill --all) or destroy it");
-        cg.apply(spec.resources);
+        cgroups_->apply(cg, spec.resources);
     } else {
-        ContainerCgroups planned(layout_, opts_.cgroup_parent, name, spec.resources);
+        ContainerCgroups planned =
+            cgroups_->plan(opts_.cgroup_parent, name, spec.resources, spec.cgroups,
+                           may_mount_cgroups(spec));
         e.emplace(store_.create(name));
         rb.add([&] { store_.remove(name); });
-        prepare_v2_parent(layout_, opts_.cgroup_parent);
-        planned.create();
+        cgroups_->create(planned, opts_.cgroup_parent);
         rb.add([planned] { planned.remove(); });
-        planned.apply(spec.resources);
+        cgroups_->apply(planned, spec.resources);
         cg = planned;
         e->state.spec = spec;
         e->state.status = "created";
@@ -224,7 +226,7 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
     auto spawn = [&]() -> Launched {
         criu::Request rq("from " + o.dir, dirfd.get(), o.dir, "restore.log");
         rq.root(root.path());
-        map_cgroups(rq, meta, layout_, cg.paths());
+        map_cgroups(rq, meta, cgroups_->layout(), cg.paths());
         for (size_t i = 0; i < spec.mounts.size(); ++i)
             if (spec.mounts[i].type == "bind")
                 rq.ext_mount(criu::mount_key(i), spec.mounts[i].source);

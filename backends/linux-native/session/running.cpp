@@ -299,13 +299,13 @@ void LinuxSession::update(const std::string &name, const std::string &resources_
     validate(merged);
     ContainerCgroups cg(e.state.cgroups);
     Resources before = e.state.spec.resources;
-    update_cgroups(cg, before, delta);
+    update_cgroups(*cgroups_, cg, before, delta);
     e.state.spec.resources = merged.resources;
     try {
         e.save();
     } catch (...) {
         try {
-            cg.apply(undo_resources(cg, before, delta));
+            cgroups_->apply(cg, undo_resources(cg, before, delta));
         } catch (...) {
             // The save error is the one to report.
         }

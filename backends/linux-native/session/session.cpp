@@ -102,7 +102,7 @@ SessionOptions parse_session_uri(const std::string &text) {
 LinuxSession::LinuxSession(const std::string &uri)
     : opts_(parse_session_uri(uri)),
       store_(opts_.state_root),
-      layout_(CgroupLayout::detect()),
+      cgroups_(CgroupManager::for_host(CgroupLayout::detect())),
       seccomp_(SeccompCache::default_dir()) {}
 
 std::optional<int> LinuxSession::known_exit(const StateStore::Entry &e) const {
@@ -129,7 +129,8 @@ ContainerInfo LinuxSession::describe(const std::string &name, StateStore::Entry 
         if (auto x = known_exit(e)) i.exit_status = ExitStatus::from_wait_status(*x);
     i.spec = e.state.spec;
     i.details["state_dir"] = e.dir();
-    i.details["cgroup_mode"] = layout_.mode_name();
+    i.details["cgroup_mode"] = cgroups_->layout().mode_name();
+    i.details["cgroup_manager"] = cgroups_->name();
     for (const auto &[k, p] : e.state.cgroups) i.details["cgroup." + k] = p;
     for (const auto &[k, v] : net::Network(e.state.spec.network).details(e.dir())) i.details[k] = v;
     for (const auto &[k, v] : confinement_details(e.state.spec)) i.details[k] = v;
@@ -145,23 +146,22 @@ void LinuxSession::create(const std::string &spec_doc) {
     net::Network(spec.network).check_host();
     // Planned before anything is made, so a missing controller fails with nothing to undo.
     // A named hierarchy may have been mounted since the session opened: look again.
-    CgroupLayout fresh;
-    const CgroupLayout *layout = &layout_;
+    std::unique_ptr<CgroupManager> fresh;
+    const CgroupManager *manager = cgroups_.get();
     for (const auto &h : spec.cgroups)
-        if (!layout_.v1.count(h) && h.rfind("name=", 0) == 0) {
-            fresh = CgroupLayout::detect();
-            layout = &fresh;
+        if (!manager->layout().v1.count(h) && h.rfind("name=", 0) == 0) {
+            fresh = CgroupManager::for_host(CgroupLayout::detect());
+            manager = fresh.get();
             break;
         }
-    ContainerCgroups cg(*layout, opts_.cgroup_parent, spec.name, spec.resources, spec.cgroups,
-                        may_mount_cgroups(spec));
+    ContainerCgroups cg = manager->plan(opts_.cgroup_parent, spec.name, spec.resources,
+                                        spec.cgroups, may_mount_cgroups(spec));
 
     auto entry = store_.create(spec.name);
     Rollback rb;
     rb.add([&] { store_.remove(spec.name); });
     try {
-        prepare_v2_parent(layout_, opts_.cgroup_parent);
-        cg.create();
+        manager->create(cg, opts_.cgroup_parent);
     } catch (const Error &ex) {
         // An unprivileged caller without a delegated cgroup runs its containers without one,
         // as long as nothing in the spec needs it.
@@ -175,7 +175,7 @@ void LinuxSession::create(const std::string &spec_doc) {
         cg = ContainerCgroups();
     }
     rb.add([&] { cg.remove(); });
-    cg.apply(spec.resources);
+    manager->apply(cg, spec.resources);
     apply_device_policy(cg, spec, &device_programs_);
 
     entry.state.spec = std::move(spec);

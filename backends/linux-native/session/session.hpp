@@ -6,7 +6,7 @@
 #include <mutex>
 #include <string>
 
-#include "cgroups/layout.hpp"
+#include "cgroups/manager.hpp"
 #include "ct/driver.h"
 #include "ct/info.hpp"
 #include "security/devices.hpp"
@@ -85,7 +85,7 @@ private:
 
     SessionOptions opts_;
     StateStore store_;
-    CgroupLayout layout_;
+    std::unique_ptr<CgroupManager> cgroups_;  // chosen once, for this host's hierarchies
     std::mutex mu_;
     std::map<int64_t, Child> children_;  // pid -> child started by this session
     DeviceProgramCache device_programs_;

@@ -1,0 +1,28 @@
+// The limits of a spec as cgroup files: for each controller, how cgroup v1 and cgroup v2
+// write it (the cgroupfs managers pick one per container directory).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cgroups/layout.hpp"
+#include "ct/spec.hpp"
+
+namespace ct::linux_native {
+
+struct LimitWriter {
+    const char *field;   // spec field, for messages
+    const char *v1_key;  // the container's v1 directory it goes to ("memory", "blkio", ...)
+    bool (*set)(const Resources &);                         // does `r` set this limit?
+    void (*v1)(const std::string &dir, const Resources &);  // write it there
+    void (*v2)(const std::string &dir, const Resources &);
+};
+
+// memory (and swap), pids, cpu (shares, quota, period), cpuset (cpus, mems), io weight.
+const std::vector<LimitWriter> &limit_writers();
+
+// On a pure cgroup-v2 host, creates `parent` and enables the controllers in the
+// subtree_control of the root and of every level down to it (cgroupfs.cpp).
+void enable_v2_controllers(const CgroupLayout &layout, const std::string &parent);
+
+}  // namespace ct::linux_native
