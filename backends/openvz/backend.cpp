@@ -1,7 +1,7 @@
 // The openvz backend's C boundary: the descriptor, and the shared trampolines into
 // OpenVzSession (common/session_ops.hpp), migrate included.
-#include "../common/out.hpp"
-#include "../common/session_ops.hpp"
+#include "ct/backend/out.hpp"
+#include "ct/backend/session_ops.hpp"
 #include "ct/driver.h"
 #include "session.hpp"
 

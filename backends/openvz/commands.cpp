@@ -225,20 +225,6 @@ Argv set_options(const Spec &s, bool with_disk) {
     return a;
 }
 
-std::string shell_quote(const std::string &w) {
-    if (!w.empty() && std::all_of(w.begin(), w.end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("@%+=:,./_-", c);
-        }))
-        return w;
-    std::string out = "'";
-    for (char c : w) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
-}
 
 std::string command_line(const ProcessSpec &p) {
     std::string line;

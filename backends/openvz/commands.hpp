@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "ct/backend/sys.hpp"
 #include "ct/spec.hpp"
 
 namespace ct::openvz {
@@ -39,8 +40,8 @@ Argv resource_options(const Resources &r);
 // A size as vzctl reads it: 64M, 1G, 4096 (bytes).
 std::string size_arg(int64_t bytes);
 
-// POSIX shell quoting of one word.
-std::string shell_quote(const std::string &word);
+// A word for sh: left as it is when plain, else single-quoted (the support library's).
+inline std::string shell_quote(const std::string &word) { return backend::shell_quote(word, true); }
 // The shell command line vzctl exec2 runs (it joins its arguments and hands them to a shell):
 // cwd, then `exec env -i VAR=...` (vzctl sets no environment of its own), then the quoted args.
 std::string command_line(const ProcessSpec &p);

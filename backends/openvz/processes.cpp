@@ -10,7 +10,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "../common/fd_passing.hpp"
+#include "ct/backend/fd_passing.hpp"
 #include "ct/internal/document.hpp"
 #include "ctid.hpp"
 #include "session.hpp"
@@ -153,10 +153,10 @@ int OpenVzSession::wait_process(const std::string &ctid, int64_t pid, int64_t ti
     Backoff backoff(timeout_ms);
     for (;;) {
         if (auto x = store_.exit_status(ctid, pid)) return *x;
-        if (!process_alive(*monitor)) {
+        if (!monitor->alive()) {
             if (auto x = store_.exit_status(ctid, pid)) return *x;
             throw Error(Errc::backend, "process " + std::to_string(pid) + ": its monitor (pid " +
-                                           std::to_string(*monitor) +
+                                           std::to_string(monitor->pid) +
                                            ") ended without recording an exit status");
         }
         if (!backoff.sleep())
@@ -236,7 +236,7 @@ void OpenVzSession::await_init_monitor(const std::string &ctid) {
     if (!st || !st->init_pid) return;
     auto monitor = store_.monitor_of(ctid, st->init_pid);
     Backoff backoff(60000);
-    while (monitor && process_alive(*monitor) && !store_.exit_status(ctid, st->init_pid))
+    while (monitor && monitor->alive() && !store_.exit_status(ctid, st->init_pid))
         if (!backoff.sleep()) break;
 }
 

@@ -12,10 +12,6 @@
 
 namespace ct::openvz {
 
-inline bool process_alive(int64_t pid) {
-    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
-}
-
 // Sleeps a little longer each time: quick answers for quick processes, little load otherwise.
 class Backoff {
   public:

@@ -1,5 +1,7 @@
 #include "state.hpp"
 
+#include <signal.h>
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "ct/backend/sys.hpp"
 #include "ct/error.hpp"
 #include "ct/internal/document.hpp"
 
@@ -24,20 +27,7 @@ std::optional<std::string> read_text(const std::string &path) {
 }
 
 void write_atomic(const std::string &path, const std::string &text) {
-    std::string tmp = path + ".tmp" + std::to_string(::getpid());
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out)
-            throw Error(Errc::backend, "cannot write " + tmp + ": " + std::strerror(errno), errno);
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw Error(Errc::backend, "cannot write " + path + ": " + ec.message(), ec.value());
-    }
+    backend::write_file_atomic(path, text);
 }
 
 void make_dirs(const std::string &dir) {
@@ -88,18 +78,25 @@ void StateStore::prepare_processes(const std::string &ctid) const {
 
 void StateStore::add_process(const std::string &ctid, const Spawned &p) const {
     prepare_processes(ctid);
+    // With its start time: the pid alone could be another process's by the time it is read.
     write_atomic(dir(ctid) + "/proc/" + std::to_string(p.pid) + ".monitor",
-                 std::to_string(p.monitor) + "\n");
+                 std::to_string(p.monitor) + " " +
+                     std::to_string(backend::process_start_time(p.monitor)) + "\n");
 }
 
-std::optional<int64_t> StateStore::monitor_of(const std::string &ctid, int64_t pid) const {
+std::optional<Monitor> StateStore::monitor_of(const std::string &ctid, int64_t pid) const {
     auto t = read_text(dir(ctid) + "/proc/" + std::to_string(pid) + ".monitor");
     if (!t) return std::nullopt;
-    try {
-        return std::stoll(*t);
-    } catch (const std::exception &) {
-        return std::nullopt;
-    }
+    Monitor m;
+    std::istringstream in(*t);
+    if (!(in >> m.pid)) return std::nullopt;
+    if (!(in >> m.start)) m.start = 0;  // a record of an older libct: the pid alone
+    return m;
+}
+
+bool Monitor::alive() const {
+    if (start) return backend::process_alive(pid, start);
+    return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
 }
 
 std::string StateStore::exit_file(const std::string &ctid, int64_t pid) const {

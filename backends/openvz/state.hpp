@@ -14,6 +14,13 @@
 
 namespace ct::openvz {
 
+// The monitor of a process libct started (runner.hpp), as recorded.
+struct Monitor {
+    int64_t pid = 0;
+    unsigned long long start = 0;  // its start time (0: recorded by an older libct)
+    bool alive() const;
+};
+
 struct CtState {
     int64_t created = 0;       // Unix time of create()
     bool started = false;      // start() ran since create(): "stopped", not "created", when down
@@ -33,7 +40,7 @@ class StateStore {
 
     // A process libct started in the container, and its monitor.
     void add_process(const std::string &ctid, const Spawned &p) const;
-    std::optional<int64_t> monitor_of(const std::string &ctid, int64_t pid) const;
+    std::optional<Monitor> monitor_of(const std::string &ctid, int64_t pid) const;
     std::string exit_file(const std::string &ctid, int64_t pid) const;
     std::string process_dir(const std::string &ctid) const { return dir(ctid) + "/proc"; }
     // The recorded waitpid() status, once the monitor has written it.

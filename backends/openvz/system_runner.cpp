@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ct/backend/fd.hpp"
 #include "ct/error.hpp"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -35,30 +36,7 @@ struct Argv {
     char *const *argv() { return ptrs.data(); }
 };
 
-class Fd {
-  public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(Fd &&o) noexcept : fd_(o.release()) {}
-    Fd &operator=(Fd &&o) noexcept {
-        reset(o.release());
-        return *this;
-    }
-    ~Fd() { reset(); }
-    int get() const { return fd_; }
-    int release() {
-        int f = fd_;
-        fd_ = -1;
-        return f;
-    }
-    void reset(int f = -1) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = f;
-    }
-
-  private:
-    int fd_ = -1;
-};
+using backend::Fd;
 
 void make_pipe(Fd &r, Fd &w) {
     int p[2];

@@ -12,7 +12,7 @@
 #include <cstring>
 #include <string>
 
-#include "../common/fd_passing.hpp"
+#include "ct/backend/fd_passing.hpp"
 #include "ct/error.hpp"
 
 namespace ct::remote {

@@ -2,33 +2,11 @@
 // socket (console sockets) and a raw pty pair.
 #pragma once
 
-#include <unistd.h>
-
-#include <utility>
+#include "ct/backend/fd.hpp"
 
 namespace ct::remote {
 
-class Fd {
-  public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(Fd &&o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    Fd &operator=(Fd &&o) noexcept {
-        if (this != &o) reset(std::exchange(o.fd_, -1));
-        return *this;
-    }
-    ~Fd() { reset(); }
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-    void reset(int fd = -1) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd;
-    }
-    explicit operator bool() const { return fd_ >= 0; }
-
-  private:
-    int fd_ = -1;
-};
+using backend::Fd;  // the support library's (backends/support)
 
 // A close-on-exec duplicate; throws Error(invalid_argument) naming `what` when fd is bad.
 Fd dup_fd(int fd, const char *what);

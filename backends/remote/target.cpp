@@ -104,16 +104,6 @@ Target parse_target(const std::string &uri, const std::string &default_agent) {
     return t;
 }
 
-std::string shell_quote(const std::string &s) {
-    std::string out = "'";
-    for (char c : s) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
-}
 
 std::string agent_command(const Target &t) {
     // exec: the agent is the channel's process, so its end is the channel's end.

@@ -2,6 +2,8 @@
 // far side. <backend>+ssh://[user@]host[:port]/[path][?options]
 #pragma once
 
+#include "ct/backend/sys.hpp"
+
 #include <string>
 #include <vector>
 
@@ -35,7 +37,7 @@ std::string agent_command(const Target &t);
 // The ssh argument vector (argv[0] is `ssh`).
 std::vector<std::string> ssh_argv(const Target &t, const std::string &ssh);
 
-// Single-quotes a word for a POSIX shell.
-std::string shell_quote(const std::string &s);
+// Single-quotes a word for a POSIX shell (the support library's, always quoting).
+using backend::shell_quote;
 
 }  // namespace ct::remote

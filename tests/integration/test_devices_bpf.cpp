@@ -14,7 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "security/devices.hpp"
-#include "fd.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 namespace {

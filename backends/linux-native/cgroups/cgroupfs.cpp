@@ -7,7 +7,7 @@
 
 #include "cgroups/limits.hpp"
 #include "cgroups/manager.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 namespace {

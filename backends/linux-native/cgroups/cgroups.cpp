@@ -1,4 +1,5 @@
 #include "cgroups/cgroups.hpp"
+#include "support.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -11,7 +12,6 @@
 #include <sstream>
 #include <thread>
 
-#include "sys.hpp"
 
 namespace ct::linux_native {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "cgroups/layout.hpp"
 #include "ct/spec.hpp"
-#include "fd.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 

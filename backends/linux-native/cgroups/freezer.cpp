@@ -1,4 +1,5 @@
 #include "cgroups/freezer.hpp"
+#include "support.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -9,8 +10,6 @@
 #include <string_view>
 #include <thread>
 
-#include "fd.hpp"
-#include "sys.hpp"
 
 namespace ct::linux_native {
 namespace {

@@ -1,9 +1,9 @@
 #include "cgroups/layout.hpp"
+#include "support.hpp"
 
 #include <sstream>
 #include <vector>
 
-#include "sys.hpp"
 
 namespace ct::linux_native {
 namespace {

@@ -1,8 +1,8 @@
 #include "cgroups/update.hpp"
+#include "support.hpp"
 
 #include <unistd.h>
 
-#include "sys.hpp"
 
 namespace ct::linux_native {
 namespace {

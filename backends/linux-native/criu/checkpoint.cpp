@@ -20,9 +20,8 @@
 #include "criu/netns.hpp"
 #include "criu/options.hpp"
 #include "monitor/process.hpp"
-#include "rollback.hpp"
 #include "session/session.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 namespace {

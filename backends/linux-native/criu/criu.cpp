@@ -14,8 +14,7 @@
 #include <fstream>
 
 #include "ct/error.hpp"
-#include "fd.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native::criu {
 

@@ -5,7 +5,7 @@
 #include <cerrno>
 
 #include "ct/internal/document.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native::criu {
 

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "net/network.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native::criu {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "ct/spec.hpp"
-#include "fd.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native::criu {
 

@@ -24,9 +24,8 @@
 #include "criu/options.hpp"
 #include "launch/plan.hpp"
 #include "monitor/process.hpp"
-#include "rollback.hpp"
 #include "session/session.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 namespace {

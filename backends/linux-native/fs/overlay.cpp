@@ -7,7 +7,7 @@
 #include <cerrno>
 
 #include "fs/private_area.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native::fs {
 namespace {

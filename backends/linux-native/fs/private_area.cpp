@@ -1,10 +1,10 @@
 #include "fs/private_area.hpp"
+#include "support.hpp"
 
 #include <sys/stat.h>
 
 #include <cerrno>
 
-#include "sys.hpp"
 
 namespace ct::linux_native::fs {
 namespace {

@@ -10,7 +10,7 @@
 
 #include <cstring>
 
-#include "../common/fd_passing.hpp"
+#include "ct/backend/fd_passing.hpp"
 #include "launch/child_util.hpp"
 
 #ifndef TIOCGPTPEER

@@ -4,7 +4,7 @@
 #include <sched.h>
 
 #include "launch/plan.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 namespace {

@@ -17,7 +17,7 @@
 #include "launch/child_util.hpp"
 #include "launch/launch.hpp"
 #include "security/exec_stub.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 

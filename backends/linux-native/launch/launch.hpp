@@ -13,9 +13,9 @@
 
 #include "security/caps.hpp"
 #include "ct/spec.hpp"
-#include "fd.hpp"
 #include "security/child_failure.h"
 #include "security/seccomp.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 

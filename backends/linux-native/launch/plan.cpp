@@ -11,8 +11,8 @@
 #include "security/devices.hpp"
 #include "fs/private_area.hpp"
 #include "security/passwd.hpp"
-#include "sys.hpp"
 #include "security/userns.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 namespace {

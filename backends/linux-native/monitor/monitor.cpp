@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "monitor/process.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 namespace {

@@ -1,4 +1,5 @@
 #include "monitor/process.hpp"
+#include "support.hpp"
 
 #include <poll.h>
 #include <signal.h>
@@ -8,7 +9,6 @@
 #include <cerrno>
 #include <chrono>
 
-#include "sys.hpp"
 
 namespace ct::linux_native {
 

@@ -1,10 +1,10 @@
+#include "support.hpp"
 // pidfd helpers.
 #pragma once
 
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include "fd.hpp"
 
 namespace ct::linux_native {
 

@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <system_error>
 
-#include "../common/fd_passing.hpp"
-#include "sys.hpp"
+#include "ct/backend/fd_passing.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native::net {
 

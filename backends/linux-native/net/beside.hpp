@@ -16,8 +16,8 @@
 #include <string>
 #include <thread>
 
-#include "fd.hpp"
 #include "net/network.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native::net {
 

@@ -4,7 +4,7 @@
 #include <sched.h>
 #include <unistd.h>
 
-#include "../common/fd_passing.hpp"
+#include "ct/backend/fd_passing.hpp"
 #include "launch/child_util.hpp"
 
 namespace ct::linux_native::child {

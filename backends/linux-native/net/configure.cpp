@@ -1,5 +1,5 @@
 #include "net/configure.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>

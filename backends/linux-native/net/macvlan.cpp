@@ -4,7 +4,7 @@
 #include <netlink/route/link/macvlan.h>
 
 #include "net/nic.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native::net {
 namespace {

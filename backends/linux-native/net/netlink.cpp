@@ -1,4 +1,5 @@
 #include "net/netlink.hpp"
+#include "support.hpp"
 
 #include <fcntl.h>
 #include <net/if.h>
@@ -18,7 +19,6 @@
 #include <exception>
 #include <thread>
 
-#include "sys.hpp"
 
 namespace ct::linux_native::net {
 

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "ct/error.hpp"
-#include "fd.hpp"
+#include "support.hpp"
 
 struct nl_sock;
 struct nl_addr;

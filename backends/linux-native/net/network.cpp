@@ -12,11 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "ct/error.hpp"
-#include "fd.hpp"
 #include "net/configure.hpp"
 #include "net/netlink.hpp"
 #include "net/nic.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native::net {
 namespace {

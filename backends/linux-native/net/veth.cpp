@@ -11,7 +11,7 @@
 #include <cstring>
 
 #include "net/nic.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native::net {
 namespace {

@@ -3,7 +3,7 @@
 #include <netlink/route/link/vlan.h>
 
 #include "net/nic.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native::net {
 namespace {

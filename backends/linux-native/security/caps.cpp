@@ -1,4 +1,5 @@
 #include "security/caps.hpp"
+#include "support.hpp"
 
 #include <sys/capability.h>
 #include <sys/prctl.h>
@@ -8,7 +9,6 @@
 #include <cctype>
 #include <cerrno>
 
-#include "sys.hpp"
 
 namespace ct::linux_native {
 namespace {

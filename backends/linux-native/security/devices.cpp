@@ -1,4 +1,5 @@
 #include "security/devices.hpp"
+#include "support.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +8,6 @@
 
 #include <cerrno>
 
-#include "sys.hpp"
 
 namespace ct::linux_native {
 namespace {

@@ -10,8 +10,8 @@
 
 #include "cgroups/cgroups.hpp"
 #include "ct/spec.hpp"
-#include "fd.hpp"
 #include "launch/launch.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 

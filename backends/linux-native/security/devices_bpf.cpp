@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "security/devices.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 namespace {

@@ -7,7 +7,7 @@
 #include <cerrno>
 
 #include "security/child_failure.h"
-#include "sys.hpp"
+#include "support.hpp"
 
 // The stub's bytes, embedded at build time (CMakeLists.txt builds exec_stub.c first).
 asm(".pushsection .rodata,\"a\"\n"

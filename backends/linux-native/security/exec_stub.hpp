@@ -1,3 +1,4 @@
+#include "support.hpp"
 // The exec stub (exec_stub.c): embedded in the backend, handed to every container process as a
 // sealed memfd, from which the process executes its command (see exec_stub.c for why).
 #pragma once
@@ -5,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "fd.hpp"
 
 namespace ct::linux_native {
 

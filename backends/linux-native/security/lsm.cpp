@@ -1,9 +1,9 @@
 #include "security/lsm.hpp"
+#include "support.hpp"
 
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include "sys.hpp"
 
 namespace ct::linux_native {
 namespace {

@@ -1,4 +1,5 @@
 #include "security/passwd.hpp"
+#include "support.hpp"
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -10,8 +11,6 @@
 #include <optional>
 #include <sstream>
 
-#include "fd.hpp"
-#include "sys.hpp"
 
 namespace ct::linux_native {
 namespace {

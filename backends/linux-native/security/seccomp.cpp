@@ -13,8 +13,7 @@
 #include <cstring>
 
 #include "ct/internal/document.hpp"
-#include "fd.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 namespace {

@@ -1,4 +1,5 @@
 #include "security/userns.hpp"
+#include "support.hpp"
 
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -7,8 +8,6 @@
 
 #include <cerrno>
 
-#include "fd.hpp"
-#include "sys.hpp"
 
 namespace ct::linux_native {
 namespace {

@@ -28,8 +28,8 @@
 #include "security/confine.hpp"
 #include "session/session.hpp"
 #include "session/stats.hpp"
-#include "sys.hpp"
 #include "cgroups/update.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 namespace {

@@ -28,10 +28,9 @@
 #include "net/network.hpp"
 #include "launch/plan.hpp"
 #include "monitor/process.hpp"
-#include "rollback.hpp"
 #include "security/confine.hpp"
-#include "sys.hpp"
 #include "security/userns.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 namespace {

@@ -10,10 +10,10 @@
 #include "ct/driver.h"
 #include "ct/info.hpp"
 #include "security/devices.hpp"
-#include "fd.hpp"
 #include "launch/launch.hpp"
 #include "security/seccomp.hpp"
 #include "session/state.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "ct/internal/document.hpp"
-#include "sys.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 namespace {

@@ -10,7 +10,7 @@
 
 #include "cgroups/cgroups.hpp"
 #include "ct/spec.hpp"
-#include "fd.hpp"
+#include "support.hpp"
 
 namespace ct::linux_native {
 

@@ -1,4 +1,5 @@
 #include "session/stats.hpp"
+#include "support.hpp"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -7,7 +8,6 @@
 #include <cstdint>
 #include <sstream>
 
-#include "sys.hpp"
 
 namespace ct::linux_native {
 namespace {

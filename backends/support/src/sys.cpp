@@ -1,14 +1,16 @@
-#include "sys.hpp"
+#include "ct/backend/sys.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 
-#include "fd.hpp"
+#include "ct/backend/fd.hpp"
 
-namespace ct::linux_native {
+namespace ct::backend {
 
 std::string errstr(int err) {
     const char *d = strerrordesc_np(err);
@@ -51,7 +53,8 @@ bool write_file(const std::string &path, const std::string &data) {
 
 void write_file_atomic(int dirfd, const std::string &dir, const std::string &name,
                        const std::string &data) {
-    std::string tmp = "." + name + ".tmp";
+    // Per process: two writers of one file must not share a temporary.
+    std::string tmp = "." + name + "." + std::to_string(::getpid()) + ".tmp";
     Fd fd(::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (!fd) throw_sys("write " + dir + "/" + tmp, errno);
     size_t off = 0;
@@ -70,6 +73,14 @@ void write_file_atomic(int dirfd, const std::string &dir, const std::string &nam
         ::unlinkat(dirfd, tmp.c_str(), 0);
         throw_sys("rename " + dir + "/" + tmp + " to " + name, e);
     }
+}
+
+void write_file_atomic(const std::string &path, const std::string &data) {
+    auto slash = path.rfind('/');
+    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    Fd d(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!d) throw_sys("open " + dir, errno);
+    write_file_atomic(d.get(), dir, path.substr(slash + 1), data);
 }
 
 unsigned long long process_start_time(long pid) {
@@ -98,4 +109,19 @@ bool process_alive(long pid, unsigned long long start_time) {
     return start_time != 0 && process_start_time(pid) == start_time;
 }
 
-}  // namespace ct::linux_native
+std::string shell_quote(const std::string &w, bool only_if_needed) {
+    if (only_if_needed && !w.empty() && std::all_of(w.begin(), w.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("@%+=:,./_-", c);
+        }))
+        return w;
+    std::string out = "'";
+    for (char c : w) {
+        if (c == '\'')
+            out += "'\\''";
+        else
+            out += c;
+    }
+    return out + "'";
+}
+
+}  // namespace ct::backend

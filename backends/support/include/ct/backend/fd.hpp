@@ -1,14 +1,14 @@
-// Owning file descriptor.
+// An owned file descriptor: every backend's (the support library, backends/support).
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace ct::linux_native {
+namespace ct::backend {
 
 class Fd {
-public:
+  public:
     Fd() = default;
     explicit Fd(int fd) : fd_(fd) {}
     Fd(Fd &&o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
@@ -28,8 +28,8 @@ public:
         fd_ = fd;
     }
 
-private:
+  private:
     int fd_ = -1;
 };
 
-}  // namespace ct::linux_native
+}  // namespace ct::backend

@@ -5,9 +5,9 @@
 // file slots).
 #pragma once
 
+#include "ct/backend/out.hpp"
+#include "ct/backend/proc_args.hpp"
 #include "ct/driver.h"
-#include "out.hpp"
-#include "proc_args.hpp"
 
 namespace ct::backend {
 

@@ -5,10 +5,10 @@
 #include <functional>
 #include <vector>
 
-namespace ct::linux_native {
+namespace ct::backend {
 
 class Rollback {
-public:
+  public:
     Rollback() = default;
     Rollback(const Rollback &) = delete;
     Rollback &operator=(const Rollback &) = delete;
@@ -25,9 +25,9 @@ public:
     void add(std::function<void()> fn) { undo_.push_back(std::move(fn)); }
     void commit() { done_ = true; }
 
-private:
+  private:
     std::vector<std::function<void()>> undo_;
     bool done_ = false;
 };
 
-}  // namespace ct::linux_native
+}  // namespace ct::backend

@@ -1,0 +1,11 @@
+// The backend support library (backends/support: fds, errors, files, processes, rollback),
+// in this backend's namespace.
+#pragma once
+
+#include "ct/backend/fd.hpp"
+#include "ct/backend/rollback.hpp"
+#include "ct/backend/sys.hpp"
+
+namespace ct::linux_native {
+using namespace ct::backend;
+}  // namespace ct::linux_native
