@@ -31,11 +31,7 @@ std::string sq(const std::string &name) {
 
 template <class Fn>
 bool has(const SessionCore &c, Fn ct_backend_ops::*op) {
-    static const ct_backend_ops probe{};
-    size_t off = offsetof(ct_backend, ops) +
-                 static_cast<size_t>(reinterpret_cast<const char *>(&(probe.*op)) -
-                                     reinterpret_cast<const char *>(&probe));
-    return loader::has_slot(c.lb->desc, off);
+    return ops::has(c.lb->desc, op);
 }
 
 void log(int level, const std::string &msg) {

@@ -15,7 +15,7 @@
 
 #include "ct/error.hpp"
 #include "elf_check.hpp"
-#include "ops_list.hpp"
+#include "ct/internal/ops.hpp"
 
 #ifndef CT_INSTALL_BACKEND_DIR
 #error "CT_INSTALL_BACKEND_DIR must be defined by the build"
@@ -236,8 +236,8 @@ BackendInfo describe(const LoadedBackend &lb) {
         {CT_CAP_PERSISTENT_STATE, "persistent-state"}};
     for (const auto &[bit, name] : kCaps)
         if (d->caps & bit) bi.capabilities.push_back(name);
-    for (const auto &slot : kOpSlots)
-        if (has_slot(d, slot.offset)) bi.operations.push_back(slot.name);
+    for (const auto &slot : ops::kSlots)
+        if (ops::has_slot(d, slot.offset)) bi.operations.push_back(slot.name);
     return bi;
 }
 

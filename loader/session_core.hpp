@@ -8,7 +8,7 @@
 #include "ct/driver.h"
 #include "ct/error.hpp"
 #include "ct/info.hpp"
-#include "ops_list.hpp"
+#include "ct/internal/ops.hpp"
 #include "registry.hpp"
 #include "ct/internal/uri.hpp"
 
@@ -42,11 +42,7 @@ struct SessionCore {
     template <class Fn, class... Args>
     void call(Fn ct_backend_ops::*op, const char *op_name, const std::string &what,
               Args &&...args) {
-        static const ct_backend_ops probe{};
-        size_t off = offsetof(ct_backend, ops) +
-                     static_cast<size_t>(reinterpret_cast<const char *>(&(probe.*op)) -
-                                         reinterpret_cast<const char *>(&probe));
-        if (!loader::has_slot(lb->desc, off))
+        if (!ops::has(lb->desc, op))
             throw Error(Errc::unsupported, what + ": operation '" + op_name +
                                                "' is not supported by backend " + lb->name);
         StringOut err;

@@ -33,7 +33,6 @@ const ct_backend kBackend = [] {
     b.caps = CT_CAP_NAMESPACES | CT_CAP_NETWORK | CT_CAP_EXEC | CT_CAP_PAUSE | CT_CAP_UPDATE |
              CT_CAP_STATS | CT_CAP_CHECKPOINT | CT_CAP_MIGRATE | CT_CAP_PERSISTENT_STATE;
     ct::backend::set_session_ops<ct_session>(b.ops);
-    ct::backend::set_migrate_op<ct_session>(b.ops);
     b.ops.open = op_open;
     return b;
 }();

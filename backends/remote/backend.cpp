@@ -21,17 +21,6 @@ const char *const kSchemes[] = {"*+ssh", nullptr};
 int op_open(const ct_host *h, const char *uri, ct_session **out, ct_out *err) {
     return guard(err, [&] { *out = new ct_session(h, uri); });
 }
-int op_get_files(ct_session *s, const char *dir, ct_out *archive, ct_out *err) {
-    return guard(err, [&] { s->impl.get_files(dir, archive); });
-}
-int op_put_files(ct_session *s, const char *dir, ct_in *archive, ct_out *err) {
-    int rc = CT_OK;
-    int g = guard(err, [&] { rc = s->impl.put_files(dir, archive); });
-    return g != CT_OK ? g : rc;
-}
-int op_remove_files(ct_session *s, const char *dir, ct_out *err) {
-    return guard(err, [&] { s->impl.remove_files(dir); });
-}
 
 const ct_backend kBackend = [] {
     ct_backend b{};
@@ -44,11 +33,7 @@ const ct_backend kBackend = [] {
     b.schemes = kSchemes;
     b.caps = CT_CAP_REMOTE | CT_CAP_PERSISTENT_STATE;
     ct::backend::set_session_ops<ct_session>(b.ops);
-    ct::backend::set_migrate_op<ct_session>(b.ops);
     b.ops.open = op_open;
-    b.ops.get_files = op_get_files;
-    b.ops.put_files = op_put_files;
-    b.ops.remove_files = op_remove_files;
     return b;
 }();
 

@@ -357,18 +357,6 @@ Msg Client::call(const std::string &op, Msg args) {
     return end_call(id, begin_call(args));
 }
 
-void Client::create(const char *spec_doc) {
-    call("create", {{"doc", str(spec_doc)}});
-}
-
-std::string Client::list() {
-    return call("list", Msg::object())["doc"];
-}
-
-std::string Client::info(const char *name) {
-    return call("info", {{"name", str(name)}})["doc"];
-}
-
 Client::Streams Client::open_streams(uint64_t id, const int (&fds)[3], bool tty, Msg &m) {
     static const char *const kNames[] = {"stdin", "stdout", "stderr"};
     Streams st;
@@ -507,39 +495,8 @@ int Client::wait(const char *name, int64_t pid, int64_t timeout_ms) {
     return r["status"];
 }
 
-void Client::kill(const char *name, int64_t pid, int sig, uint32_t flags) {
-    call("kill", {{"name", str(name)}, {"pid", pid}, {"sig", sig}, {"flags", flags}});
-}
-
 void Client::destroy(const char *name, uint32_t flags) {
     drain(call("destroy", {{"name", str(name)}, {"flags", flags}}));
-}
-
-void Client::pause(const char *name) {
-    call("pause", {{"name", str(name)}});
-}
-void Client::resume(const char *name) {
-    call("resume", {{"name", str(name)}});
-}
-
-void Client::update(const char *name, const char *doc) {
-    call("update", {{"name", str(name)}, {"doc", str(doc)}});
-}
-
-std::string Client::stats(const char *name) {
-    return call("stats", {{"name", str(name)}})["doc"];
-}
-
-std::string Client::processes(const char *name) {
-    return call("processes", {{"name", str(name)}})["doc"];
-}
-
-void Client::checkpoint(const char *name, const char *opts) {
-    call("checkpoint", {{"name", str(name)}, {"doc", str(opts)}});
-}
-
-void Client::migrate(const char *name, const char *opts) {
-    call("migrate", {{"name", str(name)}, {"doc", str(opts)}});
 }
 
 void Client::restore(const char *name, const char *opts) {
@@ -623,10 +580,6 @@ int Client::put_files(const char *dir, ct_in *archive) {
     }
     peer_->close_out(id, kArchive);
     return reader_failed ? CT_ERR_BACKEND : 0;
-}
-
-void Client::remove_files(const char *dir) {
-    call("remove_files", {{"dir", str(dir)}});
 }
 
 }  // namespace ct::remote

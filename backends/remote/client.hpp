@@ -32,30 +32,44 @@ class Client {
     Client(const Client &) = delete;
     Client &operator=(const Client &) = delete;
 
-    void create(const char *spec_doc);
-    std::string list();
-    std::string info(const char *name);
-    // `a` as widened by backend::widen_proc_args.
+    // The operations whose arguments and results are plain values (transport PLAIN in
+    // ct/driver.h): one call each, made by its shape.
+#define CT_STUB_DOC_IN(op) \
+    void op(const char *doc) { call(#op, {{"doc", text(doc)}}); }
+#define CT_STUB_DOC_OUT(op) \
+    std::string op() { return call(#op, Msg::object())["doc"]; }
+#define CT_STUB_NAME(op) \
+    void op(const char *name) { call(#op, {{"name", text(name)}}); }
+#define CT_STUB_NAME_DOC_IN(op) \
+    void op(const char *name, const char *doc) { call(#op, {{"name", text(name)}, {"doc", text(doc)}}); }
+#define CT_STUB_NAME_DOC_OUT(op) \
+    std::string op(const char *name) { return call(#op, {{"name", text(name)}})["doc"]; }
+#define CT_STUB_KILL(op)                                                                    \
+    void op(const char *name, int64_t pid, int sig, uint32_t flags) {                       \
+        call(#op, {{"name", text(name)}, {"pid", pid}, {"sig", sig}, {"flags", flags}});    \
+    }
+#define CT_STUB_DIR(op) \
+    void op(const char *dir) { call(#op, {{"dir", text(dir)}}); }
+#define CT_STUB_PLAIN(op, shape) CT_STUB_##shape(op)
+#define CT_STUB_STREAMS(op, shape)
+#define CT_STUB(op, shape, access, transport) CT_STUB_##transport(op, shape)
+    CT_BACKEND_OPS(CT_STUB)
+#undef CT_STUB
+
+    // The operations that carry fds or streams (client.cpp). `a` as widened by
+    // backend::widen_proc_args.
     int64_t start(const char *name, const ct_proc_args &a) { return spawn("start", name, a); }
     int64_t exec(const char *name, const ct_proc_args &a) { return spawn("exec", name, a); }
     int wait(const char *name, int64_t pid, int64_t timeout_ms);
-    void kill(const char *name, int64_t pid, int sig, uint32_t flags);
     void destroy(const char *name, uint32_t flags);
-    void pause(const char *name);
-    void resume(const char *name);
-    void update(const char *name, const char *resources_doc);
-    std::string stats(const char *name);
-    std::string processes(const char *name);
-    void checkpoint(const char *name, const char *opts_doc);
     void restore(const char *name, const char *opts_doc);
-    void migrate(const char *name, const char *opts_doc);
     void get_files(const char *dir, ct_out *archive);
     // Returns a status without a message when the caller's archive stream failed (its
     // message is in `err` already); 0 otherwise.
     int put_files(const char *dir, ct_in *archive);
-    void remove_files(const char *dir);
 
   private:
+    static std::string text(const char *s) { return s ? s : ""; }
     struct Pending {
         std::mutex mu;
         std::optional<Msg> reply;

@@ -52,3 +52,7 @@ foreach(defect memc ${ct_broken_backends})
 endforeach()
 gtest_discover_tests(ct-unit-loader TEST_PREFIX "unit." DISCOVERY_TIMEOUT 60
   PROPERTIES LABELS unit TIMEOUT 60)
+# The operation list of ct/driver.h and what follows from it (slots, trampolines).
+add_executable(ct-unit-ops ${CMAKE_CURRENT_LIST_DIR}/test_ops_table.cpp)
+target_link_libraries(ct-unit-ops PRIVATE ct_backend_support GTest::gtest_main)
+gtest_discover_tests(ct-unit-ops TEST_PREFIX "unit." DISCOVERY_TIMEOUT 30 PROPERTIES LABELS unit)

@@ -143,54 +143,79 @@ typedef struct ct_proc_args {
 typedef struct ct_session ct_session;
 
 /*
- * The operation table. Every slot may be NULL ("unsupported"). Container operations take the
- * container's name. Process ids (`pid`) are the backend's own ids for processes it started
- * (for linux-native: host pids); 0 names the container's init process.
+ * The operations, described once: every other description of them — the slots of
+ * ct_backend_ops below, the loader's slot list and dispatch, the shared trampolines backends
+ * fill their tables with, the remote backend's client stubs, ct-agent's dispatch and its
+ * read/write classification — follows from this list (docs/driver-abi.md, "Adding an
+ * operation"). In ABI order: new operations are appended, never inserted.
+ *
+ *   X(name, shape, access, transport)
+ *   shape      the parameters after the session, one of the CT_OP_PARAMS_* below
+ *   access     R: reads only (concurrent with anything); W: changes a container or files
+ *   transport  PLAIN: every argument and result is a value, which a remote host's agent
+ *              forwards as it is; STREAMS: fds or data streams cross too (relayed by hand)
+ *
+ * Every slot may be NULL ("unsupported"). Container operations take the container's name.
+ * Process ids (`pid`) are the backend's own ids for processes it started (for the linux
+ * backend: host pids); 0 names the container's init process.
+ *
+ *   create      a spec document; the container starts in state "created"
+ *   list        a JSON array of info documents;  info: one info document
+ *   start       returns once the command has been executed (or failed to be: CT_ERR_EXEC)
+ *   wait        timeout_ms < 0 waits forever; *wstatus gets a waitpid()-style status
+ *   kill, destroy, exec, pause, resume, update (a resources document), stats, processes
+ *   checkpoint, restore, migrate: CRIU and migration; options are JSON documents
+ *   get_files, put_files, remove_files: files on the backend's host, for moving checkpoint
+ *      images between sessions (libct's generic migration: checkpoint on one session,
+ *      get_files there, put_files on the other, restore there). The archive is the stream
+ *      format of docs/driver-abi.md ("file archives"). get_files streams every regular file
+ *      and directory under `dir` into `archive`; put_files creates `dir` (it must not exist)
+ *      and unpacks `archive` into it; remove_files deletes `dir` and everything under it.
  */
+#define CT_BACKEND_OPS(X)                              \
+    X(create, DOC_IN, W, PLAIN)                        \
+    X(list, DOC_OUT, R, PLAIN)                         \
+    X(info, NAME_DOC_OUT, R, PLAIN)                    \
+    X(start, SPAWN, W, STREAMS)                        \
+    X(wait, WAIT, R, STREAMS)                          \
+    X(kill, KILL, W, PLAIN)                            \
+    X(destroy, NAME_FLAGS, W, STREAMS)                 \
+    X(exec, SPAWN, W, STREAMS)                         \
+    X(pause, NAME, W, PLAIN)                           \
+    X(resume, NAME, W, PLAIN)                          \
+    X(update, NAME_DOC_IN, W, PLAIN)                   \
+    X(stats, NAME_DOC_OUT, R, PLAIN)                   \
+    X(processes, NAME_DOC_OUT, R, PLAIN)               \
+    X(checkpoint, NAME_DOC_IN, W, PLAIN)               \
+    X(restore, NAME_DOC_IN, W, STREAMS)                \
+    X(migrate, NAME_DOC_IN, W, PLAIN)                  \
+    X(get_files, DIR_OUT, R, STREAMS)                  \
+    X(put_files, DIR_IN, W, STREAMS)                   \
+    X(remove_files, DIR, W, PLAIN)
+
+/* The shapes: an operation's parameters after the session. */
+#define CT_OP_PARAMS_DOC_IN const char *doc, ct_out *err
+#define CT_OP_PARAMS_DOC_OUT ct_out *doc, ct_out *err
+#define CT_OP_PARAMS_NAME const char *name, ct_out *err
+#define CT_OP_PARAMS_NAME_DOC_IN const char *name, const char *doc, ct_out *err
+#define CT_OP_PARAMS_NAME_DOC_OUT const char *name, ct_out *doc, ct_out *err
+#define CT_OP_PARAMS_NAME_FLAGS const char *name, uint32_t flags, ct_out *err
+#define CT_OP_PARAMS_SPAWN const char *name, const ct_proc_args *args, int64_t *pid, ct_out *err
+#define CT_OP_PARAMS_WAIT \
+    const char *name, int64_t pid, int64_t timeout_ms, int *wstatus, ct_out *err
+#define CT_OP_PARAMS_KILL const char *name, int64_t pid, int sig, uint32_t flags, ct_out *err
+#define CT_OP_PARAMS_DIR const char *dir, ct_out *err
+#define CT_OP_PARAMS_DIR_OUT const char *dir, ct_out *archive, ct_out *err
+#define CT_OP_PARAMS_DIR_IN const char *dir, ct_in *archive, ct_out *err
+
+/* The operation table: the session's open/close, then one slot per operation above. */
 typedef struct ct_backend_ops {
-    /* Session. open() parses the URI (e.g. "linux:///?root=/run/ct") and may refuse it. */
+    /* open() parses the URI (e.g. "linux:///?root=/run/ct") and may refuse it. */
     int (*open)(const ct_host *host, const char *uri, ct_session **out, ct_out *err);
     void (*close)(ct_session *s);
-
-    /* Life cycle. create() takes a spec document; the container starts in state "created". */
-    int (*create)(ct_session *s, const char *spec_doc, ct_out *err);
-    /* list(): a JSON array of info documents. info(): one info document. */
-    int (*list)(ct_session *s, ct_out *doc, ct_out *err);
-    int (*info)(ct_session *s, const char *name, ct_out *doc, ct_out *err);
-    /* start() returns once the command has been executed (or failed to be: CT_ERR_EXEC). */
-    int (*start)(ct_session *s, const char *name, const ct_proc_args *args, int64_t *pid,
-                 ct_out *err);
-    /* wait(): timeout_ms < 0 waits forever; *wstatus gets a waitpid()-style status. */
-    int (*wait)(ct_session *s, const char *name, int64_t pid, int64_t timeout_ms, int *wstatus,
-                ct_out *err);
-    int (*kill)(ct_session *s, const char *name, int64_t pid, int sig, uint32_t flags, ct_out *err);
-    int (*destroy)(ct_session *s, const char *name, uint32_t flags, ct_out *err);
-
-    /* Running containers. */
-    int (*exec)(ct_session *s, const char *name, const ct_proc_args *args, int64_t *pid,
-                ct_out *err);
-    int (*pause)(ct_session *s, const char *name, ct_out *err);
-    int (*resume)(ct_session *s, const char *name, ct_out *err);
-    int (*update)(ct_session *s, const char *name, const char *resources_doc, ct_out *err);
-    int (*stats)(ct_session *s, const char *name, ct_out *doc, ct_out *err);
-    int (*processes)(ct_session *s, const char *name, ct_out *doc, ct_out *err);
-
-    /* CRIU and migration; options are JSON documents. */
-    int (*checkpoint)(ct_session *s, const char *name, const char *opts_doc, ct_out *err);
-    int (*restore)(ct_session *s, const char *name, const char *opts_doc, ct_out *err);
-    int (*migrate)(ct_session *s, const char *name, const char *opts_doc, ct_out *err);
-
-    /* Files on the backend's host, for moving checkpoint images between sessions (libct's
-     * generic migration: checkpoint on one session, get_files there, put_files on the other,
-     * restore there). The archive is the stream format of docs/driver-abi.md ("file
-     * archives"). get_files streams every regular file and directory under `dir` into
-     * `archive`; put_files creates `dir` (it must not exist) and unpacks `archive` into it;
-     * remove_files deletes `dir` and everything under it. Backends whose host is the caller's
-     * (linux) implement them on the local filesystem; the remote backend forwards them. */
-    int (*get_files)(ct_session *s, const char *dir, ct_out *archive, ct_out *err);
-    int (*put_files)(ct_session *s, const char *dir, ct_in *archive, ct_out *err);
-    int (*remove_files)(ct_session *s, const char *dir, ct_out *err);
-    /* New slots go here, and only here. */
+#define CT_OP_SLOT(name, shape, access, transport) int (*name)(ct_session * s, CT_OP_PARAMS_##shape);
+    CT_BACKEND_OPS(CT_OP_SLOT)
+#undef CT_OP_SLOT
 } ct_backend_ops;
 
 /* The descriptor. `ops` is last so that appending slots grows `size`. */

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <thread>
 
-#include "../../../loader/ops_list.hpp"
+#include "ct/internal/ops.hpp"
 #include "inner.hpp"
 
 namespace ct::remote::agent {
@@ -106,11 +106,7 @@ std::string text(const Msg &m, const char *key) {
 
 template <class Fn>
 static Fn slot(const ct_backend *d, Fn ct_backend_ops::*op, const char *name) {
-    static const ct_backend_ops probe{};
-    size_t off = offsetof(ct_backend, ops) +
-                 static_cast<size_t>(reinterpret_cast<const char *>(&(probe.*op)) -
-                                     reinterpret_cast<const char *>(&probe));
-    if (!loader::has_slot(d, off))
+    if (!ops::has(d, op))
         throw Error(Errc::unsupported,
                     std::string("operation '") + name + "' is not supported by backend " + d->name);
     return d->ops.*op;
@@ -171,8 +167,8 @@ bool Server::open_session() {
         return false;
     }
     Msg ops = Msg::array();
-    for (const auto &s : loader::kOpSlots)
-        if (loader::has_slot(desc_, s.offset)) ops.push_back(s.name);
+    for (const auto &s : ops::kSlots)
+        if (ops::has_slot(desc_, s.offset)) ops.push_back(s.name);
     peer_.send(Msg{{"t", "ok"},
                    {"id", id},
                    {"backend",
@@ -266,7 +262,7 @@ bool Server::dispatch(const Msg &m) {
     if (t != "call") return false;  // later versions' messages: ignored
     uint64_t id = m.value("id", uint64_t{0});
     std::string op = text(m, "op");
-    bool mutating = op != "wait" && op != "list" && op != "info";
+    bool mutating = writes(op);
     {
         std::lock_guard lock(mu_);
         if (closing_) return false;
@@ -284,7 +280,7 @@ bool Server::dispatch(const Msg &m) {
 void Server::run_call(const Msg &m) {
     uint64_t id = m.value("id", uint64_t{0});
     std::string op = text(m, "op");
-    bool mutating = op != "wait" && op != "list" && op != "info";
+    bool mutating = writes(op);
     {
         Msg r;
         try {
@@ -311,64 +307,66 @@ void Server::run_call(const Msg &m) {
     }
 }
 
+// An operation whose arguments and results are plain values (transport PLAIN in
+// ct/driver.h): decoded from the call and encoded into the reply by its shape alone.
+#define CT_PLAIN_DOC_IN(op) check(SLOT(op)(session_, doc.c_str(), &err), err);
+#define CT_PLAIN_DOC_OUT(op)                      \
+    check(SLOT(op)(session_, &out, &err), err); \
+    r["doc"] = out.data;
+#define CT_PLAIN_NAME(op) check(SLOT(op)(session_, name.c_str(), &err), err);
+#define CT_PLAIN_NAME_DOC_IN(op) check(SLOT(op)(session_, name.c_str(), doc.c_str(), &err), err);
+#define CT_PLAIN_NAME_DOC_OUT(op)                                \
+    check(SLOT(op)(session_, name.c_str(), &out, &err), err); \
+    r["doc"] = out.data;
+#define CT_PLAIN_KILL(op)                                                                      \
+    check(SLOT(op)(session_, name.c_str(), m.value("pid", int64_t{0}), m.value("sig", 0),     \
+                   m.value("flags", 0u), &err),                                                \
+          err);
+#define CT_PLAIN_DIR(op) check(SLOT(op)(session_, text(m, "dir").c_str(), &err), err);
+#define CT_DISPATCH_PLAIN(op, shape, access, transport) \
+    if (op_name == #op) {                                 \
+        CT_PLAIN_##shape(op) return r;                    \
+    }
+#define CT_DISPATCH_STREAMS(op, shape, access, transport)
+#define CT_DISPATCH(op, shape, access, transport) CT_DISPATCH_##transport(op, shape, access, transport)
+
+bool Server::writes(const std::string &op) {
+    const auto *s = ops::find(op.c_str());
+    return !s || s->writes;  // an unknown call is refused anyway; count it as a writer
+}
+
 Msg Server::serve(const Msg &m) {
-    const std::string op = text(m, "op");
+    const std::string op_name = text(m, "op");
     const std::string name = text(m, "name"), doc = text(m, "doc");
     Sink err, out;
     Msg r = Msg::object();
-    if (op == "create") {
-        check(SLOT(create)(session_, doc.c_str(), &err), err);
-    } else if (op == "list") {
-        check(SLOT(list)(session_, &out, &err), err);
-        r["doc"] = out.data;
-    } else if (op == "info") {
-        check(SLOT(info)(session_, name.c_str(), &out, &err), err);
-        r["doc"] = out.data;
-    } else if (op == "start" || op == "exec") {
-        r = spawn(m, op == "exec");
-    } else if (op == "wait") {
+    CT_BACKEND_OPS(CT_DISPATCH)
+    // The operations that carry fds or streams.
+    if (op_name == "start" || op_name == "exec") return spawn(m, op_name == "exec");
+    if (op_name == "wait") {
         int ws = 0;
         int64_t pid = m.value("pid", int64_t{0});
         check(SLOT(wait)(session_, name.c_str(), pid, m.value("timeout", int64_t{-1}), &ws, &err),
               err);
         r = finish_groups(name, pid, false);
         r["status"] = ws;
-    } else if (op == "kill") {
-        check(SLOT(kill)(session_, name.c_str(), m.value("pid", int64_t{0}), m.value("sig", 0),
-                         m.value("flags", 0u), &err),
-              err);
-    } else if (op == "destroy") {
-        check(SLOT(destroy)(session_, name.c_str(), m.value("flags", 0u), &err), err);
-        r = finish_groups(name, 0, true);
-    } else if (op == "pause") {
-        check(SLOT(pause)(session_, name.c_str(), &err), err);
-    } else if (op == "resume") {
-        check(SLOT(resume)(session_, name.c_str(), &err), err);
-    } else if (op == "update") {
-        check(SLOT(update)(session_, name.c_str(), doc.c_str(), &err), err);
-    } else if (op == "stats") {
-        check(SLOT(stats)(session_, name.c_str(), &out, &err), err);
-        r["doc"] = out.data;
-    } else if (op == "processes") {
-        check(SLOT(processes)(session_, name.c_str(), &out, &err), err);
-        r["doc"] = out.data;
-    } else if (op == "checkpoint") {
-        check(SLOT(checkpoint)(session_, name.c_str(), doc.c_str(), &err), err);
-    } else if (op == "restore") {
-        r = restore(m);
-    } else if (op == "migrate") {
-        check(SLOT(migrate)(session_, name.c_str(), doc.c_str(), &err), err);
-    } else if (op == "get_files") {
-        get_files(m);
-    } else if (op == "put_files") {
-        put_files(m);
-    } else if (op == "remove_files") {
-        check(SLOT(remove_files)(session_, text(m, "dir").c_str(), &err), err);
-    } else {
-        throw Error(Errc::unsupported, "ct-agent " + std::string(kAgentVersion) +
-                                           " does not know the call '" + op + "'");
+        return r;
     }
-    return r;
+    if (op_name == "destroy") {
+        check(SLOT(destroy)(session_, name.c_str(), m.value("flags", 0u), &err), err);
+        return finish_groups(name, 0, true);
+    }
+    if (op_name == "restore") return restore(m);
+    if (op_name == "get_files") {
+        get_files(m);
+        return r;
+    }
+    if (op_name == "put_files") {
+        put_files(m);
+        return r;
+    }
+    throw Error(Errc::unsupported, "ct-agent " + std::string(kAgentVersion) +
+                                       " does not know the call '" + op_name + "'");
 }
 
 Server::Stdio Server::prepare_stdio(uint64_t, const Msg &m) {

@@ -47,6 +47,8 @@ class Server {
     bool dispatch(const Msg &m);
     void run_call(const Msg &m);
     Msg serve(const Msg &m);
+    // Whether call `op` changes anything (ct/driver.h's access column).
+    static bool writes(const std::string &op);
     Stdio prepare_stdio(uint64_t id, const Msg &m);
     void attach(uint64_t id, const std::string &name, int64_t pid, bool init, Stdio &io);
     Msg finish_groups(const std::string &name, int64_t pid, bool all);
