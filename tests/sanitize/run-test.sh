@@ -14,7 +14,8 @@ rm -rf "$logs"
 mkdir -p "$logs"
 export ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
 export UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1"
-export LSAN_OPTIONS="log_path=$logs/lsan:suppressions=$(dirname "$0")/lsan.supp:print_suppressions=0"
+supp="$(dirname "$0")/lsan.supp"
+export LSAN_OPTIONS="log_path=$logs/lsan:suppressions=$supp:print_suppressions=0"
 "$bin"
 rc=$?
 reports=$(find "$logs" -type f | sort)
