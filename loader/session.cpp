@@ -206,6 +206,32 @@ int64_t Container::exec(const ProcessSpec &process, const StartOptions &opts) {
     return pid;
 }
 
+std::string Container::read_cgroup(const std::string &controller, const std::string &file) {
+    detail::StringOut data;
+    core_->call(&ct_backend_ops::cgroup_read, "cgroup_read",
+                "read cgroup file " + controller + "/" + file + " of container " + sq(name_),
+                name_.c_str(), controller.c_str(), file.c_str(), static_cast<ct_out *>(&data));
+    return data.data;
+}
+
+void Container::write_cgroup(const std::string &controller, const std::string &file,
+                             const std::string &value) {
+    core_->call(&ct_backend_ops::cgroup_write, "cgroup_write",
+                "write cgroup file " + controller + "/" + file + " of container " + sq(name_),
+                name_.c_str(), controller.c_str(), file.c_str(), value.c_str());
+}
+
+void Container::hold_namespaces(bool hold) {
+    core_->call(&ct_backend_ops::hold, "hold",
+                std::string(hold ? "hold" : "let go of") + " the namespaces of container " +
+                    sq(name_),
+                name_.c_str(), hold ? 0u : CT_HOLD_RELEASE);
+}
+
+void Container::join() {
+    core_->call(&ct_backend_ops::join, "join", "join container " + sq(name_), name_.c_str());
+}
+
 void Container::pause() {
     core_->call(&ct_backend_ops::pause, "pause", "pause container " + sq(name_), name_.c_str());
 }

@@ -20,31 +20,21 @@ const char *controller_name(int c) {
     return c >= 0 && c < CT_NR_CONTROLLERS ? kNames[c] : nullptr;
 }
 
-std::string cgroup_dir(const ContainerInfo &info, int controller) {
-    const char *name = controller_name(controller);
-    if (!name) return "";
-    auto it = info.details.find(std::string("cgroup.") + name);
-    if (it != info.details.end()) return it->second;
-    // A cgroup-v2 host has one directory for every controller.
-    it = info.details.find("cgroup.unified");
-    auto mode = info.details.find("cgroup_mode");
-    if (it != info.details.end() && mode != info.details.end() && mode->second == "v2")
-        return it->second;
-    return "";
+// A backend error as the C API reports it: the codes programs test for.
+[[noreturn]] void cgroup_failure(const ct::Error &e, int code) {
+    if (e.code() == ct::Errc::unsupported) throw Failure(-LCTERR_OPNOTSUPP, e.what());
+    if (e.code() == ct::Errc::invalid_argument && !e.sys_errno())
+        throw Failure(-LCTERR_INVARG, e.what());
+    throw Failure(code, e.what());
 }
 
-void write_cgroup_file(const std::string &dir, const std::string &param, const std::string &value) {
-    if (param.empty() || param.find('/') != std::string::npos || param[0] == '.')
-        throw Failure(-LCTERR_INVARG, "'" + param + "' is not a cgroup file name");
-    std::string path = dir + "/" + param;
-    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) throw Failure(-LCTERR_CGCONFIG, "open " + path + ": " + std::strerror(errno));
-    ssize_t n = ::write(fd, value.data(), value.size());
-    int e = errno;
-    ::close(fd);
-    if (n != static_cast<ssize_t>(value.size()))
-        throw Failure(-LCTERR_CGCONFIG, "write '" + value + "' to " + path + ": " +
-                                            (n < 0 ? std::strerror(e) : "short write"));
+void write_cgroup_file(ct::Container &c, int controller, const std::string &param,
+                       const std::string &value) {
+    try {
+        c.write_cgroup(controller_name(controller), param, value);
+    } catch (const ct::Error &e) {
+        cgroup_failure(e, -LCTERR_CGCONFIG);
+    }
 }
 
 namespace {
@@ -185,18 +175,8 @@ int libct_controller_configure(ct_handler_t ct, enum ct_controller ctype, const 
             map_param(ct->spec.resources, ctype, p, v);
             return 0;
         }
-        if (!ct->s->local)
-            throw Failure(-LCTERR_OPNOTSUPP, "cgroup parameter " + p +
-                                                 " has no spec field, and the cgroup files of "
-                                                 "backend " +
-                                                 ct->s->session.backend().name +
-                                                 " are not on this machine");
         if (live) {
-            auto dir = cgroup_dir(ct->ct->info(), ctype);
-            if (dir.empty())
-                throw Failure(-LCTERR_CGCONFIG, "container '" + ct->name + "' has no " +
-                                                    controller_name(ctype) + " cgroup");
-            write_cgroup_file(dir, p, v);
+            write_cgroup_file(*ct->ct, ctype, p, v);
             return 0;
         }
         for (auto &k : ct->knobs)
@@ -218,23 +198,17 @@ int libct_controller_read(ct_handler_t ct, enum ct_controller ctype, const char 
         if (!buf && len) throw Failure(-LCTERR_INVARG, "libct_controller_read: buffer is NULL");
         if (!ct->ct)
             throw Failure(-LCTERR_BADCTSTATE, "container '" + ct->name + "' has not been spawned");
-        if (!ct->s->local)
-            throw Failure(-LCTERR_OPNOTSUPP, "the cgroup files of backend " +
-                                                 ct->s->session.backend().name +
-                                                 " are not on this machine");
-        if (p.empty() || p.find('/') != std::string::npos || p[0] == '.')
-            throw Failure(-LCTERR_INVARG, "'" + p + "' is not a cgroup file name");
-        auto dir = cgroup_dir(ct->ct->info(), ctype);
-        if (dir.empty())
-            throw Failure(-LCTERR_NOTFOUND, "container '" + ct->name + "' has no " +
-                                                controller_name(ctype) + " cgroup");
-        std::string path = dir + "/" + p;
-        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return -errno;
-        ssize_t n = ::read(fd, buf, len);
-        int e = errno;
-        ::close(fd);
-        return n < 0 ? -e : static_cast<int>(n);
+        std::string data;
+        try {
+            data = ct->ct->read_cgroup(controller_name(ctype), p);
+        } catch (const ct::Error &e) {
+            // A file that cannot be read: its errno, as open(2) and read(2) gave it.
+            if (e.sys_errno() && e.code() != ct::Errc::unsupported) return -e.sys_errno();
+            cgroup_failure(e, -LCTERR_CGCONFIG);
+        }
+        size_t n = std::min(len, data.size());
+        if (n) std::memcpy(buf, data.data(), n);
+        return static_cast<int>(n);
     });
 }
 

@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -183,13 +184,16 @@ int libct_container_set_option(ct_handler_t ct, int opt, void *arg) {
                               "container '" + ct->name +
                                   "': LIBCT_OPT_SYSTEMD (registering with systemd-machined) "
                                   "is not supported");
-            case LIBCT_OPT_TASKLESS:
-                if (!ct->s->local)
+            case LIBCT_OPT_TASKLESS: {
+                const auto &ops = ct->s->session.backend().operations;
+                if (std::find(ops.begin(), ops.end(), "hold") == ops.end())
                     throw Failure(-LCTERR_OPNOTSUPP,
                                   "container '" + ct->name +
-                                      "': LIBCT_OPT_TASKLESS needs a "
-                                      "backend in this process (linux:///), not backend " +
-                                      ct->s->session.backend().name);
+                                      "': LIBCT_OPT_TASKLESS needs a backend that holds a "
+                                      "container's namespaces (operation 'hold'), which "
+                                      "backend " +
+                                      ct->s->session.backend().name + " does not have");
+            }
                 ct->opt_taskless = true;
                 break;
             default:

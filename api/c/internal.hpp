@@ -101,14 +101,15 @@ struct CgroupKnob {
     std::string param, value;
 };
 
-// Namespaces of a TASKLESS container, held after its init has exited.
+// The namespaces of a TASKLESS container, which the backend's session holds after its init
+// has exited (Container::hold_namespaces).
 struct HeldNamespaces {
-    std::vector<std::pair<int, int>> ns;  // (fd, CLONE_NEW* type), in setns() order
-    int root = -1;                        // the container's root directory
-    // Opens the namespaces and root of `pid` (the container's init, still alive).
-    void hold(int64_t pid);
+    std::optional<ct::Container> by;
+    // Asks the session to hold the namespaces of `c` (its init still alive).
+    void hold(ct::Container &c);
+    // Lets go of them (best effort: the session lets go at its end anyway).
     void release();
-    bool active() const { return root >= 0; }
+    bool active() const { return by.has_value(); }
 };
 
 }  // namespace ct::capi
@@ -198,12 +199,12 @@ std::unique_lock<std::mutex> lock(ct_handler *h);
 // The capability names of a libct_process_desc_set_caps mask (caps.cpp).
 std::vector<std::string> cap_names(unsigned long mask);
 
-// Where the container's cgroup of `controller` is (ContainerInfo details), or "".
-std::string cgroup_dir(const ct::ContainerInfo &info, int controller);
 const char *controller_name(int controller);
 
-// Writes `value` into `dir`/`param`; throws Failure(-LCTERR_CGCONFIG).
-void write_cgroup_file(const std::string &dir, const std::string &param, const std::string &value);
+// Writes `value` into the container's cgroup file `param` of `controller`, through its
+// backend; throws Failure(-LCTERR_CGCONFIG, or -LCTERR_OPNOTSUPP where the backend has none).
+void write_cgroup_file(ct::Container &c, int controller, const std::string &param,
+                       const std::string &value);
 
 // Runs host commands in order; throws Failure naming the failing one.
 void run_host_commands(const std::vector<HostCommand> &cmds, const std::string &what);

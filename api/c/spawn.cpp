@@ -261,39 +261,10 @@ void check_options(ct_handler *h, const Launch &l) {
         throw Failure(-LCTERR_INVARG, "container '" + h->name + "': the callback is NULL");
     }
     callbacks_here(h, l);
-    if (h->opt_killable && !h->s->local)
-        throw Failure(-LCTERR_OPNOTSUPP, "container '" + h->name +
-                                             "': LIBCT_OPT_KILLABLE needs a backend on this "
-                                             "machine");
-}
-
-// KILLABLE's hierarchy: a named cgroup-v1 hierarchy "libct" at /sys/fs/cgroup/.libct.
-void ensure_libct_hierarchy() {
-    std::ifstream mi("/proc/self/mountinfo");
-    std::string line;
-    while (std::getline(mi, line))
-        if (line.find(" - cgroup ") != std::string::npos &&
-            line.find("name=libct") != std::string::npos)
-            return;
-    const char *dir = "/sys/fs/cgroup/.libct";
-    if (::mkdir(dir, 0700) != 0 && errno != EEXIST)
-        throw Failure(-LCTERR_CGCREATE, std::string("mkdir ") + dir + ": " + std::strerror(errno));
-    if (::mount("cgroup", dir, "cgroup", 0, "none,name=libct") != 0)
-        throw Failure(-LCTERR_CGCREATE, std::string("mount the name=libct cgroup hierarchy on ") +
-                                            dir + ": " + std::strerror(errno));
-    log(LOG_INFO, std::string("mounted the name=libct cgroup hierarchy on ") + dir);
 }
 
 void apply_knobs(ct_handler *h, ct::Container &c) {
-    if (h->knobs.empty()) return;
-    auto info = c.info();
-    for (const auto &k : h->knobs) {
-        auto dir = cgroup_dir(info, k.controller);
-        if (dir.empty())
-            throw Failure(-LCTERR_CGCREATE, "container '" + h->name + "' has no " +
-                                                controller_name(k.controller) + " cgroup");
-        write_cgroup_file(dir, k.param, k.value);
-    }
+    for (const auto &k : h->knobs) write_cgroup_file(c, k.controller, k.param, k.value);
 }
 
 ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
@@ -307,7 +278,6 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
         h->ct.reset();
     }
     for (const auto &a : h->actions) run_host_commands(a.pre, "pre-mount command of " + a.target);
-    if (h->opt_killable) ensure_libct_hierarchy();
 
     ct::Container c = h->s->session.create(spec);
     int gate[2] = {-1, -1};
@@ -345,7 +315,7 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
         if (h->opt_taskless) {
             ::close(gate[0]);
             gate[0] = -1;
-            h->held.hold(proc->pid);
+            h->held.hold(c);
             ::close(gate[1]);  // the init may go now
             gate[1] = -1;
             ct::ExitStatus es = c.wait();

@@ -50,8 +50,19 @@ class Client {
     }
 #define CT_STUB_DIR(op) \
     void op(const char *dir) { call(#op, {{"dir", text(dir)}}); }
+#define CT_STUB_CGROUP_READ(op)                                                           \
+    std::string op(const char *name, const char *controller, const char *file) {          \
+        return call(#op, {{"name", text(name)}, {"controller", text(controller)},          \
+                          {"file", text(file)}})["doc"];                                   \
+    }
+#define CT_STUB_CGROUP_WRITE(op)                                                              \
+    void op(const char *name, const char *controller, const char *file, const char *value) { \
+        call(#op, {{"name", text(name)}, {"controller", text(controller)},                   \
+                   {"file", text(file)}, {"doc", text(value)}});                             \
+    }
 #define CT_STUB_PLAIN(op, shape) CT_STUB_##shape(op)
 #define CT_STUB_STREAMS(op, shape)
+#define CT_STUB_LOCAL(op, shape)
 #define CT_STUB(op, shape, access, transport) CT_STUB_##transport(op, shape)
     CT_BACKEND_OPS(CT_STUB)
 #undef CT_STUB

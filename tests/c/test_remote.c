@@ -38,9 +38,10 @@ int main(void) {
     CHECK_OK(libct_fs_set_root(ct, tc_rootfs("far")));
     CHECK_OK(libct_controller_add(ct, CTL_MEMORY));
     CHECK_OK(libct_controller_configure(ct, CTL_MEMORY, "memory.limit_in_bytes", "40M"));
-    /* Cgroup files, host commands, terminals, TASKLESS: they live on this machine. */
-    CHECK(libct_controller_configure(ct, CTL_MEMORY, "memory.swappiness", "5") == -LCTERR_OPNOTSUPP,
-          "a cgroup file of another machine");
+    /* A cgroup file without a spec field goes to the far host's cgroup (the backend's
+     * cgroup_write slot, forwarded). Host commands, terminals, TASKLESS: they live on this
+     * machine. */
+    CHECK_OK(libct_controller_configure(ct, CTL_MEMORY, "memory.swappiness", "5"));
     char *t[] = {"true", NULL};
     struct libct_cmd cmd = {NULL, "true", t, NULL, NULL};
     CHECK(libct_fs_add_mount_with_actions(ct, "x", "/mnt", 0, "tmpfs", NULL, &cmd, NULL) ==
@@ -74,10 +75,14 @@ int main(void) {
     const char *l = tc_read(limit);
     if (access("/sys/fs/cgroup/memory/memory.limit_in_bytes", F_OK) == 0)
         CHECK(l && atoll(l) == 40LL << 20, "the limit reached the far cgroup: %s", l ? l : "-");
-    if (access("/sys/fs/cgroup/memory/memory.limit_in_bytes", F_OK) == 0)
-        CHECK(libct_controller_read(ct, CTL_MEMORY, "memory.limit_in_bytes", buf, sizeof buf) ==
-                  -LCTERR_OPNOTSUPP,
-              "reading a cgroup file of another machine");
+    if (access("/sys/fs/cgroup/memory/memory.limit_in_bytes", F_OK) == 0) {
+        memset(buf, 0, sizeof buf);
+        int n = libct_controller_read(ct, CTL_MEMORY, "memory.limit_in_bytes", buf, sizeof buf - 1);
+        CHECK(n > 0 && atoll(buf) == 40LL << 20, "read the far cgroup's file: %d '%s'", n, buf);
+        snprintf(limit, sizeof limit, "/sys/fs/cgroup/memory/%s/memory.swappiness", name);
+        l = tc_read(limit);
+        CHECK(l && atoi(l) == 5, "the far cgroup's swappiness: %s", l ? l : "-");
+    }
     CHECK(libct_container_switch(ct) == -LCTERR_OPNOTSUPP, "switch");
     libct_process_destroy(p);
     libct_container_destroy(ct);

@@ -123,7 +123,7 @@ TEST(CtUsage, BackendsCommand) {
         if (b["name"] != "linux") continue;
         linux_seen = true;
         EXPECT_EQ(b["loaded"], true);
-        EXPECT_EQ(b["abi"], "1.0");
+        EXPECT_EQ(b["abi"], "1.1");
         EXPECT_EQ(b["schemes"], nlohmann::json({"linux", "local"}));
         for (const char *op : {"open", "create", "start", "wait", "kill", "destroy"})
             EXPECT_NE(std::find(b["operations"].begin(), b["operations"].end(), op),

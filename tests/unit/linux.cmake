@@ -1,6 +1,8 @@
 # The linux backend's planning code, without root: golden tests (tests/unit/linux/golden).
-add_executable(ct-unit-linux-planning ${CMAKE_CURRENT_LIST_DIR}/linux/test_planning.cpp)
-target_link_libraries(ct-unit-linux-planning PRIVATE ct_linux GTest::gtest_main)
+add_executable(ct-unit-linux-planning ${CMAKE_CURRENT_LIST_DIR}/linux/test_planning.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/linux/test_types.cpp)
+target_link_libraries(ct-unit-linux-planning PRIVATE $<LINK_LIBRARY:WHOLE_ARCHIVE,ct_linux>
+  GTest::gtest_main)
 target_compile_definitions(ct-unit-linux-planning PRIVATE
   CT_GOLDEN_DIR="${CMAKE_CURRENT_LIST_DIR}/linux/golden"
   CT_MOUNTINFO_DIR="${CMAKE_CURRENT_LIST_DIR}/linux/mountinfo")

@@ -31,7 +31,7 @@ TEST(OpsTable, OnlyTheReadingOperationsAreMarkedSo) {
     for (const auto &s : ops::kSlots)
         if (!s.writes) reads.insert(s.name);
     EXPECT_EQ(reads, (std::set<std::string>{"open", "close", "list", "info", "wait", "stats",
-                                             "processes", "get_files"}));
+                                            "processes", "get_files", "cgroup_read"}));
 }
 
 // A session object with some operations: the shared trampolines fill exactly those slots.

@@ -115,6 +115,23 @@ class CT_API Container {
     // settings, interfaces) into opts.dir. Without leave_running the container is stopped.
     void checkpoint(const CheckpointOptions &opts);
 
+    // A file of the container's own cgroup of `controller` ("memory", "cpu", ...; "name=X"
+    // for a named hierarchy; "unified" for the cgroup2 tree), for what has no spec field.
+    // `file` is a plain file name of that directory. Backends without cgroup files throw
+    // Errc::unsupported.
+    std::string read_cgroup(const std::string &controller, const std::string &file);
+    void write_cgroup(const std::string &controller, const std::string &file,
+                      const std::string &value);
+
+    // The session keeps the container's namespaces and root open, so that they outlive its
+    // processes (until destroy() or the session's end): join() then still finds them. With
+    // `hold` false, it lets go of them.
+    void hold_namespaces(bool hold = true);
+    // Moves the calling process into the container's namespaces (those held, else its
+    // init's) and its root, as setns(2) does. Only for containers on this machine (backend
+    // linux); a multi-threaded caller cannot join a mount or user namespace.
+    void join();
+
     // Moves the running container to the session at `to_uri` (e.g. linux+ssh://host/):
     // checkpoint here, images copied over, restore there, destroy here only once it runs
     // there. On failure it keeps running here. Returns the handle in the new session.

@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define CT_DRIVER_ABI_MAJOR 1
-#define CT_DRIVER_ABI_MINOR 0
+#define CT_DRIVER_ABI_MINOR 1
 
 /* The one symbol a backend exports. */
 #define CT_BACKEND_ENTRY_SYMBOL "ct_backend_entry"
@@ -122,6 +122,8 @@ typedef struct ct_proc_args {
 
 /* kill() flags */
 #define CT_KILL_ALL 0x1u /* signal every process of the container, not only the target */
+/* hold() flags */
+#define CT_HOLD_RELEASE 0x1u /* let go of the namespaces held instead */
 /* destroy() flags */
 #define CT_DESTROY_FORCE 0x1u /* kill a running container first instead of refusing */
 
@@ -153,7 +155,9 @@ typedef struct ct_session ct_session;
  *   shape      the parameters after the session, one of the CT_OP_PARAMS_* below
  *   access     R: reads only (concurrent with anything); W: changes a container or files
  *   transport  PLAIN: every argument and result is a value, which a remote host's agent
- *              forwards as it is; STREAMS: fds or data streams cross too (relayed by hand)
+ *              forwards as it is; STREAMS: fds or data streams cross too (relayed by hand);
+ *              LOCAL: it acts on the calling process itself, so only a backend whose
+ *              containers are on the caller's machine can have it (a remote one cannot)
  *
  * Every slot may be NULL ("unsupported"). Container operations take the container's name.
  * Process ids (`pid`) are the backend's own ids for processes it started (for the linux
@@ -171,6 +175,14 @@ typedef struct ct_session ct_session;
  *      format of docs/driver-abi.md ("file archives"). get_files streams every regular file
  *      and directory under `dir` into `archive`; put_files creates `dir` (it must not exist)
  *      and unpacks `archive` into it; remove_files deletes `dir` and everything under it.
+ *   -- ABI 1.1 --
+ *   cgroup_read, cgroup_write: a file of the container's own cgroup of `controller`
+ *      ("memory", "cpu", ..., "name=X" for a named hierarchy, "unified" for the cgroup2
+ *      tree): what a limit without a spec field needs (the libct C API's controller_*).
+ *   hold: the session keeps the container's namespaces and root open, so that they outlive
+ *      its processes (until destroy, the session's close, or hold with CT_HOLD_RELEASE).
+ *   join: moves the calling process into the container's namespaces (those it holds, else
+ *      its init's) and root; a multi-threaded caller cannot join a mount or user namespace.
  */
 #define CT_BACKEND_OPS(X)                              \
     X(create, DOC_IN, W, PLAIN)                        \
@@ -191,7 +203,11 @@ typedef struct ct_session ct_session;
     X(migrate, NAME_DOC_IN, W, PLAIN)                  \
     X(get_files, DIR_OUT, R, STREAMS)                  \
     X(put_files, DIR_IN, W, STREAMS)                   \
-    X(remove_files, DIR, W, PLAIN)
+    X(remove_files, DIR, W, PLAIN)                     \
+    X(cgroup_read, CGROUP_READ, R, PLAIN)              \
+    X(cgroup_write, CGROUP_WRITE, W, PLAIN)            \
+    X(hold, NAME_FLAGS, W, LOCAL)                      \
+    X(join, NAME, W, LOCAL)
 
 /* The shapes: an operation's parameters after the session. */
 #define CT_OP_PARAMS_DOC_IN const char *doc, ct_out *err
@@ -207,6 +223,10 @@ typedef struct ct_session ct_session;
 #define CT_OP_PARAMS_DIR const char *dir, ct_out *err
 #define CT_OP_PARAMS_DIR_OUT const char *dir, ct_out *archive, ct_out *err
 #define CT_OP_PARAMS_DIR_IN const char *dir, ct_in *archive, ct_out *err
+#define CT_OP_PARAMS_CGROUP_READ \
+    const char *name, const char *controller, const char *file, ct_out *data, ct_out *err
+#define CT_OP_PARAMS_CGROUP_WRITE \
+    const char *name, const char *controller, const char *file, const char *value, ct_out *err
 
 /* The operation table: the session's open/close, then one slot per operation above. */
 typedef struct ct_backend_ops {

@@ -1,6 +1,10 @@
 #include "cgroups/layout.hpp"
 #include "support.hpp"
 
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <sstream>
 #include <vector>
 
@@ -94,6 +98,22 @@ const char *CgroupLayout::mode_name() const {
         case CgroupMode::unified: return "v2";
     }
     return "?";
+}
+
+void mount_named_hierarchy(const std::string &name) {
+    std::string x = name.substr(5);
+    std::string dir = "/sys/fs/cgroup/." + x;
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+        throw_sys("cgroups: " + name + " is mounted nowhere on this host, and making " + dir +
+                      " to mount it failed",
+                  errno);
+    std::string opts = "none," + name;
+    if (::mount("cgroup", dir.c_str(), "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts.c_str()) !=
+        0) {
+        int e = errno;
+        ::rmdir(dir.c_str());
+        throw_sys("cgroups: mount the named hierarchy " + name + " at " + dir, e);
+    }
 }
 
 }  // namespace ct::linux_native

@@ -26,4 +26,9 @@ struct CgroupLayout {
     const char *mode_name() const;
 };
 
+// Mounts the named cgroup-v1 hierarchy `name` ("name=X") at /sys/fs/cgroup/.X, for a spec that
+// asks for one the host has mounted nowhere (the historical libct's KILLABLE did the same).
+// Throws naming the hierarchy and the cause.
+void mount_named_hierarchy(const std::string &name);
+
 }  // namespace ct::linux_native

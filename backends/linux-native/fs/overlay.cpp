@@ -22,7 +22,18 @@ class OverlayArea final : public PrivateArea {
         }
     }
 
+    void validate() const override {
+        auto bad = [](const std::string &field, const std::string &why) {
+            throw Error(Errc::invalid_spec, "invalid spec: private." + field + ": " + why);
+        };
+        if (area_.lower.empty()) bad("lower", "an overlay needs at least one lower dir");
+        if (area_.work.empty())
+            bad("work", "an overlay needs a work dir (empty, on the upper dir's filesystem)");
+        if (area_.work == area_.path) bad("work", "must differ from the upper dir (path)");
+    }
+
     void check_host() const override {
+        validate();
         if (!mountns_)
             throw Error(Errc::invalid_spec,
                         "private: an overlay is mounted in the container's mount namespace; the "

@@ -21,6 +21,10 @@ class PrivateArea {
   public:
     virtual ~PrivateArea() = default;
 
+    // Checks the type's own fields of the spec (ct::validate() checks that paths are
+    // absolute). No system call. Throws Errc::invalid_spec naming the `private.*` field.
+    virtual void validate() const {}
+
     // Checks the host side (directories exist, constraints of the type) before anything is
     // made. Throws Errc::not_found / invalid_spec / unsupported naming the `private.*` field.
     virtual void check_host() const = 0;

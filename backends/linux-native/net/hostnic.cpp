@@ -31,6 +31,11 @@ class HostNic : public Nic {
         where_ = field_ + " (hostnic " + s.host_name + ")";
     }
 
+    void validate() const override {
+        if (spec_.host_name.empty())
+            invalid("host_name", "a hostnic needs the host device's name");
+    }
+
     void check(const Socket &host) const override { device(host); }
 
     void prepare(const Socket &host, NicRecord &rec) const override {

@@ -13,6 +13,11 @@ class Macvlan : public Nic {
   public:
     using Nic::Nic;
 
+    void validate() const override {
+        if (spec_.link.empty())
+            invalid("link", "a macvlan needs its host parent device in 'link'");
+    }
+
     void check(const Socket &host) const override {
         mode();
         require_host_device(host, spec_.link, where(), "parent device");

@@ -134,9 +134,14 @@ void release_recorded(const std::vector<std::unique_ptr<Nic>> &nics, const Recor
 
 }  // namespace
 
+void Network::validate() const {
+    for (const auto &n : make_nics(ifaces_)) n->validate();
+}
+
 void Network::check_host() const {
     if (ifaces_.empty()) return;
     auto nics = make_nics(ifaces_);
+    for (const auto &n : nics) n->validate();
     Socket host = Socket::here();
     for (const auto &n : nics) n->check(host);
 }

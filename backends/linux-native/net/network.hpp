@@ -22,6 +22,9 @@ class Network {
 
     // Checks what the interfaces need on the host (parent devices, bridges, free names).
     // Throws ct::Error naming network[i] and the cause.
+    // The types' own checks of their fields (no system call): an unknown type is
+    // Errc::unsupported naming the types this backend has.
+    void validate() const;
     void check_host() const;
 
     // Creates the interfaces, moves them into the network namespace `netns_fd`, configures

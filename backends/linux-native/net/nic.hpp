@@ -43,6 +43,10 @@ class Nic {
           where_(field_ + " (" + spec.type + " " + spec.name + ")") {}
     virtual ~Nic() = default;
 
+    // Checks the type's own fields of the spec (ct::validate() checks what every type has in
+    // common). No system call. Throws Errc::invalid_spec naming the field.
+    virtual void validate() const {}
+
     // Checks what the interface needs on the host (parent device, bridge, a free name). Makes
     // nothing. Throws ct::Error naming where() and the cause.
     virtual void check(const Socket &host) const = 0;
@@ -70,6 +74,10 @@ class Nic {
     }
 
     const NetInterfaceSpec &spec() const { return spec_; }
+    // Errc::invalid_spec for `field` of this interface ("network[0].link: ...").
+    [[noreturn]] void invalid(const std::string &field, const std::string &why) const {
+        throw Error(Errc::invalid_spec, "invalid spec: " + field_ + "." + field + ": " + why);
+    }
     const std::string &field() const { return field_; }
     const std::string &where() const { return where_; }
 

@@ -57,6 +57,10 @@ class Veth : public Nic {
   public:
     using Nic::Nic;
 
+    void validate() const override {
+        if (spec_.name.empty()) invalid("name", "a veth needs the name of its end inside");
+    }
+
     void check(const Socket &host) const override {
         // A name is free most of the time: one ioctl says so, where a netlink lookup through
         // libnl costs ~30 us (at every create). A taken one is looked at: it may be the pair of

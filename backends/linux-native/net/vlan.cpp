@@ -12,6 +12,11 @@ class Vlan : public Nic {
   public:
     using Nic::Nic;
 
+    void validate() const override {
+        if (spec_.link.empty()) invalid("link", "a vlan needs its host parent device in 'link'");
+        if (spec_.vlan_id < 1 || spec_.vlan_id > 4094) invalid("vlan_id", "must be 1..4094");
+    }
+
     void check(const Socket &host) const override {
         require_host_device(host, spec_.link, where(), "parent device");
     }

@@ -144,14 +144,19 @@ void LinuxSession::create(const std::string &spec_doc) {
     check_confinement(spec, seccomp_);
     net::Network(spec.network).check_host();
     // Planned before anything is made, so a missing controller fails with nothing to undo.
-    // A named hierarchy may have been mounted since the session opened: look again.
+    // A named hierarchy may have been mounted since the session opened: look again; one
+    // mounted nowhere is mounted now (the spec asks to be tracked in it).
     std::unique_ptr<CgroupManager> fresh;
     const CgroupManager *manager = cgroups_.get();
     for (const auto &h : spec.cgroups)
         if (!manager->layout().v1.count(h) && h.rfind("name=", 0) == 0) {
             fresh = CgroupManager::for_host(CgroupLayout::detect());
             manager = fresh.get();
-            break;
+            if (!manager->layout().v1.count(h)) {
+                mount_named_hierarchy(h);
+                fresh = CgroupManager::for_host(CgroupLayout::detect());
+                manager = fresh.get();
+            }
         }
     ContainerCgroups cg = manager->plan(opts_.cgroup_parent, spec.name, spec.resources,
                                         spec.cgroups, may_mount_cgroups(spec));
@@ -397,6 +402,10 @@ void LinuxSession::kill(const std::string &name, int64_t pid, int sig, uint32_t 
 
 void LinuxSession::destroy(const std::string &name, uint32_t flags) {
     auto e = store_.open(name);
+    {
+        std::lock_guard lock(mu_);
+        held_.erase(name);
+    }
     ContainerCgroups cg(e.state.cgroups);
     auto st = current_state(e);
     bool live = st == State::running || st == State::paused;

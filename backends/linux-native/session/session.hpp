@@ -52,6 +52,15 @@ public:
     std::string stats(const std::string &name);
     std::string processes(const std::string &name);
 
+    // On this machine only (session/host_access.cpp): files of the container's cgroups, its
+    // namespaces held, the caller moved into them.
+    std::string cgroup_read(const std::string &name, const std::string &controller,
+                            const std::string &file);
+    void cgroup_write(const std::string &name, const std::string &controller,
+                      const std::string &file, const std::string &value);
+    void hold(const std::string &name, uint32_t flags);
+    void join(const std::string &name);
+
 private:
     struct Child {
         std::string name;
@@ -83,11 +92,19 @@ private:
     // directory) before it is removed.
     void wait_exec_monitors(const StateStore::Entry &e);
 
+    // Namespaces (and root) of a container held open (hold()).
+    struct Held {
+        std::vector<std::pair<Fd, int>> ns;  // (fd, CLONE_NEW*), user first
+        Fd root;
+    };
+    Held open_namespaces(const std::string &name);
+
     SessionOptions opts_;
     StateStore store_;
     std::unique_ptr<CgroupManager> cgroups_;  // chosen once, for this host's hierarchies
     std::mutex mu_;
     std::map<int64_t, Child> children_;  // pid -> child started by this session
+    std::map<std::string, Held> held_;   // container -> its namespaces, held
     DeviceProgramCache device_programs_;
     SeccompCache seccomp_;  // compiled profiles, here and in SeccompCache::default_dir()
 };

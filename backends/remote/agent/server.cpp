@@ -323,11 +323,21 @@ void Server::run_call(const Msg &m) {
                    m.value("flags", 0u), &err),                                                \
           err);
 #define CT_PLAIN_DIR(op) check(SLOT(op)(session_, text(m, "dir").c_str(), &err), err);
+#define CT_PLAIN_CGROUP_READ(op)                                                           \
+    check(SLOT(op)(session_, name.c_str(), text(m, "controller").c_str(),                  \
+                   text(m, "file").c_str(), &out, &err),                                   \
+          err);                                                                            \
+    r["doc"] = out.data;
+#define CT_PLAIN_CGROUP_WRITE(op)                                                         \
+    check(SLOT(op)(session_, name.c_str(), text(m, "controller").c_str(),                 \
+                   text(m, "file").c_str(), doc.c_str(), &err),                           \
+          err);
 #define CT_DISPATCH_PLAIN(op, shape, access, transport) \
     if (op_name == #op) {                                 \
         CT_PLAIN_##shape(op) return r;                    \
     }
 #define CT_DISPATCH_STREAMS(op, shape, access, transport)
+#define CT_DISPATCH_LOCAL(op, shape, access, transport)
 #define CT_DISPATCH(op, shape, access, transport) CT_DISPATCH_##transport(op, shape, access, transport)
 
 bool Server::writes(const std::string &op) {
