@@ -91,14 +91,15 @@ std::map<std::string, std::string> v1_mounts(const std::set<std::string> &wanted
     }
     for (const auto &c : wanted)
         if (!out.count(c))
-            throw std::runtime_error("no cgroup v1 hierarchy with the '" + c +
-                                     "' controller is mounted (bench-bare needs v1 memory, cpu, pids)");
+            throw std::runtime_error(
+                "no cgroup v1 hierarchy with the '" + c +
+                "' controller is mounted (bench-bare needs v1 memory, cpu, pids)");
     return out;
 }
 
 // The per-run parent cgroups: made in the constructor, removed in the destructor.
 class ParentCgroups {
-public:
+  public:
     explicit ParentCgroups(const std::map<std::string, std::string> &mounts) {
         std::string name = "ct-bench-bare-" + std::to_string(getpid());
         for (const auto &[ctrl, point] : mounts) {
@@ -114,13 +115,13 @@ public:
     ParentCgroups &operator=(const ParentCgroups &) = delete;
     const std::map<std::string, std::string> &dirs() const { return dirs_; }
 
-private:
+  private:
     std::map<std::string, std::string> dirs_;
 };
 
 // One container's cgroups, with their limits.
 class ContainerCgroups {
-public:
+  public:
     ContainerCgroups(const ParentCgroups &parent, unsigned seq) {
         static const std::map<std::string, std::pair<std::string, std::string>> limits = {
             {"memory", {"memory.limit_in_bytes", std::to_string(64 << 20)}},
@@ -151,7 +152,7 @@ public:
         if (!ok && loud) throw std::runtime_error("could not remove a container cgroup");
     }
 
-private:
+  private:
     std::vector<std::string> dirs_;
     bool removed_ = false;
 };
@@ -198,7 +199,7 @@ struct Phases {
 
 // A running child is killed and reaped if an error unwinds past it.
 class ChildGuard {
-public:
+  public:
     explicit ChildGuard(pid_t pid) : pid_(pid) {}
     ~ChildGuard() {
         if (pid_ > 0) {
@@ -216,7 +217,7 @@ public:
         return status;
     }
 
-private:
+  private:
     pid_t pid_;
 };
 
@@ -253,10 +254,10 @@ void one_container(const ParentCgroups &parent, unsigned seq, const std::string 
     int status = child.wait();
     double t3 = now_ms();
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        throw std::runtime_error("container " + std::to_string(seq) + ": /bin/true " +
-                                 (WIFEXITED(status)
-                                      ? "exited with status " + std::to_string(WEXITSTATUS(status))
-                                      : "was killed by signal " + std::to_string(WTERMSIG(status))));
+        throw std::runtime_error(
+            "container " + std::to_string(seq) + ": /bin/true " +
+            (WIFEXITED(status) ? "exited with status " + std::to_string(WEXITSTATUS(status))
+                               : "was killed by signal " + std::to_string(WTERMSIG(status))));
     cg.remove();
     double t4 = now_ms();
     if (ph) {
@@ -283,22 +284,35 @@ int main(int argc, char **argv) {
     try {
         for (int c; (c = getopt_long(argc, argv, "n:w:r:jh", longopts, nullptr)) != -1;) {
             switch (c) {
-            case 'n': iterations = ct::bench::parse_count("--iterations", optarg); break;
-            case 'w': warmup = ct::bench::parse_count("--warmup", optarg); break;
-            case 'r': rootfs = optarg; break;
-            case 'j': json = true; break;
-            case 'h': std::fputs(kUsage, stdout); return 0;
-            default: std::fputs(kUsage, stderr); return 2;
+                case 'n':
+                    iterations = ct::bench::parse_count("--iterations", optarg);
+                    break;
+                case 'w':
+                    warmup = ct::bench::parse_count("--warmup", optarg);
+                    break;
+                case 'r':
+                    rootfs = optarg;
+                    break;
+                case 'j':
+                    json = true;
+                    break;
+                case 'h':
+                    std::fputs(kUsage, stdout);
+                    return 0;
+                default:
+                    std::fputs(kUsage, stderr);
+                    return 2;
             }
         }
-        if (optind != argc) throw std::invalid_argument("unexpected argument '" + std::string(argv[optind]) + "'");
+        if (optind != argc)
+            throw std::invalid_argument("unexpected argument '" + std::string(argv[optind]) + "'");
         if (iterations == 0) throw std::invalid_argument("--iterations must be at least 1");
     } catch (const std::exception &e) {
         std::fprintf(stderr, "bench-bare: %s\n%s", e.what(), kUsage);
         return 2;
     }
 
-    struct sigaction sa{};
+    struct sigaction sa {};
     sa.sa_handler = [](int) { g_stop = 1; };
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
@@ -306,7 +320,8 @@ int main(int argc, char **argv) {
     Phases ph;
     try {
         if (access((rootfs + "/bin/true").c_str(), X_OK) < 0)
-            throw sys_error("rootfs " + rootfs + " has no executable /bin/true "
+            throw sys_error("rootfs " + rootfs +
+                            " has no executable /bin/true "
                             "(make one with tools/mkrootfs-busybox.sh)");
         // Without CLONE_VM the child runs on its own copy of this memory, so one stack serves
         // every iteration.

@@ -39,18 +39,26 @@ std::string json_quote(const std::string &s) {
     std::string out = "\"";
     for (unsigned char c : s) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += char(c);
-            }
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (c < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += char(c);
+                }
         }
     }
     return out + "\"";
@@ -75,8 +83,8 @@ std::string summary_json(const std::vector<double> &samples) {
 unsigned parse_count(const char *option, const char *value) {
     std::string v = value ? value : "";
     if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || v.size() > 9)
-        throw std::invalid_argument(std::string(option) + ": expected a non-negative integer, got '" +
-                                    v + "'");
+        throw std::invalid_argument(std::string(option) +
+                                    ": expected a non-negative integer, got '" + v + "'");
     return unsigned(std::stoul(v));
 }
 

@@ -14,8 +14,8 @@
 #include <boost/dll/shared_library.hpp>
 
 #include "ct/error.hpp"
-#include "elf_check.hpp"
 #include "ct/internal/ops.hpp"
+#include "elf_check.hpp"
 
 #ifndef CT_INSTALL_BACKEND_DIR
 #error "CT_INSTALL_BACKEND_DIR must be defined by the build"

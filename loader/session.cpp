@@ -222,10 +222,10 @@ void Container::write_cgroup(const std::string &controller, const std::string &f
 }
 
 void Container::hold_namespaces(bool hold) {
-    core_->call(&ct_backend_ops::hold, "hold",
-                std::string(hold ? "hold" : "let go of") + " the namespaces of container " +
-                    sq(name_),
-                name_.c_str(), hold ? 0u : CT_HOLD_RELEASE);
+    core_->call(
+        &ct_backend_ops::hold, "hold",
+        std::string(hold ? "hold" : "let go of") + " the namespaces of container " + sq(name_),
+        name_.c_str(), hold ? 0u : CT_HOLD_RELEASE);
 }
 
 void Container::join() {

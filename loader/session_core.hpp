@@ -9,8 +9,8 @@
 #include "ct/error.hpp"
 #include "ct/info.hpp"
 #include "ct/internal/ops.hpp"
-#include "registry.hpp"
 #include "ct/internal/uri.hpp"
+#include "registry.hpp"
 
 namespace ct::detail {
 

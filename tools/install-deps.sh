@@ -8,7 +8,7 @@ libnl-3-dev libnl-route-3-dev libgtest-dev libgmock-dev libcap-dev libseccomp-de
 busybox-static iproute2 procps python3
 openssh-client openssh-server crun
 python3-dev pybind11-dev python3-pytest
-clang libclang-rt-14-dev llvm"
+clang libclang-rt-14-dev llvm clang-format"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -148,8 +148,8 @@ enum ct_controller {
 /* While stopped: the container gets a cgroup of this controller. */
 extern int libct_controller_add(ct_handler_t ct, enum ct_controller ctype);
 /* Queued while stopped, written at once while running. */
-extern int libct_controller_configure(ct_handler_t ct, enum ct_controller ctype,
-                                      const char *param, const char *value);
+extern int libct_controller_configure(ct_handler_t ct, enum ct_controller ctype, const char *param,
+                                      const char *value);
 /* Reads a file of the container's cgroup: returns the number of bytes read. */
 extern int libct_controller_read(ct_handler_t ct, enum ct_controller ctype, const char *param,
                                  void *buf, size_t len);
@@ -188,16 +188,15 @@ struct libct_cmd {
 };
 
 /* Destinations are relative to the container's root and created when missing. */
-extern int libct_fs_add_bind_mount(ct_handler_t ct, const char *source,
-                                   const char *destination, int flags);
+extern int libct_fs_add_bind_mount(ct_handler_t ct, const char *source, const char *destination,
+                                   int flags);
 extern int libct_fs_del_bind_mount(ct_handler_t ct, const char *destination);
 extern int libct_fs_add_mount(ct_handler_t ct, const char *src, const char *dst, int flags,
                               const char *fstype, const char *data);
 extern int libct_fs_add_mount_with_actions(ct_handler_t ct, const char *src, const char *dst,
                                            int flags, const char *fstype, const char *data,
                                            struct libct_cmd *pre, struct libct_cmd *post);
-extern int libct_fs_add_devnode(ct_handler_t ct, const char *path, int mode, int major,
-                                int minor);
+extern int libct_fs_add_devnode(ct_handler_t ct, const char *path, int mode, int major, int minor);
 
 /*
  * Network

@@ -13,12 +13,18 @@ namespace {
 
 std::string type_of(const json &j) {
     switch (j.type()) {
-        case json::value_t::null: return "null";
-        case json::value_t::boolean: return "a boolean";
-        case json::value_t::string: return "a string";
-        case json::value_t::array: return "a list";
-        case json::value_t::object: return "a mapping";
-        default: return "a number";
+        case json::value_t::null:
+            return "null";
+        case json::value_t::boolean:
+            return "a boolean";
+        case json::value_t::string:
+            return "a string";
+        case json::value_t::array:
+            return "a list";
+        case json::value_t::object:
+            return "a mapping";
+        default:
+            return "a number";
     }
 }
 
@@ -31,7 +37,7 @@ std::string idx(const std::string &path, size_t i) {
 
 // Reads one JSON object strictly: every key must be consumed, or finish() names the stranger.
 class Reader {
-public:
+  public:
     Reader(const json &j, std::string path) : j_(j), path_(std::move(path)) {
         if (!j.is_object()) throw FieldError(path_, "expected a mapping, got " + type_of(j));
     }
@@ -43,8 +49,7 @@ public:
     std::string path(const char *key) const { return sub(path_, key); }
     void finish() const {
         for (auto it = j_.begin(); it != j_.end(); ++it)
-            if (!seen_.count(it.key()))
-                throw FieldError(sub(path_, it.key()), "unknown field");
+            if (!seen_.count(it.key())) throw FieldError(sub(path_, it.key()), "unknown field");
     }
 
     void str(const char *key, std::string &out) {
@@ -52,8 +57,8 @@ public:
     }
     void boolean(const char *key, bool &out) {
         if (auto *v = get(key)) {
-            if (!v->is_boolean()) throw FieldError(path(key), "expected true or false, got " +
-                                                                  type_of(*v));
+            if (!v->is_boolean())
+                throw FieldError(path(key), "expected true or false, got " + type_of(*v));
             out = v->get<bool>();
         }
     }
@@ -118,7 +123,7 @@ public:
                                 (v.is_string() ? " \"" + v.get<std::string>() + "\"" : ""));
     }
 
-private:
+  private:
     const json &j_;
     std::string path_;
     std::set<std::string> seen_;
@@ -135,14 +140,14 @@ std::vector<T> list_of(const json *v, const std::string &p, F each) {
 
 Namespace ns_from_name(const std::string &n, const std::string &p) {
     static const std::pair<const char *, Namespace> kNames[] = {
-        {"mount", Namespace::mount}, {"mnt", Namespace::mount},   {"uts", Namespace::uts},
-        {"ipc", Namespace::ipc},     {"pid", Namespace::pid},     {"net", Namespace::net},
-        {"network", Namespace::net}, {"user", Namespace::user},   {"cgroup", Namespace::cgroup},
+        {"mount", Namespace::mount}, {"mnt", Namespace::mount}, {"uts", Namespace::uts},
+        {"ipc", Namespace::ipc},     {"pid", Namespace::pid},   {"net", Namespace::net},
+        {"network", Namespace::net}, {"user", Namespace::user}, {"cgroup", Namespace::cgroup},
         {"time", Namespace::time}};
     for (const auto &[name, t] : kNames)
         if (n == name) return t;
-    throw FieldError(p, "unknown namespace '" + n +
-                            "' (known: mount, uts, ipc, pid, net, user, cgroup, time)");
+    throw FieldError(
+        p, "unknown namespace '" + n + "' (known: mount, uts, ipc, pid, net, user, cgroup, time)");
 }
 
 std::vector<IdMap> idmaps_from(const json *v, const std::string &p) {
@@ -215,7 +220,8 @@ json process_to_json(const ProcessSpec &p) {
     if (p.parent_death_signal) j["parent_death_signal"] = p.parent_death_signal;
     if (!p.rlimits.empty()) {
         json a = json::array();
-        for (const auto &r : p.rlimits) a.push_back({{"type", r.type}, {"soft", r.soft}, {"hard", r.hard}});
+        for (const auto &r : p.rlimits)
+            a.push_back({{"type", r.type}, {"soft", r.soft}, {"hard", r.hard}});
         j["rlimits"] = a;
     }
     if (const auto &c = p.capabilities) {
@@ -255,9 +261,10 @@ ProcessSpec process_from_json(const json &j, const std::string &path) {
         ur.str("name", p.user.name);
         ur.str("group", p.user.group);
         if (auto *g = ur.get("additional_gids"))
-            p.user.additional_gids = list_of<uint32_t>(
-                g, ur.path("additional_gids"),
-                [](const json &e, const std::string &ep) { return Reader::as_int<uint32_t>(e, ep); });
+            p.user.additional_gids = list_of<uint32_t>(g, ur.path("additional_gids"),
+                                                       [](const json &e, const std::string &ep) {
+                                                           return Reader::as_int<uint32_t>(e, ep);
+                                                       });
         ur.finish();
     }
     r.boolean("terminal", p.terminal);
@@ -281,7 +288,8 @@ ProcessSpec process_from_json(const json &j, const std::string &path) {
             if (c->get<std::string>() != "all")
                 throw FieldError(r.path("capabilities"),
                                  "expected \"all\", a list of names, {add: [...], drop: [...]} "
-                                 "or the five sets, got \"" + c->get<std::string>() + "\"");
+                                 "or the five sets, got \"" +
+                                     c->get<std::string>() + "\"");
             p.capabilities = Capabilities::all_sets({"all"});
         } else if (c->is_array()) {
             p.capabilities = Capabilities::all_sets(Reader::as_strings(*c, r.path("capabilities")));
@@ -412,8 +420,7 @@ OpenVzSpec openvz_from_json(const json &j) {
         if (!v->is_object())
             throw FieldError("openvz.beancounters", "expected a mapping, got " + type_of(*v));
         for (auto it = v->begin(); it != v->end(); ++it)
-            o.beancounters[it.key()] =
-                Reader::as_string(*it, "openvz.beancounters." + it.key());
+            o.beancounters[it.key()] = Reader::as_string(*it, "openvz.beancounters." + it.key());
     }
     r.finish();
     return o;
@@ -455,8 +462,8 @@ std::optional<SeccompSpec> seccomp_from_json(const json &j, const std::string &p
         auto v = j.get<std::string>();
         if (v == "default") return std::nullopt;
         if (v == "unconfined") return SeccompSpec{true};
-        throw FieldError(path, "expected \"default\", \"unconfined\" or a profile, got \"" +
-                                   v + "\"");
+        throw FieldError(path,
+                         "expected \"default\", \"unconfined\" or a profile, got \"" + v + "\"");
     }
     Reader r(j, path);
     SeccompSpec p;
@@ -513,8 +520,10 @@ json spec_to_json(const Spec &s) {
     if (s.namespaces) {
         json a = json::array();
         for (const auto &n : *s.namespaces) {
-            if (n.path.empty()) a.push_back(namespace_name(n.type));
-            else a.push_back({{"type", namespace_name(n.type)}, {"path", n.path}});
+            if (n.path.empty())
+                a.push_back(namespace_name(n.type));
+            else
+                a.push_back({{"type", namespace_name(n.type)}, {"path", n.path}});
         }
         j["namespaces"] = a;
     }
@@ -611,38 +620,38 @@ Spec spec_from_json(const json &j) {
     }
     r.str("hostname", s.hostname);
     if (auto *v = r.get("namespaces")) {
-        s.namespaces = list_of<NamespaceSpec>(v, "namespaces", [](const json &e,
-                                                                  const std::string &ep) {
-            NamespaceSpec n;
-            if (e.is_string()) {
-                n.type = ns_from_name(e.get<std::string>(), ep);
-            } else {
-                Reader er(e, ep);
-                std::string t;
-                er.str("type", t);
-                if (t.empty()) throw FieldError(ep + ".type", "is required");
-                n.type = ns_from_name(t, ep + ".type");
-                er.str("path", n.path);
-                er.finish();
-            }
-            return n;
-        });
+        s.namespaces =
+            list_of<NamespaceSpec>(v, "namespaces", [](const json &e, const std::string &ep) {
+                NamespaceSpec n;
+                if (e.is_string()) {
+                    n.type = ns_from_name(e.get<std::string>(), ep);
+                } else {
+                    Reader er(e, ep);
+                    std::string t;
+                    er.str("type", t);
+                    if (t.empty()) throw FieldError(ep + ".type", "is required");
+                    n.type = ns_from_name(t, ep + ".type");
+                    er.str("path", n.path);
+                    er.finish();
+                }
+                return n;
+            });
     }
     s.uid_map = idmaps_from(r.get("uid_map"), "uid_map");
     s.gid_map = idmaps_from(r.get("gid_map"), "gid_map");
     if (auto *p = r.get("process")) s.process = process_from_json(*p, "process");
     if (auto *v = r.get("resources")) s.resources = resources_from_json(*v, "resources");
-    s.mounts = list_of<MountSpec>(r.get("mounts"), "mounts", [](const json &e,
-                                                                const std::string &ep) {
-        Reader er(e, ep);
-        MountSpec m;
-        er.str("source", m.source);
-        er.str("target", m.target);
-        er.str("type", m.type);
-        er.strings("options", m.options);
-        er.finish();
-        return m;
-    });
+    s.mounts =
+        list_of<MountSpec>(r.get("mounts"), "mounts", [](const json &e, const std::string &ep) {
+            Reader er(e, ep);
+            MountSpec m;
+            er.str("source", m.source);
+            er.str("target", m.target);
+            er.str("type", m.type);
+            er.strings("options", m.options);
+            er.finish();
+            return m;
+        });
     s.devices =
         list_of<DeviceNode>(r.get("devices"), "devices", [](const json &e, const std::string &ep) {
             Reader er(e, ep);
@@ -657,44 +666,47 @@ Spec spec_from_json(const json &j) {
             er.finish();
             return d;
         });
-    s.network = list_of<NetInterfaceSpec>(r.get("network"), "network", [](const json &e,
-                                                                          const std::string &ep) {
-        Reader er(e, ep);
-        NetInterfaceSpec n;
-        er.str("type", n.type);
-        er.str("name", n.name);
-        er.str("host_name", n.host_name);
-        er.str("link", n.link);
-        er.str("bridge", n.bridge);
-        er.str("mac", n.mac);
-        er.num("mtu", n.mtu);
-        er.num("vlan_id", n.vlan_id);
-        er.str("mode", n.mode);
-        er.strings("addresses", n.addresses);
-        er.str("gateway", n.gateway);
-        n.routes = list_of<NetRouteSpec>(er.get("routes"), er.path("routes"),
-                                         [](const json &re, const std::string &rp) {
-                                             Reader rr(re, rp);
-                                             NetRouteSpec r;
-                                             rr.str("dst", r.dst);
-                                             rr.str("via", r.via);
-                                             rr.num("metric", r.metric);
-                                             rr.finish();
-                                             return r;
-                                         });
-        er.finish();
-        return n;
-    });
+    s.network = list_of<NetInterfaceSpec>(
+        r.get("network"), "network", [](const json &e, const std::string &ep) {
+            Reader er(e, ep);
+            NetInterfaceSpec n;
+            er.str("type", n.type);
+            er.str("name", n.name);
+            er.str("host_name", n.host_name);
+            er.str("link", n.link);
+            er.str("bridge", n.bridge);
+            er.str("mac", n.mac);
+            er.num("mtu", n.mtu);
+            er.num("vlan_id", n.vlan_id);
+            er.str("mode", n.mode);
+            er.strings("addresses", n.addresses);
+            er.str("gateway", n.gateway);
+            n.routes = list_of<NetRouteSpec>(er.get("routes"), er.path("routes"),
+                                             [](const json &re, const std::string &rp) {
+                                                 Reader rr(re, rp);
+                                                 NetRouteSpec r;
+                                                 rr.str("dst", r.dst);
+                                                 rr.str("via", r.via);
+                                                 rr.num("metric", r.metric);
+                                                 rr.finish();
+                                                 return r;
+                                             });
+            er.finish();
+            return n;
+        });
     for (auto key : {"sysctl", "annotations"}) {
         if (auto *v = r.get(key)) {
             if (!v->is_object()) throw FieldError(key, "expected a mapping, got " + type_of(*v));
             auto &dst = std::string(key) == "sysctl" ? s.sysctl : s.annotations;
             for (auto it = v->begin(); it != v->end(); ++it) {
                 // sysctl values are often written as numbers in YAML; keep them as text.
-                if (it->is_string()) dst[it.key()] = it->get<std::string>();
-                else if (it->is_number() || it->is_boolean()) dst[it.key()] = it->dump();
-                else throw FieldError(std::string(key) + "." + it.key(),
-                                      "expected a string, got " + type_of(*it));
+                if (it->is_string())
+                    dst[it.key()] = it->get<std::string>();
+                else if (it->is_number() || it->is_boolean())
+                    dst[it.key()] = it->dump();
+                else
+                    throw FieldError(std::string(key) + "." + it.key(),
+                                     "expected a string, got " + type_of(*it));
             }
         }
     }
@@ -708,20 +720,22 @@ Spec spec_from_json(const json &j) {
     return s;
 }
 
-std::string encode_spec(const Spec &spec) { return spec_to_json(spec).dump(); }
-Spec decode_spec(std::string_view text) { return spec_from_json(parse(text, "spec document")); }
-std::string encode_process(const ProcessSpec &p) { return process_to_json(p).dump(); }
+std::string encode_spec(const Spec &spec) {
+    return spec_to_json(spec).dump();
+}
+Spec decode_spec(std::string_view text) {
+    return spec_from_json(parse(text, "spec document"));
+}
+std::string encode_process(const ProcessSpec &p) {
+    return process_to_json(p).dump();
+}
 ProcessSpec decode_process(std::string_view text) {
     return process_from_json(parse(text, "process document"));
 }
 
 json info_to_json(const ContainerInfo &i) {
-    json j{{"version", kVersion},
-           {"name", i.name},
-           {"backend", i.backend},
-           {"state", state_name(i.state)},
-           {"pid", i.pid},
-           {"created", i.created},
+    json j{{"version", kVersion},          {"name", i.name}, {"backend", i.backend},
+           {"state", state_name(i.state)}, {"pid", i.pid},   {"created", i.created},
            {"spec", spec_to_json(i.spec)}};
     if (i.exit_status)
         j["exit_status"] = {{"signaled", i.exit_status->signaled}, {"code", i.exit_status->code}};
@@ -775,22 +789,32 @@ ContainerInfo info_from_json(const json &j) {
 json stats_to_json(const Stats &s) {
     json net = json::object();
     for (const auto &[name, n] : s.network)
-        net[name] = {{"rx_bytes", n.rx_bytes}, {"tx_bytes", n.tx_bytes},
-                     {"rx_packets", n.rx_packets}, {"tx_packets", n.tx_packets}};
+        net[name] = {{"rx_bytes", n.rx_bytes},
+                     {"tx_bytes", n.tx_bytes},
+                     {"rx_packets", n.rx_packets},
+                     {"tx_packets", n.tx_packets}};
     json j = {{"version", kVersion},
-            {"cpu", {{"usage_ns", s.cpu.usage_ns}, {"user_ns", s.cpu.user_ns},
-                     {"system_ns", s.cpu.system_ns}}},
-            {"memory", {{"usage", s.memory.usage}, {"max_usage", s.memory.max_usage},
-                        {"limit", s.memory.limit}, {"failcnt", s.memory.failcnt},
-                        {"oom_kills", s.memory.oom_kills}}},
-            {"pids", {{"current", s.pids.current}, {"limit", s.pids.limit}}},
-            {"io", {{"read_bytes", s.io.read_bytes}, {"write_bytes", s.io.write_bytes}}},
-            {"network", net}};
+              {"cpu",
+               {{"usage_ns", s.cpu.usage_ns},
+                {"user_ns", s.cpu.user_ns},
+                {"system_ns", s.cpu.system_ns}}},
+              {"memory",
+               {{"usage", s.memory.usage},
+                {"max_usage", s.memory.max_usage},
+                {"limit", s.memory.limit},
+                {"failcnt", s.memory.failcnt},
+                {"oom_kills", s.memory.oom_kills}}},
+              {"pids", {{"current", s.pids.current}, {"limit", s.pids.limit}}},
+              {"io", {{"read_bytes", s.io.read_bytes}, {"write_bytes", s.io.write_bytes}}},
+              {"network", net}};
     if (!s.beancounters.empty()) {
         json b = json::object();
         for (const auto &[name, c] : s.beancounters)
-            b[name] = {{"held", c.held}, {"maxheld", c.maxheld}, {"barrier", c.barrier},
-                       {"limit", c.limit}, {"failcnt", c.failcnt}};
+            b[name] = {{"held", c.held},
+                       {"maxheld", c.maxheld},
+                       {"barrier", c.barrier},
+                       {"limit", c.limit},
+                       {"failcnt", c.failcnt}};
         j["beancounters"] = b;
     }
     return j;
@@ -818,8 +842,8 @@ Stats stats_from_json(const json &j) {
         s.io = {u(io, "read_bytes"), u(io, "write_bytes")};
         if (j.contains("network"))
             for (auto it = j["network"].begin(); it != j["network"].end(); ++it)
-                s.network[it.key()] = {u(*it, "rx_bytes"), u(*it, "tx_bytes"),
-                                       u(*it, "rx_packets"), u(*it, "tx_packets")};
+                s.network[it.key()] = {u(*it, "rx_bytes"), u(*it, "tx_bytes"), u(*it, "rx_packets"),
+                                       u(*it, "tx_packets")};
         if (j.contains("beancounters"))
             for (auto it = j["beancounters"].begin(); it != j["beancounters"].end(); ++it) {
                 auto &c = s.beancounters[it.key()];
@@ -837,7 +861,8 @@ Stats stats_from_json(const json &j) {
 
 json processes_to_json(const std::vector<ProcessInfo> &ps) {
     json a = json::array();
-    for (const auto &p : ps) a.push_back({{"pid", p.pid}, {"ns_pid", p.ns_pid}, {"command", p.command}});
+    for (const auto &p : ps)
+        a.push_back({{"pid", p.pid}, {"ns_pid", p.ns_pid}, {"command", p.command}});
     return a;
 }
 

@@ -13,14 +13,22 @@ namespace ct {
 
 const char *namespace_name(Namespace ns) noexcept {
     switch (ns) {
-        case Namespace::mount: return "mount";
-        case Namespace::uts: return "uts";
-        case Namespace::ipc: return "ipc";
-        case Namespace::pid: return "pid";
-        case Namespace::net: return "net";
-        case Namespace::user: return "user";
-        case Namespace::cgroup: return "cgroup";
-        case Namespace::time: return "time";
+        case Namespace::mount:
+            return "mount";
+        case Namespace::uts:
+            return "uts";
+        case Namespace::ipc:
+            return "ipc";
+        case Namespace::pid:
+            return "pid";
+        case Namespace::net:
+            return "net";
+        case Namespace::user:
+            return "user";
+        case Namespace::cgroup:
+            return "cgroup";
+        case Namespace::time:
+            return "time";
     }
     return "?";
 }
@@ -52,10 +60,14 @@ bool Capabilities::uniform() const {
 
 const char *state_name(State s) noexcept {
     switch (s) {
-        case State::created: return "created";
-        case State::running: return "running";
-        case State::paused: return "paused";
-        case State::stopped: return "stopped";
+        case State::created:
+            return "created";
+        case State::running:
+            return "running";
+        case State::paused:
+            return "paused";
+        case State::stopped:
+            return "stopped";
     }
     return "?";
 }
@@ -82,12 +94,18 @@ int64_t parse_size(const std::string &text, const std::string &what) {
     if (unit.size() > 1 && unit.back() == 'b') unit.pop_back();
     if (unit.size() > 1 && unit.back() == 'i') unit.pop_back();
     unsigned shift = 0;
-    if (unit.empty() || unit == "b") shift = 0;
-    else if (unit == "k") shift = 10;
-    else if (unit == "m") shift = 20;
-    else if (unit == "g") shift = 30;
-    else if (unit == "t") shift = 40;
-    else throw bad();
+    if (unit.empty() || unit == "b")
+        shift = 0;
+    else if (unit == "k")
+        shift = 10;
+    else if (unit == "m")
+        shift = 20;
+    else if (unit == "g")
+        shift = 30;
+    else if (unit == "t")
+        shift = 40;
+    else
+        throw bad();
     if (shift && v > (static_cast<unsigned long long>(INT64_MAX) >> shift)) throw bad();
     if (v > static_cast<unsigned long long>(INT64_MAX)) throw bad();
     return static_cast<int64_t>(v << shift);

@@ -78,9 +78,12 @@ bool valid_cidr(const std::string &a) {
     std::string ip = a.substr(0, slash);
     unsigned char buf[16];
     int max = 0;
-    if (inet_pton(AF_INET, ip.c_str(), buf) == 1) max = 32;
-    else if (inet_pton(AF_INET6, ip.c_str(), buf) == 1) max = 128;
-    else return false;
+    if (inet_pton(AF_INET, ip.c_str(), buf) == 1)
+        max = 32;
+    else if (inet_pton(AF_INET6, ip.c_str(), buf) == 1)
+        max = 128;
+    else
+        return false;
     if (slash == std::string::npos) return true;
     std::string len = a.substr(slash + 1);
     if (len.empty() || len.size() > 3 ||
@@ -115,15 +118,16 @@ void check_id(const std::string &field, uint64_t id) {
         fail(field, std::to_string(id) + " is not an id (0.." + std::to_string(kMaxId) + ")");
 }
 
-const std::set<std::string> kRlimits = {"as",     "core",    "cpu",        "data",    "fsize",
-                                        "locks",  "memlock", "msgqueue",   "nice",    "nofile",
-                                        "nproc",  "rss",     "rtprio",     "rttime",  "sigpending",
-                                        "stack"};
+const std::set<std::string> kRlimits = {
+    "as",   "core",   "cpu",   "data", "fsize",  "locks",  "memlock",    "msgqueue",
+    "nice", "nofile", "nproc", "rss",  "rtprio", "rttime", "sigpending", "stack"};
 
 // `system`: an OpenVZ spec, whose container boots its own init when it has no command.
 void check_process(const ProcessSpec &p, const std::string &f, bool system = false) {
-    if (p.args.empty() && !system) fail(f + ".args", "is empty: the container needs a command to run");
-    if (!p.args.empty() && p.args[0].empty()) fail(f + ".args[0]", "the executable is an empty string");
+    if (p.args.empty() && !system)
+        fail(f + ".args", "is empty: the container needs a command to run");
+    if (!p.args.empty() && p.args[0].empty())
+        fail(f + ".args[0]", "the executable is an empty string");
     for (size_t i = 0; i < p.env.size(); ++i)
         if (p.env[i].find('=') == std::string::npos || p.env[i][0] == '=')
             fail(f + ".env[" + std::to_string(i) + "]", "'" + p.env[i] + "' is not KEY=value");
@@ -170,7 +174,8 @@ bool valid_template_name(const std::string &n) {
 void check_openvz(const Spec &s) {
     const auto &o = *s.openvz;
     if (!o.ostemplate.empty() && !valid_template_name(o.ostemplate))
-        fail("openvz.ostemplate", "'" + o.ostemplate + "' is not a template name like centos-7-x86_64");
+        fail("openvz.ostemplate",
+             "'" + o.ostemplate + "' is not a template name like centos-7-x86_64");
     if (!o.config.empty() && !valid_template_name(o.config))
         fail("openvz.config", "'" + o.config + "' is not a sample name like basic or vswap-1g");
     static const std::set<std::string> kLayouts = {"simfs", "ploop", "ploop:expanded",
@@ -191,7 +196,8 @@ void check_openvz(const Spec &s) {
     if (o.diskspace && *o.diskspace < 1024)
         fail("openvz.diskspace", std::to_string(*o.diskspace) + " is below the minimum 1024");
     if (o.cpus && *o.cpus < 1) fail("openvz.cpus", "must be at least 1");
-    if (o.ioprio && *o.ioprio > 7) fail("openvz.ioprio", std::to_string(*o.ioprio) + " is outside 0..7");
+    if (o.ioprio && *o.ioprio > 7)
+        fail("openvz.ioprio", std::to_string(*o.ioprio) + " is outside 0..7");
     for (const auto &[name, value] : o.beancounters) {
         std::string f = "openvz.beancounters." + name;
         const auto *k = ubc::find(name);
@@ -233,8 +239,8 @@ void validate(const Resources &r) {
         fail("resources.cpu.period_us",
              std::to_string(*r.cpu.period_us) + " is outside 1000..1000000");
     if (r.cpu.quota_us && *r.cpu.quota_us != -1 && *r.cpu.quota_us < 1000)
-        fail("resources.cpu.quota_us", std::to_string(*r.cpu.quota_us) +
-                                           " is below 1000 (-1 means unlimited)");
+        fail("resources.cpu.quota_us",
+             std::to_string(*r.cpu.quota_us) + " is below 1000 (-1 means unlimited)");
     // The kernel's largest quota (2^44-1 us: max_cfs_runtime); more is refused by cpu.max.
     if (r.cpu.quota_us && *r.cpu.quota_us > 17592186044415)
         fail("resources.cpu.quota_us",
@@ -268,8 +274,9 @@ void validate(const Resources &r) {
 void validate(const Spec &s) {
     if (s.name.empty()) fail("name", "is required");
     if (!valid_name(s.name))
-        fail("name", "'" + s.name + "' must be 1-64 characters of [A-Za-z0-9_.-], starting with "
-                                    "a letter or digit");
+        fail("name", "'" + s.name +
+                         "' must be 1-64 characters of [A-Za-z0-9_.-], starting with "
+                         "a letter or digit");
     // An OpenVZ container made from an OS template gets its root from the template.
     bool from_template = s.openvz && !s.openvz->ostemplate.empty();
     if (s.rootfs.empty() && !from_template) fail("rootfs", "is required");
@@ -349,8 +356,7 @@ void validate(const Spec &s) {
             !(m.options.empty() || m.options == std::vector<std::string>{"ro"} ||
               m.options == std::vector<std::string>{"rw"}))
             fail(f + ".options", "the container's cgroups take one option: ro (the default) or rw");
-        if (!new_ns(Namespace::mount))
-            fail(f, "mounts need a new mount namespace");
+        if (!new_ns(Namespace::mount)) fail(f, "mounts need a new mount namespace");
     }
 
     std::set<std::string> device_paths;
@@ -383,9 +389,10 @@ void validate(const Spec &s) {
         // A joined namespace belongs to whoever made it: configuring devices into it would
         // change a network this container does not own, and nothing could undo it on destroy.
         if (!new_ns(Namespace::net))
-            fail(f, "network interfaces need a new net namespace (this container joins an "
-                    "existing one or shares the host's: configure that one's devices where it "
-                    "is made)");
+            fail(f,
+                 "network interfaces need a new net namespace (this container joins an "
+                 "existing one or shares the host's: configure that one's devices where it "
+                 "is made)");
         // An interface without a name inside is named after its host device.
         std::string name = n.name.empty() ? n.host_name : n.name;
         if (name.empty() || name.size() > 15)
@@ -448,10 +455,9 @@ void validate(const Spec &s) {
         bool ok = !id.empty() && id.size() <= 64;
         for (char ch : id)
             ok = ok && (std::islower(static_cast<unsigned char>(ch)) || ch == '_' ||
-                        (named && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' ||
-                                   ch == '-')));
-        if (!ok)
-            fail(f, "'" + c + "' is neither a controller name nor name=X (a named hierarchy)");
+                        (named &&
+                         (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-')));
+        if (!ok) fail(f, "'" + c + "' is neither a controller name nor name=X (a named hierarchy)");
         if (!hierarchies.insert(c).second) fail(f, "'" + c + "' is listed twice");
     }
 }

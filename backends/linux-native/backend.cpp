@@ -1,9 +1,9 @@
 // The linux-native backend's C boundary: the descriptor, the shared trampolines into
 // LinuxSession (common/session_ops.hpp) and its own: open, and the file slots on this host.
-#include "ct/backend/out.hpp"
-#include "ct/backend/session_ops.hpp"
 #include "criu/criu.hpp"
 #include "criu/files.hpp"
+#include "ct/backend/out.hpp"
+#include "ct/backend/session_ops.hpp"
 #include "ct/driver.h"
 #include "session/session.hpp"
 

@@ -225,7 +225,6 @@ Argv set_options(const Spec &s, bool with_disk) {
     return a;
 }
 
-
 std::string command_line(const ProcessSpec &p) {
     std::string line;
     if (!p.cwd.empty() && p.cwd != "/") line += "cd " + shell_quote(p.cwd) + " && ";

@@ -41,7 +41,9 @@ Argv resource_options(const Resources &r);
 std::string size_arg(int64_t bytes);
 
 // A word for sh: left as it is when plain, else single-quoted (the support library's).
-inline std::string shell_quote(const std::string &word) { return backend::shell_quote(word, true); }
+inline std::string shell_quote(const std::string &word) {
+    return backend::shell_quote(word, true);
+}
 // The shell command line vzctl exec2 runs (it joins its arguments and hands them to a shell):
 // cwd, then `exec env -i VAR=...` (vzctl sets no environment of its own), then the quoted args.
 std::string command_line(const ProcessSpec &p);

@@ -1,9 +1,9 @@
 // The remote backend's C boundary: every slot of the ops table forwards to the Client, which
 // forwards it to the backend ct-agent hosts on the far side. Slots the far backend lacks are
 // reported from there, with its own message.
+#include "client.hpp"
 #include "ct/backend/out.hpp"
 #include "ct/backend/session_ops.hpp"
-#include "client.hpp"
 #include "ct/driver.h"
 
 using ct::backend::guard;

@@ -34,31 +34,46 @@ class Client {
 
     // The operations whose arguments and results are plain values (transport PLAIN in
     // ct/driver.h): one call each, made by its shape.
-#define CT_STUB_DOC_IN(op) \
-    void op(const char *doc) { call(#op, {{"doc", text(doc)}}); }
-#define CT_STUB_DOC_OUT(op) \
-    std::string op() { return call(#op, Msg::object())["doc"]; }
-#define CT_STUB_NAME(op) \
-    void op(const char *name) { call(#op, {{"name", text(name)}}); }
-#define CT_STUB_NAME_DOC_IN(op) \
-    void op(const char *name, const char *doc) { call(#op, {{"name", text(name)}, {"doc", text(doc)}}); }
-#define CT_STUB_NAME_DOC_OUT(op) \
-    std::string op(const char *name) { return call(#op, {{"name", text(name)}})["doc"]; }
-#define CT_STUB_KILL(op)                                                                    \
-    void op(const char *name, int64_t pid, int sig, uint32_t flags) {                       \
-        call(#op, {{"name", text(name)}, {"pid", pid}, {"sig", sig}, {"flags", flags}});    \
+#define CT_STUB_DOC_IN(op)               \
+    void op(const char *doc) {           \
+        call(#op, {{"doc", text(doc)}}); \
     }
-#define CT_STUB_DIR(op) \
-    void op(const char *dir) { call(#op, {{"dir", text(dir)}}); }
-#define CT_STUB_CGROUP_READ(op)                                                           \
-    std::string op(const char *name, const char *controller, const char *file) {          \
-        return call(#op, {{"name", text(name)}, {"controller", text(controller)},          \
-                          {"file", text(file)}})["doc"];                                   \
+#define CT_STUB_DOC_OUT(op)                     \
+    std::string op() {                          \
+        return call(#op, Msg::object())["doc"]; \
     }
-#define CT_STUB_CGROUP_WRITE(op)                                                              \
+#define CT_STUB_NAME(op)                   \
+    void op(const char *name) {            \
+        call(#op, {{"name", text(name)}}); \
+    }
+#define CT_STUB_NAME_DOC_IN(op)                                \
+    void op(const char *name, const char *doc) {               \
+        call(#op, {{"name", text(name)}, {"doc", text(doc)}}); \
+    }
+#define CT_STUB_NAME_DOC_OUT(op)                         \
+    std::string op(const char *name) {                   \
+        return call(#op, {{"name", text(name)}})["doc"]; \
+    }
+#define CT_STUB_KILL(op)                                                                 \
+    void op(const char *name, int64_t pid, int sig, uint32_t flags) {                    \
+        call(#op, {{"name", text(name)}, {"pid", pid}, {"sig", sig}, {"flags", flags}}); \
+    }
+#define CT_STUB_DIR(op)                  \
+    void op(const char *dir) {           \
+        call(#op, {{"dir", text(dir)}}); \
+    }
+#define CT_STUB_CGROUP_READ(op)                                                  \
+    std::string op(const char *name, const char *controller, const char *file) { \
+        return call(#op, {{"name", text(name)},                                  \
+                          {"controller", text(controller)},                      \
+                          {"file", text(file)}})["doc"];                         \
+    }
+#define CT_STUB_CGROUP_WRITE(op)                                                             \
     void op(const char *name, const char *controller, const char *file, const char *value) { \
-        call(#op, {{"name", text(name)}, {"controller", text(controller)},                   \
-                   {"file", text(file)}, {"doc", text(value)}});                             \
+        call(#op, {{"name", text(name)},                                                     \
+                   {"controller", text(controller)},                                         \
+                   {"file", text(file)},                                                     \
+                   {"doc", text(value)}});                                                   \
     }
 #define CT_STUB_PLAIN(op, shape) CT_STUB_##shape(op)
 #define CT_STUB_STREAMS(op, shape)
@@ -69,8 +84,12 @@ class Client {
 
     // The operations that carry fds or streams (client.cpp). `a` as widened by
     // backend::widen_proc_args.
-    int64_t start(const char *name, const ct_proc_args &a) { return spawn("start", name, a); }
-    int64_t exec(const char *name, const ct_proc_args &a) { return spawn("exec", name, a); }
+    int64_t start(const char *name, const ct_proc_args &a) {
+        return spawn("start", name, a);
+    }
+    int64_t exec(const char *name, const ct_proc_args &a) {
+        return spawn("exec", name, a);
+    }
     int wait(const char *name, int64_t pid, int64_t timeout_ms);
     void destroy(const char *name, uint32_t flags);
     void restore(const char *name, const char *opts_doc);
@@ -80,7 +99,9 @@ class Client {
     int put_files(const char *dir, ct_in *archive);
 
   private:
-    static std::string text(const char *s) { return s ? s : ""; }
+    static std::string text(const char *s) {
+        return s ? s : "";
+    }
     struct Pending {
         std::mutex mu;
         std::optional<Msg> reply;
@@ -110,7 +131,9 @@ class Client {
     };
 
     void handshake();
-    uint64_t new_id() { return next_id_++; }
+    uint64_t new_id() {
+        return next_id_++;
+    }
     std::shared_ptr<Pending> begin_call(const Msg &m);
     Msg end_call(uint64_t id, const std::shared_ptr<Pending> &p);
     Msg call(const std::string &op, Msg args);

@@ -104,7 +104,6 @@ Target parse_target(const std::string &uri, const std::string &default_agent) {
     return t;
 }
 
-
 std::string agent_command(const Target &t) {
     // exec: the agent is the channel's process, so its end is the channel's end.
     return "exec " + shell_quote(t.agent);

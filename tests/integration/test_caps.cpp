@@ -16,7 +16,8 @@ class Caps : public LinuxTest {
 // The confinement a spec without options gets (docs/security.md), here and through every
 // backend this file runs against (the remote suite runs it over linux+ssh://).
 TEST_F(Caps, TheDefaultIsTheOciSetWithTheDefaultSeccompFilter) {
-    auto r = run(spec({"/bin/sh", "-c", status_caps() + "; grep -c '^Seccomp:.2' /proc/self/status"}));
+    auto r =
+        run(spec({"/bin/sh", "-c", status_caps() + "; grep -c '^Seccomp:.2' /proc/self/status"}));
     // chown dac_override fowner fsetid kill setgid setuid setpcap net_bind_service net_raw
     // sys_chroot mknod audit_write setfcap: bits 0-8, 10, 13, 18, 27, 29, 31. Inh Prm Eff Bnd Amb
     EXPECT_EQ(r.out,

@@ -14,7 +14,7 @@ namespace {
 using namespace std::chrono_literals;
 
 class Cgroups : public LinuxTest {
-protected:
+  protected:
     // The directory of controller `ctrl` for a container, wherever the host keeps it.
     std::string dir(const std::string &name, const std::string &ctrl) {
         auto info = session().get(name).info();
@@ -85,7 +85,8 @@ TEST_F(Cgroups, ProcessesJoinTheCgroupsOnTheHost) {
     for (const auto &d : cgroup_dirs_for(cgroup_parent_, s.name)) {
         std::string procs = read_text(d + "/cgroup.procs");
         EXPECT_NE(procs.find(std::to_string(pid) + "\n"), std::string::npos)
-            << d << " lacks init: " << procs << "\n" << self;
+            << d << " lacks init: " << procs << "\n"
+            << self;
     }
     c.destroy(true);
 }

@@ -68,8 +68,7 @@ TEST_F(Errors, MissingBindSource) {
         ADD_FAILURE() << "create succeeded";
     } catch (const Error &e) {
         EXPECT_EQ(e.code(), Errc::not_found);
-        EXPECT_NE(std::string(e.what()).find("mounts[0].source /no/such/source"),
-                  std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("mounts[0].source /no/such/source"), std::string::npos)
             << e.what();
     }
 }

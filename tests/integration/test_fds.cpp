@@ -38,13 +38,15 @@ TEST_F(Fds, CallersFdsDoNotLeakIntoTheContainer) {
     open_leaky_fds();
     // The shell's own fds, as seen from inside: only stdio.
     // (ls in a subshell writing a file: see PassedFdsAreTheOnlyOnes.)
-    auto r = run(spec({"/bin/sh", "-c", "(ls /proc/$$/fd >/dev/shm/fds); tr '\\n' ' ' </dev/shm/fds"}));
+    auto r =
+        run(spec({"/bin/sh", "-c", "(ls /proc/$$/fd >/dev/shm/fds); tr '\\n' ' ' </dev/shm/fds"}));
     EXPECT_EQ(r.out, "0 1 2 ") << r.err;
 }
 
 TEST_F(Fds, DetachedStartLeaksNothingEither) {
     open_leaky_fds();
-    auto s = spec({"/bin/sh", "-c", "(ls /proc/$$/fd >/dev/shm/fds); tr '\\n' ' ' </dev/shm/fds >/out/fds"});
+    auto s = spec(
+        {"/bin/sh", "-c", "(ls /proc/$$/fd >/dev/shm/fds); tr '\\n' ' ' </dev/shm/fds >/out/fds"});
     std::string out = "/tmp/ct-fssec-" + std::to_string(getpid()) + "-fds";
     std::filesystem::create_directories(out);
     temp_dirs_.push_back(out);
@@ -70,7 +72,9 @@ TEST_F(Fds, PassedFdsAreTheOnlyOnes) {
         // Not `ls | tr`: the shell holds the pipe's read end until it has forked tr, and ls
         // may look before that; and redirected in a subshell, as the shell may save its own
         // stdout on another fd while it runs an applet in-process.
-        spec({"/bin/sh", "-c", "(ls /proc/$$/fd >/dev/shm/fds); tr '\\n' ' ' </dev/shm/fds; echo; head -c 3 <&4 | wc -c"}));
+        spec({"/bin/sh", "-c",
+              "(ls /proc/$$/fd >/dev/shm/fds); tr '\\n' ' ' </dev/shm/fds; echo; head -c 3 <&4 | "
+              "wc -c"}));
     StartOptions o;
     o.fds = {-1, out[1], out[1], -1, data};  // -1: /dev/null
     c.start(o);

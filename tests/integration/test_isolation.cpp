@@ -58,9 +58,9 @@ TEST_F(Isolation, ANamespaceSubsetSharesTheRest) {
     std::istringstream in(r.out);
     std::string hn, nifs, pid;
     in >> hn >> nifs >> pid;
-    EXPECT_EQ(hn, host);                // uts shared
-    EXPECT_NE(pid, "1");                // pid namespace shared
-    EXPECT_EQ(nifs, "0");               // no sysfs without a net namespace of its own
+    EXPECT_EQ(hn, host);   // uts shared
+    EXPECT_NE(pid, "1");   // pid namespace shared
+    EXPECT_EQ(nifs, "0");  // no sysfs without a net namespace of its own
 }
 
 TEST_F(Isolation, JoinsAnExistingNamespaceByPath) {
@@ -70,8 +70,8 @@ TEST_F(Isolation, JoinsAnExistingNamespaceByPath) {
     auto ca = session().create(a);
     int64_t pid = ca.start(StartOptions{{-1, -1, -1}, false});
     auto b = spec({"/bin/hostname"});
-    b.namespaces = std::vector<NamespaceSpec>{{Namespace::mount, {}},
-                                              {Namespace::uts, "/proc/" + std::to_string(pid) + "/ns/uts"}};
+    b.namespaces = std::vector<NamespaceSpec>{
+        {Namespace::mount, {}}, {Namespace::uts, "/proc/" + std::to_string(pid) + "/ns/uts"}};
     EXPECT_EQ(run(b).out, "shared-uts\n");
     ca.destroy(true);
 }

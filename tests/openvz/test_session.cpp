@@ -281,11 +281,17 @@ TEST_F(Session, CreateRefusesBeforeRunningAnything) {
          "process.rlimits"},
         {[](ct::Spec &x) { x.process.capabilities = ct::Capabilities{}; }, "process.capabilities"},
         {[](ct::Spec &x) { x.process.user.name = "www-data"; }, "process.user"},
-        {[](ct::Spec &x) { x.resources.devices.push_back({true, "c", 10, 229, "rwm"}); },
+        {[](ct::Spec &x) {
+             x.resources.devices.push_back({true, "c", 10, 229, "rwm"});
+         },
          "resources.devices"},
-        {[](ct::Spec &x) { x.devices.push_back({"/dev/fuse", "c", 10, 229, 0666, 0, 0}); },
+        {[](ct::Spec &x) {
+             x.devices.push_back({"/dev/fuse", "c", 10, 229, 0666, 0, 0});
+         },
          "devices"},
-        {[](ct::Spec &x) { x.network[0].routes.push_back({"10.2.0.0/16", "", 0}); },
+        {[](ct::Spec &x) {
+             x.network[0].routes.push_back({"10.2.0.0/16", "", 0});
+         },
          "network[0].routes"},
         {[](ct::Spec &x) { x.process.no_new_privileges = true; }, "process.no_new_privileges"},
         {[](ct::Spec &x) { x.resources.io_weight = 100; }, "resources.io_weight"},

@@ -47,11 +47,17 @@ TEST(SpecRanges, UidsAndGidsStopBelowMinusOne) {
               std::string("invalid spec: process.user.uid: 4294967295") + kWhy);
     EXPECT_EQ(check([](Spec &s) { s.process.user.gid = 4294967295; }),
               std::string("invalid spec: process.user.gid: 4294967295") + kWhy);
-    EXPECT_EQ(check([](Spec &s) { s.process.user.additional_gids = {10, 4294967295}; }),
+    EXPECT_EQ(check([](Spec &s) {
+                  s.process.user.additional_gids = {10, 4294967295};
+              }),
               std::string("invalid spec: process.user.additional_gids[1]: 4294967295") + kWhy);
-    EXPECT_EQ(check([](Spec &s) { s.devices = {{"/dev/x", "c", 1, 3, 0666, 4294967295, 0}}; }),
+    EXPECT_EQ(check([](Spec &s) {
+                  s.devices = {{"/dev/x", "c", 1, 3, 0666, 4294967295, 0}};
+              }),
               std::string("invalid spec: devices[0].uid: 4294967295") + kWhy);
-    EXPECT_EQ(check([](Spec &s) { s.devices = {{"/dev/x", "c", 1, 3, 0666, 0, 4294967295}}; }),
+    EXPECT_EQ(check([](Spec &s) {
+                  s.devices = {{"/dev/x", "c", 1, 3, 0666, 0, 4294967295}};
+              }),
               std::string("invalid spec: devices[0].gid: 4294967295") + kWhy);
     // The largest id is an id.
     EXPECT_EQ(check([](Spec &s) {
@@ -65,20 +71,40 @@ TEST(SpecRanges, UidsAndGidsStopBelowMinusOne) {
 TEST(SpecRanges, IdMapsStayBelowMinusOne) {
     Spec base = with_userns();
     EXPECT_EQ(check([](Spec &) {}, base), "accepted");
-    EXPECT_EQ(check([](Spec &s) { s.uid_map = {{4294967295, 100000, 1}}; }, base),
+    EXPECT_EQ(check(
+                  [](Spec &s) {
+                      s.uid_map = {{4294967295, 100000, 1}};
+                  },
+                  base),
               "invalid spec: uid_map[0].container_id: 4294967295 is not an id (0..4294967294)");
-    EXPECT_EQ(check([](Spec &s) { s.gid_map.push_back({65536, 4294967295, 1}); }, base),
+    EXPECT_EQ(check(
+                  [](Spec &s) {
+                      s.gid_map.push_back({65536, 4294967295, 1});
+                  },
+                  base),
               "invalid spec: gid_map[1].host_id: 4294967295 is not an id (0..4294967294)");
     // A range wrapping past the last id to (uid_t)-1 and 0.
-    EXPECT_EQ(check([](Spec &s) { s.uid_map = {{4294967290, 100000, 10}}; }, base),
+    EXPECT_EQ(check(
+                  [](Spec &s) {
+                      s.uid_map = {{4294967290, 100000, 10}};
+                  },
+                  base),
               "invalid spec: uid_map[0].size: 10 ids from container_id 4294967290 go past "
               "4294967294");
-    EXPECT_EQ(check([](Spec &s) { s.gid_map = {{0, 1, 4294967295}}; }, base),
+    EXPECT_EQ(check(
+                  [](Spec &s) {
+                      s.gid_map = {{0, 1, 4294967295}};
+                  },
+                  base),
               "invalid spec: gid_map[0].size: 4294967295 ids from host_id 1 go past 4294967294");
     // Up to and including the last id is fine.
     EXPECT_EQ(check([](Spec &s) { s.uid_map = {{4294967290, 100000, 5}}; }, base), "accepted");
     EXPECT_EQ(check([](Spec &s) { s.uid_map = {{0, 0, 4294967295}}; }, base), "accepted");
-    EXPECT_EQ(check([](Spec &s) { s.uid_map.assign(341, {0, 100000, 1}); }, base),
+    EXPECT_EQ(check(
+                  [](Spec &s) {
+                      s.uid_map.assign(341, {0, 100000, 1});
+                  },
+                  base),
               "invalid spec: uid_map: 341 lines: a map has at most 340");
 }
 

@@ -108,14 +108,13 @@ TEST(SpecSecurity, ValidationNamesTheField) {
     }
 }
 
-
 TEST(SpecConfinement, TheDefaultCapabilitySetIsTheOciOne) {
     ProcessSpec p;
     Capabilities c = effective_capabilities(p);
-    std::vector<std::string> want = {"CAP_CHOWN",      "CAP_DAC_OVERRIDE", "CAP_FOWNER",
-                                     "CAP_FSETID",     "CAP_KILL",         "CAP_SETGID",
-                                     "CAP_SETUID",     "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE",
-                                     "CAP_NET_RAW",    "CAP_SYS_CHROOT",   "CAP_MKNOD",
+    std::vector<std::string> want = {"CAP_CHOWN",       "CAP_DAC_OVERRIDE", "CAP_FOWNER",
+                                     "CAP_FSETID",      "CAP_KILL",         "CAP_SETGID",
+                                     "CAP_SETUID",      "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE",
+                                     "CAP_NET_RAW",     "CAP_SYS_CHROOT",   "CAP_MKNOD",
                                      "CAP_AUDIT_WRITE", "CAP_SETFCAP"};  // in number order
     EXPECT_EQ(c.bounding, want);
     EXPECT_EQ(c.effective, want);
@@ -130,7 +129,8 @@ TEST(SpecConfinement, AddAndDropChangeTheDefaultSet) {
     Spec s = parse_spec_yaml(
         "name: a\nrootfs: /r\nprocess:\n  args: [x]\n"
         "  capabilities: {add: [net_admin, CAP_SYS_PTRACE], drop: [MKNOD, cap_net_raw]}\n");
-    EXPECT_EQ(s.process.capabilities_add, (std::vector<std::string>{"net_admin", "CAP_SYS_PTRACE"}));
+    EXPECT_EQ(s.process.capabilities_add,
+              (std::vector<std::string>{"net_admin", "CAP_SYS_PTRACE"}));
     EXPECT_FALSE(s.process.capabilities);
     auto b = effective_capabilities(s.process).bounding;
     auto has = [&](const char *c) { return std::find(b.begin(), b.end(), c) != b.end(); };
@@ -147,7 +147,8 @@ TEST(SpecConfinement, AddAndDropChangeTheDefaultSet) {
     EXPECT_GE(effective_capabilities(all.process).bounding.size(), 38u);
     EXPECT_EQ(spec_from_json(to_json(all)), all);
     Spec add_all = parse_spec_yaml(
-        "name: a\nrootfs: /r\nprocess: {args: [x], capabilities: {add: [all], drop: [sys_admin]}}\n");
+        "name: a\nrootfs: /r\nprocess: {args: [x], capabilities: {add: [all], drop: "
+        "[sys_admin]}}\n");
     auto ab = effective_capabilities(add_all.process).bounding;
     EXPECT_EQ(std::find(ab.begin(), ab.end(), "CAP_SYS_ADMIN"), ab.end());
     EXPECT_NE(std::find(ab.begin(), ab.end(), "CAP_SYS_MODULE"), ab.end());
@@ -162,7 +163,8 @@ TEST(SpecConfinement, CapabilityMistakesNameTheField) {
     expect_invalid(base + "process: {args: [x], capabilities: [cap_frob]}\n",
                    "process.capabilities");
     try {
-        parse_spec_yaml(base + "process: {args: [x], capabilities: {add: [kill], bounding: [kill]}}\n");
+        parse_spec_yaml(base +
+                        "process: {args: [x], capabilities: {add: [kill], bounding: [kill]}}\n");
         ADD_FAILURE() << "add mixed with a set was accepted";
     } catch (const Error &e) {
         EXPECT_NE(std::string(e.what()).find("process.capabilities.bounding"), std::string::npos)
@@ -172,7 +174,8 @@ TEST(SpecConfinement, CapabilityMistakesNameTheField) {
         parse_spec_yaml(base + "process: {args: [x], capabilities: some}\n");
         ADD_FAILURE() << "capabilities: some was accepted";
     } catch (const Error &e) {
-        EXPECT_NE(std::string(e.what()).find("process.capabilities"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("process.capabilities"), std::string::npos)
+            << e.what();
     }
     // Through the C++ API both forms can be set at once: refused.
     Spec s = parse_spec_yaml(base + "process: {args: [x], capabilities: [kill]}\n");
@@ -287,7 +290,8 @@ TEST(SpecConfinement, TheDefaultProfileFollowsTheCapabilities) {
     auto names_of = [](const SeccompSpec &p, const std::string &action) {
         std::vector<std::string> out;
         for (const auto &sc : p.syscalls)
-            if (sc.action == action && sc.args.empty()) out.insert(out.end(), sc.names.begin(), sc.names.end());
+            if (sc.action == action && sc.args.empty())
+                out.insert(out.end(), sc.names.begin(), sc.names.end());
         return out;
     };
     auto has = [](const std::vector<std::string> &v, const char *n) {

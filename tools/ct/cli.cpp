@@ -256,16 +256,18 @@ void ProcessOptions::apply(ProcessSpec &p) const {
     };
     if (!caps.empty()) {
         if (!cap_add.empty() || !cap_drop.empty())
-            throw UsageError("--cap gives the exact set; --cap-add/--cap-drop change the default "
-                             "set: use one or the other");
+            throw UsageError(
+                "--cap gives the exact set; --cap-add/--cap-drop change the default "
+                "set: use one or the other");
         p.capabilities = Capabilities::all_sets(names({caps}));
         p.capabilities_add.clear();
         p.capabilities_drop.clear();
     }
     if (!cap_add.empty() || !cap_drop.empty()) {
         if (p.capabilities)
-            throw UsageError("--cap-add/--cap-drop change the default set, but the spec gives "
-                             "exact capability sets (process.capabilities): use --cap instead");
+            throw UsageError(
+                "--cap-add/--cap-drop change the default set, but the spec gives "
+                "exact capability sets (process.capabilities): use --cap instead");
         for (const auto &c : names(cap_add)) p.capabilities_add.push_back(c);
         for (const auto &c : names(cap_drop)) p.capabilities_drop.push_back(c);
     }

@@ -171,7 +171,8 @@ int cmd_migrate(Context &ctx) {
 
 const std::vector<Command> &control_commands() {
     static const std::vector<Command> kCmds = {
-        {"kill", "kill NAME [SIGNAL] [--all | --pid PID]", "send a signal to a container", cmd_kill},
+        {"kill", "kill NAME [SIGNAL] [--all | --pid PID]", "send a signal to a container",
+         cmd_kill},
         {"destroy", "destroy NAME [--force]", "remove a container", cmd_destroy},
         {"pause", "pause NAME", "freeze a container", cmd_pause},
         {"resume", "resume NAME", "thaw a container", cmd_resume},

@@ -297,8 +297,8 @@ const std::vector<Command> &run_commands() {
         {"start", "start NAME [--attach] [--log FILE]", "start a container's command", cmd_start},
         {"exec", "exec NAME [options] -- CMD [ARG...]", "run a command in a running container",
          cmd_exec},
-        {"wait", "wait NAME [--pid PID] [--timeout S]", "wait for a container and print its exit code",
-         cmd_wait},
+        {"wait", "wait NAME [--pid PID] [--timeout S]",
+         "wait for a container and print its exit code", cmd_wait},
     };
     return kCmds;
 }

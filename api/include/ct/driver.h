@@ -184,29 +184,29 @@ typedef struct ct_session ct_session;
  *   join: moves the calling process into the container's namespaces (those it holds, else
  *      its init's) and root; a multi-threaded caller cannot join a mount or user namespace.
  */
-#define CT_BACKEND_OPS(X)                              \
-    X(create, DOC_IN, W, PLAIN)                        \
-    X(list, DOC_OUT, R, PLAIN)                         \
-    X(info, NAME_DOC_OUT, R, PLAIN)                    \
-    X(start, SPAWN, W, STREAMS)                        \
-    X(wait, WAIT, R, STREAMS)                          \
-    X(kill, KILL, W, PLAIN)                            \
-    X(destroy, NAME_FLAGS, W, STREAMS)                 \
-    X(exec, SPAWN, W, STREAMS)                         \
-    X(pause, NAME, W, PLAIN)                           \
-    X(resume, NAME, W, PLAIN)                          \
-    X(update, NAME_DOC_IN, W, PLAIN)                   \
-    X(stats, NAME_DOC_OUT, R, PLAIN)                   \
-    X(processes, NAME_DOC_OUT, R, PLAIN)               \
-    X(checkpoint, NAME_DOC_IN, W, PLAIN)               \
-    X(restore, NAME_DOC_IN, W, STREAMS)                \
-    X(migrate, NAME_DOC_IN, W, PLAIN)                  \
-    X(get_files, DIR_OUT, R, STREAMS)                  \
-    X(put_files, DIR_IN, W, STREAMS)                   \
-    X(remove_files, DIR, W, PLAIN)                     \
-    X(cgroup_read, CGROUP_READ, R, PLAIN)              \
-    X(cgroup_write, CGROUP_WRITE, W, PLAIN)            \
-    X(hold, NAME_FLAGS, W, LOCAL)                      \
+#define CT_BACKEND_OPS(X)                   \
+    X(create, DOC_IN, W, PLAIN)             \
+    X(list, DOC_OUT, R, PLAIN)              \
+    X(info, NAME_DOC_OUT, R, PLAIN)         \
+    X(start, SPAWN, W, STREAMS)             \
+    X(wait, WAIT, R, STREAMS)               \
+    X(kill, KILL, W, PLAIN)                 \
+    X(destroy, NAME_FLAGS, W, STREAMS)      \
+    X(exec, SPAWN, W, STREAMS)              \
+    X(pause, NAME, W, PLAIN)                \
+    X(resume, NAME, W, PLAIN)               \
+    X(update, NAME_DOC_IN, W, PLAIN)        \
+    X(stats, NAME_DOC_OUT, R, PLAIN)        \
+    X(processes, NAME_DOC_OUT, R, PLAIN)    \
+    X(checkpoint, NAME_DOC_IN, W, PLAIN)    \
+    X(restore, NAME_DOC_IN, W, STREAMS)     \
+    X(migrate, NAME_DOC_IN, W, PLAIN)       \
+    X(get_files, DIR_OUT, R, STREAMS)       \
+    X(put_files, DIR_IN, W, STREAMS)        \
+    X(remove_files, DIR, W, PLAIN)          \
+    X(cgroup_read, CGROUP_READ, R, PLAIN)   \
+    X(cgroup_write, CGROUP_WRITE, W, PLAIN) \
+    X(hold, NAME_FLAGS, W, LOCAL)           \
     X(join, NAME, W, LOCAL)
 
 /* The shapes: an operation's parameters after the session. */
@@ -233,7 +233,8 @@ typedef struct ct_backend_ops {
     /* open() parses the URI (e.g. "linux:///?root=/run/ct") and may refuse it. */
     int (*open)(const ct_host *host, const char *uri, ct_session **out, ct_out *err);
     void (*close)(ct_session *s);
-#define CT_OP_SLOT(name, shape, access, transport) int (*name)(ct_session * s, CT_OP_PARAMS_##shape);
+#define CT_OP_SLOT(name, shape, access, transport) \
+    int (*name)(ct_session * s, CT_OP_PARAMS_##shape);
     CT_BACKEND_OPS(CT_OP_SLOT)
 #undef CT_OP_SLOT
 } ct_backend_ops;

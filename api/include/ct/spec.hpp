@@ -118,14 +118,14 @@ struct SeccompArg {
 
 struct SeccompSyscall {
     std::vector<std::string> names;
-    std::string action;                  // SCMP_ACT_ALLOW, _ERRNO, _KILL, ...
+    std::string action;                 // SCMP_ACT_ALLOW, _ERRNO, _KILL, ...
     std::optional<uint32_t> errno_ret;  // SCMP_ACT_ERRNO / SCMP_ACT_TRACE value (default EPERM)
     std::vector<SeccompArg> args;       // all must match
     bool operator==(const SeccompSyscall &) const = default;
 };
 
 struct SeccompSpec {
-    bool unconfined = false;  // no filter at all (`seccomp: unconfined`)
+    bool unconfined = false;     // no filter at all (`seccomp: unconfined`)
     std::string default_action;  // for every system call no rule names
     std::optional<uint32_t> default_errno_ret;
     std::vector<std::string> architectures;  // SCMP_ARCH_X86_64, ...; empty: the native one
@@ -214,8 +214,8 @@ struct NetInterfaceSpec {
     uint32_t vlan_id = 0;
     std::string mode;                    // macvlan mode
     std::vector<std::string> addresses;  // CIDR, IPv4 or IPv6
-    std::string gateway;               // default route via this address
-    std::vector<NetRouteSpec> routes;  // more routes through this interface
+    std::string gateway;                 // default route via this address
+    std::vector<NetRouteSpec> routes;    // more routes through this interface
     bool operator==(const NetInterfaceSpec &) const = default;
 };
 

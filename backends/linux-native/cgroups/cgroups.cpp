@@ -12,7 +12,6 @@
 #include <sstream>
 #include <thread>
 
-
 namespace ct::linux_native {
 namespace {
 

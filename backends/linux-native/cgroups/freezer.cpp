@@ -10,7 +10,6 @@
 #include <string_view>
 #include <thread>
 
-
 namespace ct::linux_native {
 namespace {
 

@@ -8,7 +8,6 @@
 #include <sstream>
 #include <vector>
 
-
 namespace ct::linux_native {
 namespace {
 
@@ -43,10 +42,9 @@ CgroupLayout CgroupLayout::detect(const std::string &mountinfo_path) {
     if (!read_file(mountinfo_path, text)) throw_sys("read " + mountinfo_path, errno);
     std::istringstream in(text);
     std::string line;
-    static const std::set<std::string> kKnown = {"memory",  "cpu",   "cpuacct", "pids",
-                                                 "freezer", "cpuset", "blkio",  "devices",
-                                                 "hugetlb", "net_cls", "net_prio", "perf_event",
-                                                 "rdma",    "misc"};
+    static const std::set<std::string> kKnown = {
+        "memory",  "cpu",     "cpuacct", "pids",     "freezer",    "cpuset", "blkio",
+        "devices", "hugetlb", "net_cls", "net_prio", "perf_event", "rdma",   "misc"};
     while (std::getline(in, line)) {
         // id parent maj:min root mountpoint opts [optional...] - fstype source superopts
         std::istringstream ls(line);
@@ -78,8 +76,10 @@ CgroupLayout CgroupLayout::detect(const std::string &mountinfo_path) {
             while (cs >> c) l.v2_controllers.insert(c);
         }
     }
-    if (l.v1.empty()) l.mode = l.v2_root.empty() ? CgroupMode::legacy : CgroupMode::unified;
-    else l.mode = l.v2_root.empty() ? CgroupMode::legacy : CgroupMode::hybrid;
+    if (l.v1.empty())
+        l.mode = l.v2_root.empty() ? CgroupMode::legacy : CgroupMode::unified;
+    else
+        l.mode = l.v2_root.empty() ? CgroupMode::legacy : CgroupMode::hybrid;
     return l;
 }
 
@@ -93,9 +93,12 @@ std::string CgroupLayout::where(const std::string &controller) const {
 
 const char *CgroupLayout::mode_name() const {
     switch (mode) {
-        case CgroupMode::legacy: return "v1";
-        case CgroupMode::hybrid: return "hybrid";
-        case CgroupMode::unified: return "v2";
+        case CgroupMode::legacy:
+            return "v1";
+        case CgroupMode::hybrid:
+            return "hybrid";
+        case CgroupMode::unified:
+            return "v2";
     }
     return "?";
 }

@@ -14,8 +14,8 @@ enum class CgroupMode { legacy, hybrid, unified };
 
 struct CgroupLayout {
     CgroupMode mode = CgroupMode::legacy;
-    std::string v2_root;                     // cgroup2 mount point, "" if none
-    std::set<std::string> v2_controllers;    // from <v2_root>/cgroup.controllers
+    std::string v2_root;                    // cgroup2 mount point, "" if none
+    std::set<std::string> v2_controllers;   // from <v2_root>/cgroup.controllers
     std::map<std::string, std::string> v1;  // controller or "name=X" -> v1 mount point
 
     // Parses /proc/self/mountinfo (or `mountinfo_path`, for tests).

@@ -3,7 +3,6 @@
 
 #include <unistd.h>
 
-
 namespace ct::linux_native {
 namespace {
 

@@ -13,12 +13,12 @@
 #include <set>
 #include <sstream>
 
-#include "criu/criu.hpp"
-#include "ct/internal/document.hpp"
 #include "cgroups/freezer.hpp"
+#include "criu/criu.hpp"
 #include "criu/image.hpp"
 #include "criu/netns.hpp"
 #include "criu/options.hpp"
+#include "ct/internal/document.hpp"
 #include "monitor/process.hpp"
 #include "session/session.hpp"
 #include "support.hpp"

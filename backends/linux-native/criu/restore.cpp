@@ -16,14 +16,14 @@
 
 #include "cgroups/cgroups.hpp"
 #include "criu/criu.hpp"
-#include "security/confine.hpp"
 #include "criu/image.hpp"
-#include "monitor/monitor.hpp"
-#include "net/network.hpp"
 #include "criu/netns.hpp"
 #include "criu/options.hpp"
 #include "launch/plan.hpp"
+#include "monitor/monitor.hpp"
 #include "monitor/process.hpp"
+#include "net/network.hpp"
+#include "security/confine.hpp"
 #include "session/session.hpp"
 #include "support.hpp"
 
@@ -184,9 +184,8 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
                                              "them (kill --all) or destroy it");
         cgroups_->apply(cg, spec.resources);
     } else {
-        ContainerCgroups planned =
-            cgroups_->plan(opts_.cgroup_parent, name, spec.resources, spec.cgroups,
-                           may_mount_cgroups(spec));
+        ContainerCgroups planned = cgroups_->plan(opts_.cgroup_parent, name, spec.resources,
+                                                  spec.cgroups, may_mount_cgroups(spec));
         e.emplace(store_.create(name));
         rb.add([&] { store_.remove(name); });
         cgroups_->create(planned, opts_.cgroup_parent);

@@ -5,7 +5,6 @@
 
 #include <cerrno>
 
-
 namespace ct::linux_native::fs {
 namespace {
 

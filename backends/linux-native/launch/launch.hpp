@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "security/caps.hpp"
 #include "ct/spec.hpp"
+#include "security/caps.hpp"
 #include "security/child_failure.h"
 #include "security/seccomp.hpp"
 #include "support.hpp"

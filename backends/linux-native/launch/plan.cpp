@@ -7,9 +7,9 @@
 
 #include <map>
 
+#include "fs/private_area.hpp"
 #include "security/caps.hpp"
 #include "security/devices.hpp"
-#include "fs/private_area.hpp"
 #include "security/passwd.hpp"
 #include "security/userns.hpp"
 #include "support.hpp"
@@ -17,30 +17,48 @@
 namespace ct::linux_native {
 namespace {
 
-constexpr const char kDefaultPath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr const char kDefaultPath[] =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 int clone_flag(Namespace ns) {
     switch (ns) {
-        case Namespace::mount: return CLONE_NEWNS;
-        case Namespace::uts: return CLONE_NEWUTS;
-        case Namespace::ipc: return CLONE_NEWIPC;
-        case Namespace::pid: return CLONE_NEWPID;
-        case Namespace::net: return CLONE_NEWNET;
-        case Namespace::user: return CLONE_NEWUSER;
-        case Namespace::cgroup: return CLONE_NEWCGROUP;
-        case Namespace::time: return CLONE_NEWTIME;
+        case Namespace::mount:
+            return CLONE_NEWNS;
+        case Namespace::uts:
+            return CLONE_NEWUTS;
+        case Namespace::ipc:
+            return CLONE_NEWIPC;
+        case Namespace::pid:
+            return CLONE_NEWPID;
+        case Namespace::net:
+            return CLONE_NEWNET;
+        case Namespace::user:
+            return CLONE_NEWUSER;
+        case Namespace::cgroup:
+            return CLONE_NEWCGROUP;
+        case Namespace::time:
+            return CLONE_NEWTIME;
     }
     return 0;
 }
 
 int rlimit_resource(const std::string &name) {
-    static const std::map<std::string, int> kRes = {
-        {"as", RLIMIT_AS},         {"core", RLIMIT_CORE},         {"cpu", RLIMIT_CPU},
-        {"data", RLIMIT_DATA},     {"fsize", RLIMIT_FSIZE},       {"locks", RLIMIT_LOCKS},
-        {"memlock", RLIMIT_MEMLOCK}, {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
-        {"nofile", RLIMIT_NOFILE}, {"nproc", RLIMIT_NPROC},       {"rss", RLIMIT_RSS},
-        {"rtprio", RLIMIT_RTPRIO}, {"rttime", RLIMIT_RTTIME},     {"sigpending", RLIMIT_SIGPENDING},
-        {"stack", RLIMIT_STACK}};
+    static const std::map<std::string, int> kRes = {{"as", RLIMIT_AS},
+                                                    {"core", RLIMIT_CORE},
+                                                    {"cpu", RLIMIT_CPU},
+                                                    {"data", RLIMIT_DATA},
+                                                    {"fsize", RLIMIT_FSIZE},
+                                                    {"locks", RLIMIT_LOCKS},
+                                                    {"memlock", RLIMIT_MEMLOCK},
+                                                    {"msgqueue", RLIMIT_MSGQUEUE},
+                                                    {"nice", RLIMIT_NICE},
+                                                    {"nofile", RLIMIT_NOFILE},
+                                                    {"nproc", RLIMIT_NPROC},
+                                                    {"rss", RLIMIT_RSS},
+                                                    {"rtprio", RLIMIT_RTPRIO},
+                                                    {"rttime", RLIMIT_RTTIME},
+                                                    {"sigpending", RLIMIT_SIGPENDING},
+                                                    {"stack", RLIMIT_STACK}};
     auto it = kRes.find(name);
     if (it == kRes.end()) throw Error(Errc::invalid_spec, "unknown rlimit '" + name + "'");
     return it->second;
@@ -112,28 +130,37 @@ MountOp mount_op(const MountSpec &m, const std::string &field) {
         unsigned long set, clear;
     };
     static const Flag kFlags[] = {
-        {"ro", MS_RDONLY, 0},          {"rw", 0, MS_RDONLY},
-        {"nosuid", MS_NOSUID, 0},      {"suid", 0, MS_NOSUID},
-        {"nodev", MS_NODEV, 0},        {"dev", 0, MS_NODEV},
-        {"noexec", MS_NOEXEC, 0},      {"exec", 0, MS_NOEXEC},
-        {"sync", MS_SYNCHRONOUS, 0},   {"async", 0, MS_SYNCHRONOUS},
-        {"noatime", MS_NOATIME, 0},    {"atime", 0, MS_NOATIME},
-        {"nodiratime", MS_NODIRATIME, 0}, {"relatime", MS_RELATIME, 0},
-        {"strictatime", MS_STRICTATIME, 0}, {"rbind", MS_REC, 0},
-        {"bind", 0, MS_REC},           {"norbind", 0, MS_REC},
+        {"ro", MS_RDONLY, 0},
+        {"rw", 0, MS_RDONLY},
+        {"nosuid", MS_NOSUID, 0},
+        {"suid", 0, MS_NOSUID},
+        {"nodev", MS_NODEV, 0},
+        {"dev", 0, MS_NODEV},
+        {"noexec", MS_NOEXEC, 0},
+        {"exec", 0, MS_NOEXEC},
+        {"sync", MS_SYNCHRONOUS, 0},
+        {"async", 0, MS_SYNCHRONOUS},
+        {"noatime", MS_NOATIME, 0},
+        {"atime", 0, MS_NOATIME},
+        {"nodiratime", MS_NODIRATIME, 0},
+        {"relatime", MS_RELATIME, 0},
+        {"strictatime", MS_STRICTATIME, 0},
+        {"rbind", MS_REC, 0},
+        {"bind", 0, MS_REC},
+        {"norbind", 0, MS_REC},
     };
     static const std::pair<const char *, unsigned long> kProp[] = {
-        {"private", MS_PRIVATE},          {"rprivate", MS_PRIVATE | MS_REC},
-        {"slave", MS_SLAVE},              {"rslave", MS_SLAVE | MS_REC},
-        {"shared", MS_SHARED},            {"rshared", MS_SHARED | MS_REC},
-        {"unbindable", MS_UNBINDABLE},    {"runbindable", MS_UNBINDABLE | MS_REC}};
+        {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+        {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+        {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+        {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC}};
     for (const auto &o : m.options) {
         bool known = false;
         for (const auto &f : kFlags)
             if (o == f.name) {
                 if ((o == "rbind" || o == "bind" || o == "norbind") && !op.bind)
-                    throw Error(Errc::invalid_spec, field + ".options: '" + o +
-                                                        "' only applies to bind mounts");
+                    throw Error(Errc::invalid_spec,
+                                field + ".options: '" + o + "' only applies to bind mounts");
                 op.flags = (op.flags | f.set) & ~f.clear;
                 op.clear_flags = (op.clear_flags | f.clear) & ~f.set;
                 known = true;
@@ -175,13 +202,17 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
         int flag = clone_flag(n.type);
         if (!n.path.empty()) {
             Fd fd(::open(n.path.c_str(), O_RDONLY | O_CLOEXEC));
-            if (!fd) throw_sys(std::string("open ") + namespace_name(n.type) + " namespace " + n.path, errno);
+            if (!fd)
+                throw_sys(std::string("open ") + namespace_name(n.type) + " namespace " + n.path,
+                          errno);
             p.join_ns.emplace_back(std::move(fd), flag);
             if (n.type == Namespace::mount) p.new_mountns = false;
             continue;
         }
-        if (n.type == Namespace::cgroup) p.new_cgroupns = true;
-        else p.clone_flags |= static_cast<unsigned long long>(flag);
+        if (n.type == Namespace::cgroup)
+            p.new_cgroupns = true;
+        else
+            p.clone_flags |= static_cast<unsigned long long>(flag);
         if (n.type == Namespace::mount) p.new_mountns = true;
         if (n.type == Namespace::net) p.lo_up = true;
     }

@@ -20,8 +20,7 @@ void check_host_paths(const Spec &spec);
 void check_host(const Spec &spec);
 
 // The init process of a container. `process` is the spec's or an override.
-LaunchPlan plan_init(const Spec &spec, const ProcessSpec &process,
-                     const ContainerCgroups &cgroups);
+LaunchPlan plan_init(const Spec &spec, const ProcessSpec &process, const ContainerCgroups &cgroups);
 
 // The process part of a plan (command, environment, credentials, capabilities, limits,
 // terminal): shared by a container's init and a process exec'd into it. `root_layers`: where

@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <chrono>
 
-
 namespace ct::linux_native {
 
 Fd open_pidfd(pid_t pid, unsigned long long start_time) {
@@ -31,7 +30,9 @@ bool wait_exit(int pidfd, long long timeout_ms) {
                           .count();
             left = ms < 0 ? 0 : static_cast<int>(ms > INT32_MAX ? INT32_MAX : ms);
         }
-        struct pollfd p {pidfd, POLLIN, 0};
+        struct pollfd p {
+            pidfd, POLLIN, 0
+        };
         int r = ::poll(&p, 1, left);
         if (r > 0) return true;
         if (r == 0) return false;
@@ -41,10 +42,14 @@ bool wait_exit(int pidfd, long long timeout_ms) {
 
 int wstatus_from(const siginfo_t &si) {
     switch (si.si_code) {
-        case CLD_EXITED: return (si.si_status & 0xff) << 8;
-        case CLD_KILLED: return si.si_status & 0x7f;
-        case CLD_DUMPED: return (si.si_status & 0x7f) | 0x80;
-        default: return 0;
+        case CLD_EXITED:
+            return (si.si_status & 0xff) << 8;
+        case CLD_KILLED:
+            return si.si_status & 0x7f;
+        case CLD_DUMPED:
+            return (si.si_status & 0x7f) | 0x80;
+        default:
+            return 0;
     }
 }
 

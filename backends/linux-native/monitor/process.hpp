@@ -5,7 +5,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-
 namespace ct::linux_native {
 
 // A pidfd for `pid` if it is alive and started at `start_time`, else an empty Fd.

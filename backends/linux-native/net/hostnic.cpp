@@ -32,8 +32,7 @@ class HostNic : public Nic {
     }
 
     void validate() const override {
-        if (spec_.host_name.empty())
-            invalid("host_name", "a hostnic needs the host device's name");
+        if (spec_.host_name.empty()) invalid("host_name", "a hostnic needs the host device's name");
     }
 
     void check(const Socket &host) const override { device(host); }

@@ -14,8 +14,7 @@ class Macvlan : public Nic {
     using Nic::Nic;
 
     void validate() const override {
-        if (spec_.link.empty())
-            invalid("link", "a macvlan needs its host parent device in 'link'");
+        if (spec_.link.empty()) invalid("link", "a macvlan needs its host parent device in 'link'");
     }
 
     void check(const Socket &host) const override {

@@ -19,7 +19,6 @@
 #include <exception>
 #include <thread>
 
-
 namespace ct::linux_native::net {
 
 void NlFree::operator()(nl_sock *p) const {

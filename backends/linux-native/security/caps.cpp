@@ -9,7 +9,6 @@
 #include <cctype>
 #include <cerrno>
 
-
 namespace ct::linux_native {
 namespace {
 
@@ -101,8 +100,7 @@ void check_caller_has(const CapPlan &p, const std::string &field) {
             names += (names.empty() ? "" : ", ") + s;
         }
     throw Error(Errc::permission,
-                field + ": " + names + ": the calling process (uid " +
-                    std::to_string(::geteuid()) +
+                field + ": " + names + ": the calling process (uid " + std::to_string(::geteuid()) +
                     ") does not have it, so it cannot give it (run as a user that has it, or "
                     "give the container a user namespace)");
 }

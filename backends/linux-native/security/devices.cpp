@@ -8,7 +8,6 @@
 
 #include <cerrno>
 
-
 namespace ct::linux_native {
 namespace {
 

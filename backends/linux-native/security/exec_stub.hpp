@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-
 namespace ct::linux_native {
 
 // A new memfd holding the stub, sealed against every change (write, resize, mode), so that no

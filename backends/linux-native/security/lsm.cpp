@@ -4,7 +4,6 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-
 namespace ct::linux_native {
 namespace {
 

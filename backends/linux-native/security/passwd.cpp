@@ -11,7 +11,6 @@
 #include <optional>
 #include <sstream>
 
-
 namespace ct::linux_native {
 namespace {
 

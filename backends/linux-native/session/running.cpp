@@ -20,15 +20,15 @@
 #include <climits>
 #include <sstream>
 
+#include "cgroups/freezer.hpp"
+#include "cgroups/update.hpp"
 #include "ct/internal/document.hpp"
 #include "launch/exec_plan.hpp"
-#include "cgroups/freezer.hpp"
 #include "monitor/monitor.hpp"
 #include "monitor/process.hpp"
 #include "security/confine.hpp"
 #include "session/session.hpp"
 #include "session/stats.hpp"
-#include "cgroups/update.hpp"
 #include "support.hpp"
 
 namespace ct::linux_native {

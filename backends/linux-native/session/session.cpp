@@ -16,19 +16,19 @@
 #include <thread>
 
 #include "cgroups/cgroups.hpp"
+#include "cgroups/freezer.hpp"
 #include "ct/internal/document.hpp"
 #include "ct/internal/uri.hpp"
-#include "security/devices.hpp"
 #include "launch/exec_plan.hpp"
-#include "cgroups/freezer.hpp"
 #include "launch/launch.hpp"
+#include "launch/plan.hpp"
 #include "monitor/monitor.hpp"
+#include "monitor/process.hpp"
 #include "net/beside.hpp"
 #include "net/netlink.hpp"
 #include "net/network.hpp"
-#include "launch/plan.hpp"
-#include "monitor/process.hpp"
 #include "security/confine.hpp"
+#include "security/devices.hpp"
 #include "security/userns.hpp"
 #include "support.hpp"
 

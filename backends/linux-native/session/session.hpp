@@ -9,8 +9,8 @@
 #include "cgroups/manager.hpp"
 #include "ct/driver.h"
 #include "ct/info.hpp"
-#include "security/devices.hpp"
 #include "launch/launch.hpp"
+#include "security/devices.hpp"
 #include "security/seccomp.hpp"
 #include "session/state.hpp"
 #include "support.hpp"
@@ -29,7 +29,7 @@ SessionOptions parse_session_uri(const std::string &uri);
 void check_supported(const Spec &spec);
 
 class LinuxSession {
-public:
+  public:
     explicit LinuxSession(const std::string &uri);
 
     void create(const std::string &spec_doc);
@@ -61,7 +61,7 @@ public:
     void hold(const std::string &name, uint32_t flags);
     void join(const std::string &name);
 
-private:
+  private:
     struct Child {
         std::string name;
         Fd pidfd;

@@ -61,7 +61,9 @@ void mkdir_p(const std::string &path, mode_t mode) {
 
 }  // namespace
 
-StateStore::StateStore(std::string root) : root_(std::move(root)) { mkdir_p(root_, 0700); }
+StateStore::StateStore(std::string root) : root_(std::move(root)) {
+    mkdir_p(root_, 0700);
+}
 
 void StateStore::Entry::save() const {
     write_file_atomic(fd_.get(), dir_, kStateFile, to_json(state).dump());
@@ -98,8 +100,8 @@ StateStore::Entry StateStore::open(const std::string &name, bool lock) const {
     e.fd_.reset(::open(e.dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!e.fd_) {
         if (errno == ENOENT)
-            throw Error(Errc::not_found, "no container named '" + name + "' (state root " +
-                                             root_ + ")");
+            throw Error(Errc::not_found,
+                        "no container named '" + name + "' (state root " + root_ + ")");
         throw_sys("open state directory " + e.dir_, errno);
     }
     if (lock && ::flock(e.fd_.get(), LOCK_EX) != 0) throw_sys("lock " + e.dir_, errno);
@@ -113,8 +115,8 @@ StateStore::Entry StateStore::open(const std::string &name, bool lock) const {
     try {
         e.state = from_json(nlohmann::json::parse(text));
     } catch (const std::exception &ex) {
-        throw Error(Errc::backend, "corrupt state file " + e.dir_ + "/" + kStateFile + ": " +
-                                       ex.what());
+        throw Error(Errc::backend,
+                    "corrupt state file " + e.dir_ + "/" + kStateFile + ": " + ex.what());
     }
     return e;
 }

@@ -22,15 +22,15 @@ struct ContainerState {
     unsigned long long pid_start = 0;  // its start time, to detect pid reuse
     int64_t monitor_pid = 0;           // detached start: the process that reaps init
     unsigned long long monitor_start = 0;
-    std::optional<int> exit_wstatus;   // waitpid status of the last run, when known
+    std::optional<int> exit_wstatus;  // waitpid status of the last run, when known
     ContainerCgroups::Paths cgroups;
 };
 
 class StateStore {
-public:
+  public:
     // A locked container directory.
     class Entry {
-    public:
+      public:
         ContainerState state;
         const std::string &dir() const { return dir_; }
         int dirfd() const { return fd_.get(); }
@@ -38,7 +38,7 @@ public:
         // The monitor's record of init's exit, if it wrote one.
         std::optional<int> read_exit_file() const;
 
-    private:
+      private:
         friend class StateStore;
         std::string dir_;
         Fd fd_;
@@ -56,7 +56,7 @@ public:
     void remove(const std::string &name) const;
     std::vector<std::string> names() const;
 
-private:
+  private:
     std::string root_;
 };
 

@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <sstream>
 
-
 namespace ct::linux_native {
 namespace {
 

@@ -310,35 +310,36 @@ void Server::run_call(const Msg &m) {
 // An operation whose arguments and results are plain values (transport PLAIN in
 // ct/driver.h): decoded from the call and encoded into the reply by its shape alone.
 #define CT_PLAIN_DOC_IN(op) check(SLOT(op)(session_, doc.c_str(), &err), err);
-#define CT_PLAIN_DOC_OUT(op)                      \
+#define CT_PLAIN_DOC_OUT(op)                    \
     check(SLOT(op)(session_, &out, &err), err); \
     r["doc"] = out.data;
 #define CT_PLAIN_NAME(op) check(SLOT(op)(session_, name.c_str(), &err), err);
 #define CT_PLAIN_NAME_DOC_IN(op) check(SLOT(op)(session_, name.c_str(), doc.c_str(), &err), err);
-#define CT_PLAIN_NAME_DOC_OUT(op)                                \
+#define CT_PLAIN_NAME_DOC_OUT(op)                             \
     check(SLOT(op)(session_, name.c_str(), &out, &err), err); \
     r["doc"] = out.data;
-#define CT_PLAIN_KILL(op)                                                                      \
-    check(SLOT(op)(session_, name.c_str(), m.value("pid", int64_t{0}), m.value("sig", 0),     \
-                   m.value("flags", 0u), &err),                                                \
+#define CT_PLAIN_KILL(op)                                                                 \
+    check(SLOT(op)(session_, name.c_str(), m.value("pid", int64_t{0}), m.value("sig", 0), \
+                   m.value("flags", 0u), &err),                                           \
           err);
 #define CT_PLAIN_DIR(op) check(SLOT(op)(session_, text(m, "dir").c_str(), &err), err);
-#define CT_PLAIN_CGROUP_READ(op)                                                           \
-    check(SLOT(op)(session_, name.c_str(), text(m, "controller").c_str(),                  \
-                   text(m, "file").c_str(), &out, &err),                                   \
-          err);                                                                            \
+#define CT_PLAIN_CGROUP_READ(op)                                                                   \
+    check(SLOT(op)(session_, name.c_str(), text(m, "controller").c_str(), text(m, "file").c_str(), \
+                   &out, &err),                                                                    \
+          err);                                                                                    \
     r["doc"] = out.data;
-#define CT_PLAIN_CGROUP_WRITE(op)                                                         \
-    check(SLOT(op)(session_, name.c_str(), text(m, "controller").c_str(),                 \
-                   text(m, "file").c_str(), doc.c_str(), &err),                           \
+#define CT_PLAIN_CGROUP_WRITE(op)                                                                  \
+    check(SLOT(op)(session_, name.c_str(), text(m, "controller").c_str(), text(m, "file").c_str(), \
+                   doc.c_str(), &err),                                                             \
           err);
 #define CT_DISPATCH_PLAIN(op, shape, access, transport) \
-    if (op_name == #op) {                                 \
-        CT_PLAIN_##shape(op) return r;                    \
+    if (op_name == #op) {                               \
+        CT_PLAIN_##shape(op) return r;                  \
     }
 #define CT_DISPATCH_STREAMS(op, shape, access, transport)
 #define CT_DISPATCH_LOCAL(op, shape, access, transport)
-#define CT_DISPATCH(op, shape, access, transport) CT_DISPATCH_##transport(op, shape, access, transport)
+#define CT_DISPATCH(op, shape, access, transport) \
+    CT_DISPATCH_##transport(op, shape, access, transport)
 
 bool Server::writes(const std::string &op) {
     const auto *s = ops::find(op.c_str());

@@ -6,8 +6,8 @@
 int main() {
     int usable = 0;
     for (const auto &b : ct::list_backends()) {
-        std::cout << b.name << " " << b.path << (b.load_error.empty() ? "" : " ERROR " + b.load_error)
-                  << "\n";
+        std::cout << b.name << " " << b.path
+                  << (b.load_error.empty() ? "" : " ERROR " + b.load_error) << "\n";
         usable += b.load_error.empty();
     }
     try {

@@ -19,14 +19,15 @@ constexpr int kVersion = 1;
 // A decoding error that knows which field it is about ("resources.memory", "mounts[1].target"),
 // so a YAML front end can point at the line.
 class FieldError : public Error {
-public:
+  public:
     FieldError(std::string path, const std::string &what)
         : Error(Errc::invalid_spec, path.empty() ? what : path + ": " + what),
-          path_(std::move(path)), what_(what) {}
+          path_(std::move(path)),
+          what_(what) {}
     const std::string &path() const { return path_; }
     const std::string &reason() const { return what_; }
 
-private:
+  private:
     std::string path_;
     std::string what_;
 };

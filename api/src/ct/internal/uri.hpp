@@ -22,7 +22,7 @@ struct Uri {
     std::string user, host, path;
     int port = 0;
     std::map<std::string, std::string> query;  // decoded; the last of a repeated key wins
-    std::vector<QueryItem> items;                // every item, in order
+    std::vector<QueryItem> items;              // every item, in order
 };
 
 // Parses and normalizes a URI ("local" and "" become "linux:///"). Throws
