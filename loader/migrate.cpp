@@ -16,6 +16,7 @@
 #include "archive.hpp"
 #include "ct/container.hpp"
 #include "ct/internal/document.hpp"
+#include "ct/internal/rollback.hpp"
 #include "host.hpp"
 #include "session_core.hpp"
 
@@ -218,112 +219,124 @@ void quietly(const std::string &step, F &&f) {
 
 }  // namespace
 
+namespace {
+
+// Step 1: the backend's own migration, if it has one for this destination. True once done.
+bool migrate_by_backend(SessionCore &src, const std::string &name, const std::string &doc,
+                        const std::string &what) {
+    if (!has(src, &ct_backend_ops::migrate)) return false;
+    StringOut err;
+    int rc = src.lb->desc->ops.migrate(src.session, name.c_str(), doc.c_str(), &err);
+    if (rc == CT_OK) return true;
+    if (rc != CT_ERR_UNSUPPORTED) throw src.make_error(rc, what, err.data, err.err);
+    log(CT_LOG_INFO, what + ": backend " + src.lb->name + " cannot migrate there itself (" +
+                         err.data + "); using checkpoint and restore");
+    return false;
+}
+
+// The destination of the generic way, checked: both sides have what it takes, and the name
+// is free there.
+std::shared_ptr<SessionCore> generic_destination(SessionCore &src, const std::string &name,
+                                                 const std::string &to_uri,
+                                                 const std::string &what) {
+    // A backend that can neither migrate nor checkpoint cannot migrate, full stop.
+    if (!has(src, &ct_backend_ops::migrate) && !has(src, &ct_backend_ops::checkpoint))
+        throw Error(Errc::unsupported,
+                    what + ": operation 'migrate' is not supported by backend " + src.lb->name);
+    auto dst = detail::open_core(to_uri);
+    for (auto [c, op, slot] :
+         {std::tuple{&src, "checkpoint", has(src, &ct_backend_ops::checkpoint)},
+          std::tuple{dst.get(), "restore", has(*dst, &ct_backend_ops::restore)}})
+        if (!slot)
+            throw Error(Errc::unsupported, what + ": operation '" + op +
+                                               "' is not supported by backend " + c->lb->name);
+    StringOut info, err;
+    int rc = dst->lb->desc->ops.info(dst->session, name.c_str(), &info, &err);
+    if (rc == CT_OK)
+        throw Error(Errc::exists,
+                    what + ": a container named " + sq(name) + " already exists there");
+    if (rc != CT_ERR_NOT_FOUND) throw dst->make_error(rc, what, err.data, err.err);
+    return dst;
+}
+
+// Frozen, the source cannot change after its checkpoint, and a failure later just thaws it.
+// False for a backend that cannot freeze (no pause slot, or one that answers unsupported, as a
+// remote session does when the far backend has none): its checkpoint stops the container, and
+// a failure later restores it from its own images.
+bool freeze(SessionCore &src, const std::string &name, const std::string &what) {
+    if (!has(src, &ct_backend_ops::pause) || !has(src, &ct_backend_ops::resume)) return false;
+    try {
+        src.call(&ct_backend_ops::pause, "pause", what + ": freeze it", name.c_str());
+    } catch (const Error &e) {
+        if (e.code() != Errc::unsupported) throw;
+        return false;
+    }
+    return true;
+}
+
+void restore_at(SessionCore &c, const std::string &name, const std::string &dir,
+                const std::string &what) {
+    nlohmann::json rj{{"dir", dir}, {"detach", true}, {"stdio", {-1, -1, -1}}};
+    const std::string rdoc = rj.dump();
+    c.call(&ct_backend_ops::restore, "restore", what, name.c_str(), rdoc.c_str());
+}
+
+}  // namespace
+
 Container Container::migrate(const std::string &to_uri, const MigrateOptions &opts) {
     const std::string what = "migrate container " + sq(name_) + " to " + to_uri;
     nlohmann::json j{{"to", to_uri},
                      {"leave_running", opts.leave_running},
                      {"tcp_established", opts.tcp_established}};
-    const std::string doc = j.dump();
+    if (migrate_by_backend(*core_, name_, j.dump(), what))
+        return Container(detail::open_core(to_uri), name_);
 
-    // 1. The backend's own migration, if it has one for this destination.
-    if (has(*core_, &ct_backend_ops::migrate)) {
-        StringOut err;
-        int rc = core_->lb->desc->ops.migrate(core_->session, name_.c_str(), doc.c_str(), &err);
-        if (rc == CT_OK) return Container(detail::open_core(to_uri), name_);
-        if (rc != CT_ERR_UNSUPPORTED) throw core_->make_error(rc, what, err.data, err.err);
-        log(CT_LOG_INFO, what + ": backend " + core_->lb->name + " cannot migrate there itself (" +
-                             err.data + "); using checkpoint and restore");
-    }
-
-    // 2. Generic: checkpoint, transfer, restore. A backend that can neither migrate nor
-    // checkpoint cannot migrate, full stop.
-    if (!has(*core_, &ct_backend_ops::migrate) && !has(*core_, &ct_backend_ops::checkpoint))
-        throw Error(Errc::unsupported,
-                    what + ": operation 'migrate' is not supported by backend " + core_->lb->name);
-    auto dst = detail::open_core(to_uri);
-    for (auto [c, op, slot] :
-         {std::tuple{core_.get(), "checkpoint", has(*core_, &ct_backend_ops::checkpoint)},
-          std::tuple{dst.get(), "restore", has(*dst, &ct_backend_ops::restore)}})
-        if (!slot)
-            throw Error(Errc::unsupported, what + ": operation '" + op +
-                                               "' is not supported by backend " + c->lb->name);
-    {
-        StringOut info, err;
-        int rc = dst->lb->desc->ops.info(dst->session, name_.c_str(), &info, &err);
-        if (rc == CT_OK)
-            throw Error(Errc::exists,
-                        what + ": a container named " + sq(name_) + " already exists there");
-        if (rc != CT_ERR_NOT_FOUND) throw dst->make_error(rc, what, err.data, err.err);
-    }
-
-    // Frozen, the source cannot change after its checkpoint, and a failure later just thaws
-    // it. A backend that cannot freeze (no pause slot, or one that answers unsupported, as a
-    // remote session does when the far backend has none) gets a checkpoint that stops the
-    // container; a failure later restores it here from its own images.
-    bool freeze = has(*core_, &ct_backend_ops::pause) && has(*core_, &ct_backend_ops::resume);
+    // 2. Generic: checkpoint, transfer, restore; every step's undo registered as it is made,
+    // run in reverse if a later one fails, so the container keeps running here.
+    auto dst = generic_destination(*core_, name_, to_uri, what);
     const std::string src_dir = image_dir(name_, "out"), dst_dir = image_dir(name_, "in");
-    if (freeze) {
-        try {
-            core_->call(&ct_backend_ops::pause, "pause", what + ": freeze it", name_.c_str());
-        } catch (const Error &e) {
-            if (e.code() != Errc::unsupported) throw;
-            freeze = false;
-        }
-    }
+    Rollback undo;
+    undo.add([&] {
+        quietly(what + ": remove " + src_dir, [&] { remove_files(*core_, src_dir, what); });
+    });
+    bool frozen = freeze(*core_, name_, what);
     auto thaw = [&] {
         quietly(what + ": thaw the source", [&] {
             core_->call(&ct_backend_ops::resume, "resume", what + ": thaw it", name_.c_str());
         });
     };
+    if (frozen) undo.add(thaw);
 
     nlohmann::json cj{{"dir", src_dir},
-                      {"leave_running", freeze || opts.leave_running},
+                      {"leave_running", frozen || opts.leave_running},
                       {"tcp_established", opts.tcp_established},
                       {"file_locks", false}};
     const std::string cdoc = cj.dump();
-    try {
-        core_->call(&ct_backend_ops::checkpoint, "checkpoint", what + ": checkpoint", name_.c_str(),
-                    cdoc.c_str());
-    } catch (...) {
-        if (freeze) thaw();
-        quietly(what + ": remove " + src_dir, [&] { remove_files(*core_, src_dir, what); });
-        throw;
-    }
-    const bool stopped = !freeze && !opts.leave_running;  // the checkpoint stopped it
+    core_->call(&ct_backend_ops::checkpoint, "checkpoint", what + ": checkpoint", name_.c_str(),
+                cdoc.c_str());
+    if (!frozen && !opts.leave_running)  // the checkpoint stopped it: bring it back here
+        undo.add([&] {
+            quietly(what + ": restore the source from its images",
+                    [&] { restore_at(*core_, name_, src_dir, what + ": restore it here"); });
+        });
 
-    try {
-        Transfer(*core_, *dst, what).run(src_dir, dst_dir);
-        nlohmann::json rj{{"dir", dst_dir}, {"detach", true}, {"stdio", {-1, -1, -1}}};
-        const std::string rdoc = rj.dump();
-        dst->call(&ct_backend_ops::restore, "restore", what + ": restore there", name_.c_str(),
-                  rdoc.c_str());
-        StringOut info;
-        dst->call(&ct_backend_ops::info, "info", what + ": check it runs there", name_.c_str(),
-                  static_cast<ct_out *>(&info));
-        auto st = doc::info_from_json(doc::parse(info.data, "container info")).state;
-        if (st != State::running && st != State::paused)
-            throw Error(Errc::backend, what + ": restored there, but it is " +
-                                           std::string(state_name(st)) + " instead of running");
-    } catch (...) {
-        quietly(what + ": remove " + dst_dir, [&] { remove_files(*dst, dst_dir, what); });
-        if (stopped) {
-            quietly(what + ": restore the source from its images", [&] {
-                nlohmann::json rj{{"dir", src_dir}, {"detach", true}, {"stdio", {-1, -1, -1}}};
-                const std::string rdoc = rj.dump();
-                core_->call(&ct_backend_ops::restore, "restore", what + ": restore it here",
-                            name_.c_str(), rdoc.c_str());
-            });
-        } else if (freeze) {
-            thaw();
-        }
-        quietly(what + ": remove " + src_dir, [&] { remove_files(*core_, src_dir, what); });
-        throw;
-    }
+    undo.add(
+        [&] { quietly(what + ": remove " + dst_dir, [&] { remove_files(*dst, dst_dir, what); }); });
+    Transfer(*core_, *dst, what).run(src_dir, dst_dir);
+    restore_at(*dst, name_, dst_dir, what + ": restore there");
+    StringOut info;
+    dst->call(&ct_backend_ops::info, "info", what + ": check it runs there", name_.c_str(),
+              static_cast<ct_out *>(&info));
+    auto st = doc::info_from_json(doc::parse(info.data, "container info")).state;
+    if (st != State::running && st != State::paused)
+        throw Error(Errc::backend, what + ": restored there, but it is " +
+                                       std::string(state_name(st)) + " instead of running");
+    undo.commit();
 
     // 3. It runs there: the images go, and so does the source (unless this was a copy).
     quietly(what + ": remove " + dst_dir, [&] { remove_files(*dst, dst_dir, what); });
     if (opts.leave_running) {
-        if (freeze) thaw();
+        if (frozen) thaw();
     } else {
         quietly(what + ": destroy the source", [&] {
             core_->call(&ct_backend_ops::destroy, "destroy", what + ": destroy the source",

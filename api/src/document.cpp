@@ -596,77 +596,63 @@ json spec_to_json(const Spec &s) {
     return j;
 }
 
-Spec spec_from_json(const json &j) {
-    Reader r(j, "");
-    Spec s;
-    if (auto *v = r.get("version")) {
-        int ver = Reader::as_int<int>(*v, "version");
-        if (ver > kVersion)
-            throw FieldError("version", "spec version " + std::to_string(ver) +
-                                            " is newer than this libct understands (" +
-                                            std::to_string(kVersion) + ")");
-    }
-    r.str("name", s.name);
-    r.str("rootfs", s.rootfs);
-    r.boolean("readonly_rootfs", s.readonly_rootfs);
-    if (auto *p = r.get("private")) {
-        Reader pr(*p, "private");
-        pr.str("type", s.private_area.type);
-        if (s.private_area.type.empty()) throw FieldError("private.type", "is required");
-        pr.str("path", s.private_area.path);
-        pr.strings("lower", s.private_area.lower);
-        pr.str("work", s.private_area.work);
-        pr.finish();
-    }
-    r.str("hostname", s.hostname);
+namespace {
+
+std::optional<std::vector<NamespaceSpec>> namespaces_from(Reader &r) {
+    std::optional<std::vector<NamespaceSpec>> out;
     if (auto *v = r.get("namespaces")) {
-        s.namespaces =
-            list_of<NamespaceSpec>(v, "namespaces", [](const json &e, const std::string &ep) {
-                NamespaceSpec n;
-                if (e.is_string()) {
-                    n.type = ns_from_name(e.get<std::string>(), ep);
-                } else {
-                    Reader er(e, ep);
-                    std::string t;
-                    er.str("type", t);
-                    if (t.empty()) throw FieldError(ep + ".type", "is required");
-                    n.type = ns_from_name(t, ep + ".type");
-                    er.str("path", n.path);
-                    er.finish();
-                }
-                return n;
-            });
+        out = list_of<NamespaceSpec>(v, "namespaces", [](const json &e, const std::string &ep) {
+            NamespaceSpec n;
+            if (e.is_string()) {
+                n.type = ns_from_name(e.get<std::string>(), ep);
+            } else {
+                Reader er(e, ep);
+                std::string t;
+                er.str("type", t);
+                if (t.empty()) throw FieldError(ep + ".type", "is required");
+                n.type = ns_from_name(t, ep + ".type");
+                er.str("path", n.path);
+                er.finish();
+            }
+            return n;
+        });
     }
-    s.uid_map = idmaps_from(r.get("uid_map"), "uid_map");
-    s.gid_map = idmaps_from(r.get("gid_map"), "gid_map");
-    if (auto *p = r.get("process")) s.process = process_from_json(*p, "process");
-    if (auto *v = r.get("resources")) s.resources = resources_from_json(*v, "resources");
-    s.mounts =
-        list_of<MountSpec>(r.get("mounts"), "mounts", [](const json &e, const std::string &ep) {
-            Reader er(e, ep);
-            MountSpec m;
-            er.str("source", m.source);
-            er.str("target", m.target);
-            er.str("type", m.type);
-            er.strings("options", m.options);
-            er.finish();
-            return m;
-        });
-    s.devices =
-        list_of<DeviceNode>(r.get("devices"), "devices", [](const json &e, const std::string &ep) {
-            Reader er(e, ep);
-            DeviceNode d;
-            er.str("path", d.path);
-            er.str("type", d.type);
-            er.num("major", d.major);
-            er.num("minor", d.minor);
-            if (auto *m = er.get("mode")) d.mode = file_mode(*m, er.path("mode"));
-            er.num("uid", d.uid);
-            er.num("gid", d.gid);
-            er.finish();
-            return d;
-        });
-    s.network = list_of<NetInterfaceSpec>(
+    return out;
+}
+
+std::vector<MountSpec> mounts_from(Reader &r) {
+    return list_of<MountSpec>(r.get("mounts"), "mounts", [](const json &e, const std::string &ep) {
+        Reader er(e, ep);
+        MountSpec m;
+        er.str("source", m.source);
+        er.str("target", m.target);
+        er.str("type", m.type);
+        er.strings("options", m.options);
+        er.finish();
+        return m;
+    });
+}
+
+std::vector<DeviceNode> devices_from(Reader &r) {
+    return list_of<DeviceNode>(r.get("devices"), "devices",
+                               [](const json &e, const std::string &ep) {
+                                   Reader er(e, ep);
+                                   DeviceNode d;
+                                   er.str("path", d.path);
+                                   er.str("type", d.type);
+                                   er.num("major", d.major);
+                                   er.num("minor", d.minor);
+                                   if (auto *m = er.get("mode"))
+                                       d.mode = file_mode(*m, er.path("mode"));
+                                   er.num("uid", d.uid);
+                                   er.num("gid", d.gid);
+                                   er.finish();
+                                   return d;
+                               });
+}
+
+std::vector<NetInterfaceSpec> network_from(Reader &r) {
+    return list_of<NetInterfaceSpec>(
         r.get("network"), "network", [](const json &e, const std::string &ep) {
             Reader er(e, ep);
             NetInterfaceSpec n;
@@ -694,6 +680,10 @@ Spec spec_from_json(const json &j) {
             er.finish();
             return n;
         });
+}
+
+// sysctl and annotations: mappings of strings (numbers and booleans kept as their text).
+void string_maps_from(Reader &r, Spec &s) {
     for (auto key : {"sysctl", "annotations"}) {
         if (auto *v = r.get(key)) {
             if (!v->is_object()) throw FieldError(key, "expected a mapping, got " + type_of(*v));
@@ -710,6 +700,42 @@ Spec spec_from_json(const json &j) {
             }
         }
     }
+}
+
+}  // namespace
+
+Spec spec_from_json(const json &j) {
+    Reader r(j, "");
+    Spec s;
+    if (auto *v = r.get("version")) {
+        int ver = Reader::as_int<int>(*v, "version");
+        if (ver > kVersion)
+            throw FieldError("version", "spec version " + std::to_string(ver) +
+                                            " is newer than this libct understands (" +
+                                            std::to_string(kVersion) + ")");
+    }
+    r.str("name", s.name);
+    r.str("rootfs", s.rootfs);
+    r.boolean("readonly_rootfs", s.readonly_rootfs);
+    if (auto *p = r.get("private")) {
+        Reader pr(*p, "private");
+        pr.str("type", s.private_area.type);
+        if (s.private_area.type.empty()) throw FieldError("private.type", "is required");
+        pr.str("path", s.private_area.path);
+        pr.strings("lower", s.private_area.lower);
+        pr.str("work", s.private_area.work);
+        pr.finish();
+    }
+    r.str("hostname", s.hostname);
+    s.namespaces = namespaces_from(r);
+    s.uid_map = idmaps_from(r.get("uid_map"), "uid_map");
+    s.gid_map = idmaps_from(r.get("gid_map"), "gid_map");
+    if (auto *p = r.get("process")) s.process = process_from_json(*p, "process");
+    if (auto *v = r.get("resources")) s.resources = resources_from_json(*v, "resources");
+    s.mounts = mounts_from(r);
+    s.devices = devices_from(r);
+    s.network = network_from(r);
+    string_maps_from(r, s);
     r.strings("cgroups", s.cgroups);
     for (auto [key, dst] : {std::pair{"masked_paths", &s.masked_paths},
                             std::pair{"readonly_paths", &s.readonly_paths}})

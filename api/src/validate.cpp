@@ -271,7 +271,16 @@ void validate(const Resources &r) {
     }
 }
 
-void validate(const Spec &s) {
+namespace {
+
+// Whether the spec makes namespace `t` of its own (not none, not one joined by path).
+bool new_ns(const Spec &s, Namespace t) {
+    for (const auto &n : s.effective_namespaces())
+        if (n.type == t) return n.path.empty();
+    return false;
+}
+
+void check_identity(const Spec &s) {
     if (s.name.empty()) fail("name", "is required");
     if (!valid_name(s.name))
         fail("name", "'" + s.name +
@@ -282,7 +291,9 @@ void validate(const Spec &s) {
     if (s.rootfs.empty() && !from_template) fail("rootfs", "is required");
     if (!s.rootfs.empty()) check_abs_path("rootfs", s.rootfs);
     if (s.openvz) check_openvz(s);
+}
 
+void check_private_area(const Spec &s) {
     // Which private-area types exist, and what each needs, is the backend's (its registry:
     // an unknown type is refused there, naming the ones it has).
     const auto &pa = s.private_area;
@@ -292,7 +303,9 @@ void validate(const Spec &s) {
             check_abs_path("private.lower[" + std::to_string(i) + "]", pa.lower[i]);
         if (!pa.work.empty()) check_abs_path("private.work", pa.work);
     }
+}
 
+void check_namespaces(const Spec &s) {
     auto ns = s.effective_namespaces();
     std::set<Namespace> seen;
     for (size_t i = 0; i < ns.size(); ++i) {
@@ -301,22 +314,18 @@ void validate(const Spec &s) {
             fail(f, std::string("namespace '") + namespace_name(ns[i].type) + "' listed twice");
         if (!ns[i].path.empty()) check_abs_path(f + ".path", ns[i].path);
     }
-    auto new_ns = [&](Namespace t) {
-        for (const auto &n : ns)
-            if (n.type == t) return n.path.empty();
-        return false;
-    };
-
     if (!s.hostname.empty()) {
         if (!valid_hostname(s.hostname))
             fail("hostname", "'" + s.hostname + "' is not a valid host name");
-        if (!new_ns(Namespace::uts))
+        if (!new_ns(s, Namespace::uts))
             fail("hostname", "setting a hostname needs a new uts namespace");
     }
+}
 
-    if ((!s.uid_map.empty() || !s.gid_map.empty()) && !new_ns(Namespace::user))
+void check_id_maps(const Spec &s) {
+    if ((!s.uid_map.empty() || !s.gid_map.empty()) && !new_ns(s, Namespace::user))
         fail("uid_map", "uid/gid maps need a new user namespace");
-    if (new_ns(Namespace::user) && (s.uid_map.empty() || s.gid_map.empty()))
+    if (new_ns(s, Namespace::user) && (s.uid_map.empty() || s.gid_map.empty()))
         fail("namespaces", "a new user namespace needs both uid_map and gid_map");
     for (const auto *m : {&s.uid_map, &s.gid_map}) {
         std::string f = m == &s.uid_map ? "uid_map" : "gid_map";
@@ -337,11 +346,9 @@ void validate(const Spec &s) {
                                            std::to_string(kMaxId));
         }
     }
+}
 
-    check_process(s.process, "process", s.openvz.has_value());
-
-    validate(s.resources);
-
+void check_mounts(const Spec &s) {
     for (size_t i = 0; i < s.mounts.size(); ++i) {
         const auto &m = s.mounts[i];
         std::string f = "mounts[" + std::to_string(i) + "]";
@@ -356,9 +363,11 @@ void validate(const Spec &s) {
             !(m.options.empty() || m.options == std::vector<std::string>{"ro"} ||
               m.options == std::vector<std::string>{"rw"}))
             fail(f + ".options", "the container's cgroups take one option: ro (the default) or rw");
-        if (!new_ns(Namespace::mount)) fail(f, "mounts need a new mount namespace");
+        if (!new_ns(s, Namespace::mount)) fail(f, "mounts need a new mount namespace");
     }
+}
 
+void check_devices(const Spec &s) {
     std::set<std::string> device_paths;
     for (size_t i = 0; i < s.devices.size(); ++i) {
         const auto &d = s.devices[i];
@@ -376,9 +385,11 @@ void validate(const Spec &s) {
         if (d.mode > 07777) fail(f + ".mode", "is not a permission mode (0000..7777)");
         check_id(f + ".uid", d.uid);
         check_id(f + ".gid", d.gid);
-        if (!new_ns(Namespace::mount)) fail(f, "device nodes need a new mount namespace");
+        if (!new_ns(s, Namespace::mount)) fail(f, "device nodes need a new mount namespace");
     }
+}
 
+void check_network(const Spec &s) {
     std::set<std::string> ifnames, host_names;
     for (size_t i = 0; i < s.network.size(); ++i) {
         const auto &n = s.network[i];
@@ -388,7 +399,7 @@ void validate(const Spec &s) {
         if (n.type.empty()) fail(f + ".type", "is required (veth, hostnic, ...)");
         // A joined namespace belongs to whoever made it: configuring devices into it would
         // change a network this container does not own, and nothing could undo it on destroy.
-        if (!new_ns(Namespace::net))
+        if (!new_ns(s, Namespace::net))
             fail(f,
                  "network interfaces need a new net namespace (this container joins an "
                  "existing one or shares the host's: configure that one's devices where it "
@@ -426,26 +437,28 @@ void validate(const Spec &s) {
                              "' are not of the same IP family");
         }
     }
+}
 
+void check_sysctls(const Spec &s) {
     for (const auto &[k, v] : s.sysctl) {
         std::string f = "sysctl." + k;
         if (k.empty() || k.find("..") != std::string::npos || k.find('/') != std::string::npos)
             fail(f, "is not a sysctl name");
-        if (k.rfind("net.", 0) == 0 && !new_ns(Namespace::net))
+        if (k.rfind("net.", 0) == 0 && !new_ns(s, Namespace::net))
             fail(f, "net.* sysctls need a new net namespace");
         bool ipc = k.rfind("kernel.shm", 0) == 0 || k.rfind("kernel.msg", 0) == 0 ||
                    k == "kernel.sem" || k.rfind("fs.mqueue.", 0) == 0;
-        if (ipc && !new_ns(Namespace::ipc)) fail(f, "ipc sysctls need a new ipc namespace");
+        if (ipc && !new_ns(s, Namespace::ipc)) fail(f, "ipc sysctls need a new ipc namespace");
         if (k == "kernel.hostname" || k == "kernel.domainname") {
-            if (!new_ns(Namespace::uts)) fail(f, "needs a new uts namespace");
+            if (!new_ns(s, Namespace::uts)) fail(f, "needs a new uts namespace");
         } else if (!ipc && k.rfind("net.", 0) != 0) {
             fail(f, "is not namespaced: it would change the host");
         }
         (void)v;
     }
+}
 
-    validate_security(s, new_ns(Namespace::mount));
-
+void check_cgroups(const Spec &s) {
     std::set<std::string> hierarchies;
     for (size_t i = 0; i < s.cgroups.size(); ++i) {
         const auto &c = s.cgroups[i];
@@ -460,6 +473,24 @@ void validate(const Spec &s) {
         if (!ok) fail(f, "'" + c + "' is neither a controller name nor name=X (a named hierarchy)");
         if (!hierarchies.insert(c).second) fail(f, "'" + c + "' is listed twice");
     }
+}
+
+}  // namespace
+
+// Section by section, in the order a reader meets them in a spec file.
+void validate(const Spec &s) {
+    check_identity(s);
+    check_private_area(s);
+    check_namespaces(s);
+    check_id_maps(s);
+    check_process(s.process, "process", s.openvz.has_value());
+    validate(s.resources);
+    check_mounts(s);
+    check_devices(s);
+    check_network(s);
+    check_sysctls(s);
+    validate_security(s, new_ns(s, Namespace::mount));
+    check_cgroups(s);
 }
 
 }  // namespace ct

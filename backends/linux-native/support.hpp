@@ -3,9 +3,10 @@
 #pragma once
 
 #include "ct/backend/fd.hpp"
-#include "ct/backend/rollback.hpp"
 #include "ct/backend/sys.hpp"
+#include "ct/internal/rollback.hpp"
 
 namespace ct::linux_native {
 using namespace ct::backend;
+using ct::Rollback;
 }  // namespace ct::linux_native

@@ -172,41 +172,8 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
         if (err.code() != Errc::not_found) throw;
     }
     Rollback rb;
-    ContainerCgroups cg;
-    if (e) {
-        if (current_state(*e) == State::running)
-            throw Error(Errc::exists, "container " + q(name) + " exists and is running (pid " +
-                                          std::to_string(e->state.pid) + ")");
-        cg = ContainerCgroups(e->state.cgroups);
-        if (!cg.empty())
-            throw Error(Errc::bad_state, "container " + q(name) +
-                                             " still has processes from its previous run; kill "
-                                             "them (kill --all) or destroy it");
-        cgroups_->apply(cg, spec.resources);
-    } else {
-        ContainerCgroups planned = cgroups_->plan(opts_.cgroup_parent, name, spec.resources,
-                                                  spec.cgroups, may_mount_cgroups(spec));
-        e.emplace(store_.create(name));
-        rb.add([&] { store_.remove(name); });
-        cgroups_->create(planned, opts_.cgroup_parent);
-        rb.add([planned] { planned.remove(); });
-        cgroups_->apply(planned, spec.resources);
-        cg = planned;
-        e->state.spec = spec;
-        e->state.status = "created";
-        e->state.created = meta.created ? meta.created : static_cast<int64_t>(std::time(nullptr));
-        e->state.cgroups = cg.paths();
-        e->save();
-    }
-    {
-        // A child of ours from the previous run, never waited for: reap it now.
-        std::lock_guard lock(mu_);
-        if (auto it = children_.find(e->state.pid);
-            it != children_.end() && it->second.name == name) {
-            reap(it->second.pidfd.get());
-            children_.erase(it);
-        }
-    }
+    ContainerCgroups cg = restore_cgroups(e, name, spec, meta.created, rb);
+    reap_previous_run(name, e->state.pid);
 
     Fd dirfd(::open(o.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dirfd) throw_sys("open image directory " + o.dir, errno);
@@ -257,22 +224,38 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
         e->state.monitor_start = 0;
     }
     e->state.spec = spec;
-    e->state.status = "running";
-    e->state.pid = pid;
-    e->state.pid_start = process_start_time(pid);
-    e->state.exit_wstatus.reset();
-    try {
-        e->save();
-    } catch (...) {
-        ContainerCgroups(e->state.cgroups).kill_all(SIGKILL);
-        if (pidfd) reap(pidfd.get());
-        throw;
-    }
+    record_running(*e, name, pid, std::move(pidfd));
     rb.commit();
-    if (pidfd) {
-        std::lock_guard lock(mu_);
-        children_[pid] = Child{name, std::move(pidfd)};
+}
+
+ContainerCgroups LinuxSession::restore_cgroups(std::optional<StateStore::Entry> &e,
+                                               const std::string &name, const Spec &spec,
+                                               int64_t created, Rollback &rb) {
+    if (e) {
+        if (current_state(*e) == State::running)
+            throw Error(Errc::exists, "container " + q(name) + " exists and is running (pid " +
+                                          std::to_string(e->state.pid) + ")");
+        ContainerCgroups cg(e->state.cgroups);
+        if (!cg.empty())
+            throw Error(Errc::bad_state, "container " + q(name) +
+                                             " still has processes from its previous run; kill "
+                                             "them (kill --all) or destroy it");
+        cgroups_->apply(cg, spec.resources);
+        return cg;
     }
+    ContainerCgroups cg = cgroups_->plan(opts_.cgroup_parent, name, spec.resources, spec.cgroups,
+                                         may_mount_cgroups(spec));
+    e.emplace(store_.create(name));
+    rb.add([this, name] { store_.remove(name); });
+    cgroups_->create(cg, opts_.cgroup_parent);
+    rb.add([cg] { cg.remove(); });
+    cgroups_->apply(cg, spec.resources);
+    e->state.spec = spec;
+    e->state.status = "created";
+    e->state.created = created ? created : static_cast<int64_t>(std::time(nullptr));
+    e->state.cgroups = cg.paths();
+    e->save();
+    return cg;
 }
 
 }  // namespace ct::linux_native

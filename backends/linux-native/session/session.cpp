@@ -225,15 +225,7 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
         throw Error(Errc::bad_state, "container " + q(name) +
                                          " still has processes from its previous run; kill them "
                                          "(kill --all) or destroy it");
-    {
-        // A child of ours from the previous run, never waited for: reap it now.
-        std::lock_guard lock(mu_);
-        if (auto it = children_.find(e.state.pid);
-            it != children_.end() && it->second.name == name) {
-            reap(it->second.pidfd.get());
-            children_.erase(it);
-        }
-    }
+    reap_previous_run(name, e.state.pid);
     LaunchPlan plan = plan_init(spec, proc, cg);
     plan_confinement(plan, spec, proc, seccomp_, true);
     plan_proc_args(plan, args);
@@ -285,6 +277,22 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     }
     // No failure to throw: the command runs, so the child had the network's "ready".
     if (beside) beside->finish();
+    record_running(e, name, pid, std::move(pidfd));
+    rb.commit();
+    return pid;
+}
+
+void LinuxSession::reap_previous_run(const std::string &name, int64_t pid) {
+    // A child of ours from the previous run, never waited for: reap it now.
+    std::lock_guard lock(mu_);
+    if (auto it = children_.find(pid); it != children_.end() && it->second.name == name) {
+        reap(it->second.pidfd.get());
+        children_.erase(it);
+    }
+}
+
+void LinuxSession::record_running(StateStore::Entry &e, const std::string &name, int64_t pid,
+                                  Fd pidfd) {
     e.state.status = "running";
     e.state.pid = pid;
     e.state.pid_start = process_start_time(pid);
@@ -292,16 +300,16 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     try {
         e.save();
     } catch (...) {
+        // Unrecorded, it would run with no way to find it: it goes.
+        ContainerCgroups(e.state.cgroups).kill_all(SIGKILL);
         ::kill(static_cast<pid_t>(pid), SIGKILL);
         if (pidfd) reap(pidfd.get());
         throw;
     }
-    rb.commit();
     if (pidfd) {
         std::lock_guard lock(mu_);
         children_[pid] = Child{name, std::move(pidfd)};
     }
-    return pid;
 }
 
 int64_t LinuxSession::start_detached(StateStore::Entry &e, LaunchPlan &plan,

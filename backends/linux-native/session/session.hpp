@@ -77,6 +77,14 @@ class LinuxSession {
     std::optional<int> wait_init(const std::string &name, const ContainerState &st,
                                  int64_t timeout_ms);
     int64_t start_detached(StateStore::Entry &e, LaunchPlan &plan, const AfterClone &after_clone);
+    // Start and restore share these: a child left from the container's previous run is reaped;
+    // the started init recorded (state saved, the child kept), or killed if that fails.
+    void reap_previous_run(const std::string &name, int64_t pid);
+    void record_running(StateStore::Entry &e, const std::string &name, int64_t pid, Fd pidfd);
+    // The cgroups a restore puts the container in: its own, if it exists stopped; else made
+    // as create() makes them (their undo in `rb`).
+    ContainerCgroups restore_cgroups(std::optional<StateStore::Entry> &e, const std::string &name,
+                                     const Spec &spec, int64_t created, Rollback &rb);
 
     // Processes exec'd into a container (session_run.cpp): wait() and kill() with a pid that
     // is not init's.

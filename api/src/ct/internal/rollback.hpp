@@ -1,11 +1,11 @@
 // Undo actions run in reverse order unless the operation completed (DESIGN: every failed step
-// rolls back what it made).
+// rolls back what it made). Shared by libct.so (generic migration) and the backends.
 #pragma once
 
 #include <functional>
 #include <vector>
 
-namespace ct::backend {
+namespace ct {
 
 class Rollback {
   public:
@@ -30,4 +30,4 @@ class Rollback {
     bool done_ = false;
 };
 
-}  // namespace ct::backend
+}  // namespace ct
