@@ -67,8 +67,8 @@ TEST_F(CtLifecycle, CreateStartInOneProcessDriveFromOthers) {
     r = ct({"list"});
     EXPECT_NE(r.out.find("w1    running  " + std::to_string(pid)), std::string::npos) << r.out;
     r = ct({"info", "w1"});
-    EXPECT_NE(r.out.find("state:     running\n"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("memory:    64.0 MiB\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\nstate:      running\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("    memory: 64.0 MiB (67108864)\n"), std::string::npos) << r.out;
 
     // A running container is not destroyed without --force; the refusal changes nothing.
     r = ct({"destroy", "w1"});

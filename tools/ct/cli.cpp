@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -10,61 +11,98 @@
 #include <ctime>
 #include <iostream>
 
+#include "ct/json.hpp"
+#include "trace.hpp"
+
 namespace ct::cli {
 
 Session &Context::session() {
-    if (!session_) session_ = Session::open(connect);
+    if (!session_) {
+        Setting u = uri();
+        session_ = step("open session " + u.value + " (" + u.origin + ")",
+                        [&] { return Session::open(u.value); });
+        const auto &b = session_->backend();
+        trace(1, "backend " + b.name + " " + b.version + " (" + b.path + ")");
+    }
     return *session_;
 }
 
-bool parse(Context &ctx, po::options_description &desc,
-           const po::positional_options_description &pos, po::variables_map &vm,
-           const char *synopsis, const char *summary) {
-    // clang-format off
-    desc.add_options()
-        ("connect,c", po::value(&ctx.connect), "backend URI (default: $CT_CONNECT, else linux:///)")
-        ("help,h", po::bool_switch(), "show this help");
-    // clang-format on
-    try {
-        po::store(po::command_line_parser(ctx.args).options(desc).positional(pos).run(), vm);
-        // --help before notify(): notify() complains about missing required options, which
-        // `ct start --help` rightly leaves out.
-        if (vm.count("help") && vm["help"].as<bool>()) {
-            std::cout << "Usage: ct " << synopsis << "\n\n" << summary << "\n\n" << desc;
-            return false;
-        }
-        po::notify(vm);
-    } catch (const po::error &e) {
-        throw UsageError(e.what());
-    }
-    return true;
+Setting Context::uri() {
+    Setting given;
+    if (!connect.empty())
+        given = {connect, "-c"};
+    else if (const char *e = std::getenv("CT_CONNECT"); e && *e)
+        given = {e, "CT_CONNECT"};
+    return config().resolve(given);
 }
 
-int parse_signal(const std::string &text) {
+const Config &Context::config() {
+    if (!config_) config_ = Config::load();
+    return *config_;
+}
+
+const Command *find_command(const std::string &name) {
+    for (const auto &c : commands())
+        if (name == c.name) return &c;
+    return nullptr;
+}
+
+namespace {
+
+std::string upper(std::string s) {
+    for (auto &c : s) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// RTMIN+N / RTMAX-N (also bare RTMIN, RTMAX), as kill(1) takes them: glibc's SIGRTMIN is the
+// first one it leaves to programs.
+std::optional<int> realtime(const std::string &text, const std::string &name) {
+    int span = SIGRTMAX - SIGRTMIN;
+    for (const char *base : {"RTMIN", "RTMAX"}) {
+        if (name.rfind(base, 0) != 0) continue;
+        bool min = base[4] == 'N';
+        std::string rest = name.substr(5);
+        if (rest.empty()) return min ? SIGRTMIN : SIGRTMAX;
+        std::string form = min ? "RTMIN+N" : "RTMAX-N";
+        if (rest[0] != (min ? '+' : '-') || rest.size() < 2 || rest.size() > 3 ||
+            rest.find_first_not_of("0123456789", 1) != std::string::npos ||
+            std::stoi(rest.substr(1)) > span)
+            throw UsageError("signal " + text + " is out of range (" + form + " with N in 0.." +
+                             std::to_string(span) + ")");
+        int n = std::stoi(rest.substr(1));
+        return min ? SIGRTMIN + n : SIGRTMAX - n;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+int parse_signal(const std::string &text, bool allow_zero) {
     if (text.empty()) throw UsageError("empty signal");
     if (text.find_first_not_of("0123456789") == std::string::npos) {
         std::string digits = text.substr(std::min(text.find_first_not_of('0'), text.size() - 1));
-        int n = digits.size() <= 2 ? std::stoi(digits) : 0;  // NSIG is 65
-        if (n <= 0 || n >= NSIG)
-            throw UsageError("signal " + text + " is out of range (1.." + std::to_string(NSIG - 1) +
-                             ")");
+        int n = digits.size() <= 2 ? std::stoi(digits) : -1;  // NSIG is 65
+        if (n < (allow_zero ? 0 : 1) || n >= NSIG)
+            throw UsageError("signal " + text + " is out of range (" + (allow_zero ? "0" : "1") +
+                             ".." + std::to_string(NSIG - 1) + ")");
         return n;
     }
-    std::string name = text;
-    for (auto &c : name) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+    std::string name = upper(text);
     if (name.rfind("SIG", 0) == 0) name = name.substr(3);
     for (int s = 1; s < NSIG; ++s)
         if (const char *abbrev = sigabbrev_np(s); abbrev && name == abbrev) return s;
-    if (name.rfind("RTMIN+", 0) == 0) {
-        std::string n = name.substr(6);
-        int max = SIGRTMAX - SIGRTMIN;
-        if (n.empty() || n.size() > 2 || n.find_first_not_of("0123456789") != std::string::npos ||
-            std::stoi(n) > max)
-            throw UsageError("signal " + text + " is out of range (RTMIN+0..RTMIN+" +
-                             std::to_string(max) + ")");
-        return SIGRTMIN + std::stoi(n);
-    }
-    throw UsageError("'" + text + "' is not a signal (examples: TERM, SIGKILL, 9)");
+    if (auto rt = realtime(text, name)) return *rt;
+    throw UsageError("'" + text + "' is not a signal (examples: TERM, SIGKILL, 9, RTMIN+3)");
+}
+
+bool looks_like_signal(const std::string &text) {
+    if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) return true;
+    std::string name = upper(text);
+    if (name.rfind("SIG", 0) == 0) name = name.substr(3);
+    if (name.rfind("RTMIN", 0) == 0 || name.rfind("RTMAX", 0) == 0) return true;
+    for (int s = 1; s < NSIG; ++s)
+        if (const char *abbrev = sigabbrev_np(s); abbrev && name == abbrev) return true;
+    return false;
 }
 
 std::string signal_name(int sig) {
@@ -91,10 +129,25 @@ uint32_t parse_id(const std::string &text, const std::string &what) {
     return static_cast<uint32_t>(parse_count(text, what, 0, 4294967294));
 }
 
-int64_t check_pid_option(int64_t pid) {
-    if (pid < 1 || pid > 4194304)
-        throw UsageError("--pid " + std::to_string(pid) + ": not a process id (1..4194304)");
-    return pid;
+int64_t parse_integer(const std::string &text, const std::string &option) {
+    bool neg = !text.empty() && text[0] == '-';
+    std::string digits = text.substr(neg ? 1 : 0);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+        throw UsageError(option + " '" + text + "': not an integer");
+    size_t first = std::min(digits.find_first_not_of('0'), digits.size() - 1);
+    if (digits.size() - first > 18) throw UsageError(option + " '" + text + "': out of range");
+    int64_t v = std::stoll(digits.substr(first));
+    return neg ? -v : v;
+}
+
+int64_t parse_pid_option(const std::string &text) {
+    bool number = !text.empty() &&
+                  text.find_first_not_of("0123456789", text[0] == '-') == std::string::npos &&
+                  text != "-";
+    if (!number || text[0] == '-' || text.size() > 7 || std::stoll(text) < 1 ||
+        std::stoll(text) > 4194304)
+        throw UsageError("--pid " + text + ": not a process id (1..4194304)");
+    return std::stoll(text);
 }
 
 std::chrono::milliseconds parse_timeout(const std::string &text, const std::string &option) {
@@ -132,10 +185,26 @@ void check_limit_option(const std::string &option, const std::string &value,
 
 }  // namespace
 
-void apply_limit_options(Resources &r, const std::string &memory, const std::string &memory_swap,
-                         const std::optional<int64_t> &pids, const std::optional<int64_t> &shares,
-                         const std::optional<int64_t> &quota, const std::optional<int64_t> &period,
-                         const std::string &cpus) {
+void LimitOptions::add_to(po::options_description &desc) {
+    // clang-format off
+    desc.add_options()
+        ("memory,m", po::value(&memory)->value_name("SIZE"), "memory limit: 64M, 1G, ... (-1: unlimited)")
+        ("memory-swap", po::value(&memory_swap)->value_name("SIZE"), "memory + swap limit (-1: unlimited)")
+        ("pids", po::value(&pids)->value_name("N"), "maximum number of tasks: 1..4194304 (-1: unlimited)")
+        ("cpu-shares", po::value(&cpu_shares)->value_name("N"), "relative CPU weight: 2..262144")
+        ("cpu-quota", po::value(&cpu_quota)->value_name("US"), "CFS quota in microseconds per period (-1: unlimited)")
+        ("cpu-period", po::value(&cpu_period)->value_name("US"), "CFS period in microseconds: 1000..1000000")
+        ("cpuset-cpus", po::value(&cpus)->value_name("LIST"), "CPUs allowed, e.g. 0-1,3");
+    // clang-format on
+}
+
+void LimitOptions::apply(Resources &r) const {
+    auto integer = [](const std::string &text, const char *option) -> std::optional<int64_t> {
+        if (text.empty()) return std::nullopt;
+        return parse_integer(text, option);
+    };
+    auto pids_v = integer(pids, "--pids"), shares = integer(cpu_shares, "--cpu-shares");
+    auto quota = integer(cpu_quota, "--cpu-quota"), period = integer(cpu_period, "--cpu-period");
     // A negative number would wrap to a huge one in the unsigned fields.
     for (const auto &[option, v] : {std::pair{"--cpu-shares", &shares}, {"--cpu-period", &period}})
         if (*v && **v < 0)
@@ -156,14 +225,13 @@ void apply_limit_options(Resources &r, const std::string &memory, const std::str
         int64_t v = parse_size_option(memory_swap, "--memory-swap");
         set("--memory-swap", memory_swap, [&](Resources &x) { x.memory_swap = v; });
     }
-    if (pids) set("--pids", std::to_string(*pids), [&](Resources &x) { x.pids = pids; });
+    if (pids_v) set("--pids", pids, [&](Resources &x) { x.pids = pids_v; });
     if (shares)
-        set("--cpu-shares", std::to_string(*shares),
+        set("--cpu-shares", cpu_shares,
             [&](Resources &x) { x.cpu.shares = static_cast<uint64_t>(*shares); });
-    if (quota)
-        set("--cpu-quota", std::to_string(*quota), [&](Resources &x) { x.cpu.quota_us = quota; });
+    if (quota) set("--cpu-quota", cpu_quota, [&](Resources &x) { x.cpu.quota_us = quota; });
     if (period)
-        set("--cpu-period", std::to_string(*period),
+        set("--cpu-period", cpu_period,
             [&](Resources &x) { x.cpu.period_us = static_cast<uint64_t>(*period); });
     if (!cpus.empty()) set("--cpuset-cpus", cpus, [&](Resources &x) { x.cpu.cpus = cpus; });
 }
@@ -195,13 +263,13 @@ std::string format_time(int64_t t) {
 void ProcessOptions::add_to(po::options_description &desc) {
     // clang-format off
     desc.add_options()
-        ("env,e", po::value(&env)->composing(), "KEY=VALUE environment variable (repeatable)")
-        ("cwd,w", po::value(&cwd), "working directory inside the container")
-        ("user,u", po::value(&user), "UID[:GID] or NAME[:GROUP] (from the container's /etc/passwd) to run as")
-        ("cap-add", po::value(&cap_add)->composing(), "add capabilities to the default set, comma separated (net_admin, CAP_SYS_PTRACE, all) (repeatable)")
-        ("cap-drop", po::value(&cap_drop)->composing(), "take capabilities out of the default set, comma separated (repeatable)")
-        ("cap", po::value(&caps), "capabilities, comma separated (CAP_NET_ADMIN or net_admin, all): exactly these, in every set, instead of the default set")
-        ("tty,t", po::bool_switch(&tty), "give the command a terminal (pty)");
+        ("env,e", po::value(&env)->composing()->value_name("KEY=VALUE"), "environment variable (repeatable)")
+        ("cwd,w", po::value(&cwd)->value_name("DIR"), "working directory inside the container")
+        ("user,u", po::value(&user)->value_name("USER"), "UID[:GID], or NAME[:GROUP] of the container's /etc/passwd and /etc/group, to run as")
+        ("cap-add", po::value(&cap_add)->composing()->value_name("CAPS"), "add capabilities to the default set, comma separated (net_admin, CAP_SYS_PTRACE, all) (repeatable)")
+        ("cap-drop", po::value(&cap_drop)->composing()->value_name("CAPS"), "take capabilities out of the default set, comma separated (repeatable)")
+        ("cap", po::value(&caps)->value_name("CAPS"), "capabilities, comma separated: exactly these, in every set, instead of the default set")
+        ("tty,t", po::bool_switch(&tty), "give the command a terminal (stdin must be one)");
     // clang-format on
 }
 
@@ -279,6 +347,37 @@ void ProcessOptions::apply(ProcessSpec &p) const {
         const char *term = std::getenv("TERM");
         if (!has_term) p.env.push_back(std::string("TERM=") + (term && *term ? term : "xterm"));
     }
+}
+
+void check_terminal(bool from_option, const std::string &what) {
+    if (::isatty(0)) return;
+    if (from_option)
+        throw UsageError("-t needs a terminal, but stdin is not one: leave out -t, or run ct " +
+                         std::string("from a terminal"));
+    throw Error(Errc::invalid_argument,
+                what +
+                    ": its process asks for a terminal (process.terminal), but stdin is not "
+                    "one: run ct from a terminal, or set process.terminal: false");
+}
+
+int for_each_name(Context &ctx, const std::function<void(const std::string &)> &fn) {
+    int rc = kOk;
+    for (const auto &name : ctx.operands) {
+        try {
+            fn(name);
+        } catch (const Error &e) {
+            if (ctx.operands.size() == 1) throw;
+            report(e);
+            rc = kFailed;
+        }
+    }
+    return rc;
+}
+
+Container create(Context &ctx, const Spec &spec) {
+    auto &session = ctx.session();
+    trace(2, "spec document of container '" + spec.name + "': " + to_json(spec));
+    return step("create container '" + spec.name + "'", [&] { return session.create(spec); });
 }
 
 int exit_code_for(const ExitStatus &st) {

@@ -1,11 +1,15 @@
 // backends, list, info, ps, stats: the commands that show things. Each has a stable --json
 // form (docs/ct.1.md).
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "cli.hpp"
 #include "ct/json.hpp"
+#include "info_text.hpp"
+#include "table.hpp"
+#include "trace.hpp"
 
 namespace ct::cli {
 namespace {
@@ -16,57 +20,12 @@ std::string join(const std::vector<std::string> &v, const char *sep) {
     return out;
 }
 
-std::string command_line(const std::vector<std::string> &args) {
-    std::string out;
-    for (const auto &a : args) {
-        bool plain = !a.empty() && a.find_first_of(" \t\"'\\$") == std::string::npos;
-        out += (out.empty() ? "" : " ") + (plain ? a : "'" + a + "'");
-    }
-    return out;
-}
-
-// A table whose columns are as wide as their widest cell.
-class Table {
-  public:
-    explicit Table(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
-    void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-    void print(std::ostream &os) const {
-        std::vector<size_t> w;
-        for (const auto &r : rows_)
-            for (size_t i = 0; i < r.size(); ++i) {
-                if (w.size() <= i) w.push_back(0);
-                w[i] = std::max(w[i], r[i].size());
-            }
-        for (const auto &r : rows_) {
-            std::string line;
-            for (size_t i = 0; i < r.size(); ++i)
-                line += i + 1 == r.size() ? r[i] : r[i] + std::string(w[i] - r[i].size() + 2, ' ');
-            os << line << "\n";
-        }
-    }
-
-  private:
-    std::vector<std::vector<std::string>> rows_;
-};
-
-std::string status_text(const ContainerInfo &i) {
-    std::string s = state_name(i.state);
-    if (i.state == State::stopped && i.exit_status)
-        s += i.exit_status->signaled ? " (" + signal_name(i.exit_status->code) + ")"
-                                     : " (" + std::to_string(i.exit_status->code) + ")";
-    return s;
-}
-
 int cmd_backends(Context &ctx) {
-    static const char kSyn[] = "backends [--json]";
-    static const char kSum[] =
-        "Lists the backends found in the search path: version, driver ABI, URI schemes,\n"
-        "capabilities and operations, and why a file could not be loaded.";
     bool json = false;
-    po::options_description desc("Options");
+    po::options_description desc;
     desc.add_options()("json", po::bool_switch(&json), "print JSON");
     po::variables_map vm;
-    if (!parse(ctx, desc, {}, vm, kSyn, kSum)) return kOk;
+    if (!parse(ctx, desc, {}, vm)) return kOk;
     auto list = list_backends();
     if (json) {
         std::cout << to_json(list) << "\n";
@@ -93,16 +52,25 @@ int cmd_backends(Context &ctx) {
     return kOk;
 }
 
+// The container's addresses, without their prefix lengths: "host" when it shares the host's
+// network, "-" when it has only loopback.
+std::string addresses(const Spec &s) {
+    if (!s.has_namespace(Namespace::net)) return "host";
+    std::vector<std::string> out;
+    for (const auto &n : s.network)
+        for (const auto &a : n.addresses) out.push_back(a.substr(0, a.find('/')));
+    return out.empty() ? "-" : join(out, ",");
+}
+
 int cmd_list(Context &ctx) {
-    static const char kSyn[] = "list [--json] [--quiet]";
-    static const char kSum[] = "Lists the containers of the backend (and state root).";
     bool json = false, quiet = false;
-    po::options_description desc("Options");
+    po::options_description desc;
     desc.add_options()("json", po::bool_switch(&json), "print JSON: an array of info objects")(
-        "quiet,q", po::bool_switch(&quiet), "print names only");
+        "quiet,q", po::bool_switch(&quiet), "print names only, one per line");
     po::variables_map vm;
-    if (!parse(ctx, desc, {}, vm, kSyn, kSum)) return kOk;
-    auto list = ctx.session().list();
+    if (!parse(ctx, desc, {}, vm)) return kOk;
+    auto &session = ctx.session();
+    auto list = step("list containers", [&] { return session.list(); });
     if (json) {
         std::cout << to_json(list) << "\n";
         return kOk;
@@ -111,93 +79,72 @@ int cmd_list(Context &ctx) {
         for (const auto &i : list) std::cout << i.name << "\n";
         return kOk;
     }
-    Table t({"NAME", "STATE", "PID", "CREATED", "COMMAND"});
+    Table t({"NAME", "STATE", "PID", "CREATED", "ADDRESS", "COMMAND"});
     for (const auto &i : list)
         t.add({i.name, status_text(i), i.pid ? std::to_string(i.pid) : "-", format_time(i.created),
-               command_line(i.spec.process.args)});
+               addresses(i.spec), command_line(i.spec.process.args)});
     t.print(std::cout);
     return kOk;
 }
 
-int one_container(Context &ctx, const char *syn, const char *sum, bool &json, std::string &name) {
-    po::options_description desc("Options");
-    desc.add_options()("name", po::value(&name)->required(), "container")(
-        "json", po::bool_switch(&json), "print JSON");
-    po::positional_options_description pos;
-    pos.add("name", 1);
-    po::variables_map vm;
-    return parse(ctx, desc, pos, vm, syn, sum) ? 1 : 0;
-}
-
 int cmd_info(Context &ctx) {
     bool json = false;
-    std::string name;
-    if (!one_container(ctx, "info NAME [--json]",
-                       "Shows a container: state, init pid, exit status, spec and backend details.",
-                       json, name))
-        return kOk;
-    auto i = ctx.session().get(name).info();
+    po::options_description desc;
+    desc.add_options()("json", po::bool_switch(&json),
+                       "print JSON: an object, or an array of them for several containers");
+    po::variables_map vm;
+    if (!parse(ctx, desc, {1, -1}, vm)) return kOk;
+    std::vector<ContainerInfo> infos;
+    int rc = for_each_name(ctx, [&](const std::string &name) {
+        auto c = ctx.session().get(name);
+        infos.push_back(step("info of container '" + name + "'", [&] { return c.info(); }));
+    });
     if (json) {
-        std::cout << to_json(i) << "\n";
-        return kOk;
+        if (ctx.operands.size() == 1 && infos.size() == 1)
+            std::cout << to_json(infos[0]) << "\n";
+        else
+            std::cout << to_json(infos) << "\n";
+        return rc;
     }
-    const auto &s = i.spec;
-    std::cout << "name:      " << i.name << "\n"
-              << "backend:   " << i.backend << " (" << ctx.session().uri() << ")\n"
-              << "state:     " << status_text(i) << "\n"
-              << "pid:       " << (i.pid ? std::to_string(i.pid) : "-") << "\n"
-              << "created:   " << format_time(i.created) << "\n"
-              << "rootfs:    " << s.rootfs << (s.readonly_rootfs ? " (read-only)" : "") << "\n"
-              << "command:   " << command_line(s.process.args) << "\n";
-    if (!s.hostname.empty()) std::cout << "hostname:  " << s.hostname << "\n";
-    std::vector<std::string> ns;
-    for (const auto &n : s.effective_namespaces())
-        ns.push_back(std::string(namespace_name(n.type)) + (n.path.empty() ? "" : "=" + n.path));
-    std::cout << "namespaces: " << join(ns, " ") << "\n";
-    const auto &r = s.resources;
-    if (r.memory) std::cout << "memory:    " << format_bytes(*r.memory) << "\n";
-    if (r.pids)
-        std::cout << "pids:      " << (*r.pids < 0 ? "unlimited" : std::to_string(*r.pids)) << "\n";
-    if (r.cpu.shares) std::cout << "cpu shares: " << *r.cpu.shares << "\n";
-    if (r.cpu.quota_us)
-        std::cout << "cpu quota: " << *r.cpu.quota_us << "/" << r.cpu.period_us.value_or(100000)
-                  << " us\n";
-    for (const auto &m : s.mounts)
-        std::cout << "mount:     " << m.source << " -> " << m.target << " (" << m.type
-                  << (m.options.empty() ? "" : ", " + join(m.options, ",")) << ")\n";
-    for (const auto &n : s.network)
-        std::cout << "net:       " << n.type << " " << (n.name.empty() ? n.host_name : n.name)
-                  << (n.addresses.empty() ? "" : " " + join(n.addresses, " ")) << "\n";
-    for (const auto &[k, v] : i.details) std::cout << k << ": " << v << "\n";
-    return kOk;
+    for (size_t k = 0; k < infos.size(); ++k) {
+        if (k) std::cout << "\n";
+        print_info(std::cout, infos[k], ctx.session().uri());
+    }
+    return rc;
 }
 
 int cmd_ps(Context &ctx) {
     bool json = false;
-    std::string name;
-    if (!one_container(ctx, "ps NAME [--json]",
-                       "Lists the processes of a container: host pid, pid inside, command.", json,
-                       name))
-        return kOk;
-    auto ps = ctx.session().get(name).processes();
+    po::options_description desc;
+    desc.add_options()("json", po::bool_switch(&json), "print JSON");
+    po::variables_map vm;
+    if (!parse(ctx, desc, {1, 1}, vm)) return kOk;
+    auto c = ctx.session().get(ctx.operands[0]);
+    auto ps = step("processes of container '" + c.name() + "'", [&] { return c.processes(); });
     if (json) {
         std::cout << to_json(ps) << "\n";
         return kOk;
     }
     Table t({"PID", "NSPID", "COMMAND"});
-    for (const auto &p : ps) t.add({std::to_string(p.pid), std::to_string(p.ns_pid), p.command});
+    for (const auto &p : ps) {
+        // One row per process even when its arguments hold a newline.
+        bool control = std::any_of(p.command.begin(), p.command.end(),
+                                   [](char ch) { return static_cast<unsigned char>(ch) < 0x20; });
+        t.add({std::to_string(p.pid), std::to_string(p.ns_pid),
+               control ? shell_quote(p.command) : p.command});
+    }
     t.print(std::cout);
     return kOk;
 }
 
 int cmd_stats(Context &ctx) {
     bool json = false;
-    std::string name;
-    if (!one_container(ctx, "stats NAME [--json]",
-                       "Shows resource usage: CPU time, memory, tasks, block I/O, network.", json,
-                       name))
-        return kOk;
-    auto s = ctx.session().get(name).stats();
+    po::options_description desc;
+    desc.add_options()("json", po::bool_switch(&json), "print JSON");
+    po::variables_map vm;
+    if (!parse(ctx, desc, {1, 1}, vm)) return kOk;
+    auto c = ctx.session().get(ctx.operands[0]);
+    auto s = step("stats of container '" + c.name() + "'", [&] { return c.stats(); });
     if (json) {
         std::cout << to_json(s) << "\n";
         return kOk;
@@ -229,12 +176,35 @@ int cmd_stats(Context &ctx) {
 
 const std::vector<Command> &query_commands() {
     static const std::vector<Command> kCmds = {
-        {"backends", "backends [--json]", "list backends, their versions and capabilities",
+        {"backends", "backends [OPTIONS]", "list backends, their versions and capabilities",
+         "Lists the backends found in the search path ($CT_BACKEND_PATH, then beside libct.so,\n"
+         "then the installed directory): version, driver ABI, URI schemes, capabilities and\n"
+         "operations, and why a file could not be loaded. Opens no session.",
+         "ct backends\n"
+         "ct backends --json",
          cmd_backends},
-        {"list", "list [--json] [-q]", "list containers", cmd_list},
-        {"info", "info NAME [--json]", "show a container", cmd_info},
-        {"ps", "ps NAME [--json]", "list a container's processes", cmd_ps},
-        {"stats", "stats NAME [--json]", "show a container's resource usage", cmd_stats},
+        {"list", "list [OPTIONS]", "list containers",
+         "Lists the containers of the backend and state root: name, state (with the exit code\n"
+         "of a stopped one), init's pid, creation time, addresses and command.",
+         "ct list\n"
+         "ct list -q\n"
+         "ct list --json",
+         cmd_list},
+        {"info", "info [OPTIONS] NAME...", "show containers",
+         "Shows each container: state, init's pid, exit status, its whole spec (limits, mounts,\n"
+         "interfaces, process, security settings) and the backend's details (state directory,\n"
+         "cgroups, confinement in effect): all that --json prints.",
+         "ct info web1\n"
+         "ct info web1 --json",
+         cmd_info},
+        {"ps", "ps [OPTIONS] NAME", "list a container's processes",
+         "Lists the processes of a container: host pid, pid inside, command line.", "ct ps web1",
+         cmd_ps},
+        {"stats", "stats [OPTIONS] NAME", "show a container's resource usage",
+         "Shows resource usage: CPU time, memory, tasks, block I/O, network.",
+         "ct stats web1\n"
+         "ct stats web1 --json",
+         cmd_stats},
     };
     return kCmds;
 }

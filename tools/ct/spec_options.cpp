@@ -43,6 +43,23 @@ Namespace ns_named(const std::string &n) {
                      "' (known: mount, uts, ipc, pid, net, user, cgroup, time)");
 }
 
+// Whether the container gets a UTS namespace of its own (so a hostname of its own).
+bool own_uts(const Spec &s) {
+    for (const auto &n : s.effective_namespaces())
+        if (n.type == Namespace::uts) return n.path.empty();
+    return false;
+}
+
+// The spec with the fields it leaves out taken from ct.conf's defaults.
+Spec with_defaults(const Spec &s, const nlohmann::json &defaults) {
+    auto merged = merge_defaults(nlohmann::json::parse(to_json(s)), defaults);
+    try {
+        return spec_from_json(merged.dump());
+    } catch (const Error &e) {
+        throw Error(e.code(), std::string("spec defaults of ct.conf: ") + e.what());
+    }
+}
+
 }  // namespace
 
 MountSpec parse_mount(const std::string &text) {
@@ -165,31 +182,29 @@ DeviceNode parse_device(const std::string &text) {
 void SpecOptions::add_to(po::options_description &desc) {
     // clang-format off
     desc.add_options()
-        ("name,n", po::value(&name), "container name (default: the spec's, else ct-<random>)")
-        ("rootfs,r", po::value(&rootfs), "root filesystem directory")
-        ("hostname,H", po::value(&hostname), "host name inside the container")
-        ("memory,m", po::value(&memory), "memory limit: 64M, 1G, ... (-1: unlimited)")
-        ("memory-swap", po::value(&memory_swap), "memory + swap limit")
-        ("pids", po::value<int64_t>()->notifier([this](int64_t v) { pids = v; }), "maximum number of tasks")
-        ("cpu-shares", po::value<int64_t>()->notifier([this](int64_t v) { cpu_shares = v; }), "relative CPU weight (2..262144)")
-        ("cpu-quota", po::value<int64_t>()->notifier([this](int64_t v) { cpu_quota = v; }), "CFS quota in us per period")
-        ("cpu-period", po::value<int64_t>()->notifier([this](int64_t v) { cpu_period = v; }), "CFS period in us")
-        ("cpuset-cpus", po::value(&cpus), "CPUs allowed, e.g. 0-1")
-        ("mount", po::value(&mounts)->composing(), "SRC:DST[:ro|rw,...] bind mount, or tmpfs:DST[:opts] (repeatable)")
-        ("device", po::value(&devices)->composing(), "PATH[:c|b:MAJOR:MINOR[:MODE]] device node, allowed in the container; without numbers, the host's node at PATH (repeatable)")
-        ("net", po::value(&nets)->composing(), "TYPE:NAME[,key=value...] interface, or 'host' to share the host's network (repeatable)")
-        ("ns", po::value(&namespaces), "namespaces to create, comma separated (default: mount,uts,ipc,pid,net,cgroup)")
-        ("uid-map", po::value(&uid_maps)->composing(), "CONTAINER_ID:HOST_ID:SIZE (adds a user namespace)")
-        ("gid-map", po::value(&gid_maps)->composing(), "CONTAINER_ID:HOST_ID:SIZE")
-        ("sysctl", po::value(&sysctls)->composing(), "KEY=VALUE namespaced sysctl (repeatable)")
-        ("annotation", po::value(&annotations)->composing(), "KEY=VALUE kept with the container")
+        ("name,n", po::value(&name)->value_name("NAME"), "container name (default: the spec's, else ct-<random>)")
+        ("rootfs,r", po::value(&rootfs)->value_name("DIR"), "root filesystem directory")
+        ("hostname,H", po::value(&hostname)->value_name("NAME"), "host name inside the container (default: its name)");
+    // clang-format on
+    limits.add_to(desc);
+    // clang-format off
+    desc.add_options()
+        ("mount", po::value(&mounts)->composing()->value_name("SRC:DST[:OPTS]"), "bind mount SRC at DST (options: ro, nosuid, ...), or tmpfs:DST[:OPTS] (repeatable)")
+        ("device", po::value(&devices)->composing()->value_name("PATH[:c|b:MAJ:MIN[:MODE]]"), "device node, allowed in the container; without numbers, the host's node at PATH (repeatable)")
+        ("net", po::value(&nets)->composing()->value_name("TYPE:NAME[,K=V...]"), "network interface (veth:eth0,addr=10.0.0.2/24,gw=10.0.0.1), or 'host' to share the host's network (repeatable)")
+        ("ns", po::value(&namespaces)->value_name("LIST"), "namespaces to create, comma separated (default: mount,uts,ipc,pid,net,cgroup)")
+        ("uid-map", po::value(&uid_maps)->composing()->value_name("C:H:N"), "map container ids C.. to host ids H.., N of them (adds a user namespace; repeatable)")
+        ("gid-map", po::value(&gid_maps)->composing()->value_name("C:H:N"), "the same for group ids (repeatable)")
+        ("sysctl", po::value(&sysctls)->composing()->value_name("KEY=VALUE"), "namespaced sysctl (repeatable)")
+        ("annotation", po::value(&annotations)->composing()->value_name("KEY=VALUE"), "kept with the container (repeatable)")
         ("read-only", po::bool_switch(&read_only), "mount the root filesystem read-only")
-        ("seccomp", po::value(&seccomp), "seccomp profile: default, unconfined, or a JSON file in the OCI runtime spec's LinuxSeccomp form");
+        ("seccomp", po::value(&seccomp)->value_name("PROFILE"), "system call filter: default, unconfined, or a JSON file in the OCI runtime spec's LinuxSeccomp form");
     // clang-format on
     process.add_to(desc);
 }
 
-Spec SpecOptions::build(const std::string &file, const std::vector<std::string> &command) const {
+Spec SpecOptions::build(const std::string &file, const std::vector<std::string> &command,
+                        const nlohmann::json &defaults) const {
     Spec s;
     std::string text;
     if (!file.empty()) {
@@ -206,8 +221,7 @@ Spec SpecOptions::build(const std::string &file, const std::vector<std::string> 
         }
     }
     if (!hostname.empty()) s.hostname = hostname;
-    apply_limit_options(s.resources, memory, memory_swap, pids, cpu_shares, cpu_quota, cpu_period,
-                        cpus);
+    limits.apply(s.resources);
     for (const auto &m : mounts) s.mounts.push_back(parse_mount(m));
     for (const auto &d : devices) s.devices.push_back(parse_device(d));
     bool host_net = false;
@@ -260,13 +274,21 @@ Spec SpecOptions::build(const std::string &file, const std::vector<std::string> 
         }
     }
     if (!command.empty()) s.process.args = command;
+    if (!defaults.empty()) s = with_defaults(s, defaults);
     if (s.process.env.empty())
         s.process.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
     process.apply(s.process);
     // An OpenVZ spec may take its root from a template and boot the OS's own init.
     bool from_template = s.openvz && !s.openvz->ostemplate.empty();
     if (s.rootfs.empty() && !from_template)
-        throw UsageError("no root filesystem: give --rootfs DIR or a spec file with rootfs:");
+        throw UsageError("no root filesystem: give --rootfs DIR, or a spec file with rootfs:" +
+                         (file.empty() && !command.empty()
+                              ? " (a spec file's name ends in .yaml; '" + command[0] +
+                                    "' was taken as the command)"
+                              : std::string()));
+    // A container is a host of its own: named after itself, as Docker's and Podman's are, and
+    // not after the machine it runs on.
+    if (s.hostname.empty() && !s.openvz && s.name.size() <= 64 && own_uts(s)) s.hostname = s.name;
     if (s.process.args.empty() && !s.openvz)
         throw UsageError(
             "no command: give it after '--' (ct run --rootfs DIR -- /bin/sh), or "

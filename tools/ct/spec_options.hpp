@@ -10,17 +10,20 @@
 namespace ct::cli {
 
 struct SpecOptions {
-    std::string name, rootfs, hostname, memory, memory_swap, cpus;
-    std::optional<int64_t> pids, cpu_shares, cpu_quota, cpu_period;
+    std::string name, rootfs, hostname;
+    LimitOptions limits;
     std::vector<std::string> mounts, nets, sysctls, uid_maps, gid_maps, annotations, devices;
     std::string namespaces, seccomp;
     bool read_only = false;
     ProcessOptions process;
 
     void add_to(po::options_description &desc);
-    // Reads `file` (if not empty), applies the options and `command` (if not empty), then
-    // validates the whole, with errors pointing into the file where they come from it.
-    Spec build(const std::string &file, const std::vector<std::string> &command) const;
+    // Reads `file` (if not empty), applies the options and `command` (if not empty), fills what
+    // is still unset from `defaults` (ct.conf's spec fields, as JSON), then validates the whole,
+    // with errors pointing into the file where they come from it. The hostname defaults to the
+    // name.
+    Spec build(const std::string &file, const std::vector<std::string> &command,
+               const nlohmann::json &defaults = nlohmann::json::object()) const;
 };
 
 // "SRC:DST[:ro|rw][,opt...]" -> a bind mount; "tmpfs:DST[:opts]" -> a tmpfs.

@@ -1,0 +1,1 @@
+# Installed with ct: its man page and shell completion (filled in below).
