@@ -7,7 +7,7 @@ set(ct_cli_dir ${PROJECT_SOURCE_DIR}/tests/cli)
 add_executable(ct-cli-tests ${PROJECT_SOURCE_DIR}/tests/common/isolate.cpp
   ${ct_cli_dir}/ct_runner.cpp ${ct_cli_dir}/cli_fixture.cpp
   ${ct_cli_dir}/test_usage.cpp ${ct_cli_dir}/test_run.cpp ${ct_cli_dir}/test_lifecycle.cpp
-  ${ct_cli_dir}/test_limits.cpp)
+  ${ct_cli_dir}/test_limits.cpp ${ct_cli_dir}/test_surface.cpp)
 target_link_libraries(ct-cli-tests PRIVATE nlohmann_json::nlohmann_json GTest::gtest_main)
 target_compile_definitions(ct-cli-tests PRIVATE
   CT_TEST_CT_BINARY="$<TARGET_FILE:ct-cli>" CT_TEST_BUILD_DIR="${CMAKE_BINARY_DIR}"

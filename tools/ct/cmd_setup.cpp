@@ -15,7 +15,7 @@ using nlohmann::json;
 // Leaves of a JSON object as "a.b" -> text, in order.
 void flatten(const json &j, const std::string &path,
              std::vector<std::pair<std::string, std::string>> &out) {
-    if (j.is_object() && !j.empty()) {
+    if (j.is_object() && (!j.empty() || path.empty())) {  // the empty root: nothing
         for (auto it = j.begin(); it != j.end(); ++it)
             flatten(*it, path.empty() ? it.key() : path + "." + it.key(), out);
     } else {

@@ -117,7 +117,7 @@ void read_file(Config &c, const std::string &path) {
             std::string dir = text(v, where, "state_root");
             if (dir[0] != '/') fail(where, "state_root: '" + dir + "' is not an absolute path");
             c.state_root = Setting{dir, where};
-        } else if (key == "aliases") {
+        } else if (key == "aliases" || key == "uri_aliases") {
             if (!v.IsMap()) fail(where, "aliases: expected a mapping NAME: URI");
             for (const auto &a : v) {
                 std::string name = a.first.Scalar(), w = at(path, a.first);
@@ -140,7 +140,8 @@ void read_file(Config &c, const std::string &path) {
             c.defaults = merge_defaults(d, c.defaults);  // a later file wins
         } else {
             fail(where, "unknown setting '" + key +
-                            "' (known: uri, aliases, state_root, defaults; see ct(1), FILES)");
+                            "' (known: uri, aliases (or uri_aliases, as virsh's), state_root, "
+                            "defaults; see ct(1), FILES)");
         }
     }
 }

@@ -1,0 +1,232 @@
+// What a new user meets first (issue 14): every message is ct's own and names what is wrong,
+// `ct help`, did-you-mean, several names at once, signals by any name, the configuration
+// files, and the small defaults (hostname, terminal checks, one line per container).
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli_fixture.hpp"
+
+namespace ct::test {
+namespace {
+
+bool has(const std::string &text, const std::string &what) {
+    return text.find(what) != std::string::npos;
+}
+
+// Words of the option parser's own messages, which must never reach a user.
+void expect_own_words(const CtResult &r, const std::string &line) {
+    for (const char *leak : {"[ --", " arg\n", "positional", "stoi", "stol", "json.exception",
+                             "required but missing", "unrecognised", "unrecognized"})
+        EXPECT_FALSE(has(r.err, leak)) << line << ": " << r.err;
+}
+
+const std::vector<std::string> kNoBackend = {"CT_CONNECT=nosuch:///", "CT_CONFIG=/nonexistent"};
+
+TEST(CtSurface, UsageErrorsAreInCtsWordsAndNameTheArgument) {
+    struct Case {
+        std::vector<std::string> args;
+        std::string says;
+    };
+    const std::vector<Case> cases = {
+        {{"exec"}, "missing the container NAME (usage: ct exec [OPTIONS] NAME"},
+        {{"exec", "web1"}, "missing the COMMAND to run"},
+        {{"info", "--name", "x"}, "unknown option '--name'"},
+        {{"kill", "x", "RTMIN+x"}, "signal RTMIN+x"},
+        {{"kill", "x", "RTMAX-99"}, "RTMAX-99"},
+        {{"list", "--jsn"}, "unknown option '--jsn'; did you mean '--json'?"},
+        {{"list", "--json=yes"}, "option '--json' takes no value"},
+        {{"run", "--rootfs"}, "option '--rootfs' needs a value: --rootfs DIR"},
+        {{"run", "--memory", "64Q", "--rootfs", "/", "true"}, "--memory"},
+        {{"run", "-i", "--rootfs", "/", "true"}, "stdin always reaches the command"},
+        {{"start", "a", "--", "x"}, "unexpected '--': ct start runs no command"},
+        {{"pause"}, "missing the container NAME"},
+        {{"help", "strat"}, "did you mean 'start'?"},
+        {{"strat"}, "unknown command 'strat'; did you mean 'start'?"},
+        {{"--bogus", "list"}, "unknown option '--bogus' before the command"},
+    };
+    for (const auto &c : cases) {
+        auto r = run_ct(c.args, kNoBackend);
+        std::string line = "ct";
+        for (const auto &a : c.args) line += " " + a;
+        EXPECT_EQ(r.code, 2) << line << "\n" << r.text();
+        EXPECT_TRUE(has(r.err, c.says)) << line << ": wanted '" << c.says << "' in\n" << r.err;
+        EXPECT_EQ(r.out, "") << line;
+        expect_own_words(r, line);
+    }
+}
+
+TEST(CtSurface, TheCommandStartsAtItsFirstWord) {
+    // Past the operands, the first word is the command: no spec file "true", no option taken
+    // from the command's own arguments. Reaching the (missing) backend shows parsing passed.
+    for (std::vector<std::string> args : {std::vector<std::string>{"run", "--rootfs", "/", "true"},
+                                          {"run", "--rootfs", "/", "ls", "-l", "--memory", "x"},
+                                          {"exec", "web1", "ls", "-l"},
+                                          {"exec", "web1", "--", "-weird-name"},
+                                          {"create", "--rootfs", "/", "sh", "-c", "exit 3"}}) {
+        auto r = run_ct(args, kNoBackend);
+        EXPECT_TRUE(has(r.err, "no backend serves URI scheme 'nosuch'"))
+            << args[0] << ": " << r.text();
+        expect_own_words(r, args[0]);
+    }
+}
+
+TEST(CtSurface, HelpCommandAndUsageLines) {
+    auto top = run_ct({"help"});
+    EXPECT_EQ(top.code, 0) << top.text();
+    EXPECT_EQ(top.out, run_ct({"--help"}).out);
+    for (const char *c : {"run", "exec", "kill", "list", "config"}) {
+        auto h = run_ct({"help", c}, kNoBackend);
+        EXPECT_EQ(h.code, 0) << c << ": " << h.text();
+        EXPECT_EQ(h.out, run_ct({c, "--help"}, kNoBackend).out) << c;
+        EXPECT_FALSE(has(h.out, "[ --")) << h.out;  // no parser-style option list
+    }
+    EXPECT_EQ(run_ct({"exec", "--help"})
+                  .out.rfind("Usage: ct exec [OPTIONS] NAME [--] COMMAND [ARG...]\n", 0),
+              0u);
+    EXPECT_TRUE(has(run_ct({"kill", "--help"}).out, "Usage: ct kill [OPTIONS] NAME... [SIGNAL]"));
+    // Positional operands are not listed as options.
+    EXPECT_FALSE(has(run_ct({"info", "--help"}).out, "--name")) << "info takes names, not --name";
+}
+
+TEST(CtSurface, TerminalNeedsATerminal) {
+    // stdin is a pipe here: -t is refused at once instead of hanging.
+    auto r = run_ct({"run", "-t", "--rootfs", "/", "true"}, kNoBackend);
+    EXPECT_EQ(r.code, 2) << r.text();
+    EXPECT_TRUE(has(r.err, "-t needs a terminal, but stdin is not one")) << r.err;
+    r = run_ct({"exec", "-t", "web1", "sh"}, kNoBackend);
+    EXPECT_EQ(r.code, 2) << r.text();
+}
+
+class CtConfig : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = "/tmp/ct-cli-config-" + std::to_string(getpid());
+        std::filesystem::create_directories(dir_);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::string write(const std::string &name, const std::string &text) {
+        std::ofstream(dir_ + "/" + name) << text;
+        return dir_ + "/" + name;
+    }
+    std::string dir_;
+};
+
+TEST_F(CtConfig, UriAliasesAndDefaultsWithTheirOrigin) {
+    std::string sys = write("system.conf", "uri: nosuch-sys:///\n");
+    std::string user = write("user.conf",
+                             "# mine\nuri_aliases:\n  dev: nosuch-dev:///\n"
+                             "defaults:\n  resources:\n    pids: 64\n");
+    std::vector<std::string> env = {"CT_CONFIG=" + sys + ":" + user, "CT_CONNECT"};
+    auto r = run_ct({"config"}, env);
+    ASSERT_EQ(r.code, 0) << r.text();
+    EXPECT_TRUE(has(r.out, "uri:         nosuch-sys:///  (" + sys + ":1)")) << r.out;
+    EXPECT_TRUE(has(r.out, "dev = nosuch-dev:///  (" + user + ":3)")) << r.out;
+    EXPECT_TRUE(has(r.out, "resources.pids: 64  (" + user + ":6)")) << r.out;
+    EXPECT_FALSE(has(r.out, "\n  : ")) << "no empty entries: " << r.out;
+    auto j = nlohmann::json::parse(run_ct({"config", "--json"}, env).out);
+    EXPECT_EQ(j["uri"]["value"], "nosuch-sys:///");
+    EXPECT_EQ(j["aliases"]["dev"]["value"], "nosuch-dev:///");
+    EXPECT_EQ(j["defaults"]["resources"]["pids"], 64);
+
+    // The configured URI is used; an alias is replaced by its URI; -c and CT_CONNECT win.
+    EXPECT_TRUE(has(run_ct({"list"}, env).err, "URI scheme 'nosuch-sys'"));
+    EXPECT_TRUE(has(run_ct({"-c", "dev", "list"}, env).err, "URI scheme 'nosuch-dev'"));
+    env.push_back("CT_CONNECT=nosuch-env:///");
+    EXPECT_TRUE(has(run_ct({"list"}, env).err, "URI scheme 'nosuch-env'"));
+    r = run_ct({"config"}, env);
+    EXPECT_TRUE(has(r.out, "uri:         nosuch-env:///  (CT_CONNECT)")) << r.out;
+}
+
+TEST_F(CtConfig, ABrokenFileIsNamedWithItsLine) {
+    std::string bad = write("bad.conf", "uri: linux:///\nuri_aliasses: {}\n");
+    auto r = run_ct({"list"}, {"CT_CONFIG=" + bad, "CT_CONNECT"});
+    EXPECT_EQ(r.code, 1) << r.text();
+    EXPECT_TRUE(has(r.err, bad + ":2")) << r.err;
+    EXPECT_TRUE(has(r.err, "uri_aliasses")) << r.err;
+    // What needs no configuration still works.
+    EXPECT_EQ(run_ct({"--help"}, {"CT_CONFIG=" + bad}).code, 0);
+}
+
+using CtFirstContact = CliTest;
+
+TEST_F(CtFirstContact, SeveralNamesAtOnce) {
+    for (const char *n : {"m1", "m2"})
+        ASSERT_EQ(ct({"run", "-d", "--name", n, "--rootfs", rootfs_, "sleep", "100"}).code, 0);
+    EXPECT_EQ(ct({"pause", "m1", "m2"}).code, 0);
+    auto j = nlohmann::json::parse(ct({"list", "--json"}).out);
+    for (const auto &c : j) EXPECT_EQ(c["state"], "paused") << c;
+    EXPECT_EQ(ct({"resume", "m1", "m2"}).code, 0);
+    auto info = ct({"info", "m1", "m2", "--json"});
+    EXPECT_EQ(info.code, 0) << info.text();
+    EXPECT_EQ(ct({"kill", "m1", "m2", "KILL"}).code, 0);
+    auto r = ct({"wait", "m1", "m2"});
+    EXPECT_EQ(r.out, "137\n137\n") << r.text();
+    // One that fails does not stop the others; the exit code says something failed.
+    r = ct({"destroy", "m1", "nosuch", "m2"});
+    EXPECT_EQ(r.code, 1) << r.text();
+    EXPECT_TRUE(has(r.err, "nosuch")) << r.err;
+    EXPECT_EQ(ct({"list", "-q"}).out, "");
+}
+
+TEST_F(CtFirstContact, SignalsByNameNumberRealtimeAndZero) {
+    // RTMIN+3 reaches a handler of it in init; 0 only checks that init runs.
+    ASSERT_EQ(
+        ct({"run", "-d", "--name", "rt", "--rootfs", rootfs_, "sh", "-c",
+            "trap 'exit 7' " + std::to_string(SIGRTMIN + 3) + "; while :; do sleep 0.1; done"})
+            .code,
+        0);
+    EXPECT_EQ(ct({"kill", "rt", "0"}).code, 0);
+    EXPECT_EQ(ct({"kill", "rt", "RTMIN+3"}).code, 0);
+    EXPECT_EQ(ct({"wait", "rt"}).out, "7\n");
+    auto r = ct({"kill", "rt", "0"});
+    EXPECT_EQ(r.code, 1) << "init no longer runs: " << r.text();
+    EXPECT_EQ(ct({"destroy", "rt"}).code, 0);
+}
+
+TEST_F(CtFirstContact, HostnameIsTheNameAndArgumentsAreBytes) {
+    auto r = ct({"run", "--name", "hn1", "--rootfs", rootfs_, "hostname"});
+    EXPECT_EQ(r.code, 0) << r.text();
+    EXPECT_EQ(r.out, "hn1\n");
+    // An argument that is not UTF-8 arrives byte for byte.
+    r = ct({"run", "--rootfs", rootfs_, "-e", "V=\xfe", "--", "sh", "-c",
+            "printf %s \"$1$V\" | od -An -tx1", "x", "a\xff"});
+    EXPECT_EQ(r.code, 0) << r.text();
+    EXPECT_TRUE(has(r.out, "61 ff fe")) << r.out;
+    expect_own_words(r, "non-UTF-8");
+}
+
+TEST_F(CtFirstContact, ListIsOneLinePerContainerAndInfoShowsTheSpec) {
+    ASSERT_EQ(ct({"run", "-d", "--name", "nl", "--rootfs", rootfs_, "-e", "GREETING=hi",
+                  "--cap-add", "net_admin", "--", "sh", "-c", "sleep 100\necho never"})
+                  .code,
+              0);
+    auto r = ct({"list"});
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 2) << r.out;
+    EXPECT_TRUE(has(r.out.substr(0, r.out.find('\n')), "ADDRESS")) << r.out;
+    EXPECT_TRUE(has(r.out, "sleep 100\\necho never")) << r.out;
+    r = ct({"info", "nl"});
+    for (const char *what : {"GREETING=hi", "CAP_NET_ADMIN", "security.seccomp", "hostname: nl"})
+        EXPECT_TRUE(has(r.out, what)) << what << " in\n" << r.out;
+    EXPECT_EQ(ct({"destroy", "--force", "nl"}).code, 0);
+}
+
+TEST_F(CtFirstContact, VerboseShowsWhatTheBackendDoes) {
+    auto r = ct({"-v", "run", "--name", "vb", "--rootfs", rootfs_, "true"});
+    EXPECT_EQ(r.code, 0) << r.text();
+    for (const char *what : {"open session", "create container 'vb'", "start container 'vb'",
+                             "destroy container 'vb'"})
+        EXPECT_TRUE(has(r.err, what)) << what << " in\n" << r.err;
+    r = ct({"--debug", "run", "--name", "vb", "--rootfs", rootfs_, "true"});
+    EXPECT_TRUE(has(r.err, "\"name\":\"vb\"")) << "--debug shows the spec sent:\n" << r.err;
+    r = ct({"run", "--name", "vb", "--rootfs", rootfs_, "true"});
+    EXPECT_EQ(r.err, "") << "quiet without -v";
+}
+
+}  // namespace
+}  // namespace ct::test
