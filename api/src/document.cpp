@@ -3,6 +3,7 @@
 #include "ct/internal/document.hpp"
 
 #include <cstdio>
+#include <cstring>
 #include <set>
 
 namespace ct::doc {
@@ -33,6 +34,104 @@ std::string sub(const std::string &path, const std::string &key) {
 }
 std::string idx(const std::string &path, size_t i) {
     return path + "[" + std::to_string(i) + "]";
+}
+
+// Strings in documents are JSON text, which is UTF-8; an argument, an environment entry or a
+// path is any bytes. A string that is not valid UTF-8 travels as {"base64": "..."}, so it
+// arrives byte for byte (a JSON writer would refuse it, and replacing bytes would change it).
+const char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+bool valid_utf8(const std::string &s) {
+    size_t i = 0, n = s.size();
+    while (i < n) {
+        auto c = static_cast<unsigned char>(s[i]);
+        size_t len = c < 0x80           ? 1
+                     : (c >> 5) == 0x6  ? 2
+                     : (c >> 4) == 0xe  ? 3
+                     : (c >> 3) == 0x1e ? 4
+                                        : 0;
+        if (!len || i + len > n) return false;
+        uint32_t cp = len == 1 ? c : c & (0x7f >> len);
+        for (size_t k = 1; k < len; ++k) {
+            auto d = static_cast<unsigned char>(s[i + k]);
+            if ((d & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (d & 0x3f);
+        }
+        // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not UTF-8.
+        static const uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < kMin[len] || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) return false;
+        i += len;
+    }
+    return true;
+}
+
+std::string base64(const std::string &s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); i += 3) {
+        uint32_t v = static_cast<unsigned char>(s[i]) << 16;
+        if (i + 1 < s.size()) v |= static_cast<unsigned char>(s[i + 1]) << 8;
+        if (i + 2 < s.size()) v |= static_cast<unsigned char>(s[i + 2]);
+        out += kBase64[(v >> 18) & 63];
+        out += kBase64[(v >> 12) & 63];
+        out += i + 1 < s.size() ? kBase64[(v >> 6) & 63] : '=';
+        out += i + 2 < s.size() ? kBase64[v & 63] : '=';
+    }
+    return out;
+}
+
+std::optional<std::string> unbase64(const std::string &t) {
+    if (t.size() % 4) return std::nullopt;
+    std::string out;
+    for (size_t i = 0; i < t.size(); i += 4) {
+        uint32_t v = 0;
+        int pad = 0;
+        for (size_t k = 0; k < 4; ++k) {
+            const char *p = t[i + k] ? std::strchr(kBase64, t[i + k]) : nullptr;
+            if (t[i + k] == '=' && i + 4 == t.size() && k >= 2) {
+                ++pad;
+                p = kBase64;
+            } else if (!p || pad) {
+                return std::nullopt;
+            }
+            v = (v << 6) | static_cast<uint32_t>(p - kBase64);
+        }
+        out += static_cast<char>(v >> 16);
+        if (pad < 2) out += static_cast<char>((v >> 8) & 0xff);
+        if (pad < 1) out += static_cast<char>(v & 0xff);
+    }
+    return out;
+}
+
+// The bytes of a {"base64": "..."} value; nullopt for anything else.
+std::optional<std::string> bytes_of(const json &v) {
+    if (!v.is_object() || v.size() != 1) return std::nullopt;
+    auto it = v.find("base64");
+    if (it == v.end() || !it->is_string()) return std::nullopt;
+    return unbase64(it->get<std::string>());
+}
+
+// Replaces every string of `j` that is not UTF-8 by its {"base64": ...} form. A key cannot
+// take that form: one that is not UTF-8 is refused, naming where it is.
+void make_lossless(json &j, const std::string &path) {
+    if (j.is_string()) {
+        if (!valid_utf8(j.get_ref<const std::string &>()))
+            j = json{{"base64", base64(j.get<std::string>())}};
+    } else if (j.is_array()) {
+        for (size_t i = 0; i < j.size(); ++i) make_lossless(j[i], idx(path, i));
+    } else if (j.is_object()) {
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            if (!valid_utf8(it.key()))
+                throw FieldError(path, "a key that is not UTF-8 text (" + base64(it.key()) +
+                                           " in base64): keys must be text");
+            make_lossless(it.value(), sub(path, it.key()));
+        }
+    }
+}
+
+// A string of a tolerant document (info, process list): text, or its base64 form.
+std::string text_of(const json &v) {
+    if (auto b = bytes_of(v)) return *b;
+    return v.get<std::string>();
 }
 
 // Reads one JSON object strictly: every key must be consumed, or finish() names the stranger.
@@ -92,6 +191,11 @@ class Reader {
     static std::string as_string(const json &v, const std::string &p) {
         // An integer where text is expected is its text: YAML writers rarely quote `[sleep, 10]`.
         if (v.is_number_integer()) return v.dump();
+        if (v.is_object()) {
+            if (auto b = bytes_of(v)) return *b;
+            if (v.contains("base64"))
+                throw FieldError(p, "{base64: ...} must hold only base64 text (RFC 4648)");
+        }
         if (!v.is_string()) throw FieldError(p, "expected a string, got " + type_of(v));
         return v.get<std::string>();
     }
@@ -245,7 +349,9 @@ json process_to_json(const ProcessSpec &p) {
     }
     put_str(j, "apparmor_profile", p.apparmor_profile);
     put_str(j, "selinux_label", p.selinux_label);
-    return j.is_null() ? json::object() : j;
+    if (j.is_null()) return json::object();
+    make_lossless(j, "process");
+    return j;
 }
 
 ProcessSpec process_from_json(const json &j, const std::string &path) {
@@ -593,6 +699,7 @@ json spec_to_json(const Spec &s) {
     if (s.readonly_paths) j["readonly_paths"] = *s.readonly_paths;
     if (s.seccomp) j["seccomp"] = seccomp_to_json(*s.seccomp);
     if (s.openvz) j["openvz"] = openvz_to_json(*s.openvz);
+    make_lossless(j, "");
     return j;
 }
 
@@ -765,7 +872,10 @@ json info_to_json(const ContainerInfo &i) {
            {"spec", spec_to_json(i.spec)}};
     if (i.exit_status)
         j["exit_status"] = {{"signaled", i.exit_status->signaled}, {"code", i.exit_status->code}};
-    if (!i.details.empty()) j["details"] = i.details;
+    if (!i.details.empty()) {
+        j["details"] = i.details;
+        make_lossless(j["details"], "details");
+    }
     return j;
 }
 
@@ -803,9 +913,12 @@ ContainerInfo info_from_json(const json &j) {
         // A detail is one line of text: a list or mapping is left out, not written out (its
         // writer recurses once per level, and a document can nest deeper than the stack).
         if (auto it = j.find("details"); it != j.end() && it->is_object())
-            for (auto d = it->begin(); d != it->end(); ++d)
+            for (auto d = it->begin(); d != it->end(); ++d) {
                 if (!d->is_structured())
                     i.details[d.key()] = d->is_string() ? d->get<std::string>() : d->dump();
+                else if (auto b = bytes_of(*d))
+                    i.details[d.key()] = *b;
+            }
     } catch (const json::exception &e) {
         throw Error(Errc::backend, std::string("malformed container info document: ") + e.what());
     }
@@ -889,6 +1002,7 @@ json processes_to_json(const std::vector<ProcessInfo> &ps) {
     json a = json::array();
     for (const auto &p : ps)
         a.push_back({{"pid", p.pid}, {"ns_pid", p.ns_pid}, {"command", p.command}});
+    make_lossless(a, "processes");
     return a;
 }
 
@@ -897,7 +1011,7 @@ std::vector<ProcessInfo> processes_from_json(const json &j) {
     try {
         for (const auto &e : j)
             out.push_back({integer(e, "pid", int64_t{0}), integer(e, "ns_pid", int64_t{0}),
-                           e.value("command", "")});
+                           e.contains("command") ? text_of(e["command"]) : ""});
     } catch (const json::exception &e) {
         throw Error(Errc::backend, std::string("malformed process list: ") + e.what());
     }
