@@ -6,6 +6,7 @@
 
 #include "ct/error.hpp"
 #include "ct/internal/uri.hpp"
+#include "netif.hpp"
 #include "options.hpp"
 
 namespace ct::openvz {
@@ -15,47 +16,23 @@ namespace {
     throw Error(Errc::unsupported, field + " is not supported by backend openvz: " + why);
 }
 
+// openvz.layout as the generation's vzctl create takes it.
+Argv layout_options(const std::string &layout, Generation generation) {
+    if (generation == Generation::legacy) return {"--layout", layout};
+    if (layout == "ploop") return {"--ve_layout", "ploop"};
+    if (layout == "ploop:expanded") return {"--ve_layout", "ploop", "--expanded"};
+    if (layout == "ploop:plain") return {"--ve_layout", "ploop", "--preallocated"};
+    if (layout == "ploop:raw") return {"--ve_layout", "ploop", "--raw"};
+    unsupported("openvz.layout '" + layout + "'",
+                "OpenVZ 7's vzctl creates ploop containers only (--ve_layout ploop)");
+}
+
 std::string disk_arg(int64_t bytes) {
     // vzctl reads a bare --diskspace number as KiB: always give a unit.
     int64_t kib = (bytes + 1023) / 1024;
     if (kib % (1 << 20) == 0) return std::to_string(kib >> 20) + "G";
     if (kib % (1 << 10) == 0) return std::to_string(kib >> 10) + "M";
     return std::to_string(kib) + "K";
-}
-
-void net_options(const Spec &s, Argv &a) {
-    for (size_t i = 0; i < s.network.size(); ++i) {
-        const auto &n = s.network[i];
-        std::string f = "network[" + std::to_string(i) + "]";
-        auto no = [&](bool set, const char *key, const std::string &why) {
-            if (set) unsupported(f + "." + key, why);
-        };
-        const std::string inside =
-            "OpenVZ leaves addressing of veth and host interfaces to the container's own network "
-            "configuration (use openvz.ip for venet addresses)";
-        if (n.type == "veth") {
-            no(!n.addresses.empty(), "addresses", inside);
-            no(!n.gateway.empty(), "gateway", inside);
-            no(!n.routes.empty(), "routes", inside);
-            no(n.mtu != 0, "mtu", "vzctl --netif_add has no MTU parameter");
-            // ifname,mac,host_ifname,host_mac,bridge; vzctl generates what is left empty.
-            std::string v = n.name + "," + n.mac + "," + n.host_name + ",," + n.bridge;
-            while (v.back() == ',') v.pop_back();
-            a.insert(a.end(), {"--netif_add", v});
-        } else if (n.type == "hostnic") {
-            no(!n.name.empty() && n.name != n.host_name, "name",
-               "vzctl --netdev_add moves a host device without renaming it");
-            no(!n.addresses.empty(), "addresses", inside);
-            no(!n.gateway.empty(), "gateway", inside);
-            no(!n.routes.empty(), "routes", inside);
-            no(n.mtu != 0, "mtu", "vzctl --netdev_add keeps the device's MTU");
-            no(!n.mac.empty(), "mac", "vzctl --netdev_add keeps the device's MAC address");
-            a.insert(a.end(), {"--netdev_add", n.host_name});
-        } else {
-            unsupported(f + ".type '" + n.type + "'",
-                        "OpenVZ offers venet (openvz.ip), veth and host devices (hostnic)");
-        }
-    }
 }
 
 }  // namespace
@@ -82,7 +59,7 @@ void check_process(const ProcessSpec &p, const std::string &field) {
         unsupported(field + ".parent_death_signal", "vzctl exec2 cannot set it");
 }
 
-void check_spec(const Spec &s) {
+void check_spec(const Spec &s, Generation generation) {
     if (s.namespaces) {
         bool have[8] = {};
         for (size_t i = 0; i < s.namespaces->size(); ++i) {
@@ -124,8 +101,8 @@ void check_spec(const Spec &s) {
                     "with the host's numbers, owner and mode");
     check_process(s.process, "process");
     (void)resource_options(s.resources);
-    Argv scratch;
-    net_options(s, scratch);
+    (void)interface_options(s, generation);
+    (void)create_options(s, generation);
 }
 
 Argv resource_options(const Resources &r) {
@@ -186,28 +163,34 @@ Argv resource_options(const Resources &r) {
     return a;
 }
 
-Argv create_options(const Spec &s) {
+Argv create_options(const Spec &s, Generation generation) {
     Argv a;
     const OpenVzSpec none;
     const auto &o = s.openvz ? *s.openvz : none;
     if (!o.ostemplate.empty()) a.insert(a.end(), {"--ostemplate", o.ostemplate});
     if (!o.config.empty()) a.insert(a.end(), {"--config", o.config});
-    if (!o.layout.empty()) a.insert(a.end(), {"--layout", o.layout});
+    if (!o.layout.empty()) {
+        Argv l = layout_options(o.layout, generation);
+        a.insert(a.end(), l.begin(), l.end());
+    }
     if (s.private_area.type == "dir") a.insert(a.end(), {"--private", s.private_area.path});
     if (!s.rootfs.empty()) a.insert(a.end(), {"--root", s.rootfs});
     if (o.diskspace) a.insert(a.end(), {"--diskspace", disk_arg(*o.diskspace)});
     return a;
 }
 
-Argv set_options(const Spec &s, bool with_disk) {
-    Argv a;
+SetPlan set_options(const Spec &s, bool with_disk, Generation generation) {
+    SetPlan plan;
+    Argv &a = plan.main;
     if (!s.hostname.empty()) a.insert(a.end(), {"--hostname", s.hostname});
     if (s.openvz) {
         for (const auto &ip : s.openvz->ip) a.insert(a.end(), {"--ipadd", ip});
         for (const auto &ns : s.openvz->nameservers) a.insert(a.end(), {"--nameserver", ns});
         for (const auto &d : s.openvz->searchdomains) a.insert(a.end(), {"--searchdomain", d});
     }
-    net_options(s, a);
+    InterfaceOptions net = interface_options(s, generation);
+    a.insert(a.end(), net.with_rest.begin(), net.with_rest.end());
+    plan.more = std::move(net.separate);
     auto r = resource_options(s.resources);
     a.insert(a.end(), r.begin(), r.end());
     if (s.openvz) {
@@ -222,7 +205,7 @@ Argv set_options(const Spec &s, bool with_disk) {
         if (o.onboot) a.insert(a.end(), {"--onboot", *o.onboot ? "yes" : "no"});
         for (const auto &[name, value] : o.beancounters) a.insert(a.end(), {"--" + name, value});
     }
-    return a;
+    return plan;
 }
 
 std::string command_line(const ProcessSpec &p) {
@@ -237,7 +220,7 @@ std::string command_line(const ProcessSpec &p) {
     return line;
 }
 
-MigrateTarget migrate_target(const std::string &dest) {
+MigrateTarget migrate_target(const std::string &dest, Generation generation) {
     auto bad = [&](const std::string &why) {
         return Error(Errc::invalid_argument, "migration destination '" + dest + "': " + why);
     };
@@ -287,7 +270,12 @@ MigrateTarget migrate_target(const std::string &dest) {
                       "keepalive, agent)");
         }
     }
-    t.destination = user.empty() ? host : user + "@" + host;
+    if (generation == Generation::legacy && !user.empty() && user != "root")
+        throw bad(
+            "legacy OpenVZ's vzmigrate always logs in as root (it runs ssh root@<host>): "
+            "user '" +
+            user + "' cannot be used; give root@" + host + " or just " + host);
+    t.destination = generation == Generation::legacy || user.empty() ? host : user + "@" + host;
     for (const auto &w : ssh) t.ssh_options += (t.ssh_options.empty() ? "" : " ") + w;
     return t;
 }

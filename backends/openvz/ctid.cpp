@@ -29,15 +29,19 @@ bool is_numeric_ctid(const std::string &s) {
         if (c < '0' || c > '9') return false;
         v = v * 10 + static_cast<uint64_t>(c - '0');
     }
-    return v >= 101 && v <= 2147483644;
+    return v >= 1 && v <= 2147483644;
+}
+
+bool is_ctid(const std::string &name) {
+    return is_numeric_ctid(name) || is_uuid(name);
 }
 
 void check_ctid(const std::string &name) {
-    if (is_numeric_ctid(name) || is_uuid(name)) return;
+    if (is_ctid(name)) return;
     throw Error(Errc::invalid_argument,
                 "'" + name +
                     "' is not an OpenVZ CTID: backend openvz names containers by numeric CTID "
-                    "(101..2147483644, no leading zeros) or OpenVZ 7 UUID "
+                    "(1..2147483644, no leading zeros) or OpenVZ 7 UUID "
                     "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, lower case); vzctl --name aliases "
                     "are not accepted");
 }

@@ -7,13 +7,15 @@
 namespace ct::openvz {
 
 // Accepted:
-//   - numeric CTIDs 101..2147483644, without leading zeros (legacy OpenVZ and OpenVZ 7;
-//     IDs up to 100 are reserved by OpenVZ);
+//   - numeric CTIDs 1..2147483644, without leading zeros (0 is the host). OpenVZ documents IDs
+//     up to 100 as reserved for its own use, but vzctl does not enforce it and real hosts have
+//     containers 1 and 100, so they are containers like any other here;
 //   - OpenVZ 7 UUID CTIDs: 8-4-4-4-12 lower-case hex digits.
 // Refused: vzctl --name aliases (one container would answer to two names, and the alias can
 // change under a running session) and everything else. Throws Errc::invalid_argument.
 void check_ctid(const std::string &name);
 
 bool is_numeric_ctid(const std::string &name);
+bool is_ctid(const std::string &name);
 
 }  // namespace ct::openvz

@@ -7,6 +7,7 @@
 
 #include "ct/internal/document.hpp"
 #include "ctid.hpp"
+#include "limits.hpp"
 #include "session.hpp"
 
 namespace ct::openvz {
@@ -19,20 +20,29 @@ Spec OpenVzSession::synthesize(const std::string &ctid, const Conf &c, const Con
     if (!priv.empty()) s.private_area = {"dir", priv, {}, {}};
     s.hostname = c.get_or("HOSTNAME", "");
     auto &r = s.resources;
-    // A limit no count of bytes can hold is no limit (LONG_MAX pages is vzctl's "unlimited").
     constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+    // A page limit in bytes; -1 when unlimited or when no count of bytes can hold it.
     auto pages = [](uint64_t v) {
-        return v > ubc::kUnlimited / ubc::kPageSize ? int64_t{-1}
-                                                    : static_cast<int64_t>(v * ubc::kPageSize);
+        return is_unlimited(v) || v > ubc::kUnlimited / ubc::kPageSize
+                   ? int64_t{-1}
+                   : static_cast<int64_t>(v * ubc::kPageSize);
     };
-    if (auto p = conf_beancounter(c, "physpages")) r.memory = pages(p->limit);
+    auto phys = conf_beancounter(c, "physpages");
+    auto privvm = conf_beancounter(c, "privvmpages");
+    if (phys && !is_unlimited(phys->limit)) {
+        r.memory = pages(phys->limit);
+    } else if (privvm && !is_unlimited(privvm->limit)) {
+        // A UBC-style (pre-VSwap) conf: allocated memory is what is limited (usage.hpp).
+        r.memory = pages(privvm->limit);
+    } else if (phys) {
+        r.memory = -1;
+    }
     if (auto p = conf_beancounter(c, "swappages"); p && r.memory) {
         int64_t swap = pages(p->limit);
         r.memory_swap =
             *r.memory == -1 || swap == -1 || swap > kMax - *r.memory ? -1 : *r.memory + swap;
     }
-    if (auto p = conf_beancounter(c, "numproc"))
-        r.pids = p->limit >= ubc::kUnlimited ? -1 : static_cast<int64_t>(p->limit);
+    if (auto p = conf_beancounter(c, "numproc")) r.pids = limit_of(p->limit);
     try {
         if (auto u = c.get("CPUUNITS")) r.cpu.shares = std::stoull(*u);
         if (auto l = c.get("CPULIMIT"); l && std::stoll(*l) > 0 && std::stoll(*l) <= kMax / 1000) {
@@ -98,10 +108,12 @@ ContainerInfo OpenVzSession::describe(const std::string &ctid, const VzStatus &v
     d["ctid"] = ctid;
     d["config"] = host_.conf_path(ctid);
     d["mode"] = app ? "application" : "system";
-    d["status"] = std::string(vs.running     ? "running"
+    d["status"] = std::string(vs.paused      ? "paused"
+                              : vs.running   ? "running"
                               : vs.suspended ? "suspended"
                               : vs.mounted   ? "mounted"
                                              : "stopped");
+    d["vzctl"] = tool_.describe();
     if (conf) {
         auto put = [&](const char *key, const std::string &v) {
             if (!v.empty()) d[key] = v;
@@ -119,26 +131,12 @@ ContainerInfo OpenVzSession::describe(const std::string &ctid, const VzStatus &v
 }
 
 std::string OpenVzSession::list() {
-    auto r = vz({tools_.vzlist, "-a", "-H", "-t", "-o", "ctid,status"});
+    // vzlist 4.x has -t (no-trim), OpenVZ 7's has not: these options are both generations'.
+    auto rows = parse_vzlist(vz({tools_.vzlist, "-a", "-H", "-o", "ctid,status"}), gen());
     std::map<std::string, int64_t> init_pids;
     bool scanned = false;
     nlohmann::json out = nlohmann::json::array();
-    std::istringstream in(r.out);
-    for (std::string line; std::getline(in, line);) {
-        std::istringstream ls(line);
-        std::string ctid, word;
-        ls >> ctid >> word;
-        if (ctid.empty()) continue;
-        try {
-            check_ctid(ctid);  // reserved IDs (<= 100) are OpenVZ's own, not containers of libct
-        } catch (const Error &) {
-            continue;
-        }
-        VzStatus vs;
-        vs.exists = true;
-        vs.running = word == "running";
-        vs.suspended = word == "suspended";
-        vs.mounted = word == "mounted" || word == "running";
+    for (const auto &[ctid, vs] : rows) {
         if (vs.running && !scanned) {
             init_pids = host_.init_pids();  // one walk over /proc for every container
             scanned = true;

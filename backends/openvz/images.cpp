@@ -56,8 +56,17 @@ void OpenVzSession::checkpoint(const std::string &name, const std::string &opts_
     flag(j, "tcp_established");
     flag(j, "file_locks");
     if (dir[0] != '/') throw Error(Errc::invalid_argument, "dir must be an absolute path");
+    // vzctl 4.x freezes, dumps and thaws in separate commands (the kernel keeps the
+    // checkpoint context between them). OpenVZ 7's keeps it in the vzctl process that made the
+    // dump (libvzctl's env_resume needs its own checkpointing state), so a later vzctl cannot
+    // finish what an earlier one started.
+    if (leave && gen() == Generation::vz7)
+        throw Error(Errc::unsupported,
+                    "leave_running is not supported by backend openvz on OpenVZ 7: its vzctl "
+                    "keeps a dump's state in the process that made it, so freezing, dumping and "
+                    "thawing cannot be done as separate commands");
     VzStatus vs = need(name);
-    if (!vs.running) throw Error(Errc::bad_state, "container " + name + " is not running");
+    need_running(name, vs);
     std::error_code ec;
     bool made = !fs::exists(dir, ec);
     fs::create_directories(dir, ec);
@@ -139,15 +148,15 @@ void OpenVzSession::restore(const std::string &name, const std::string &opts_doc
 
 void OpenVzSession::migrate(const std::string &name, const std::string &opts_doc) {
     auto j = options_doc(opts_doc, "migrate options", {"to", "leave_running", "tcp_established"});
-    MigrateTarget t = migrate_target(text_of(j, "to"));
+    MigrateTarget t = migrate_target(text_of(j, "to"), gen());
     if (flag(j, "leave_running"))
         throw Error(Errc::unsupported,
                     "leave_running is not supported by backend openvz: vzmigrate moves a "
                     "container, it does not copy a running one");
     flag(j, "tcp_established");  // online migration keeps established connections anyway
     VzStatus vs = need(name);
-    if (vs.suspended && !vs.running)
-        throw Error(Errc::bad_state, "container " + name + " is suspended (resume it first)");
+    if (vs.paused || (vs.suspended && !vs.running))
+        throw Error(Errc::bad_state, "container " + name + " is paused (resume it first)");
     if (tools_.vzmigrate.empty())
         throw Error(Errc::unsupported,
                     "migration needs vzmigrate, which is not installed (" +

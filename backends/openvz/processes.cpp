@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "ctid.hpp"
 #include "session.hpp"
 #include "session_util.hpp"
+#include "terminal.hpp"
 
 namespace ct::openvz {
 namespace {
@@ -23,6 +25,17 @@ void send_fd(int sock, int fd) {
     if (int e = backend::send_fd(sock, fd))
         throw Error(Errc::backend,
                     std::string("send the terminal to the console socket: ") + std::strerror(e), e);
+}
+
+// 16 hex digits that make a terminal's markers its own.
+std::string nonce() {
+    unsigned char b[8] = {};
+    if (::getrandom(b, sizeof b, 0) != static_cast<ssize_t>(sizeof b))
+        throw Error(Errc::backend, std::string("getrandom: ") + std::strerror(errno), errno);
+    static const char *hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : b) out += {hex[c >> 4], hex[c & 15]};
+    return out;
 }
 
 struct FdGuard {
@@ -57,9 +70,16 @@ int64_t OpenVzSession::spawn(const std::string &ctid, const ProcessSpec &p,
         slave.fd = ::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (slave.fd < 0)
             throw Error(Errc::backend, std::string(name) + ": " + std::strerror(errno), errno);
-        // vzctl enter gives the command a terminal inside the container; exec2 would not.
-        req.argv = {tools_.vzctl, "enter", ctid, "--exec", command_line(p)};
+        // vzctl enter gives the command a terminal inside the container; exec2 would not. The
+        // monitor relays it, typing the command where vzctl does not and showing the caller
+        // only the command's own output (terminal.hpp, enter_filter.hpp).
+        TerminalPlan t = terminal_plan(gen(), tools_.vzctl, ctid, p, nonce());
+        req.argv = t.argv;
         req.tty = slave.fd;
+        req.relay.on = true;
+        req.relay.typed = t.typed;
+        req.relay.begin = t.begin;
+        req.relay.end = t.end;
     } else {
         req.argv = {tools_.vzctl, "exec2", ctid, command_line(p)};
         req.in = args.stdin_fd;
@@ -92,7 +112,7 @@ int64_t OpenVzSession::start(const std::string &name, const ct_proc_args &args) 
         case Kind::running:
             throw Error(Errc::bad_state, "container " + name + " is already running");
         case Kind::paused:
-            throw Error(Errc::bad_state, "container " + name + " is suspended (resume it)");
+            throw Error(Errc::bad_state, "container " + name + " is paused (resume it)");
         default:
             break;
     }
@@ -138,7 +158,7 @@ int64_t OpenVzSession::start(const std::string &name, const ct_proc_args &args) 
 
 int64_t OpenVzSession::exec(const std::string &name, const ct_proc_args &args) {
     VzStatus vs = need(name);
-    if (!vs.running) throw Error(Errc::bad_state, "container " + name + " is not running");
+    need_running(name, vs);
     if (!args.process_doc) throw Error(Errc::invalid_argument, "exec needs a process document");
     ProcessSpec p = doc::decode_process(args.process_doc);
     check_process(p, "process");
@@ -201,7 +221,8 @@ void OpenVzSession::kill(const std::string &name, int64_t pid, int sig, uint32_t
         return;
     }
     VzStatus vs = need(name);
-    if (!vs.running) throw Error(Errc::bad_state, "container " + name + " is not running");
+    // vzctl stop thaws a paused container first; nothing else reaches a frozen one.
+    if (!(vs.paused && (sig == SIGKILL || sig == SIGTERM))) need_running(name, vs);
     auto st = store_.load(name);
     bool all = flags & CT_KILL_ALL;
     if (sig == SIGKILL) {

@@ -1,54 +1,18 @@
 #include "procfs.hpp"
 
-#include <charconv>
-#include <sstream>
-
 #include "ct/error.hpp"
-#include "ct/internal/beancounters.hpp"
+#include "limits.hpp"
+#include "text.hpp"
 
 namespace ct::openvz {
-namespace {
 
-std::vector<std::string_view> lines_of(std::string_view text) {
-    std::vector<std::string_view> out;
-    size_t pos = 0;
-    while (pos < text.size()) {
-        auto nl = text.find('\n', pos);
-        out.push_back(text.substr(pos, nl == std::string_view::npos ? nl : nl - pos));
-        pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    }
-    return out;
-}
+using text::lines_of;
+using text::to_u64;
+using text::words;
 
-std::vector<std::string> words(std::string_view line) {
-    std::vector<std::string> out;
-    std::istringstream in{std::string(line)};
-    for (std::string w; in >> w;) out.push_back(w);
-    return out;
-}
-
-bool to_u64(const std::string &s, uint64_t &v) {
-    auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-    return r.ec == std::errc() && r.ptr == s.data() + s.size();
-}
-
-int64_t limit_of(uint64_t v) {
-    return v >= ubc::kUnlimited ? -1 : static_cast<int64_t>(v);
-}
-
-// "Version: 2.5" -> "2.5"; empty when the first line is not a version line.
-std::string version_of(const std::vector<std::string_view> &lines) {
-    if (lines.empty()) return {};
-    auto w = words(lines[0]);
-    if (w.size() == 2 && w[0] == "Version:") return w[1];
-    return {};
-}
-
-}  // namespace
-
-std::vector<VeInfo> parse_veinfo(std::string_view text) {
+std::vector<VeInfo> parse_veinfo(std::string_view input) {
     std::vector<VeInfo> out;
-    for (auto line : lines_of(text)) {
+    for (auto line : lines_of(input)) {
         auto w = words(line);
         if (w.empty()) continue;
         if (w.size() < 3)
@@ -65,52 +29,9 @@ std::vector<VeInfo> parse_veinfo(std::string_view text) {
     return out;
 }
 
-std::map<std::string, VeStat> parse_vestat(std::string_view text) {
-    auto lines = lines_of(text);
-    std::string ver = version_of(lines);
-    if (ver.rfind("2.", 0) != 0)
-        throw Error(Errc::unsupported, "/proc/vz/vestat: unsupported format version '" + ver +
-                                           "' (this backend reads 2.x)");
-    std::vector<std::string> head;
-    std::map<std::string, VeStat> out;
-    for (size_t i = 1; i < lines.size(); ++i) {
-        auto w = words(lines[i]);
-        if (w.empty()) continue;
-        if (w[0] == "VEID") {
-            head = w;
-            continue;
-        }
-        if (head.empty() || w.size() != head.size())
-            throw Error(Errc::backend,
-                        "/proc/vz/vestat: malformed line '" + std::string(lines[i]) + "'");
-        VeStat s;
-        int uptimes = 0;
-        for (size_t c = 1; c < w.size(); ++c) {
-            uint64_t v = 0;
-            if (!to_u64(w[c], v))
-                throw Error(Errc::backend, "/proc/vz/vestat: '" + w[c] + "' is not a number");
-            const auto &h = head[c];
-            if (h == "user")
-                s.user = v;
-            else if (h == "nice")
-                s.nice = v;
-            else if (h == "system")
-                s.system = v;
-            else if (h == "idle")
-                s.idle_cycles = v;
-            else if (h == "used")
-                s.used_cycles = v;
-            else if (h == "uptime" && uptimes++ == 0)
-                s.uptime = v;  // the 2nd is in cycles
-        }
-        out[w[0]] = s;
-    }
-    return out;
-}
-
-std::map<std::string, Beancounters> parse_user_beancounters(std::string_view text) {
-    auto lines = lines_of(text);
-    std::string ver = version_of(lines);
+std::map<std::string, Beancounters> parse_user_beancounters(std::string_view input) {
+    auto lines = lines_of(input);
+    std::string ver = text::version_of(lines);
     if (ver != "2.5")
         throw Error(Errc::unsupported, "/proc/user_beancounters: unsupported format version '" +
                                            ver + "' (this backend reads 2.5)");
@@ -140,10 +61,10 @@ std::map<std::string, Beancounters> parse_user_beancounters(std::string_view tex
     return out;
 }
 
-std::optional<ProcStatus> parse_proc_status(std::string_view text) {
+std::optional<ProcStatus> parse_proc_status(std::string_view input) {
     ProcStatus p;
     bool have_env = false;
-    for (auto line : lines_of(text)) {
+    for (auto line : lines_of(input)) {
         auto colon = line.find(':');
         if (colon == std::string_view::npos) continue;
         auto key = line.substr(0, colon);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ct/info.hpp"
+#include "vestat.hpp"
 
 namespace ct::openvz {
 
@@ -22,18 +23,9 @@ struct VeInfo {
 };
 std::vector<VeInfo> parse_veinfo(std::string_view text);
 
-// /proc/vz/vestat, "Version: 2.2": per-container CPU times. user/nice/system/uptime are in
-// clock ticks (USER_HZ); the cycle-counted columns are kept raw.
-struct VeStat {
-    uint64_t user = 0, nice = 0, system = 0, uptime = 0;  // ticks
-    uint64_t idle_cycles = 0, used_cycles = 0;
-};
-// Throws Errc::unsupported on a version other than 2.x, Errc::backend on a malformed file.
-std::map<std::string, VeStat> parse_vestat(std::string_view text);
-
 // /proc/user_beancounters, "Version: 2.5": for each container ("uid", 0 is the host), its
-// resources with held, maxheld, barrier, limit and failcnt (9223372036854775807: unlimited,
-// reported as -1). The "dummy" rows are dropped.
+// resources with held, maxheld, barrier, limit and failcnt (LONG_MAX or INT_MAX: unlimited,
+// reported as -1; limits.hpp). The "dummy" rows are dropped.
 using Beancounters = std::map<std::string, Stats::Beancounter>;
 // Throws Errc::unsupported on a version other than 2.5, Errc::backend on a malformed file.
 std::map<std::string, Beancounters> parse_user_beancounters(std::string_view text);

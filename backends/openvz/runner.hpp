@@ -22,6 +22,13 @@ struct SpawnRequest {
     int in = -1, out = -1, err = -1;
     std::vector<int> fds;
     int tty = -1;  // >= 0: a pty slave; the process gets it as its controlling terminal and stdio
+    // With `tty`: the process gets a terminal of its own instead, and the monitor relays
+    // between the two, typing `typed` first and filtering the output (enter_filter.hpp); the
+    // exit status recorded is the one the filter read. For `vzctl enter`.
+    struct Relay {
+        bool on = false;
+        std::string typed, begin, end;
+    } relay;
     // Run by the monitor once the process has ended (stdio /dev/null), before it records the
     // status; empty: nothing.
     std::vector<std::string> after;

@@ -1,24 +1,32 @@
-// Operations on running containers: suspend/resume, limits, statistics, process lists.
-#include <unistd.h>
-
-#include <limits>
-
+// Operations on running containers: pause/resume, limits, statistics, process lists.
 #include "ct/internal/document.hpp"
 #include "session.hpp"
+#include "usage.hpp"
 
 namespace ct::openvz {
 
+// What pause means differs by generation. vzctl 4.x has no freeze that vzctl status shows: its
+// suspend checkpoints the container to its dump file and stops it ("down suspended"), resume
+// restores it. OpenVZ 7 has a freeze that is not a dump (cgroup freezer; status "paused"):
+// `vzctl chkpnt --suspend` / `--resume`, which every 7.x vzctl has (`vzctl pause` only newer
+// ones). Its `vzctl suspend` (a dump to disk, "suspended") is still resumed by resume here.
 void OpenVzSession::pause(const std::string &name) {
     VzStatus vs = need(name);
-    if (!vs.running) throw Error(Errc::bad_state, "container " + name + " is not running");
-    vz({tools_.vzctl, "suspend", name});
+    need_running(name, vs);
+    if (gen() == Generation::legacy)
+        vz({tools_.vzctl, "suspend", name});
+    else
+        vz({tools_.vzctl, "chkpnt", name, "--suspend"});
 }
 
 void OpenVzSession::resume(const std::string &name) {
     VzStatus vs = need(name);
-    if (vs.running || !vs.suspended)
-        throw Error(Errc::bad_state, "container " + name + " is not suspended");
-    vz({tools_.vzctl, "resume", name});
+    if (vs.paused)
+        vz({tools_.vzctl, "chkpnt", name, "--resume"});
+    else if (vs.suspended && !vs.running)
+        vz({tools_.vzctl, "resume", name});
+    else
+        throw Error(Errc::bad_state, "container " + name + " is not paused");
 }
 
 void OpenVzSession::update(const std::string &name, const std::string &resources_doc) {
@@ -42,42 +50,22 @@ void OpenVzSession::update(const std::string &name, const std::string &resources
     }
 }
 
+// Stats and processes of a paused container are read as they are: the kernel still shows them.
 std::string OpenVzSession::stats(const std::string &name) {
     VzStatus vs = need(name);
     if (!vs.running) throw Error(Errc::bad_state, "container " + name + " is not running");
     Stats s;
     auto ubcs = host_.beancounters();
     if (auto it = ubcs.find(name); it != ubcs.end()) s.beancounters = it->second;
-    auto bc = [&](const char *n) -> const Stats::Beancounter * {
-        auto it = s.beancounters.find(n);
-        return it == s.beancounters.end() ? nullptr : &it->second;
-    };
-    if (const auto *m = bc("physpages")) {
-        s.memory.usage = m->held * ubc::kPageSize;
-        s.memory.max_usage = m->maxheld * ubc::kPageSize;
-        s.memory.failcnt = m->failcnt;
-        // A limit no count of bytes can hold is no limit.
-        constexpr int64_t kMaxPages = std::numeric_limits<int64_t>::max() / ubc::kPageSize;
-        s.memory.limit = m->limit < 0 || m->limit > kMaxPages
-                             ? -1
-                             : m->limit * static_cast<int64_t>(ubc::kPageSize);
-    }
-    if (const auto *oom = bc("oomguarpages")) s.memory.oom_kills = oom->failcnt;
-    if (const auto *p = bc("numproc")) {
-        s.pids.current = p->held;
-        s.pids.limit = p->limit;
-    } else {
+    memory_usage(s.beancounters, s.memory);
+    std::optional<VeInfo> row;
+    if (!s.beancounters.count("numproc"))
         for (const auto &v : host_.veinfo())
-            if (v.ctid == name) s.pids.current = v.nproc;
-    }
+            if (v.ctid == name) row = v;
+    pids_usage(s.beancounters, row, s.pids);
     auto vestat = host_.vestat();
-    if (auto it = vestat.find(name); it != vestat.end()) {
-        static const uint64_t ns_per_tick =
-            1000000000ULL / static_cast<uint64_t>(::sysconf(_SC_CLK_TCK));
-        s.cpu.user_ns = (it->second.user + it->second.nice) * ns_per_tick;
-        s.cpu.system_ns = it->second.system * ns_per_tick;
-        s.cpu.usage_ns = s.cpu.user_ns + s.cpu.system_ns;
-    }
+    if (auto it = vestat.find(name); it != vestat.end())
+        if (auto hz = kernel_hz(vestat)) cpu_usage(it->second, *hz, s.cpu);
     return doc::stats_to_json(s).dump(-1, ' ', false, kShown);
 }
 

@@ -73,21 +73,6 @@ void check_conf_value(const std::string &field, const std::string &v) {
 
 }  // namespace
 
-VzStatus parse_vzctl_status(const std::string &out, const std::string &ctid) {
-    std::istringstream in(out);
-    std::vector<std::string> w;
-    for (std::string s; in >> s;) w.push_back(s);
-    if (w.size() < 5 || w[0] != "CTID" || w[1] != ctid)
-        throw Error(Errc::backend,
-                    "unexpected output of vzctl status " + ctid + ": '" + last_line(out) + "'");
-    VzStatus s;
-    s.exists = w[2] == "exist";
-    s.mounted = w[3] == "mounted";
-    s.running = w[4] == "running";
-    s.suspended = w.size() > 5 && w[5] == "suspended";
-    return s;
-}
-
 OpenVzSession::OpenVzSession(const std::string &uri)
     : OpenVzSession(parse_uri(uri), Tools{}, make_system_runner()) {}
 
@@ -95,6 +80,7 @@ OpenVzSession::OpenVzSession(SessionOptions o, Tools tools, std::unique_ptr<Runn
     : host_(std::move(o)), runner_(std::move(runner)), store_(host_.state_root()) {
     host_.check_openvz();
     tools_ = tools.vzctl.empty() ? find_tools(host_.options()) : std::move(tools);
+    tool_ = parse_vzctl_version(vz({tools_.vzctl, "--version"}).out);
 }
 
 RunResult OpenVzSession::vz(const Argv &argv) {
@@ -111,6 +97,16 @@ VzStatus OpenVzSession::status(const std::string &ctid) {
     return parse_vzctl_status(vz({tools_.vzctl, "status", ctid}).out, ctid);
 }
 
+void OpenVzSession::need_running(const std::string &ctid, const VzStatus &s) const {
+    if (s.paused) throw Error(Errc::bad_state, "container " + ctid + " is paused (resume it)");
+    if (!s.running) throw Error(Errc::bad_state, "container " + ctid + " is not running");
+}
+
+void OpenVzSession::apply(const std::string &ctid, const SetPlan &plan) {
+    if (!plan.main.empty()) vz(cat(cat({tools_.vzctl, "set", ctid}, plan.main), {"--save"}));
+    for (const auto &more : plan.more) vz(cat(cat({tools_.vzctl, "set", ctid}, more), {"--save"}));
+}
+
 VzStatus OpenVzSession::need(const std::string &ctid) {
     check_ctid(ctid);
     VzStatus s = status(ctid);
@@ -121,8 +117,8 @@ VzStatus OpenVzSession::need(const std::string &ctid) {
 OpenVzSession::Kind OpenVzSession::kind_of(const VzStatus &s,
                                            const std::optional<CtState> &st) const {
     if (!s.exists) return Kind::missing;
+    if (s.paused || s.suspended) return Kind::paused;
     if (s.running) return Kind::running;
-    if (s.suspended) return Kind::paused;
     return st && !st->started ? Kind::created : Kind::stopped;
 }
 
@@ -132,7 +128,7 @@ void OpenVzSession::create(const std::string &spec_doc) {
     Spec s = doc::decode_spec(spec_doc);
     validate(s);
     check_ctid(s.name);
-    check_spec(s);
+    check_spec(s, gen());
     const std::string &ctid = s.name;
     bool from_template = s.openvz && !s.openvz->ostemplate.empty();
     if (!from_template && s.openvz && !s.openvz->layout.empty())
@@ -149,10 +145,9 @@ void OpenVzSession::create(const std::string &spec_doc) {
     state.adopted = !from_template;
     state.spec = s;
     if (from_template) {
-        vz(cat({tools_.vzctl, "create", ctid}, create_options(s)));
+        vz(cat({tools_.vzctl, "create", ctid}, create_options(s, gen())));
         try {
-            auto opts = set_options(s, false);
-            if (!opts.empty()) vz(cat(cat({tools_.vzctl, "set", ctid}, opts), {"--save"}));
+            apply(ctid, set_options(s, false, gen()));
             store_.save(ctid, state);
         } catch (...) {
             try {
@@ -229,8 +224,7 @@ void OpenVzSession::create_from_dir(const Spec &s) {
     try {
         if (n != static_cast<ssize_t>(conf.size()))
             throw Error(Errc::backend, "cannot write " + path + ": " + std::strerror(e), e);
-        auto opts = set_options(s, true);
-        if (!opts.empty()) vz(cat(cat({tools_.vzctl, "set", ctid}, opts), {"--save"}));
+        apply(ctid, set_options(s, true, gen()));
     } catch (...) {
         std::error_code ec;
         fs::remove(path, ec);
@@ -247,7 +241,9 @@ void OpenVzSession::destroy(const std::string &name, uint32_t flags) {
     }
     if ((vs.running || vs.suspended) && !(flags & CT_DESTROY_FORCE))
         throw Error(Errc::bad_state, "container " + name + " is " +
-                                         (vs.running ? "running" : "suspended") +
+                                         (vs.paused    ? "paused"
+                                          : vs.running ? "running"
+                                                       : "suspended") +
                                          " (destroy it with force, or stop it first)");
     if (vs.running) vz({tools_.vzctl, "stop", name, "--fast"});
     // An application container's monitor stops the container too: let it finish first, so that

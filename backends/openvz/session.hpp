@@ -12,9 +12,11 @@
 #include "commands.hpp"
 #include "ct/driver.h"
 #include "ct/info.hpp"
+#include "generation.hpp"
 #include "host.hpp"
 #include "runner.hpp"
 #include "state.hpp"
+#include "status.hpp"
 
 namespace ct::openvz {
 
@@ -28,15 +30,10 @@ struct Tools {
 // not be UTF-8 as JSON must be. Such bytes are shown as U+FFFD instead of failing the answer.
 inline constexpr auto kShown = nlohmann::json::error_handler_t::replace;
 
-// vzctl status: CTID <id> exist|deleted mounted|unmounted running|down [suspended]
-struct VzStatus {
-    bool exists = false, mounted = false, running = false, suspended = false;
-};
-VzStatus parse_vzctl_status(const std::string &out, const std::string &ctid);
-
 class OpenVzSession {
   public:
-    // Opens `uri` on this host: checks /proc/vz and finds vzctl, vzlist (and vzmigrate).
+    // Opens `uri` on this host: checks /proc/vz, finds vzctl, vzlist (and vzmigrate) and asks
+    // vzctl which generation it is (`vzctl --version`), once.
     explicit OpenVzSession(const std::string &uri);
     // With explicit tools and runner (tests: a recorder instead of real processes).
     OpenVzSession(SessionOptions o, Tools tools, std::unique_ptr<Runner> runner);
@@ -59,12 +56,19 @@ class OpenVzSession {
     void migrate(const std::string &name, const std::string &opts_doc);
 
     const Tools &tools() const { return tools_; }
+    const ToolVersion &tool_version() const { return tool_; }
 
   private:
     enum class Kind { missing, created, running, paused, stopped };
 
+    Generation gen() const { return tool_.generation; }
     RunResult vz(const Argv &argv);  // runs; a failure is Errc::backend with vzctl's words
     VzStatus status(const std::string &ctid);
+    // Errc::bad_state unless the container runs and is not paused ("is paused", "is not
+    // running").
+    void need_running(const std::string &ctid, const VzStatus &s) const;
+    // `vzctl set CTID <options> --save` for each command of the plan.
+    void apply(const std::string &ctid, const SetPlan &plan);
     Kind kind_of(const VzStatus &s, const std::optional<CtState> &st) const;
     VzStatus need(const std::string &ctid);  // exists, or Errc::not_found
     ContainerInfo describe(const std::string &ctid, const VzStatus &s,
@@ -81,6 +85,7 @@ class OpenVzSession {
     Tools tools_;
     std::unique_ptr<Runner> runner_;
     StateStore store_;
+    ToolVersion tool_;
 };
 
 }  // namespace ct::openvz

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +15,8 @@
 
 #include "ct/backend/fd.hpp"
 #include "ct/error.hpp"
+#include "enter_filter.hpp"
+#include "relay.hpp"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -37,6 +40,26 @@ struct Argv {
 };
 
 using backend::Fd;
+
+// A pty for a relayed process, the size of the caller's terminal `like`, which is made raw:
+// the process's own terminal (in the container) does the echoing and line editing.
+void open_pty(Fd &master, Fd &slave, int like) {
+    master.reset(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+    char name[128];
+    if (!master || ::grantpt(master.get()) != 0 || ::unlockpt(master.get()) != 0 ||
+        ::ptsname_r(master.get(), name, sizeof name) != 0)
+        throw Error(Errc::backend, std::string("allocate a terminal: ") + std::strerror(errno),
+                    errno);
+    slave.reset(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!slave) throw Error(Errc::backend, std::string(name) + ": " + std::strerror(errno), errno);
+    winsize ws{};
+    if (::ioctl(like, TIOCGWINSZ, &ws) == 0) ::ioctl(slave.get(), TIOCSWINSZ, &ws);
+    termios t{};
+    if (::tcgetattr(like, &t) == 0) {
+        ::cfmakeraw(&t);
+        ::tcsetattr(like, TCSANOW, &t);
+    }
+}
 
 void make_pipe(Fd &r, Fd &w) {
     int p[2];
@@ -187,13 +210,22 @@ class SystemRunner final : public Runner {
         size_t dir_len = req.exit_dir.size() + 1;
         std::memcpy(exit_path.data(), (req.exit_dir + "/").data(), dir_len);
         std::memcpy(tmp_path.data(), (req.exit_dir + "/").data(), dir_len);
+        // A relayed terminal: the process gets a pty of its own (its master stays with the
+        // monitor), the caller's terminal passes bytes through unchanged (raw).
+        Fd relay_master, relay_slave;
+        bool relay = req.tty >= 0 && req.relay.on;
+        if (relay) open_pty(relay_master, relay_slave, req.tty);
+        EnterFilter filter(req.relay.begin, req.relay.end);
+        const std::string &typed = req.relay.typed;
         std::vector<int> fds = req.fds;
-        if (req.tty >= 0)
-            fds = {req.tty, req.tty, req.tty};
-        else if (fds.empty())
+        if (req.tty >= 0) {
+            int t = relay ? relay_slave.get() : req.tty;
+            fds = {t, t, t};
+        } else if (fds.empty())
             fds = {req.in, req.out, req.err};
         int nfds = static_cast<int>(fds.size());
-        int tty = req.tty;
+        int tty = relay ? relay_slave.get() : req.tty;
+        int caller_tty = req.tty, master = relay_master.get();
         int limit = max_fd();
         if (nfds > 256) throw Error(Errc::invalid_argument, "more than 256 fds for one process");
 
@@ -227,19 +259,34 @@ class SystemRunner final : public Runner {
             }
             msg[0] = child > 0 ? child : -static_cast<int64_t>(errno);
             write_all(pid_w.get(), msg, sizeof msg);
-            // The monitor keeps none of the caller's fds: a pipe the caller reads to its end
-            // must end when the process does, not when the monitor does.
-            close_from(0, limit);
+            // The monitor keeps none of the caller's fds (a pipe the caller reads to its end
+            // must end when the process does, not when the monitor does), but for a relayed
+            // terminal the two sides it relays between, as fds 0 and 1.
+            int keep = 0;
+            if (relay && child > 0) {
+                int m = ::fcntl(master, F_DUPFD, 3), c = ::fcntl(caller_tty, F_DUPFD, 3);
+                ::dup2(m, 0);
+                ::dup2(c, 1);
+                keep = 2;
+            }
+            close_from(keep, limit);
             int null = ::open("/dev/null", O_RDWR);
             if (null >= 0) {
-                ::dup2(null, 0);
-                ::dup2(null, 1);
-                ::dup2(null, 2);
+                for (int fd = keep; fd <= 2; ++fd) ::dup2(null, fd);
                 if (null > 2) ::close(null);
             }
             if (child < 0) ::_exit(1);
-            int status = 0;
-            wait_for(child, &status);
+            int status = -1;
+            if (keep) {
+                // The caller's terminal becomes the monitor's, for its window size changes.
+                ::setsid();
+                ::ioctl(1, TIOCSCTTY, 0);
+                status = relay_terminal(0, 1, child, typed.data(), typed.size(), filter);
+                ::close(0);
+                ::close(1);
+            }
+            if (status < 0) wait_for(child, &status);
+            if (keep) status = filter.wait_status(status);
             if (!after.empty()) {
                 pid_t a = ::fork();
                 if (a == 0) {

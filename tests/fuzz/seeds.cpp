@@ -241,20 +241,33 @@ void archives() {
 
 void openvz(const fs::path &src) {
     fs::path fx = src / "tests/openvz/fixtures";
-    for (const auto &e : fs::recursive_directory_iterator(fx / "etc")) {
-        if (!e.is_regular_file()) continue;
-        put("openvz_conf", e.path().filename().string(), slurp(e.path()));
-    }
+    for (const char *confs : {"etc", "vz7/etc"})
+        for (const auto &e : fs::recursive_directory_iterator(fx / confs)) {
+            if (!e.is_regular_file()) continue;
+            std::string prefix = confs[0] == 'v' ? "vz7-" : "";
+            put("openvz_conf", prefix + e.path().filename().string(), slurp(e.path()));
+        }
     for (const auto &e : fs::recursive_directory_iterator(fx / "proc")) {
         if (!e.is_regular_file()) continue;
         std::string rel = fs::relative(e.path(), fx / "proc").string();
         std::replace(rel.begin(), rel.end(), '/', '-');
         put("openvz_proc", rel, slurp(e.path()));
     }
-    // vzctl status lines (vzctl 4.x).
+    for (const auto &e : fs::directory_iterator(fx / "samples"))
+        if (e.is_regular_file())
+            put("openvz_proc", "sample-" + e.path().filename().string(), slurp(e.path()));
+    // What the tools print: vzctl status of both generations, vzlist, vzctl --version.
     put("openvz_proc", "vzctl-status-running", "CTID 101 exist mounted running\n");
-    put("openvz_proc", "vzctl-status-suspended", "CTID 101 exist mounted running suspended\n");
+    put("openvz_proc", "vzctl-status-suspended", "CTID 101 exist unmounted down suspended\n");
     put("openvz_proc", "vzctl-status-deleted", "CTID 101 deleted unmounted down\n");
+    put("openvz_proc", "vzctl7-status-paused", "VEID 101 exist mounted paused\n");
+    put("openvz_proc", "vzlist", "       101 running\n         1 stopped\n       102 suspended\n");
+    put("openvz_proc", "vzlist-usage", "vzlist: invalid option -- 't'\nUsage: vzlist [-a]\n");
+    put("openvz_proc", "vzctl-version", "vzctl version 4.11\n");
+    put("openvz_proc", "vzctl7-version", "vzctl v.7.0.205.2\n");
+    put("openvz_proc", "enter-terminal",
+        "entered into CT 101\r\n# printf '%s%s\\n' __libct_begin_ 0123456789abcdef; (exec ls)\r\n"
+        "__libct_begin_0123456789abcdef\r\nbin  etc\r\n__libct_end_0123456789abcdef:0\r\n");
 }
 
 }  // namespace

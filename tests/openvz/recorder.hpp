@@ -1,5 +1,6 @@
 // A Runner that runs nothing: it records every command line the session would run, and answers
-// with what the test scripted (by default: success, no output; `vzctl status` from `status`).
+// with what the test scripted (by default: success, no output; `vzctl --version` from
+// `version`, `vzctl status` from `status` in the words of that version's vzctl).
 #pragma once
 
 #include <sys/wait.h>
@@ -19,7 +20,8 @@ namespace ct::openvz::test {
 struct Log {
     std::vector<std::vector<std::string>> calls;  // run() and spawn() argv, in order
     std::vector<SpawnRequest> spawns;
-    std::map<std::string, std::string> status;  // CTID -> "exist mounted running" etc.
+    std::string version = "vzctl version 4.11\n";  // what `vzctl --version` prints
+    std::map<std::string, std::string> status;     // CTID -> "exist mounted running" etc.
     // Returns a result for argv, or nullopt for the default answer.
     std::function<std::optional<RunResult>(const std::vector<std::string> &)> respond;
     int64_t next_pid = 4000;
@@ -36,10 +38,13 @@ class Recorder final : public Runner {
         log_->calls.push_back(argv);
         if (log_->respond)
             if (auto r = log_->respond(argv)) return *r;
+        if (argv.size() == 2 && argv[1] == "--version") return exited(0, log_->version);
         if (argv.size() == 3 && argv[1] == "status") {
+            // vzctl 4.x prints "CTID ...", vzctl 7.x "VEID ...".
+            bool vz7 = log_->version.find(" v.") != std::string::npos;
             auto it = log_->status.find(argv[2]);
             return exited(
-                0, "CTID " + argv[2] + " " +
+                0, std::string(vz7 ? "VEID " : "CTID ") + argv[2] + " " +
                        (it == log_->status.end() ? "deleted unmounted down" : it->second) + "\n");
         }
         return exited(0);

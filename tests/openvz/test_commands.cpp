@@ -6,6 +6,7 @@
 #include "ct/error.hpp"
 #include "ct/internal/document.hpp"
 #include "ctid.hpp"
+#include "netif.hpp"
 #include "options.hpp"
 
 using namespace ct::openvz;
@@ -75,35 +76,111 @@ TEST(Commands, CommandLinesSurviveTheShell) {
 }
 
 TEST(Commands, MigrationDestinations) {
-    auto t = migrate_target("openvz+ssh://node2/");
-    EXPECT_EQ(t.destination, "node2");
-    EXPECT_EQ(t.ssh_options, "");
-    t = migrate_target(
-        "openvz+ssh://admin@[2001:db8::5]:2200/?known_hosts=/k&keepalive=15&agent=/opt/ct-agent");
-    EXPECT_EQ(t.destination, "admin@2001:db8::5");
+    for (auto g : {Generation::legacy, Generation::vz7}) {
+        auto t = migrate_target("openvz+ssh://node2/", g);
+        EXPECT_EQ(t.destination, "node2");
+        EXPECT_EQ(t.ssh_options, "");
+        t = migrate_target("openvz+ssh://n/?host_key=strict", g);
+        EXPECT_EQ(t.ssh_options, "-o StrictHostKeyChecking=yes");
+        for (const char *bad :
+             {"openvz:///", "openvz://localhost/", "openvz://node2/", "openvz+ssh:///",
+              "openvz+ssh://n:22x/", "openvz+ssh://n/?identity=/a%20b",
+              "openvz+ssh://n/?identity=a b", "openvz+ssh://n/?colour=blue", "node2"})
+            EXPECT_EQ(code_of([&] { migrate_target(bad, g); }), ct::Errc::invalid_argument) << bad;
+        EXPECT_EQ(code_of([&] { migrate_target("linux+ssh://node2/", g); }), ct::Errc::unsupported);
+    }
+    // vzmigrate 4.x is a script that runs `ssh root@$host`: it is given the bare host, never
+    // root@user@host, and a user other than root cannot be honoured.
+    auto t = migrate_target(
+        "openvz+ssh://root@[2001:db8::5]:2200/?known_hosts=/k&keepalive=15&agent=/opt/ct-agent",
+        Generation::legacy);
+    EXPECT_EQ(t.destination, "2001:db8::5");
     EXPECT_EQ(t.ssh_options, "-p 2200 -o UserKnownHostsFile=/k -o ServerAliveInterval=15");
-    t = migrate_target("openvz+ssh://n/?host_key=strict");
-    EXPECT_EQ(t.ssh_options, "-o StrictHostKeyChecking=yes");
-    EXPECT_EQ(code_of([] { migrate_target("openvz:///"); }), ct::Errc::invalid_argument);
-    EXPECT_EQ(code_of([] { migrate_target("openvz://localhost/"); }), ct::Errc::invalid_argument);
-    EXPECT_EQ(code_of([] { migrate_target("openvz://node2/"); }), ct::Errc::invalid_argument);
-    EXPECT_EQ(code_of([] { migrate_target("linux+ssh://node2/"); }), ct::Errc::unsupported);
-    EXPECT_EQ(code_of([] { migrate_target("openvz+ssh:///"); }), ct::Errc::invalid_argument);
-    EXPECT_EQ(code_of([] { migrate_target("openvz+ssh://n:22x/"); }), ct::Errc::invalid_argument);
-    EXPECT_EQ(code_of([] { migrate_target("openvz+ssh://n/?identity=/a%20b"); }),
-              ct::Errc::invalid_argument);
-    EXPECT_EQ(code_of([] { migrate_target("openvz+ssh://n/?identity=a b"); }),
-              ct::Errc::invalid_argument);
-    EXPECT_EQ(code_of([] { migrate_target("openvz+ssh://n/?colour=blue"); }),
-              ct::Errc::invalid_argument);
-    EXPECT_EQ(code_of([] { migrate_target("node2"); }), ct::Errc::invalid_argument);
+    try {
+        migrate_target("openvz+ssh://admin@node2/", Generation::legacy);
+        ADD_FAILURE();
+    } catch (const ct::Error &e) {
+        EXPECT_EQ(e.code(), ct::Errc::invalid_argument);
+        EXPECT_NE(std::string(e.what()).find("always logs in as root"), std::string::npos)
+            << e.what();
+    }
+    // OpenVZ 7's vzmigrate takes [user@]host.
+    t = migrate_target("openvz+ssh://admin@[2001:db8::5]:2200/", Generation::vz7);
+    EXPECT_EQ(t.destination, "admin@2001:db8::5");
+    EXPECT_EQ(migrate_target("openvz+ssh://root@n/", Generation::vz7).destination, "root@n");
+}
+
+TEST(Commands, LayoutPerGeneration) {
+    ct::Spec s;
+    s.name = "101";
+    s.openvz = ct::OpenVzSpec{};
+    s.openvz->ostemplate = "centos-7-x86_64";
+    auto with = [&](const std::string &layout, Generation g) {
+        s.openvz->layout = layout;
+        return create_options(s, g);
+    };
+    EXPECT_EQ(with("simfs", Generation::legacy),
+              (Argv{"--ostemplate", "centos-7-x86_64", "--layout", "simfs"}));
+    EXPECT_EQ(with("ploop:expanded", Generation::legacy),
+              (Argv{"--ostemplate", "centos-7-x86_64", "--layout", "ploop:expanded"}));
+    // vzctl 7.x takes --layout/--ve_layout "ploop" (or 5) only; the image kind is a flag.
+    EXPECT_EQ(with("ploop", Generation::vz7),
+              (Argv{"--ostemplate", "centos-7-x86_64", "--ve_layout", "ploop"}));
+    EXPECT_EQ(with("ploop:expanded", Generation::vz7),
+              (Argv{"--ostemplate", "centos-7-x86_64", "--ve_layout", "ploop", "--expanded"}));
+    EXPECT_EQ(with("ploop:plain", Generation::vz7),
+              (Argv{"--ostemplate", "centos-7-x86_64", "--ve_layout", "ploop", "--preallocated"}));
+    EXPECT_EQ(with("ploop:raw", Generation::vz7),
+              (Argv{"--ostemplate", "centos-7-x86_64", "--ve_layout", "ploop", "--raw"}));
+    try {
+        with("simfs", Generation::vz7);
+        ADD_FAILURE();
+    } catch (const ct::Error &e) {
+        EXPECT_EQ(e.code(), ct::Errc::unsupported);
+        EXPECT_EQ(std::string(e.what()).rfind("openvz.layout 'simfs' is not supported", 0), 0u)
+            << e.what();
+    }
+}
+
+TEST(Commands, InterfacesPerGeneration) {
+    ct::Spec s;
+    s.name = "101";
+    s.network.push_back(
+        {"veth", "eth0", "veth101.0", "", "br0", "02:00:00:00:01:01", 0, 0, "", {}, ""});
+    s.network.push_back({"veth", "eth1", "", "", "", "", 0, 0, "", {}, ""});
+    s.network.push_back({"hostnic", "", "eth3", "", "", "", 0, 0, "", {}, ""});
+    // vzctl 4.x: ifname,mac,host_ifname,host_mac,bridge, empty fields left to vzctl.
+    auto legacy = set_options(s, false, Generation::legacy);
+    EXPECT_EQ(legacy.main, (Argv{"--netif_add", "eth0,02:00:00:00:01:01,veth101.0,,br0",
+                                 "--netif_add", "eth1", "--netdev_add", "eth3"}));
+    EXPECT_TRUE(legacy.more.empty());
+    // vzctl 7.x: no bridge field at all.
+    try {
+        set_options(s, false, Generation::vz7);
+        ADD_FAILURE();
+    } catch (const ct::Error &e) {
+        EXPECT_EQ(e.code(), ct::Errc::unsupported);
+        EXPECT_EQ(std::string(e.what()).rfind("network[0].bridge is not supported", 0), 0u)
+            << e.what();
+    }
+    // Without it: the value of --netif_add is the name alone (libvzctl reads it as --ifname),
+    // the rest per interface in a `vzctl set` of its own.
+    s.network[0].bridge.clear();
+    auto vz7 = set_options(s, false, Generation::vz7);
+    EXPECT_EQ(vz7.main, (Argv{"--netdev_add", "eth3"}));
+    EXPECT_EQ(vz7.more, (std::vector<Argv>{{"--netif_add", "eth0", "--ifname", "eth0", "--mac",
+                                            "02:00:00:00:01:01", "--host_ifname", "veth101.0"},
+                                           {"--netif_add", "eth1"}}));
 }
 
 TEST(Ctid, AcceptsNumericAndUuidOnly) {
-    for (const char *ok : {"101", "2147483644", "7001", "0b1c6a2e-4f55-4d3c-9a0e-1e2f3a4b5c6d"})
+    // IDs up to 100 are documented as reserved, but vzctl does not enforce it and real hosts
+    // have containers 1 and 100.
+    for (const char *ok :
+         {"1", "2", "100", "101", "2147483644", "7001", "0b1c6a2e-4f55-4d3c-9a0e-1e2f3a4b5c6d"})
         EXPECT_NO_THROW(check_ctid(ok)) << ok;
     for (const char *bad :
-         {"", "0", "100", "0101", "2147483645", "99999999999", "web1", "-101", "101 ",
+         {"", "0", "0101", "2147483645", "99999999999", "web1", "-101", "101 ",
           "0B1C6A2E-4F55-4D3C-9A0E-1E2F3A4B5C6D", "0b1c6a2e4f554d3c9a0e1e2f3a4b5c6d", "../101"})
         EXPECT_EQ(code_of([&] { check_ctid(bad); }), ct::Errc::invalid_argument) << bad;
 }
@@ -169,4 +246,15 @@ TEST(SpecFields, OpenVzValidation) {
     bad(R"({"beancounters": {"numproc": "100"}})", "openvz.beancounters.numproc");  // vs pids
     EXPECT_EQ(code_of([] { ct::validate(ct::doc::decode_spec(R"({"name": "7001"})")); }),
               ct::Errc::invalid_spec);  // rootfs is required without a template
+}
+
+TEST(SpecFields, UnlimitedAsHostsWriteIt) {
+    // LONG_MAX is how older vzctl writes "unlimited" into confs (0.conf of vzctl 4.x has
+    // OOMGUARPAGES="9223372036854775807:9223372036854775807"), and 2147483647 the 32-bit one:
+    // a spec copied from such a conf is valid.
+    auto s = ct::doc::decode_spec(R"({"name": "7001", "openvz": {"ostemplate": "centos-7",
+        "beancounters": {"oomguarpages": "9223372036854775807:9223372036854775807",
+                         "kmemsize": "9223372036854775807", "privvmpages": "0:2147483647",
+                         "numfile": "99999999999999999999"}}})");
+    EXPECT_NO_THROW(ct::validate(s));
 }

@@ -10,23 +10,44 @@ namespace {
 const std::string kConf = std::string(CT_OPENVZ_FIXTURES) + "/etc/vz/conf";
 }
 
-TEST(Conf, ParsesARealContainerConfigWhereTheLastValueWins) {
+TEST(Conf, ParsesRealContainerConfigs) {
+    // fixtures/README.md: 101.conf (its sample, then what vzctl create and set --save append)
+    // and 1.conf (a key rewritten in place), both as vzctl 4.x writes them.
     Conf c = Conf::load(kConf + "/101.conf");
-    EXPECT_EQ(c.get("HOSTNAME"), "web1.internal");  // appended by a later vzctl set --save
-    EXPECT_EQ(c.get("VE_PRIVATE"), "/vz/private/$VEID");
-    EXPECT_EQ(c.get("IP_ADDRESS"), "10.0.1.101 2001:db8::101");
-    EXPECT_EQ(c.get("NAME"), "web1");  // single quotes
-    EXPECT_EQ(c.get("PHYSPAGES"), "0:262144");
+    EXPECT_EQ(c.get("HOSTNAME"), "www.example.org");
+    EXPECT_EQ(c.get("VE_PRIVATE"), "/var/lib/vz/private/$VEID");
+    EXPECT_EQ(c.get("IP_ADDRESS"), "10.1.0.101/24");
+    EXPECT_EQ(c.get("PHYSPAGES"), "0:256M");
+    EXPECT_EQ(conf_beancounter(c, "physpages")->limit, 65536u);  // 256M in 4 KiB pages
+    EXPECT_EQ(conf_beancounter(c, "swappages")->limit, 131072u);
     EXPECT_FALSE(c.get("DISABLED"));
     EXPECT_TRUE(c.skipped_lines().empty());
+    Conf one = Conf::load(kConf + "/1.conf");
+    EXPECT_EQ(one.get("VE_LAYOUT"), "simfs");
+    EXPECT_EQ(one.get("CPUS"), "2");
+    auto n = parse_netif(one.get_or("NETIF", ""));
+    ASSERT_EQ(n.size(), 1u);
+    EXPECT_EQ(n[0].ifname, "eth0");
+    EXPECT_EQ(n[0].bridge, "br0");  // fields in the order vzctl 4.x wrote them
+    EXPECT_EQ(n[0].host_ifname, "veth1.eth0");
+    EXPECT_EQ(n[0].host_mac, "00:18:51:D2:44:E9");
+    EXPECT_TRUE(one.skipped_lines().empty());
+    // vzctl's own 0.conf writes "unlimited" as LONG_MAX.
+    Conf zero = Conf::load(kConf + "/0.conf");
+    EXPECT_EQ(conf_beancounter(zero, "oomguarpages")->limit, ct::ubc::kUnlimited);
 }
 
 TEST(Conf, ReadsVzConfWithUnquotedValues) {
     Conf c = Conf::load(std::string(CT_OPENVZ_FIXTURES) + "/etc/vz/vz.conf");
     EXPECT_EQ(c.get("VE_ROOT"), "/vz/root/$VEID");
-    EXPECT_EQ(c.get("CONFIGFILE"), "vswap-1g");
+    EXPECT_EQ(c.get("CONFIGFILE"), "basic");
     EXPECT_EQ(c.get("IPTABLES_MODULES"), "$IPTABLES");  // no shell expansion but $VEID's
     EXPECT_FALSE(c.get("MODULES_DISABLED"));            // commented out
+    EXPECT_TRUE(c.skipped_lines().empty());
+    Conf v = Conf::load(std::string(CT_OPENVZ_FIXTURES) + "/vz7/etc/vz/vz.conf");
+    EXPECT_EQ(v.get("VZPRIVRANGE"), "1 100");
+    EXPECT_EQ(v.get("CONFIGFILE"), "basic");
+    EXPECT_TRUE(v.skipped_lines().empty());
 }
 
 TEST(Conf, QuotingCommentsAndJunk) {
@@ -72,12 +93,18 @@ TEST(Conf, BeancounterValuesInTheirUnits) {
     ASSERT_TRUE(ram);
     EXPECT_EQ(ram->barrier, 0u);
     EXPECT_EQ(ram->limit, 262144u);  // 1G in 4 KiB pages
-    EXPECT_EQ(conf_beancounter(c, "swappages")->limit, 131072u);
+    EXPECT_EQ(conf_beancounter(c, "swappages")->limit, 524288u);
     Conf b = Conf::load(kConf + "/ve-basic.conf-sample");
     EXPECT_EQ(conf_beancounter(b, "kmemsize")->limit, 14790164u);
     EXPECT_EQ(conf_beancounter(b, "physpages")->limit, ct::ubc::kUnlimited);
     EXPECT_EQ(conf_beancounter(b, "numproc")->barrier, 240u);
     EXPECT_FALSE(conf_beancounter(b, "nosuch"));
+    // OpenVZ 7's samples: pages, and a single value for both barrier and limit.
+    Conf v = Conf::load(std::string(CT_OPENVZ_FIXTURES) +
+                        "/vz7/etc/vz/conf/ve-vswap.1024MB.conf-sample");
+    EXPECT_EQ(conf_beancounter(v, "physpages")->limit, 262144u);
+    EXPECT_EQ(conf_beancounter(v, "swappages")->barrier, 262144u);
+    EXPECT_EQ(conf_beancounter(v, "swappages")->limit, 262144u);
 }
 
 TEST(Conf, BeancounterSyntax) {
@@ -91,7 +118,15 @@ TEST(Conf, BeancounterSyntax) {
     EXPECT_FALSE(ct::ubc::parse("6:5", Unit::items, &why));
     EXPECT_NE(why.find("below the barrier"), std::string::npos);
     EXPECT_FALSE(ct::ubc::parse("lots", Unit::items, &why));
-    EXPECT_FALSE(ct::ubc::parse("99999999999999999999", Unit::items, &why));
+    // LONG_MAX and anything larger is the kernel's "unlimited", never "too large".
+    EXPECT_EQ(ct::ubc::parse("9223372036854775807", Unit::items, &why)->limit, ct::ubc::kUnlimited);
+    EXPECT_EQ(ct::ubc::parse("99999999999999999999", Unit::items, &why)->limit,
+              ct::ubc::kUnlimited);
+    EXPECT_EQ(ct::ubc::parse("0:9223372036854775807", Unit::pages, &why)->limit,
+              ct::ubc::kUnlimited);
+    EXPECT_EQ(ct::ubc::parse("9223372036854775807G", Unit::bytes, &why)->limit,
+              ct::ubc::kUnlimited);
+    EXPECT_FALSE(ct::ubc::parse("9007199254740993G", Unit::bytes, &why));  // too large a size
 }
 
 TEST(Conf, NetifAndWords) {

@@ -150,7 +150,7 @@ std::string make_host(const std::string &tag) {
     write(r + "/etc/vz/vz.conf",
           slurp(fx + "/etc/vz/vz.conf") + "\n# fake host paths\nVE_ROOT=" + r +
               "/vz/root/$VEID\nVE_PRIVATE=" + r + "/vz/private/$VEID\nTEMPLATE=" + r +
-              "/vz/template\nDUMPDIR=" + r + "/vz/dump\n");
+              "/vz/template\nDUMPDIR=" + r + "/vz/dump\nCONFIGFILE=\"vswap-1g\"\n");
     for (const char *s : {"ve-vswap-1g.conf-sample", "ve-basic.conf-sample"})
         fs::copy_file(fx + "/etc/vz/conf/" + s, r + "/etc/vz/conf/" + s);
     write(r + "/vz/template/cache/centos-7-x86_64.tar.gz", "");
@@ -317,7 +317,9 @@ network:
     EXPECT_EQ(st["pids"]["limit"], 64);
     EXPECT_EQ(st["beancounters"]["numtcpsock"]["limit"], 500);
     EXPECT_EQ(st["beancounters"]["kmemsize"]["limit"], -1);
-    EXPECT_GT(st["cpu"]["usage_ns"].get<uint64_t>(), 0u);
+    // 150 user + 3 nice and 75 system jiffies at the HZ (1000) of the fake's uptime columns.
+    EXPECT_EQ(st["cpu"]["user_ns"], 153000000u);
+    EXPECT_EQ(st["cpu"]["system_ns"], 75000000u);
     r = ct({"ps", "7101", "--json"});
     ASSERT_EQ(r.code, 0) << r.err;
     auto ps = json::parse(r.out);
@@ -325,12 +327,14 @@ network:
     EXPECT_EQ(ps[0]["ns_pid"], 1);
     EXPECT_EQ(ps[1]["command"], "sshd");
 
-    // pause/resume are vzctl suspend/resume.
+    // pause/resume are vzctl suspend/resume on legacy: a dump to disk, "down suspended".
     ASSERT_EQ(ct({"pause", "7101"}).code, 0);
-    EXPECT_EQ(info("7101")["state"], "paused");
+    i = info("7101");
+    EXPECT_EQ(i["state"], "paused");
+    EXPECT_EQ(i["details"]["status"], "suspended");
     r = ct({"start", "7101"});
     EXPECT_EQ(r.code, 1);
-    EXPECT_NE(r.err.find("suspended"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("container 7101 is paused (resume it)"), std::string::npos) << r.err;
     ASSERT_EQ(ct({"resume", "7101"}).code, 0);
     EXPECT_EQ(info("7101")["state"], "running");
 
@@ -503,8 +507,10 @@ network:
         EXPECT_EQ(d.migrate("7106", R"({"to": "openvz+ssh://node2/"})"), CT_OK) << d.error;
     }
     auto calls = slurp(root + "/fake-calls.log");
-    EXPECT_NE(calls.find(R"(["vzmigrate", "--online", "--ssh=-p 2222", "root@node2", "7101"])"),
-              std::string::npos);
+    // Legacy vzmigrate logs in as root@<host> itself: it is given the bare host.
+    EXPECT_NE(calls.find(R"(["vzmigrate", "--online", "--ssh=-p 2222", "node2", "7101"])"),
+              std::string::npos)
+        << calls;
     EXPECT_NE(calls.find(R"(["vzmigrate", "node2", "7106"])"), std::string::npos);
     // Clean up on the peer.
     run({kCt, "-c", "openvz:///?root=" + peer + "&bin=" + kFake, "destroy", "7101", "--force"},
@@ -560,5 +566,140 @@ gid_map: [{container_id: 0, host_id: 100000, size: 65536}]
     r = ct({"create", "--name", "web1", "--rootfs", root, "--", "sh"});
     EXPECT_EQ(r.code, 1);
     EXPECT_NE(r.err.find("is not an OpenVZ CTID"), std::string::npos) << r.err;
-    EXPECT_FALSE(fs::exists(root + "/fake-calls.log"));  // vzctl never ran
+    // Nothing ran but the question the session asks once when it opens: vzctl's version.
+    for (const auto &l : lines(slurp(root + "/fake-calls.log")))
+        EXPECT_EQ(l, R"(["vzctl", "--version"])");
+}
+
+// OpenVZ 7: the same backend speaking vzctl 7.x's dialect to a fake that plays OpenVZ 7 (its
+// status line, paused state, vzlist without -t, --netif_add without a bridge, ploop only,
+// enter without options) and refuses, with the real tool's words and exit code, what it
+// would refuse.
+TEST_F(FakeHost, OpenVZ7Dialect) {
+    env.push_back("FAKE_VZ_GEN=vz7");
+    auto spec = spec_file("web7", R"(
+name: "7301"
+hostname: web7.example.com
+openvz:
+  ostemplate: centos-7-x86_64
+  layout: ploop
+resources:
+  memory: 256M
+network:
+  - {type: veth, name: eth0, host_name: veth7301.0, mac: "00:18:51:AA:BB:01"}
+)");
+    auto r = ct({"create", spec});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto conf = ct::openvz::Conf::load(root + "/etc/vz/conf/7301.conf").values();
+    EXPECT_EQ(conf["VE_LAYOUT"], "ploop");
+    EXPECT_EQ(conf["NETIF"], "ifname=eth0,mac=00:18:51:AA:BB:01,host_ifname=veth7301.0");
+    EXPECT_EQ(conf["PHYSPAGES"], "0:65536");
+
+    // What OpenVZ 7's vzctl cannot do is refused before anything runs: a bridge, simfs.
+    auto bridged = spec_file("br7",
+                             "name: \"7302\"\nopenvz: {ostemplate: centos-7-x86_64}\n"
+                             "network: [{type: veth, name: eth0, bridge: br0}]\n");
+    r = ct({"create", bridged});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("network[0].bridge is not supported by backend openvz"), std::string::npos)
+        << r.err;
+    auto simfs = spec_file(
+        "simfs7", "name: \"7303\"\nopenvz: {ostemplate: centos-7-x86_64, layout: simfs}\n");
+    r = ct({"create", simfs});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("openvz.layout 'simfs' is not supported"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(root + "/etc/vz/conf/7302.conf"));
+    EXPECT_FALSE(fs::exists(root + "/etc/vz/conf/7303.conf"));
+
+    ASSERT_EQ(ct({"start", "7301"}).code, 0);
+    auto i = info("7301");
+    EXPECT_EQ(i["state"], "running");
+    EXPECT_EQ(i["details"]["vzctl"], "vzctl 7.0.205.2 (OpenVZ 7, libvzctl)");
+    r = ct({"exec", "7301", "--", "sh", "-c", "echo seven; exit 4"});
+    EXPECT_EQ(r.code, 4);
+    EXPECT_EQ(r.out, "seven\n");
+
+    // pause is a freeze there: "paused" in vzctl status and vzlist, not a dump.
+    ASSERT_EQ(ct({"pause", "7301"}).code, 0);
+    EXPECT_EQ(info("7301")["state"], "paused");
+    r = ct({"list", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto all = json::parse(r.out);
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0]["state"], "paused");
+    ASSERT_EQ(ct({"resume", "7301"}).code, 0);
+    EXPECT_EQ(info("7301")["state"], "running");
+
+    // A checkpoint that leaves the container running cannot be had there; one that stops it can.
+    std::string cp = root + "/images/seven";
+    r = ct({"checkpoint", "7301", "--dir", cp + "-live", "--leave-running"});
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("leave_running is not supported by backend openvz on OpenVZ 7"),
+              std::string::npos)
+        << r.err;
+    ASSERT_EQ(ct({"checkpoint", "7301", "--dir", cp}).code, 0);
+    EXPECT_EQ(info("7301")["state"], "stopped");
+    ASSERT_EQ(ct({"restore", "7301", "--dir", cp}).code, 0);
+    EXPECT_EQ(info("7301")["state"], "running");
+
+    // A terminal: `vzctl enter 7301` with no options; libct types the command, and the caller
+    // sees only the command's output and gets its exit status.
+    {
+        ::setenv("FAKE_VZ_ROOT", root.c_str(), 1);
+        ::setenv("FAKE_VZ_GEN", "vz7", 1);
+        auto s = ct::Session::open(uri);
+        auto c = s.get("7301");
+        int sv[2];
+        ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        ct::ProcessSpec p;
+        p.args = {"sh", "-c", "test -t 0 && echo on-a-tty; exit 6"};
+        p.terminal = true;
+        ct::StartOptions o;
+        o.console_socket = sv[0];
+        int64_t pid = c.exec(p, o);
+        char byte;
+        iovec iov{&byte, 1};
+        alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))];
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = ctl;
+        msg.msg_controllen = sizeof ctl;
+        ASSERT_EQ(::recvmsg(sv[1], &msg, 0), 1);
+        int master;
+        std::memcpy(&master, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof master);
+        std::string seen;
+        char buf[256];
+        ssize_t n;
+        while ((n = ::read(master, buf, sizeof buf)) > 0) seen.append(buf, static_cast<size_t>(n));
+        EXPECT_NE(seen.find("on-a-tty"), std::string::npos) << seen;
+        EXPECT_EQ(seen.find("entered into CT"), std::string::npos) << seen;
+        EXPECT_EQ(seen.find("__libct_"), std::string::npos) << seen;
+        EXPECT_EQ(c.wait_process(pid, std::chrono::seconds(20)).code, 6);
+        ::close(master);
+        ::close(sv[0]);
+        ::close(sv[1]);
+        ::unsetenv("FAKE_VZ_GEN");
+    }
+
+    ASSERT_EQ(ct({"destroy", "7301", "--force"}).code, 0);
+    EXPECT_FALSE(fs::exists(root + "/etc/vz/conf/7301.conf"));
+    EXPECT_FALSE(fs::exists(root + "/var/lib/ct/openvz/7301"));
+
+    auto seen = branches();
+    for (const auto &b : seen) EXPECT_EQ(b.rfind("USAGE-ERROR", 0), std::string::npos) << b;
+    for (const char *b : {"vzctl.version", "vzctl.status.paused", "vzctl.chkpnt.suspend",
+                          "vzctl.chkpnt.resume", "vzctl.enter", "vzlist.list", "vzctl.chkpnt",
+                          "vzctl.restore", "vzctl.create.template", "vzctl.exec2"})
+        EXPECT_TRUE(seen.count(b)) << "not exercised on OpenVZ 7: " << b;
+
+    // The fake plays OpenVZ 7's tools faithfully: vzlist -t is an error and its usage on
+    // stderr with nothing listed, and enter takes no options.
+    auto t = run({kFake + "/vzlist", "-a", "-H", "-t", "-o", "ctid,status"}, env);
+    EXPECT_EQ(t.code, 1);
+    EXPECT_EQ(t.out, "");
+    EXPECT_NE(t.err.find("invalid option -- 't'"), std::string::npos);
+    t = run({kFake + "/vzctl", "enter", "7301", "--exec", "true"}, env);
+    EXPECT_EQ(t.code, 2);
+    EXPECT_NE(t.err.find("Invalid options"), std::string::npos) << t.err;
 }

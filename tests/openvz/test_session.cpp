@@ -1,113 +1,15 @@
-// The openvz session with a recorder in place of process spawning: every operation's vzctl,
-// vzlist and vzmigrate command lines are checked against the expected argv, and what OpenVZ
-// cannot do is refused before anything runs. The host's files come from fixtures copied into a
-// private root (openvz:///?root=...).
-#include <gtest/gtest.h>
+// The openvz session on a legacy host (vzctl 4.x) with a recorder in place of process spawning:
+// every operation's vzctl, vzlist and vzmigrate command lines are checked against the expected
+// argv, and what OpenVZ cannot do is refused before anything runs. The host's files come from
+// fixtures copied into a private root (openvz:///?root=...). OpenVZ 7: test_session_vz7.cpp.
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include "session_fixture.hpp"
 
-#include "ct/error.hpp"
-#include "ct/internal/document.hpp"
-#include "recorder.hpp"
-
-namespace fs = std::filesystem;
 using namespace ct::openvz;
-using ct::openvz::test::exited;
-using Calls = std::vector<std::vector<std::string>>;
-
-namespace {
-
-const std::string V = "/opt/vz/vzctl";
-const std::string L = "/opt/vz/vzlist";
-const std::string M = "/opt/vz/vzmigrate";
-
-std::string slurp(const std::string &p) {
-    std::ifstream in(p);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-ct_proc_args no_args() {
-    ct_proc_args a{};
-    a.size = sizeof a;
-    a.stdin_fd = a.stdout_fd = a.stderr_fd = -1;
-    a.console_socket = -1;
-    return a;
-}
-
-class Session : public ::testing::Test {
-  protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/ct-openvz-unit-XXXXXX";
-        ASSERT_NE(::mkdtemp(tmpl), nullptr);
-        root = tmpl;
-        fs::copy(CT_OPENVZ_FIXTURES, root, fs::copy_options::recursive);
-        log = std::make_shared<test::Log>();
-        SessionOptions o;
-        o.root = root;
-        s = std::make_unique<OpenVzSession>(o, Tools{V, L, M},
-                                            std::make_unique<test::Recorder>(log));
-    }
-    void TearDown() override {
-        s.reset();
-        fs::remove_all(root);
-    }
-    // Error code and message of `fn`, which must throw ct::Error.
-    template <class F>
-    std::pair<ct::Errc, std::string> error_of(F &&fn) {
-        try {
-            fn();
-        } catch (const ct::Error &e) {
-            return {e.code(), e.what()};
-        }
-        ADD_FAILURE() << "no error";
-        return {};
-    }
-    std::string state_dir(const std::string &ctid) { return root + "/var/lib/ct/openvz/" + ctid; }
-
-    std::string root;
-    std::shared_ptr<test::Log> log;
-    std::unique_ptr<OpenVzSession> s;
-};
-
-ct::Spec template_spec() {
-    ct::Spec sp;
-    sp.name = "7001";
-    sp.hostname = "web";
-    ct::OpenVzSpec o;
-    o.ostemplate = "centos-7-x86_64";
-    o.config = "vswap-1g";
-    o.layout = "ploop";
-    o.ip = {"10.0.0.2", "fd00::2/64"};
-    o.nameservers = {"8.8.8.8"};
-    o.searchdomains = {"example.com"};
-    o.diskspace = int64_t{10} << 30;
-    o.diskinodes = 200000;
-    o.cpus = 2;
-    o.ioprio = 6;
-    o.onboot = true;
-    o.beancounters = {{"numtcpsock", "360"}, {"kmemsize", "14M:16M"}};
-    sp.openvz = o;
-    sp.resources.memory = int64_t{512} << 20;
-    sp.resources.memory_swap = int64_t{1} << 30;
-    sp.resources.pids = 100;
-    sp.resources.cpu.shares = 500;
-    sp.resources.cpu.quota_us = 50000;
-    sp.resources.cpu.period_us = 100000;
-    sp.resources.cpu.cpus = "0-1";
-    sp.network.push_back(
-        {"veth", "eth0", "veth7001.0", "", "vmbr0", "02:00:00:00:70:01", 0, 0, "", {}, ""});
-    sp.network.push_back({"hostnic", "", "eth3", "", "", "", 0, 0, "", {}, ""});
-    return sp;
-}
-
-}  // namespace
+using namespace ct::openvz::test;
 
 TEST_F(Session, CreateFromATemplate) {
     s->create(ct::doc::encode_spec(template_spec()));
@@ -191,11 +93,11 @@ TEST_F(Session, CreateFromAnExistingDirectory) {
               (Calls{{V, "set", "7002", "--hostname", "box", "--ram", "256M", "--save"}}));
     std::string conf = slurp(root + "/etc/vz/conf/7002.conf");
     // The sample named by vz.conf's CONFIGFILE, then the area, appended: the last value wins.
-    EXPECT_EQ(conf.rfind(slurp(root + "/etc/vz/conf/ve-vswap-1g.conf-sample"), 0), 0u);
+    EXPECT_EQ(conf.rfind(slurp(root + "/etc/vz/conf/ve-basic.conf-sample"), 0), 0u);
     Conf c = Conf::parse(conf);
     EXPECT_EQ(c.get("VE_PRIVATE"), files);
     EXPECT_EQ(c.get("VE_ROOT"), "/vz/root/$VEID");
-    EXPECT_EQ(c.get("ORIGIN_SAMPLE"), "vswap-1g");
+    EXPECT_EQ(c.get("ORIGIN_SAMPLE"), "basic");
     EXPECT_TRUE(StateStore(root + "/var/lib/ct/openvz").load("7002")->adopted);
 }
 
@@ -320,14 +222,15 @@ TEST_F(Session, CreateRefusesBeforeRunningAnything) {
 }
 
 TEST_F(Session, StartsASystemContainerAndFindsItsInit) {
-    log->status["101"] = "exist unmounted down";
-    EXPECT_EQ(s->start("101", no_args()), 24571);  // fixtures/proc/24571/status: envID 101, VPid 1
-    EXPECT_EQ(log->calls, (Calls{{V, "status", "101"}, {V, "start", "101", "--wait"}}));
+    // Container 2: an ID up to 100 is a container like any other.
+    log->status["2"] = "exist unmounted down";
+    EXPECT_EQ(s->start("2", no_args()), 24571);  // fixtures/proc/24571/status: envID 2, VPid 1
+    EXPECT_EQ(log->calls, (Calls{{V, "status", "2"}, {V, "start", "2", "--wait"}}));
     EXPECT_TRUE(log->spawns.empty());
-    log->status["101"] = "exist mounted running";
-    EXPECT_EQ(error_of([&] { s->start("101", no_args()); }).first, ct::Errc::bad_state);
-    log->status["101"] = "exist unmounted down suspended";
-    EXPECT_EQ(error_of([&] { s->start("101", no_args()); }).first, ct::Errc::bad_state);
+    log->status["2"] = "exist mounted running";
+    EXPECT_EQ(error_of([&] { s->start("2", no_args()); }).first, ct::Errc::bad_state);
+    log->status["2"] = "exist unmounted down suspended";
+    EXPECT_EQ(error_of([&] { s->start("2", no_args()); }).first, ct::Errc::bad_state);
     EXPECT_EQ(error_of([&] { s->start("7777", no_args()); }).first, ct::Errc::not_found);
 }
 
@@ -407,8 +310,20 @@ TEST_F(Session, ExecRunsVzctlExec2OrEnterForATerminal) {
     ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
     a.console_socket = sv[0];
     EXPECT_EQ(s->exec("101", a), 4001);
-    EXPECT_EQ(log->spawns.back().argv, (Argv{V, "enter", "101", "--exec", "exec ls -l"}));
-    EXPECT_GE(log->spawns.back().tty, 0);
+    // vzctl 4.x types --exec's words into the container's login shell: the line prints markers
+    // around the command, by which the relay drops banner and echo and reads the exit status.
+    const auto &r = log->spawns.back();
+    ASSERT_EQ(r.argv.size(), 5u);
+    EXPECT_EQ(r.argv[0], V);
+    EXPECT_EQ(r.argv[1], "enter");
+    EXPECT_EQ(r.argv[2], "101");
+    EXPECT_EQ(r.argv[3], "--exec");
+    EXPECT_NE(r.argv[4].find("; (exec ls -l); "), std::string::npos) << r.argv[4];
+    EXPECT_TRUE(r.relay.on);
+    EXPECT_EQ(r.relay.typed, "");  // vzctl types it
+    EXPECT_EQ(r.relay.begin.rfind("__libct_begin_", 0), 0u);
+    EXPECT_EQ(r.relay.end.rfind("__libct_end_", 0), 0u);
+    EXPECT_GE(r.tty, 0);
     // The terminal's master side went to the console socket.
     char byte;
     iovec iov{&byte, 1};
@@ -489,33 +404,53 @@ TEST_F(Session, UpdateSetsOnlyTheGivenLimits) {
 }
 
 TEST_F(Session, StatsFromBeancountersAndVestat) {
-    log->status["101"] = "exist mounted running";
-    auto st = ct::doc::stats_from_json(ct::doc::parse(s->stats("101"), "stats"));
-    EXPECT_EQ(st.memory.usage, 20315u * 4096);
-    EXPECT_EQ(st.memory.max_usage, 27413u * 4096);
-    EXPECT_EQ(st.memory.limit, int64_t{262144} * 4096);
-    EXPECT_EQ(st.memory.failcnt, 3u);
-    EXPECT_EQ(st.memory.oom_kills, 1u);
-    EXPECT_EQ(st.pids.current, 31u);
-    EXPECT_EQ(st.pids.limit, 240);
-    uint64_t tick = 1000000000ULL / static_cast<uint64_t>(::sysconf(_SC_CLK_TCK));
-    EXPECT_EQ(st.cpu.user_ns, (4172u + 25u) * tick);
-    EXPECT_EQ(st.cpu.system_ns, 2951u * tick);
-    EXPECT_EQ(st.cpu.usage_ns, (4172u + 25u + 2951u) * tick);
-    ASSERT_EQ(st.beancounters.size(), 21u);
-    EXPECT_EQ(st.beancounters["swappages"].maxheld, 112u);
+    // Container 1: the VSwap sample's beancounters and vestat.hz1000's first row
+    // (fixtures/README.md).
+    log->status["1"] = "exist mounted running";
+    auto st = ct::doc::stats_from_json(ct::doc::parse(s->stats("1"), "stats"));
+    EXPECT_EQ(st.memory.usage, 251234u * 4096);
+    EXPECT_EQ(st.memory.max_usage, 268004u * 4096);
+    EXPECT_EQ(st.memory.limit, int64_t{524288} * 4096);
+    EXPECT_EQ(st.memory.failcnt, 5u);
+    EXPECT_EQ(st.pids.current, 57u);
+    EXPECT_EQ(st.pids.limit, 480);
+    // Jiffies at the kernel's HZ (1000, from the uptime columns), not USER_HZ.
+    EXPECT_EQ(st.cpu.user_ns, 63191000000u);
+    EXPECT_EQ(st.cpu.system_ns, 131902000000u);
+    EXPECT_EQ(st.cpu.usage_ns, 195093000000u);
+    ASSERT_EQ(st.beancounters.size(), 20u);
+    EXPECT_EQ(st.beancounters["tcpsndbuf"].failcnt, 98231744u);
     EXPECT_EQ(st.beancounters["kmemsize"].barrier, -1);
 
-    log->status["102"] = "exist mounted running";
-    auto old = ct::doc::stats_from_json(ct::doc::parse(s->stats("102"), "stats"));
-    EXPECT_EQ(old.memory.limit, -1);
-    EXPECT_EQ(old.beancounters["privvmpages"].failcnt, 7u);
+    // Container 2, pre-VSwap: physpages unlimited (LONG_MAX), privvmpages is the memory limit.
+    log->status["2"] = "exist mounted running";
+    auto old = ct::doc::stats_from_json(ct::doc::parse(s->stats("2"), "stats"));
+    EXPECT_EQ(old.memory.limit, int64_t{69632} * 4096);
+    EXPECT_EQ(old.memory.usage, 41877u * 4096);
+    EXPECT_EQ(old.memory.failcnt, 4u);  // privvmpages' refusals
+    EXPECT_EQ(old.beancounters["numothersock"].failcnt, 9u);
+    EXPECT_EQ(old.cpu.system_ns, 438907000000u);
+    // Container 101: physpages "unlimited" as 2147483647 is no 8 TiB limit either.
+    log->status["101"] = "exist mounted running";
+    auto intmax = ct::doc::stats_from_json(ct::doc::parse(s->stats("101"), "stats"));
+    EXPECT_EQ(intmax.memory.limit, int64_t{53575} * 4096);
+    EXPECT_EQ(intmax.beancounters["physpages"].limit, -1);
 
-    auto ps = ct::doc::processes_from_json(ct::doc::parse(s->processes("101"), "ps"));
+    auto ps = ct::doc::processes_from_json(ct::doc::parse(s->processes("1"), "ps"));
     ASSERT_EQ(ps.size(), 2u);
     EXPECT_EQ(ps[1].command, "sshd");
-    log->status["101"] = "exist unmounted down";
-    EXPECT_EQ(error_of([&] { s->stats("101"); }).first, ct::Errc::bad_state);
+    log->status["1"] = "exist unmounted down";
+    EXPECT_EQ(error_of([&] { s->stats("1"); }).first, ct::Errc::bad_state);
+}
+
+TEST_F(Session, StatsRefuseAVestatThatFitsNoHz) {
+    log->status["1"] = "exist mounted running";
+    std::ofstream(root + "/proc/vz/vestat")
+        << "Version: 2.2\nVEID user nice system uptime idle strv uptime used maxlat totlat "
+           "numsched\n1 4172 25 2951 61389733 1464614327556 0 1489081958004 24467630448 0 0 0\n";
+    auto [code, msg] = error_of([&] { s->stats("1"); });
+    EXPECT_EQ(code, ct::Errc::backend);
+    EXPECT_NE(msg.find("fit no kernel HZ"), std::string::npos) << msg;
 }
 
 TEST_F(Session, CheckpointAndRestore) {
@@ -562,10 +497,10 @@ TEST_F(Session, CheckpointAndRestore) {
     s->restore("101", R"({"dir": ")" + dir + R"(", "detach": true, "stdio": [0, 1, 2]})");
     EXPECT_EQ(log->calls, (Calls{{V, "status", "101"},
                                  {V, "restore", "101", "--dumpfile", dir + "/openvz.dump"}}));
-    log->status["102"] = "exist unmounted down";
-    auto [code, msg] = error_of([&] { s->restore("102", R"({"dir": ")" + dir + R"("})"); });
+    log->status["2"] = "exist unmounted down";
+    auto [code, msg] = error_of([&] { s->restore("2", R"({"dir": ")" + dir + R"("})"); });
     EXPECT_EQ(code, ct::Errc::unsupported);
-    EXPECT_NE(msg.find("101's checkpoint as 102"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("101's checkpoint as 2"), std::string::npos) << msg;
     EXPECT_EQ(error_of([&] { s->restore("101", R"({"dir": "/nonexistent"})"); }).first,
               ct::Errc::not_found);
 }
@@ -575,13 +510,22 @@ TEST_F(Session, MigrateRunsVzmigrate) {
     s->migrate(
         "101",
         R"({"to": "openvz+ssh://root@node2:2222/?identity=/root/.ssh/id_vz&host_key=accept-new", "leave_running": false, "tcp_established": true})");
+    // vzmigrate 4.x logs in as root@<destination> itself: never root@root@node2.
     EXPECT_EQ(log->calls.back(),
               (Argv{M, "--online",
                     "--ssh=-p 2222 -i /root/.ssh/id_vz -o StrictHostKeyChecking=accept-new",
-                    "root@node2", "101"}));
-    log->status["102"] = "exist unmounted down";
-    s->migrate("102", R"({"to": "openvz+ssh://node3/"})");
-    EXPECT_EQ(log->calls.back(), (Argv{M, "node3", "102"}));
+                    "node2", "101"}));
+    log->status["2"] = "exist unmounted down";
+    s->migrate("2", R"({"to": "openvz+ssh://node3/"})");
+    EXPECT_EQ(log->calls.back(), (Argv{M, "node3", "2"}));
+    log->calls.clear();
+    auto [code, msg] = error_of([&] { s->migrate("2", R"({"to": "openvz+ssh://admin@node3/"})"); });
+    EXPECT_EQ(code, ct::Errc::invalid_argument);
+    EXPECT_NE(msg.find("always logs in as root"), std::string::npos) << msg;
+    log->status["101"] = "exist unmounted down suspended";
+    EXPECT_EQ(error_of([&] { s->migrate("101", R"({"to": "openvz+ssh://n/"})"); }).first,
+              ct::Errc::bad_state);
+    log->status["101"] = "exist mounted running";
 
     log->calls.clear();
     EXPECT_EQ(error_of([&] {
@@ -595,50 +539,127 @@ TEST_F(Session, MigrateRunsVzmigrate) {
     EXPECT_TRUE(log->calls.empty());
 }
 
-TEST_F(Session, ListsWithStatesAndSkipsReservedIds) {
+TEST_F(Session, ListsEveryContainerWithItsState) {
+    fs::copy_file(root + "/etc/vz/conf/2.conf", root + "/etc/vz/conf/100.conf");
     log->respond = [](const Argv &a) -> std::optional<RunResult> {
         if (a[0] == L)
             return exited(0,
-                          "       101 running\n       102 stopped\n         1 running\n"
-                          "       103 suspended\n");
+                          "       101 running\n         2 stopped\n         1 running\n"
+                          "       100 suspended\n");
         return std::nullopt;
     };
     auto j = ct::doc::parse(s->list(), "list");
-    EXPECT_EQ(log->calls, (Calls{{L, "-a", "-H", "-t", "-o", "ctid,status"}}));
-    ASSERT_EQ(j.size(), 3u);
+    // vzlist 4.x and 7.x both take these options (7.x has no -t).
+    EXPECT_EQ(log->calls, (Calls{{L, "-a", "-H", "-o", "ctid,status"}}));
+    ASSERT_EQ(j.size(), 4u);
     auto a = ct::doc::info_from_json(j[0]);
     EXPECT_EQ(a.name, "101");
     EXPECT_EQ(a.state, ct::State::running);
-    EXPECT_EQ(a.pid, 24571);
+    EXPECT_EQ(a.pid, 24690);
     EXPECT_EQ(ct::doc::info_from_json(j[1]).state, ct::State::stopped);
-    EXPECT_EQ(ct::doc::info_from_json(j[2]).state, ct::State::paused);
+    EXPECT_EQ(ct::doc::info_from_json(j[2]).name, "1");  // IDs up to 100 are listed
+    EXPECT_EQ(ct::doc::info_from_json(j[2]).pid, 3303);
+    EXPECT_EQ(ct::doc::info_from_json(j[3]).state, ct::State::paused);
+
+    // vzlist 4.x with no containers: "Container(s) not found" on stderr, exit 0.
+    log->respond = [](const Argv &a) -> std::optional<RunResult> {
+        if (a[0] == L) return exited(0, "", "Container(s) not found\n");
+        return std::nullopt;
+    };
+    EXPECT_EQ(ct::doc::parse(s->list(), "list").size(), 0u);
+    // Anything else on stderr with no containers is an error, never an empty list.
+    log->respond = [](const Argv &a) -> std::optional<RunResult> {
+        if (a[0] == L)
+            return exited(0, "", "vzlist: invalid option -- 't'\nUsage: vzlist [-a|-S] ...\n");
+        return std::nullopt;
+    };
+    auto [code, msg] = error_of([&] { s->list(); });
+    EXPECT_EQ(code, ct::Errc::backend);
+    EXPECT_NE(msg.find("Usage: vzlist"), std::string::npos) << msg;
 }
 
-TEST_F(Session, InfoDescribesAContainerMadeWithVzctl) {
+TEST_F(Session, InfoDescribesContainersMadeWithVzctl) {
+    // 101.conf: made from the vswap-256m sample, simfs.
     log->status["101"] = "exist unmounted down";
     auto i = ct::doc::info_from_json(ct::doc::parse(s->info("101"), "info"));
     EXPECT_EQ(i.state, ct::State::stopped);
     EXPECT_EQ(i.backend, "openvz");
-    EXPECT_EQ(i.spec.hostname, "web1.internal");
-    EXPECT_EQ(i.spec.rootfs, "/vz/root/101");
-    EXPECT_EQ(i.spec.private_area.path, "/vz/private/101");
-    EXPECT_EQ(i.spec.resources.memory, int64_t{1} << 30);
-    EXPECT_EQ(i.spec.resources.memory_swap, int64_t{3} << 29);
-    EXPECT_EQ(i.spec.resources.pids, 240);
+    EXPECT_EQ(i.spec.hostname, "www.example.org");
+    EXPECT_EQ(i.spec.rootfs, "/var/lib/vz/root/101");
+    EXPECT_EQ(i.spec.private_area.path, "/var/lib/vz/private/101");
+    EXPECT_EQ(i.spec.resources.memory, int64_t{256} << 20);
+    EXPECT_EQ(i.spec.resources.memory_swap, int64_t{768} << 20);
     EXPECT_EQ(i.spec.resources.cpu.shares, 1000u);
-    EXPECT_EQ(i.spec.resources.cpu.quota_us, 50000);
-    EXPECT_EQ(i.spec.resources.cpu.cpus, "0-1");
     ASSERT_TRUE(i.spec.openvz);
-    EXPECT_EQ(i.spec.openvz->ostemplate, "centos-6-x86_64");
-    EXPECT_EQ(i.spec.openvz->ip, (std::vector<std::string>{"10.0.1.101", "2001:db8::101"}));
-    EXPECT_EQ(i.spec.openvz->onboot, true);
-    ASSERT_EQ(i.spec.network.size(), 1u);
-    EXPECT_EQ(i.spec.network[0].host_name, "veth101.1");
-    EXPECT_EQ(i.details["vzctl_name"], "web1");
-    EXPECT_EQ(i.details["ve_private"], "/vz/private/101");
+    EXPECT_EQ(i.spec.openvz->ostemplate, "centos-7-x86_64");
+    EXPECT_EQ(i.spec.openvz->layout, "simfs");
+    EXPECT_EQ(i.spec.openvz->ip, (std::vector<std::string>{"10.1.0.101/24"}));
+    EXPECT_EQ(i.spec.openvz->nameservers, (std::vector<std::string>{"10.1.0.1"}));
+    EXPECT_TRUE(i.spec.network.empty());
+    EXPECT_EQ(i.details["ve_private"], "/var/lib/vz/private/101");
     EXPECT_EQ(i.details["mode"], "system");
+    EXPECT_EQ(i.details["vzctl"], "vzctl 4.11 (legacy OpenVZ)");
+
+    // Container 1: a veth on a bridge.
+    log->status["1"] = "exist mounted running";
+    auto one = ct::doc::info_from_json(ct::doc::parse(s->info("1"), "info"));
+    EXPECT_EQ(one.state, ct::State::running);
+    EXPECT_EQ(one.pid, 3303);
+    EXPECT_EQ(one.spec.resources.memory, int64_t{1} << 30);
+    EXPECT_EQ(one.spec.resources.memory_swap, int64_t{3} << 29);
+    ASSERT_EQ(one.spec.network.size(), 1u);
+    EXPECT_EQ(one.spec.network[0].name, "eth0");
+    EXPECT_EQ(one.spec.network[0].host_name, "veth1.eth0");
+    EXPECT_EQ(one.spec.network[0].bridge, "br0");
+    EXPECT_EQ(one.spec.network[0].mac, "00:18:51:3C:7A:10");
+
+    // Container 2, a UBC-style conf: its memory limit is privvmpages', its pids numproc's.
+    log->status["2"] = "exist unmounted down";
+    auto two = ct::doc::info_from_json(ct::doc::parse(s->info("2"), "info"));
+    EXPECT_EQ(two.spec.resources.memory, int64_t{69632} * 4096);
+    EXPECT_EQ(two.spec.resources.pids, 240);
+    EXPECT_EQ(two.spec.hostname, "ct2.example.net");
+    EXPECT_EQ(two.spec.openvz->onboot, true);
+
     EXPECT_EQ(error_of([&] { s->info("7777"); }).first, ct::Errc::not_found);
     EXPECT_EQ(error_of([&] { s->info("../101"); }).first, ct::Errc::invalid_argument);
+}
+
+TEST_F(Session, UnlimitedValuesOfRealConfs) {
+    // LONG_MAX, as older vzctl wrote it, and 2147483647 read as unlimited, never "too large"
+    // and never as a limit of terabytes: memory, swap and pids stay in the description.
+    std::ofstream(root + "/etc/vz/conf/2.conf", std::ios::app)
+        << "PHYSPAGES=\"0:9223372036854775807\"\nPRIVVMPAGES=\"9223372036854775807:"
+           "9223372036854775807\"\nSWAPPAGES=\"0:2147483647\"\nNUMPROC=\"2147483647:2147483647\"\n";
+    log->status["2"] = "exist unmounted down";
+    auto i = ct::doc::info_from_json(ct::doc::parse(s->info("2"), "info"));
+    EXPECT_EQ(i.spec.resources.memory, -1);
+    EXPECT_EQ(i.spec.resources.memory_swap, -1);
+    EXPECT_EQ(i.spec.resources.pids, -1);
+}
+
+TEST_F(Session, AsksVzctlItsVersionOnce) {
+    open("vzctl version 4.11\n");
+    log->status["101"] = "exist unmounted down";
+    s->info("101");
+    s->info("101");
+    for (const auto &c : log->calls) EXPECT_NE(c[1], "--version");
+    // A new session asks first, before anything else.
+    auto fresh = std::make_shared<Log>();
+    SessionOptions o;
+    o.root = root;
+    OpenVzSession again(o, Tools{V, L, M}, std::make_unique<Recorder>(fresh));
+    EXPECT_EQ(fresh->calls, (Calls{{V, "--version"}}));
+    // A vzctl that answers something else: refused, quoting it.
+    fresh = std::make_shared<Log>();
+    fresh->version = "vzctl: unrecognized option '--version'\n";
+    try {
+        OpenVzSession bad(o, Tools{V, L, M}, std::make_unique<Recorder>(fresh));
+        ADD_FAILURE();
+    } catch (const ct::Error &e) {
+        EXPECT_EQ(e.code(), ct::Errc::unsupported);
+        EXPECT_NE(std::string(e.what()).find("unrecognized option"), std::string::npos) << e.what();
+    }
 }
 
 TEST_F(Session, DestroyStopsRemovesAndKeepsTheCallersFiles) {

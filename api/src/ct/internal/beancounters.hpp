@@ -60,9 +60,10 @@ inline std::optional<uint64_t> parse_one(std::string_view t, Unit unit, std::str
     if (t == "unlimited") return kUnlimited;
     size_t i = 0;
     uint64_t n = 0;
+    // LONG_MAX and above is the kernel's "unlimited": vzctl writes LONG_MAX into confs for it.
     while (i < t.size() && t[i] >= '0' && t[i] <= '9') {
-        if (n > (kUnlimited - 9) / 10) return bad("'" + std::string(t) + "' is too large");
-        n = n * 10 + static_cast<uint64_t>(t[i++] - '0');
+        uint64_t d = static_cast<uint64_t>(t[i++] - '0');
+        n = n > (kUnlimited - d) / 10 ? kUnlimited : n * 10 + d;
     }
     if (i == 0) return bad("'" + std::string(t) + "' is not a number or 'unlimited'");
     if (i == t.size()) return n;
@@ -98,6 +99,7 @@ inline std::optional<uint64_t> parse_one(std::string_view t, Unit unit, std::str
         default:
             return bad("'" + std::string(t) + "' has an unknown suffix (K, M, G, T, P, B)");
     }
+    if (n == kUnlimited) return kUnlimited;
     if (n > kUnlimited / bytes_per) return bad("'" + std::string(t) + "' is too large");
     uint64_t bytes = n * bytes_per;
     return unit == Unit::bytes ? bytes : bytes / kPageSize;

@@ -1,0 +1,95 @@
+#include "vestat.hpp"
+
+#include "ct/error.hpp"
+#include "text.hpp"
+
+namespace ct::openvz {
+namespace {
+
+using u128 = unsigned __int128;
+
+// The CONFIG_HZ choices of the x86 kernels OpenVZ builds (kernel/Kconfig.hz).
+constexpr uint64_t kHzChoices[] = {100, 250, 300, 1000};
+
+}  // namespace
+
+std::map<std::string, VeStat> parse_vestat(std::string_view input) {
+    auto lines = text::lines_of(input);
+    std::string ver = text::version_of(lines);
+    if (ver.rfind("2.", 0) != 0)
+        throw Error(Errc::unsupported, "/proc/vz/vestat: unsupported format version '" + ver +
+                                           "' (this backend reads 2.x)");
+    std::vector<std::string> head;
+    std::map<std::string, VeStat> out;
+    for (size_t i = 1; i < lines.size(); ++i) {
+        auto w = text::words(lines[i]);
+        if (w.empty()) continue;
+        if (w[0] == "VEID") {
+            head = w;
+            continue;
+        }
+        if (head.empty() || w.size() != head.size())
+            throw Error(Errc::backend,
+                        "/proc/vz/vestat: malformed line '" + std::string(lines[i]) + "'");
+        VeStat s;
+        int uptimes = 0;
+        for (size_t c = 1; c < w.size(); ++c) {
+            uint64_t v = 0;
+            if (!text::to_u64(w[c], v))
+                throw Error(Errc::backend, "/proc/vz/vestat: '" + w[c] + "' is not a number");
+            const auto &h = head[c];
+            if (h == "user")
+                s.user = v;
+            else if (h == "nice")
+                s.nice = v;
+            else if (h == "system")
+                s.system = v;
+            else if (h == "idle")
+                s.idle_cycles = v;
+            else if (h == "used")
+                s.used_cycles = v;
+            else if (h == "uptime")
+                (uptimes++ == 0 ? s.uptime : s.uptime_ns) = v;  // jiffies, then nanoseconds
+        }
+        out[w[0]] = s;
+    }
+    return out;
+}
+
+std::optional<uint64_t> kernel_hz(const std::map<std::string, VeStat> &vestat) {
+    const std::pair<const std::string, VeStat> *longest = nullptr;
+    for (const auto &e : vestat)
+        if (!longest || e.second.uptime_ns > longest->second.uptime_ns) longest = &e;
+    if (!longest || longest->second.uptime_ns == 0) return std::nullopt;
+    const VeStat &s = longest->second;
+    // For each HZ: how far the jiffies are from what the nanoseconds predict, and whether that
+    // is within the slack of two counters started a fraction of a jiffy apart.
+    uint64_t best = 0, best_fitting = 0;
+    long double best_err = 0, best_fitting_err = 0;
+    for (uint64_t hz : kHzChoices) {
+        u128 expected = static_cast<u128>(s.uptime_ns) * hz / 1000000000u;
+        u128 diff = expected > s.uptime ? expected - s.uptime : s.uptime - expected;
+        long double err =
+            static_cast<long double>(diff) / static_cast<long double>(expected == 0 ? 1 : expected);
+        if (best == 0 || err < best_err) best = hz, best_err = err;
+        if (diff <= 2 + expected / 100 && (best_fitting == 0 || err < best_fitting_err))
+            best_fitting = hz, best_fitting_err = err;
+    }
+    if (best_fitting) return best_fitting;
+    // Under a second, jiffies are too few to refuse every HZ: take the closest.
+    if (s.uptime_ns >= 1000000000u)
+        throw Error(Errc::backend,
+                    "/proc/vz/vestat: the uptime columns of container " + longest->first + " (" +
+                        std::to_string(s.uptime) + " jiffies, " + std::to_string(s.uptime_ns) +
+                        " ns) fit no kernel HZ (100, 250, 300 or 1000): cannot convert its CPU "
+                        "times");
+    return best;
+}
+
+uint64_t jiffies_to_ns(uint64_t jiffies, uint64_t hz) {
+    if (hz == 0) return 0;
+    u128 ns = static_cast<u128>(jiffies) * 1000000000u / hz;
+    return ns > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(ns);
+}
+
+}  // namespace ct::openvz
