@@ -700,6 +700,34 @@ network:
     EXPECT_EQ(t.out, "");
     EXPECT_NE(t.err.find("invalid option -- 't'"), std::string::npos);
     t = run({kFake + "/vzctl", "enter", "7301", "--exec", "true"}, env);
-    EXPECT_EQ(t.code, 2);
+    EXPECT_EQ(t.code, 20);  // VZ_INVALID_PARAMETER_SYNTAX
     EXPECT_NE(t.err.find("Invalid options"), std::string::npos) << t.err;
+}
+
+// Containers 1..100: OpenVZ documents them as reserved, vzctl lets them be made, and real hosts
+// have them. They are listed, described and destroyed like any other.
+TEST_F(FakeHost, SmallCtidsAreContainersLikeAnyOther) {
+    for (const char *id : {"1", "100"}) {
+        fs::create_directories(root + "/srv/ct" + id);
+        auto s = spec_file(std::string("small") + id, "name: \"" + std::string(id) +
+                                                          "\"\nrootfs: " + root + "/srv/ct" + id +
+                                                          "\nopenvz: {}\n");
+        auto r = ct({"create", s});
+        ASSERT_EQ(r.code, 0) << r.err;
+    }
+    auto r = ct({"list", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    auto all = json::parse(r.out);
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0]["name"], "1");
+    EXPECT_EQ(all[1]["name"], "100");
+    EXPECT_EQ(info("100")["state"], "created");
+    ASSERT_EQ(ct({"start", "100"}).code, 0);
+    EXPECT_EQ(info("100")["state"], "running");
+    ASSERT_EQ(ct({"destroy", "100", "--force"}).code, 0);
+    ASSERT_EQ(ct({"destroy", "1"}).code, 0);
+    r = ct({"list", "--json"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out).size(), 0u);  // "Container(s) not found" is no error
+    for (const auto &b : branches()) EXPECT_EQ(b.rfind("USAGE-ERROR", 0), std::string::npos) << b;
 }

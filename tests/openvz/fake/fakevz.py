@@ -29,8 +29,11 @@ GEN = os.environ.get("FAKE_VZ_GEN", "legacy")
 VZ7 = GEN == "vz7"
 # What `vzctl --version` prints: vzctl 4.x's version() and vzctl 7.x's Version().
 VERSION = "vzctl v.7.0.205.2" if VZ7 else "vzctl version 4.11"
-# vzctl's exit code for options it does not know (VZ_INVALID_PARAMETER_SYNTAX).
-E_SYNTAX = 2
+# vzctl's exit codes for bad command lines (vzerror.h of both generations):
+# VZ_INVALID_PARAMETER_SYNTAX, and VZ_INVALID_PARAMETER_VALUE, which create and start return
+# when getopt does not know an option.
+E_SYNTAX = 20
+E_VALUE = 21
 PAGE = 4096
 
 BRANCHES = [
@@ -272,7 +275,7 @@ def need_conf(ctid):
     return conf
 
 
-def options(args, known, flags=()):
+def options(args, known, flags=(), unknown=E_SYNTAX):
     """--opt value pairs (and bare flags) after the CTID. An option the real tool does not have
     is refused as it refuses it; one it has but libct should not send is a usage error."""
     out, i = [], 0
@@ -286,7 +289,7 @@ def options(args, known, flags=()):
             i += 2
         elif a.startswith("--"):
             # getopt_long's complaint, then vzctl's usage error.
-            raise Refused(E_SYNTAX, "vzctl: unrecognized option '%s'\nInvalid options" % a)
+            raise Refused(unknown, "vzctl: unrecognized option '%s'\nInvalid options" % a)
         else:
             raise Refused(E_SYNTAX, "", "non-option ARGV-elements: %s \n" % a)
     return out
@@ -327,7 +330,8 @@ def vzctl_create(ctid, rest):
     if VZ7:
         opts = dict(options(rest, {"ostemplate", "config", "layout", "ve_layout", "private",
                                    "root", "diskspace"},
-                            flags=("--expanded", "--preallocated", "--plain", "--raw")))
+                            flags=("--expanded", "--preallocated", "--plain", "--raw"),
+                            unknown=E_VALUE))
         layout = opts.pop("ve_layout", opts.pop("layout", None))
         # ParseCreateOptions: "ploop" or the number 5, nothing else.
         if layout is not None and layout not in ("ploop", "5"):
@@ -339,7 +343,7 @@ def vzctl_create(ctid, rest):
                 raise Usage("--%s without --ve_layout ploop" % f)
     else:
         opts = dict(options(rest, {"ostemplate", "config", "layout", "private", "root",
-                                   "diskspace"}))
+                                   "diskspace"}, unknown=E_VALUE))
         if "layout" in opts and not re.fullmatch(r"simfs|ploop(:(expanded|plain|raw))?",
                                                  opts["layout"]):
             raise Refused(E_SYNTAX, "Invalid layout: %s" % opts["layout"])
@@ -451,7 +455,7 @@ def vzctl_set(ctid, rest):
 
 
 def vzctl_start(ctid, rest):
-    if options(rest, set(), flags=("--wait",)) != [("wait", None)]:
+    if options(rest, set(), flags=("--wait",), unknown=E_VALUE) != [("wait", None)]:
         raise Usage("libct starts with --wait")
     conf = need_conf(ctid)
     if is_running(ctid):
