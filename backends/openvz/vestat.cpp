@@ -56,34 +56,62 @@ std::map<std::string, VeStat> parse_vestat(std::string_view input) {
     return out;
 }
 
-std::optional<uint64_t> kernel_hz(const std::map<std::string, VeStat> &vestat) {
-    const std::pair<const std::string, VeStat> *longest = nullptr;
-    for (const auto &e : vestat)
-        if (!longest || e.second.uptime_ns > longest->second.uptime_ns) longest = &e;
-    if (!longest || longest->second.uptime_ns == 0) return std::nullopt;
-    const VeStat &s = longest->second;
-    // For each HZ: how far the jiffies are from what the nanoseconds predict, and whether that
-    // is within the slack of two counters started a fraction of a jiffy apart.
-    uint64_t best = 0, best_fitting = 0;
-    long double best_err = 0, best_fitting_err = 0;
+namespace {
+
+struct Fit {
+    uint64_t closest = 0;  // the HZ whose prediction is nearest
+    uint64_t fitting = 0;  // the nearest one within the slack, 0 if none is
+};
+
+// For each HZ: how far the jiffies are from what the nanoseconds predict, and whether that is
+// within the slack of two counters started a fraction of a jiffy apart.
+Fit fit(const VeStat &s) {
+    Fit f;
+    long double best_err = 0, fitting_err = 0;
     for (uint64_t hz : kHzChoices) {
         u128 expected = static_cast<u128>(s.uptime_ns) * hz / 1000000000u;
         u128 diff = expected > s.uptime ? expected - s.uptime : s.uptime - expected;
         long double err =
             static_cast<long double>(diff) / static_cast<long double>(expected == 0 ? 1 : expected);
-        if (best == 0 || err < best_err) best = hz, best_err = err;
-        if (diff <= 2 + expected / 100 && (best_fitting == 0 || err < best_fitting_err))
-            best_fitting = hz, best_fitting_err = err;
+        if (f.closest == 0 || err < best_err) f.closest = hz, best_err = err;
+        if (diff <= 2 + expected / 100 && (f.fitting == 0 || err < fitting_err))
+            f.fitting = hz, fitting_err = err;
     }
-    if (best_fitting) return best_fitting;
+    return f;
+}
+
+}  // namespace
+
+std::optional<uint64_t> kernel_hz(const std::map<std::string, VeStat> &vestat) {
+    // Every container that has run a second or more votes for the HZ its columns fit: one whose
+    // two clocks were set apart (a container restored from a dump) cannot outvote the others.
+    // Ties go to the longest-running voter.
+    std::map<uint64_t, std::pair<int, uint64_t>> votes;  // HZ -> (votes, longest uptime_ns)
+    const std::pair<const std::string, VeStat> *longest = nullptr;
+    for (const auto &e : vestat) {
+        if (!longest || e.second.uptime_ns > longest->second.uptime_ns) longest = &e;
+        if (e.second.uptime_ns < 1000000000u) continue;
+        if (uint64_t hz = fit(e.second).fitting) {
+            auto &v = votes[hz];
+            ++v.first;
+            if (e.second.uptime_ns > v.second) v.second = e.second.uptime_ns;
+        }
+    }
+    if (!votes.empty()) {
+        auto best = votes.begin();
+        for (auto it = votes.begin(); it != votes.end(); ++it)
+            if (it->second > best->second) best = it;
+        return best->first;
+    }
+    if (!longest || longest->second.uptime_ns == 0) return std::nullopt;
+    const VeStat &s = longest->second;
     // Under a second, jiffies are too few to refuse every HZ: take the closest.
-    if (s.uptime_ns >= 1000000000u)
-        throw Error(Errc::backend,
-                    "/proc/vz/vestat: the uptime columns of container " + longest->first + " (" +
-                        std::to_string(s.uptime) + " jiffies, " + std::to_string(s.uptime_ns) +
-                        " ns) fit no kernel HZ (100, 250, 300 or 1000): cannot convert its CPU "
-                        "times");
-    return best;
+    if (s.uptime_ns < 1000000000u) return fit(s).closest;
+    throw Error(Errc::backend,
+                "/proc/vz/vestat: the uptime columns of container " + longest->first + " (" +
+                    std::to_string(s.uptime) + " jiffies, " + std::to_string(s.uptime_ns) +
+                    " ns) fit no kernel HZ (100, 250, 300 or 1000), nor do any other "
+                    "container's: cannot convert their CPU times");
 }
 
 uint64_t jiffies_to_ns(uint64_t jiffies, uint64_t hz) {

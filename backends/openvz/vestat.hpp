@@ -24,11 +24,12 @@ struct VeStat {
 // Throws Errc::unsupported on a version other than 2.x, Errc::backend on a malformed file.
 std::map<std::string, VeStat> parse_vestat(std::string_view text);
 
-// The kernel's HZ, from the container that has run longest (the uptimes of a container that
-// has just started are too short to tell 250 from 300): the CONFIG_HZ value (100, 250, 300 or
-// 1000) its jiffies and nanoseconds agree with within two jiffies and 1%. nullopt when no
-// container is listed or none has run long enough; Errc::backend when the columns fit no HZ
-// (a kernel whose second uptime is not in nanoseconds).
+// The kernel's HZ: the CONFIG_HZ value (100, 250, 300 or 1000) that the jiffies and
+// nanoseconds of the containers' two uptime columns agree with (within two jiffies and 1%),
+// by a vote of the containers that have run a second or more (the columns of one restored from
+// a dump may disagree; a container that has just started cannot tell 250 from 300). nullopt
+// when no container is listed or none has run at all; Errc::backend when containers have run
+// long enough and none fits any HZ (a kernel whose second uptime is not in nanoseconds).
 std::optional<uint64_t> kernel_hz(const std::map<std::string, VeStat> &vestat);
 
 // jiffies -> nanoseconds at `hz`.

@@ -86,6 +86,12 @@ TEST(Procfs, KernelHzFromTheUptimeColumns) {
     m["9"].uptime = 3;
     m["9"].uptime_ns = 1000000;
     EXPECT_EQ(kernel_hz(m), 1000u);
+    // A container whose two clocks were set apart (restored from a dump on another host) is
+    // outvoted by the others, even when it has the longest uptime.
+    m = parse_vestat(fixture("samples/vestat.hz1000"));
+    m["8"].uptime = 1000;                   // jiffies since it was restored here
+    m["8"].uptime_ns = 200000000000000000;  // nanoseconds since it first started elsewhere
+    EXPECT_EQ(kernel_hz(m), 1000u);
     // Columns that fit no HZ (a kernel whose second uptime is in TSC cycles): an error naming
     // the container, never a guess.
     try {
