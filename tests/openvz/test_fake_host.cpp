@@ -461,6 +461,9 @@ network:
         ssize_t n;
         while ((n = ::read(master, buf, sizeof buf)) > 0) seen.append(buf, static_cast<size_t>(n));
         EXPECT_NE(seen.find("on-a-tty"), std::string::npos) << seen;
+        // vzctl 4.x's banner and the typed line's echo are not the command's output.
+        EXPECT_EQ(seen.find("entered into CT"), std::string::npos) << seen;
+        EXPECT_EQ(seen.find("__libct_"), std::string::npos) << seen;
         EXPECT_EQ(c.wait_process(pid, std::chrono::seconds(20)).code, 5);
         ::close(master);
         ::close(sv[0]);
