@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <stdexcept>
@@ -15,7 +16,13 @@ extern char **environ;
 namespace ct::test {
 
 const char *ct_binary() {
-    return CT_TEST_CT_BINARY;
+    // $CT_TEST_CT: another ct to test, e.g. the installed one (tests/install runs these tests
+    // against it).
+    static const char *ct = [] {
+        const char *e = std::getenv("CT_TEST_CT");
+        return e && *e ? e : CT_TEST_CT_BINARY;
+    }();
+    return ct;
 }
 
 CtProcess::CtProcess(const std::vector<std::string> &args, const std::vector<std::string> &env,

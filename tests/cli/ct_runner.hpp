@@ -48,7 +48,7 @@ class CtProcess {
 CtResult run_ct(const std::vector<std::string> &args, const std::vector<std::string> &env = {},
                 const std::string &input = "");
 
-// The ct binary under test (the build tree's).
+// The ct binary under test: $CT_TEST_CT, else the build tree's.
 const char *ct_binary();
 
 }  // namespace ct::test

@@ -90,6 +90,9 @@ TEST(CtSurface, HelpCommandAndUsageLines) {
                   .out.rfind("Usage: ct exec [OPTIONS] NAME [--] COMMAND [ARG...]\n", 0),
               0u);
     EXPECT_TRUE(has(run_ct({"kill", "--help"}).out, "Usage: ct kill [OPTIONS] NAME... [SIGNAL]"));
+    // A two-letter long option is not shown as a short one.
+    auto m = run_ct({"migrate", "--help"}).out;
+    EXPECT_TRUE(has(m, "\n      --to URI ")) << m;
     // Positional operands are not listed as options.
     EXPECT_FALSE(has(run_ct({"info", "--help"}).out, "--name")) << "info takes names, not --name";
 }
@@ -101,6 +104,35 @@ TEST(CtSurface, TerminalNeedsATerminal) {
     EXPECT_TRUE(has(r.err, "-t needs a terminal, but stdin is not one")) << r.err;
     r = run_ct({"exec", "-t", "web1", "sh"}, kNoBackend);
     EXPECT_EQ(r.code, 2) << r.text();
+}
+
+TEST(CtSurface, CompletionCandidates) {
+    auto words = [](std::vector<std::string> args) {
+        args.insert(args.begin(), "__complete");
+        auto r = run_ct(args, kNoBackend);
+        EXPECT_EQ(r.code, 0) << r.text();
+        return r.out;
+    };
+    EXPECT_TRUE(has(words({""}), "\nrun\n")) << "commands";
+    EXPECT_TRUE(has(words({""}), "help\n")) << "and help";
+    EXPECT_TRUE(has(words({"list", "--j"}), "--json\n")) << "options of the command";
+    EXPECT_TRUE(has(words({"run", "--rootfs", ""}), "__dirs__")) << "a directory";
+    EXPECT_EQ(words({"exec", "web1", "ls", ""}), "") << "the container's command: nothing";
+    EXPECT_TRUE(has(words({"help", ""}), "checkpoint\n"));
+    // The bash script asks the ct on PATH and filters by the word typed.
+    std::string script = "source " CT_TEST_COMPLETION
+                         "\nCOMP_WORDS=(ct lis)\nCOMP_CWORD=1\n_ct\necho \"${COMPREPLY[*]}\"\n"
+                         "COMP_WORDS=(ct kill --si)\nCOMP_CWORD=2\n_ct\necho \"${COMPREPLY[*]}\"\n";
+    std::string dir = std::filesystem::path(ct_binary()).parent_path();
+    std::string cmd =
+        "PATH=" + dir + ":/usr/bin:/bin CT_CONNECT=nosuch:/// bash -c '" + script + "' 2>&1";
+    std::string out;
+    if (FILE *p = popen(cmd.c_str(), "r")) {
+        char buf[256];
+        while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+        EXPECT_EQ(pclose(p), 0) << out;
+    }
+    EXPECT_EQ(out, "list\n--signal\n");
 }
 
 class CtConfig : public ::testing::Test {
@@ -187,6 +219,15 @@ TEST_F(CtFirstContact, SignalsByNameNumberRealtimeAndZero) {
     auto r = ct({"kill", "rt", "0"});
     EXPECT_EQ(r.code, 1) << "init no longer runs: " << r.text();
     EXPECT_EQ(ct({"destroy", "rt"}).code, 0);
+}
+
+TEST_F(CtFirstContact, CompletionOffersContainersAndSignals) {
+    ASSERT_EQ(ct({"run", "-d", "--name", "cmp1", "--rootfs", rootfs_, "sleep", "100"}).code, 0);
+    auto r = ct({"__complete", "kill", ""});
+    EXPECT_TRUE(has("\n" + r.out, "\ncmp1\n")) << r.text();
+    r = ct({"__complete", "kill", "cmp1", ""});
+    EXPECT_TRUE(has(r.out, "TERM\n") && has(r.out, "RTMIN+1\n")) << r.text();
+    EXPECT_EQ(ct({"destroy", "--force", "cmp1"}).code, 0);
 }
 
 TEST_F(CtFirstContact, HostnameIsTheNameAndArgumentsAreBytes) {

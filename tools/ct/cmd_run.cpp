@@ -314,7 +314,7 @@ const std::vector<Command> &run_commands() {
          "Creates a container (its cgroups and state) without starting it, and prints its\n"
          "name. Takes the options of `ct run`.",
          "ct create --name job1 --rootfs /srv/rootfs/busybox -- sh -c 'echo hi; exit 3'\n"
-         "ct start --attach job1\n"
+         "ct start --attach job1     # exit 3: the command's code\n"
          "ct destroy job1",
          cmd_create},
         {"start", "start [OPTIONS] NAME", "start a container's command",

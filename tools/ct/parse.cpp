@@ -35,11 +35,16 @@ const po::option_description *find_long(const po::options_description &desc,
     return desc.find_nothrow(name, false, false, false);
 }
 
+// "-x", or "" for an option without a short name. (Boost then answers with the long name,
+// which for a two-letter one like "to" would pass for a short one.)
+std::string short_name(const po::option_description &o) {
+    std::string s = o.canonical_display_name(po::command_line_style::allow_dash_for_short);
+    return s.size() == 2 && s[0] == '-' ? s : "";
+}
+
 const po::option_description *find_short(const po::options_description &desc, char c) {
     for (const auto &o : desc.options())
-        if (o->canonical_display_name(po::command_line_style::allow_dash_for_short) ==
-            std::string("-") + c)
-            return o.get();
+        if (short_name(*o) == std::string("-") + c) return o.get();
     return nullptr;
 }
 
@@ -170,9 +175,7 @@ bool parse(Context &ctx, po::options_description &desc, const Shape &shape, po::
     add_globals(ctx, desc);
     if (ctx.describe) {
         for (const auto &o : desc.options()) {
-            std::string shrt =
-                o->canonical_display_name(po::command_line_style::allow_dash_for_short);
-            ctx.describe->options.push_back({"--" + o->long_name(), shrt.size() == 2 ? shrt : "",
+            ctx.describe->options.push_back({"--" + o->long_name(), short_name(*o),
                                              takes_value(o.get()) ? value_name(o.get()) : ""});
         }
         ctx.describe->max_operands = shape.max;
@@ -242,8 +245,8 @@ void print_help(std::ostream &os, const Command &cmd, const po::options_descript
     std::vector<Row> rows;
     size_t widest = 0;
     for (const auto &o : desc.options()) {
-        std::string shrt = o->canonical_display_name(po::command_line_style::allow_dash_for_short);
-        std::string left = shrt.size() == 2 ? shrt + ", " : "    ";
+        std::string shrt = short_name(*o);
+        std::string left = shrt.empty() ? "    " : shrt + ", ";
         left += "--" + o->long_name();
         if (takes_value(o.get()) && o->long_name() != "verbose") left += " " + value_name(o.get());
         bool global = o->long_name() == "connect" || o->long_name() == "verbose" ||
