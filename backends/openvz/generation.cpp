@@ -9,17 +9,17 @@
 namespace ct::openvz {
 namespace {
 
-// "4.11" -> 4; nullopt unless it is digits and dots, starting with a digit.
+// "4.11" -> 4, "7.0.205-1.vz7" -> 7; -1 unless it starts with a digit (and is a version's
+// length). What follows the
+// leading number (more numbers, a packager's or a git build's suffix) does not change the
+// generation.
 int major_of(const std::string &v) {
-    if (v.empty() || !std::isdigit(static_cast<unsigned char>(v[0]))) return -1;
+    if (v.empty() || v.size() > 64 || !std::isdigit(static_cast<unsigned char>(v[0]))) return -1;
     int major = 0;
-    size_t i = 0;
-    for (; i < v.size() && std::isdigit(static_cast<unsigned char>(v[i])); ++i) {
+    for (size_t i = 0; i < v.size() && std::isdigit(static_cast<unsigned char>(v[i])); ++i) {
         major = major * 10 + (v[i] - '0');
         if (major > 1000) return -1;
     }
-    for (; i < v.size(); ++i)
-        if (!std::isdigit(static_cast<unsigned char>(v[i])) && v[i] != '.') return -1;
     return major;
 }
 

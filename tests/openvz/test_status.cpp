@@ -37,8 +37,11 @@ TEST(Generation, FromVzctlVersion) {
     EXPECT_EQ(vz7.generation, Generation::vz7);
     EXPECT_EQ(vz7.version, "7.0.205.2");
     EXPECT_EQ(parse_vzctl_version("vzctl v.9.0.1\n").generation, Generation::vz7);
+    // A packager's or a git build's suffix does not change the generation.
+    EXPECT_EQ(parse_vzctl_version("vzctl version 4.8-19-gd284c8a\n").version, "4.8-19-gd284c8a");
+    EXPECT_EQ(parse_vzctl_version("vzctl v.7.0.205-1.vz7\n").generation, Generation::vz7);
     for (const char *bad : {"", "vzctl version\n", "vzctl version 7.0.1\n", "vzctl v.4.11\n",
-                            "prlctl version 7.0.205\n", "vzctl version 4.11-beta\n"}) {
+                            "prlctl version 7.0.205\n", "vzctl version beta\n", "vzctl v.\n"}) {
         auto [code, msg] = error_of([&] { parse_vzctl_version(bad); });
         EXPECT_EQ(code, ct::Errc::unsupported) << bad;
         EXPECT_NE(msg.find("vzctl --version printed"), std::string::npos) << msg;
