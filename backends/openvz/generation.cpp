@@ -10,9 +10,8 @@ namespace ct::openvz {
 namespace {
 
 // "4.11" -> 4, "7.0.205-1.vz7" -> 7; -1 unless it starts with a digit (and is a version's
-// length). What follows the
-// leading number (more numbers, a packager's or a git build's suffix) does not change the
-// generation.
+// length). What follows the leading number (more numbers, a packager's or a git build's
+// suffix) does not change the generation.
 int major_of(const std::string &v) {
     if (v.empty() || v.size() > 64 || !std::isdigit(static_cast<unsigned char>(v[0]))) return -1;
     int major = 0;
