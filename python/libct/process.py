@@ -1,10 +1,16 @@
 """libct.Process: a process running in a container, used like subprocess.Popen."""
 
+from __future__ import annotations
+
 import signal
 import threading
 import time
+from typing import IO, TYPE_CHECKING, Any
 
 from .errors import Timeout
+
+if TYPE_CHECKING:
+    from .container import Container
 
 
 # How long a wait in the main thread blocks before Python's signal handlers get a chance.
@@ -50,19 +56,24 @@ class Process:
     killed it (as in subprocess).
     """
 
-    def __init__(self, container, pid, init, files):
+    stdin: IO[Any] | None
+    stdout: IO[Any] | None
+    stderr: IO[Any] | None
+
+    def __init__(self, container: Container, pid: int, init: bool,
+                 files: tuple[IO[Any] | None, IO[Any] | None, IO[Any] | None]) -> None:
         self._container = container
         self.pid = pid
         self._init = init
         self.stdin, self.stdout, self.stderr = files
-        self.returncode = None
+        self.returncode: int | None = None
         self._readers = None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<libct.Process {self.pid} of {self._container.name!r} " \
                f"returncode={self.returncode}>"
 
-    def wait(self, timeout=None):
+    def wait(self, timeout: float | None = None) -> int:
         """Waits for the process to exit and returns its returncode. With ``timeout`` (seconds)
         raises libct.Timeout when it runs out; the process keeps running."""
         if self.returncode is None:
@@ -74,14 +85,14 @@ class Process:
                                            f"process {self.pid} of container {name!r}")
         return self.returncode
 
-    def poll(self):
+    def poll(self) -> int | None:
         """The returncode if the process has exited, else None (without waiting)."""
         try:
             return self.wait(0)
         except Timeout:
             return None
 
-    def send_signal(self, sig):
+    def send_signal(self, sig: int) -> None:
         if self.returncode is not None:
             return
         if self._init:
@@ -89,13 +100,14 @@ class Process:
         else:
             self._container._core.kill_process(self.pid, sig)
 
-    def terminate(self):
+    def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
 
-    def kill(self):
+    def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
 
-    def communicate(self, input=None, timeout=None):
+    def communicate(self, input: str | bytes | None = None,
+                    timeout: float | None = None) -> tuple[Any, Any]:
         """Writes ``input`` to stdin (then closes it), reads stdout and stderr to their end and
         waits for the process; returns (stdout, stderr), None for a stream that is not a PIPE.
         On timeout raises libct.Timeout; calling communicate() again goes on where it stopped.
@@ -112,16 +124,16 @@ class Process:
         out, err = (r.result() for r in self._readers[:2])
         return out, err
 
-    def close(self):
+    def close(self) -> None:
         """Closes the parent's ends of the pipes."""
         for f in (self.stdin, self.stdout, self.stderr):
             if f is not None:
                 f.close()
 
-    def __enter__(self):
+    def __enter__(self) -> Process:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         # As subprocess.Popen: close the pipes, then wait, so a process blocked writing to a
         # pipe nobody reads gets EPIPE instead of hanging the wait.
         self.close()

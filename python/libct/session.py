@@ -1,8 +1,11 @@
 """libct.Session: a connection to one backend, chosen by URI at run time."""
 
+from __future__ import annotations
+
 import json
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from . import _core
 from .container import Container
@@ -19,11 +22,11 @@ class Session:
     working after close().
     """
 
-    def __init__(self, core):
-        self._core_or_none = core
+    def __init__(self, core: _core.Session) -> None:
+        self._core_or_none: _core.Session | None = core
 
     @classmethod
-    def open(cls, uri=""):
+    def open(cls, uri: str | os.PathLike[str] = "") -> Session:
         """Opens a session on the backend serving ``uri``: "linux:///" (the native backend,
         options as query parameters: "linux:///?root=/run/mine&cgroup_parent=mine"),
         "openvz:///", "<backend>+ssh://[user@]host[:port]/". "" means $CT_CONNECT, or
@@ -31,39 +34,40 @@ class Session:
         return cls(_core.Session.open(os.fspath(uri)))
 
     @property
-    def _core(self):
+    def _core(self) -> _core.Session:
         if self._core_or_none is None:
             raise ValueError("the session is closed")
         return self._core_or_none
 
-    def close(self):
+    def close(self) -> None:
         self._core_or_none = None
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         return self._core_or_none is None
 
-    def __enter__(self):
+    def __enter__(self) -> Session:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if self.closed:
             return "<libct.Session (closed)>"
         return f"<libct.Session {self.uri!r}>"
 
     @property
-    def uri(self):
+    def uri(self) -> str:
         return self._core.uri
 
     @property
-    def backend(self):
+    def backend(self) -> dict[str, Any]:
         """The backend serving the session, as a dict (an entry of libct.backends())."""
         return json.loads(self._core.backend_json)[0]
 
-    def create(self, spec, *, name=None):
+    def create(self, spec: Mapping[str, Any] | str | os.PathLike[str], *,
+               name: str | None = None) -> Container:
         """Creates a container and returns its handle (state "created").
 
         ``spec`` is a dict with the fields of a YAML spec (docs/spec.md), YAML text, or the
@@ -88,22 +92,31 @@ class Session:
             return Container(self._core.create_yaml(text, path, name))
         raise TypeError(f"a spec is a dict, YAML text or a file path, not {type(spec).__name__}")
 
-    def get(self, name):
+    def get(self, name: str) -> Container:
         """The container ``name`` (libct.NotFound when there is none)."""
         return Container(self._core.get(name))
 
-    def list(self):
+    def list(self) -> list[dict[str, Any]]:
         """Every container of the session's backend (and state root), as info dicts (see
         Container.info)."""
         return json.loads(self._core.list_json())
 
+    def restore(self, name: str, dir: str | os.PathLike[str], *, stdin: int = -1,
+                stdout: int = -1, stderr: int = -1) -> Container:
+        """Recreates container ``name`` from the images of Container.checkpoint() in ``dir``
+        (on the backend's host; the spec travels with the images) and resumes it; ``name`` may
+        differ from the original's. Where the images allow replacing the restored init's stdio,
+        it gets these file descriptors of this process (-1: /dev/null). Needs CRIU
+        (docs/checkpoint.md)."""
+        return Container(self._core.restore(name, os.fspath(dir), stdin, stdout, stderr))
 
-def backends():
+
+def backends() -> list[dict[str, Any]]:
     """Every backend found in the search path, as dicts (the form of ``ct backends --json``):
     name, path, loaded, and version, schemes, capabilities, operations — or error."""
     return json.loads(_core.backends_json())
 
 
-def backend_search_path():
+def backend_search_path() -> list[str]:
     """The directories searched for backends, in order."""
     return _core.backend_search_path()

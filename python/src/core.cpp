@@ -94,6 +94,32 @@ int64_t exec(ct::Container &c, const std::string &process_json, int in, int out,
     return c.exec(decode(process_json).process, o);
 }
 
+void checkpoint(ct::Container &c, const std::string &dir, bool leave_running, bool tcp_established,
+                bool file_locks) {
+    ct::CheckpointOptions o;
+    o.dir = dir;
+    o.leave_running = leave_running;
+    o.tcp_established = tcp_established;
+    o.file_locks = file_locks;
+    c.checkpoint(o);
+}
+
+ct::Container migrate(ct::Container &c, const std::string &to, bool leave_running,
+                      bool tcp_established) {
+    ct::MigrateOptions o;
+    o.leave_running = leave_running;
+    o.tcp_established = tcp_established;
+    return c.migrate(to, o);
+}
+
+ct::Container restore(ct::Session &s, const std::string &name, const std::string &dir, int in,
+                      int out, int err) {
+    ct::RestoreOptions o;
+    o.dir = dir;
+    o.stdio = {in, out, err};
+    return s.restore(name, o);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -138,7 +164,9 @@ PYBIND11_MODULE(_core, m) {
         .def(
             "stats_json", [](ct::Container &c) { return ct::to_json(c.stats()); }, nogil())
         .def(
-            "processes_json", [](ct::Container &c) { return ct::to_json(c.processes()); }, nogil());
+            "processes_json", [](ct::Container &c) { return ct::to_json(c.processes()); }, nogil())
+        .def("checkpoint", &checkpoint, nogil())
+        .def("migrate", &migrate, nogil());
 
     py::class_<ct::Session>(m, "Session")
         .def_static(
@@ -150,6 +178,7 @@ PYBIND11_MODULE(_core, m) {
         .def("create_json", &create_from_json, nogil())
         .def("create_yaml", &create_from_yaml, nogil())
         .def("get", &ct::Session::get, nogil())
+        .def("restore", &restore, nogil())
         .def(
             "list_json", [](ct::Session &s) { return ct::to_json(s.list()); }, nogil());
 

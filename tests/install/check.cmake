@@ -36,14 +36,27 @@ endif()
 
 find_program(PKG_CONFIG pkg-config)
 if(PKG_CONFIG)
-  run(${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${PREFIX}/usr/lib/pkgconfig ${PKG_CONFIG}
-      --define-prefix --cflags --libs libct)
-  if(NOT OUT MATCHES "-I${PREFIX}/usr/include" OR NOT OUT MATCHES "-lct")
-    message(FATAL_ERROR "pkg-config libct: ${OUT}")
+  # No --define-prefix: libct.pc must find its prefix itself (${pcfiledir}), as a user's plain
+  # `pkg-config --cflags --libs libct` does against an install with --prefix.
+  file(GLOB pcfile ${PREFIX}/usr/lib*/pkgconfig/libct.pc)
+  get_filename_component(pcdir "${pcfile}" DIRECTORY)
+  run(${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${pcdir} ${PKG_CONFIG}
+      --dont-define-prefix --cflags --libs libct)
+  string(STRIP "${OUT}" pcflags)
+  separate_arguments(flags UNIX_COMMAND "${pcflags}")
+  set(seen "")
+  foreach(f ${flags})
+    if(f MATCHES "^-[IL](.*)")
+      get_filename_component(real "${CMAKE_MATCH_1}" REALPATH)
+      list(APPEND seen "${real}")
+    endif()
+  endforeach()
+  list(FIND seen "${PREFIX}/usr/include" at)
+  if(at EQUAL -1 OR NOT OUT MATCHES "-lct")
+    message(FATAL_ERROR "pkg-config libct does not point into ${PREFIX}/usr: ${OUT}")
   endif()
   # A program of the historical libct builds, as it is, against the installed C API headers
   # (at the include directory's root: <libct.h>) and libct.so.
-  separate_arguments(flags UNIX_COMMAND "${OUT}")
   find_program(CC NAMES cc gcc REQUIRED)
   run(${CC} -Wall -Werror ${SRC}/../c/libct_era/ct_sample.c ${flags} -o ${PREFIX}/ct_sample)
 endif()
@@ -64,6 +77,30 @@ if(OUT MATCHES "${BUILD}/lib/")
   message(FATAL_ERROR "installed ct loads backends from the build tree:\n${OUT}")
 endif()
 run(${PREFIX}/usr/bin/ct --help)
+# The man page (when go-md2man or pandoc was there to make it) and the shell completion.
+if(EXISTS ${BUILD}/tools/ct.1)
+  if(NOT EXISTS ${PREFIX}/usr/share/man/man1/ct.1)
+    message(FATAL_ERROR "ct(1) was made but not installed")
+  endif()
+  run(man -l -P cat ${PREFIX}/usr/share/man/man1/ct.1)
+  if(NOT OUT MATCHES "ct - run and manage containers|ct — run and manage containers")
+    message(FATAL_ERROR "man ct does not read as ct(1):\n${OUT}")
+  endif()
+endif()
+foreach(f bash-completion/completions/ct zsh/vendor-completions/_ct)
+  if(NOT EXISTS ${PREFIX}/usr/share/${f})
+    message(FATAL_ERROR "the completion script share/${f} is not installed")
+  endif()
+endforeach()
+# bash completes commands, options and (through `ct __complete`) names from the installed ct.
+set(complete "source ${PREFIX}/usr/share/bash-completion/completions/ct\n"
+  "COMP_WORDS=(ct lis)\nCOMP_CWORD=1\n_ct\necho \"\${COMPREPLY[*]}\"\n"
+  "COMP_WORDS=(ct list --j)\nCOMP_CWORD=2\n_ct\necho \"\${COMPREPLY[*]}\"\n")
+file(WRITE ${PREFIX}/complete.sh ${complete})
+run(${CMAKE_COMMAND} -E env PATH=${PREFIX}/usr/bin:/usr/bin:/bin bash ${PREFIX}/complete.sh)
+if(NOT OUT STREQUAL "list\n--json\n")
+  message(FATAL_ERROR "bash completion of the installed ct: ${OUT}")
+endif()
 file(GLOB docs ${PREFIX}/usr/share/doc/libct/*.md)
 foreach(d architecture spec driver-abi user-guide ct.1 c-api)
   if(NOT EXISTS ${PREFIX}/usr/share/doc/libct/${d}.md)
@@ -113,6 +150,38 @@ if(CT_BUILD_PYTHON)
     file(REMOVE_RECURSE ${PREFIX})
     message(FATAL_ERROR "the installed Python package does not use the installed libct:\n${OUT}")
   endif()
+  # pip install ./python, offline, against the installed libct (pkg-config), in a virtual
+  # environment that sees Debian's setuptools and pybind11 (docs/python.md, "With pip"). From a
+  # copy: pip builds in the project's directory.
+  execute_process(COMMAND ${Python3_EXECUTABLE} -c "import venv, pybind11, setuptools"
+    RESULT_VARIABLE no_pip_deps OUTPUT_QUIET ERROR_QUIET)
+  if(no_pip_deps OR NOT PKG_CONFIG)
+    message(STATUS "pip install ./python: not checked (needs python3-venv, python3-pybind11, "
+                   "python3-setuptools and pkg-config)")
+  else()
+    file(COPY ${SRC}/../../python DESTINATION ${PREFIX}/pysrc PATTERN build EXCLUDE
+         PATTERN *.egg-info EXCLUDE PATTERN __pycache__ EXCLUDE)
+    run(${Python3_EXECUTABLE} -m venv --system-site-packages ${PREFIX}/venv)
+    run(${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${pcdir} PIP_NO_INDEX=1
+        ${PREFIX}/venv/bin/pip install -q --no-build-isolation --no-index ${PREFIX}/pysrc/python)
+    run(${CMAKE_COMMAND} -E env --unset=LD_LIBRARY_PATH --unset=PYTHONPATH
+        ${PREFIX}/venv/bin/python -c
+        "import libct\nprint(libct.__file__)\nfor b in libct.backends(): print(b['path'])")
+    if(NOT OUT MATCHES "^${PREFIX}/venv/lib/python3[^\n]*/site-packages/libct/__init__.py\n" OR
+       NOT OUT MATCHES "\n${PREFIX}/usr/lib[^\n]*/ct/backends/ct-backend-linux.so\n")
+      file(REMOVE_RECURSE ${PREFIX})
+      message(FATAL_ERROR "pip install ./python: not the venv's package on the installed libct:\n${OUT}")
+    endif()
+    file(GLOB typed ${PREFIX}/venv/lib/python3*/site-packages/libct/py.typed)
+    if(NOT typed)
+      message(FATAL_ERROR "pip install ./python: py.typed is not installed")
+    endif()
+  endif()
+endif()
+# The CLI tests that need nothing of the build tree, against the installed ct.
+if(EXISTS ${BUILD}/bin/ct-cli-tests)
+  run(${CMAKE_COMMAND} -E env CT_TEST_CT=${PREFIX}/usr/bin/ct ${BUILD}/bin/ct-cli-tests
+      --gtest_filter=CtSurface.*:CtConfig.*:CtFirstContact.*:CtRun.*:CtLifecycle.*)
 endif()
 file(REMOVE_RECURSE ${PREFIX})
 file(REMOVE_RECURSE /run/ct-install-test)

@@ -1,0 +1,107 @@
+"""The package as a user gets it: type information (py.typed, the extension's stub matching
+the extension), and checkpoint/restore/migrate bound (run for real where CRIU works)."""
+
+import ast
+import glob
+import os
+import subprocess
+import time
+
+import pytest
+
+import libct
+from libct import _core
+
+
+def _stub():
+    path = os.path.join(os.path.dirname(libct.__file__), "_core.pyi")
+    with open(path, encoding="utf-8") as f:
+        return ast.parse(f.read())
+
+
+def test_the_package_is_typed():
+    here = os.path.dirname(libct.__file__)
+    assert os.path.isfile(os.path.join(here, "py.typed"))
+    # The public calls carry annotations.
+    for fn in (libct.Session.open, libct.Session.create, libct.Session.restore,
+               libct.Container.checkpoint, libct.Container.migrate, libct.Container.wait,
+               libct.Process.communicate):
+        assert fn.__annotations__.get("return"), fn.__qualname__
+
+
+def test_the_stub_names_what_the_extension_has():
+    tree = _stub()
+    stub = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            stub[node.name] = {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
+        elif isinstance(node, ast.FunctionDef):
+            stub[node.name] = None
+        elif isinstance(node, ast.AnnAssign):
+            stub[node.target.id] = None
+    real = {n for n in dir(_core) if not n.startswith("_")}
+    assert set(stub) == real
+    for cls in ("Container", "Session"):
+        methods = {n for n in dir(getattr(_core, cls)) if not n.startswith("_")}
+        assert stub[cls] == methods, cls
+
+
+def _criu_works(env):
+    """'' when checkpoint and restore work here, else why not (probed for real)."""
+    name = f"criu-probe-{os.getpid()}"
+    d = f"/tmp/ct-py-criu-probe-{os.getpid()}"
+    subprocess.run(["rm", "-rf", d], check=True)
+    try:
+        with env.create(["sleep", "1000"], name=name) as c:
+            c.start(stdin=libct.DEVNULL, stdout=libct.DEVNULL, stderr=libct.DEVNULL,
+                    detach=True)
+            c.checkpoint(d)
+            env.session.restore(name, d)
+            return "" if c.state == "running" else "restored, but not running"
+    except libct.Error as e:
+        return str(e)
+    finally:
+        subprocess.run(["rm", "-rf", d], check=True)
+
+
+def test_checkpoint_restore_and_migrate(env, tmp_path):
+    why = _criu_works(env)
+    if why:
+        pytest.skip(f"CRIU cannot checkpoint and restore here: {why}")
+    d = tmp_path / "ckpt"
+    spec = env.spec(["sh", "-c", "i=0; while :; do i=$((i+1)); echo $i >/tmp/n; sleep 0.05; done"])
+    with env.session.create(spec) as c:
+        c.start(stdin=libct.DEVNULL, stdout=libct.DEVNULL, stderr=libct.DEVNULL, detach=True)
+        time.sleep(0.3)
+        c.checkpoint(d, leave_running=True)
+        assert c.state == "running"
+        assert any(d.iterdir()), "images were written"
+        c.destroy(force=True)
+        with pytest.raises(libct.NotFound):
+            env.session.get("c1")
+        r = env.session.restore("c1", d)
+        assert r.state == "running"
+        # The counter goes on from where it was: the same process tree, not a new start.
+        n1 = int(r.exec(["cat", "/tmp/n"], stdout=libct.PIPE).communicate(timeout=30)[0])
+        time.sleep(0.3)
+        n2 = int(r.exec(["cat", "/tmp/n"], stdout=libct.PIPE).communicate(timeout=30)[0])
+        assert n2 > n1 > 1
+        # Migrate to another state root of this host; the handle there drives it.
+        other = f"linux:///?root={env.state_root}-to&cgroup_parent={env.cgroup_parent}-to"
+        moved = r.migrate(other)
+        try:
+            assert moved.state == "running"
+            with pytest.raises(libct.NotFound):
+                env.session.get("c1")
+        finally:
+            moved.destroy(force=True)
+            subprocess.run(["rm", "-rf", f"{env.state_root}-to"], check=True)
+            for h in glob.glob(f"/sys/fs/cgroup/*/{env.cgroup_parent}-to"):
+                os.rmdir(h)
+
+
+def test_checkpoint_of_a_stopped_container_is_refused(env, tmp_path):
+    with env.create(["true"]) as c:
+        with pytest.raises(libct.Error) as e:
+            c.checkpoint(tmp_path / "never")
+        assert "c1" in str(e.value)
