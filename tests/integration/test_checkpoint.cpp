@@ -3,17 +3,20 @@
 // leave nothing behind.
 #include <fcntl.h>
 #include <net/if.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "criu_fixture.hpp"
@@ -339,6 +342,212 @@ TEST_F(Checkpoint, VethAddressAndListeningSocketComeBack) {
         if (gone.empty()) std::this_thread::sleep_for(50ms);
     }
     EXPECT_EQ(gone, "gone\n");
+}
+
+// Stdio wired to the host, as `ct start --log`, `ct run >file` and a terminal wire it: after a
+// restore, the output goes on where it went, continuing the count (docs/checkpoint.md, Stdio).
+
+constexpr const char *kTicker = "i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.1; done";
+
+// The numbers of the "tick N" lines of `text`, in order (a terminal's \r ignored).
+std::vector<long> ticks(const std::string &text) {
+    std::vector<long> out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("tick ", 0) == 0) out.push_back(std::atol(line.c_str() + 5));
+    return out;
+}
+
+// Waits (up to 10 s) until the ticks of `path` number at least `count`; returns them.
+std::vector<long> wait_ticks(const std::string &path, size_t count) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    auto t = ticks(read_text(path));
+    while (t.size() < count && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(20ms);
+        t = ticks(read_text(path));
+    }
+    return t;
+}
+
+// 1, 2, 3, ... without a gap or a repeat: one process counting on, nothing lost or overwritten.
+::testing::AssertionResult counts_on(const std::vector<long> &t) {
+    for (size_t i = 0; i < t.size(); ++i)
+        if (t[i] != static_cast<long>(i) + 1) {
+            std::ostringstream all;
+            for (long v : t) all << v << ' ';
+            return ::testing::AssertionFailure()
+                   << "tick " << i + 1 << " is " << t[i] << ": " << all.str();
+        }
+    return ::testing::AssertionSuccess();
+}
+
+// Runs the ct binary of this build with `args` against `uri`; its stdio goes to `out_fd`
+// (stdin /dev/null). Returns its pid.
+pid_t spawn_ct(const std::string &uri, std::vector<std::string> args, int out_fd) {
+    args.insert(args.begin(), {CT_TEST_CT_BIN, "-c", uri});
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0) _exit(126);
+        setenv("CT_BACKEND_PATH", CT_TEST_BACKEND_DIR, 1);
+        std::vector<char *> argv;
+        for (auto &a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+// The same, waited for: its exit code (-1 if killed) and its output.
+std::pair<int, std::string> ct_cli(const std::string &uri, const std::vector<std::string> &args) {
+    char path[] = "/tmp/ct-it-cli-XXXXXX";
+    int fd = mkostemp(path, O_CLOEXEC);
+    if (fd < 0) return {-1, "mkostemp failed"};
+    unlink(path);
+    pid_t pid = spawn_ct(uri, args, fd);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    lseek(fd, 0, SEEK_SET);
+    while ((n = read(fd, buf, sizeof buf)) > 0) out.append(buf, n);
+    close(fd);
+    return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+class CheckpointStdio : public Checkpoint {
+  protected:
+    void SetUp() override {
+        Checkpoint::SetUp();
+        if (IsSkipped()) return;
+        if (std::getenv("CT_TEST_REMOTE_URI"))
+            GTEST_SKIP() << "the files and terminals of these tests are on this host";
+    }
+};
+
+TEST_F(CheckpointStdio, LogFileOfCtStartGetsTheOutputAfterRestore) {
+    std::string name = spec({}).name, tmp = temp_dir(temp_dirs_, "startlog");
+    std::string log = tmp + "/job.log", dir = tmp + "/images";
+    auto r = ct_cli(uri(),
+                    {"create", "-n", name, "-r", busybox_rootfs(), "--", "/bin/sh", "-c", kTicker});
+    ASSERT_EQ(r.first, 0) << r.second;
+    r = ct_cli(uri(), {"start", name, "--log", log});
+    ASSERT_EQ(r.first, 0) << r.second;
+    ASSERT_GE(wait_ticks(log, 3).size(), 3u) << read_text(log);
+    r = ct_cli(uri(), {"checkpoint", name, "--dir", dir});
+    ASSERT_EQ(r.first, 0) << r.second;
+    auto before = ticks(read_text(log));
+    r = ct_cli(uri(), {"restore", name, "--dir", dir});
+    EXPECT_EQ(r.first, 0) << r.second;
+    auto after = wait_ticks(log, before.size() + 3);
+    EXPECT_GE(after.size(), before.size() + 3) << "no output in the log after the restore";
+    EXPECT_TRUE(counts_on(after));
+    r = ct_cli(uri(), {"destroy", "--force", name});
+    EXPECT_EQ(r.first, 0) << r.second;
+}
+
+// `ct run ... >file 2>&1`, checkpointed while it goes on writing (--leave-running): the file
+// grows after the dump (CRIU by itself refuses a file whose size changed), and the restored
+// copy's output is appended, counting on from the checkpoint.
+TEST_F(CheckpointStdio, RedirectedOutputOfCtRunGetsTheOutputAfterRestore) {
+    std::string name = spec({}).name, tmp = temp_dir(temp_dirs_, "runout");
+    std::string out = tmp + "/out", dir = tmp + "/images";
+    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);  // the shell's >
+    ASSERT_GE(fd, 0);
+    pid_t run = spawn_ct(
+        uri(), {"run", "-n", name, "-r", busybox_rootfs(), "--", "/bin/sh", "-c", kTicker}, fd);
+    close(fd);
+    ASSERT_GE(wait_ticks(out, 3).size(), 3u) << read_text(out);
+    auto r = ct_cli(uri(), {"checkpoint", name, "--dir", dir, "--leave-running"});
+    EXPECT_EQ(r.first, 0) << r.second;
+    auto at_dump = ticks(read_text(out)).size();
+    auto written = wait_ticks(out, at_dump + 5);
+    ASSERT_GE(written.size(), at_dump + 5) << "stopped writing after a checkpoint that left it";
+    r = ct_cli(uri(), {"kill", name, "KILL"});
+    EXPECT_EQ(r.first, 0) << r.second;
+    int st = 0;
+    ASSERT_EQ(waitpid(run, &st, 0), run);
+    auto before = ticks(read_text(out));
+    r = ct_cli(uri(), {"restore", name, "--dir", dir});
+    EXPECT_EQ(r.first, 0) << r.second;
+    auto after = wait_ticks(out, before.size() + 3);
+    ASSERT_GE(after.size(), before.size() + 3) << "no output in the file after the restore";
+    // The original's lines are all there, and the copy's follow them, counting on from where
+    // the checkpoint was (not from 1, and below where the original got to).
+    EXPECT_TRUE(counts_on(std::vector<long>(after.begin(), after.begin() + before.size())));
+    long first = after[before.size()];
+    EXPECT_GE(first, static_cast<long>(at_dump) - 1);
+    EXPECT_LT(first, before.back());
+    for (size_t i = before.size() + 1; i < after.size(); ++i) EXPECT_EQ(after[i], after[i - 1] + 1);
+    r = ct_cli(uri(), {"destroy", "--force", name});
+    EXPECT_EQ(r.first, 0) << r.second;
+}
+
+// Reads what arrives on `fd` within `ms`, until `until` is in it.
+std::string read_for(int fd, int ms, const std::string &until) {
+    std::string got;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (got.find(until) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+        struct pollfd p {
+            fd, POLLIN, 0
+        };
+        if (poll(&p, 1, 50) <= 0) continue;
+        char buf[4096];
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0) break;
+        got.append(buf, n);
+    }
+    return got;
+}
+
+// Stdio on a terminal of the host (no -t): the restore reopens that terminal; a replacement
+// that is not a terminal is refused before CRIU runs.
+TEST_F(CheckpointStdio, HostTerminalGetsTheOutputAfterRestore) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    ASSERT_GE(master, 0);
+    ASSERT_EQ(unlockpt(master), 0);
+    int slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    ASSERT_GE(slave, 0);
+    auto c = session().create(spec({"/bin/sh", "-c", kTicker}));
+    StartOptions o;
+    o.stdio = {slave, slave, slave};
+    o.detach = true;
+    c.start(o);
+    close(slave);
+    std::string seen = read_for(master, 10000, "tick 3\r\n");
+    ASSERT_NE(seen.find("tick 3"), std::string::npos) << seen;
+    std::string dir = images("tty");
+    c.checkpoint({dir, false, false, false});
+    seen += read_for(master, 200, "\x01");  // what was on its way before the dump
+    long last = ticks(seen).back();
+
+    RestoreOptions r;
+    r.dir = dir;
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    r.stdio = {null, null, null};
+    try {
+        session().restore(c.name(), r);
+        ADD_FAILURE() << "a terminal was replaced by /dev/null";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::invalid_argument) << e.what();
+        EXPECT_NE(std::string(e.what()).find("stdio fd 0 was a terminal"), std::string::npos)
+            << e.what();
+    }
+    close(null);
+    EXPECT_EQ(c.state(), State::stopped);
+
+    r.stdio = {-1, -1, -1};
+    auto back = session().restore(c.name(), r);
+    std::string more = read_for(master, 10000, "tick " + std::to_string(last + 3) + "\r\n");
+    auto t = ticks(seen + more);
+    EXPECT_TRUE(counts_on(t));
+    EXPECT_GE(t.size(), static_cast<size_t>(last + 3))
+        << "no output on the terminal after the restore: " << more;
+    back.destroy(true);
+    close(master);
 }
 
 TEST_F(Checkpoint, BadRequestsChangeNothing) {

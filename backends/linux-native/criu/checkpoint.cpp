@@ -4,11 +4,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -18,6 +16,7 @@
 #include "criu/image.hpp"
 #include "criu/netns.hpp"
 #include "criu/options.hpp"
+#include "criu/stdio.hpp"
 #include "ct/internal/document.hpp"
 #include "monitor/process.hpp"
 #include "session/session.hpp"
@@ -28,70 +27,6 @@ namespace {
 
 std::string q(const std::string &name) {
     return "'" + name + "'";
-}
-
-// Ids of the mounts of the mount namespace `pid` lives in.
-std::set<long> mount_ids(pid_t pid) {
-    std::set<long> ids;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/mountinfo");
-    long id;
-    std::string rest;
-    while (in >> id && std::getline(in, rest)) ids.insert(id);
-    return ids;
-}
-
-long fd_mnt_id(pid_t pid, int fd) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/fdinfo/" + std::to_string(fd));
-    std::string key;
-    long v;
-    while (in >> key) {
-        if (key == "mnt_id:" && in >> v) return v;
-        in.ignore(4096, '\n');
-    }
-    return -1;
-}
-
-bool is_tty(dev_t rdev) {
-    unsigned maj = major(rdev);
-    return maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
-}
-
-// Which of init's stdio fds CRIU cannot restore by itself, and under which id the caller of a
-// restore hands in a replacement. Pipes: CRIU recreates them, but their far end is outside the
-// container; files and terminals of the host (a log file, the host's /dev/null, a pty) are not
-// reachable from the container's mounts at all and are dumped as external.
-std::array<std::string, 3> stdio_keys(pid_t pid, criu::Request &rq) {
-    std::array<std::string, 3> keys;
-    auto inside = mount_ids(pid);
-    for (int fd = 0; fd < 3; ++fd) {
-        std::string link = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
-        struct stat st;
-        if (::stat(link.c_str(), &st) != 0) continue;  // closed
-        char target[256];
-        ssize_t n = ::readlink(link.c_str(), target, sizeof target - 1);
-        if (n < 0) continue;
-        target[n] = 0;
-        if (S_ISFIFO(st.st_mode)) {
-            keys[fd] = target;  // "pipe:[12345]", CRIU's id of the pipe
-            continue;
-        }
-        if (S_ISSOCK(st.st_mode)) continue;  // CRIU decides (external unix peers fail)
-        long mnt = fd_mnt_id(pid, fd);
-        if (mnt < 0 || inside.count(mnt)) continue;
-        char id[64];
-        if (S_ISCHR(st.st_mode) && is_tty(st.st_rdev))
-            std::snprintf(id, sizeof id, "tty[%llx:%llx]",
-                          static_cast<unsigned long long>(st.st_rdev),
-                          static_cast<unsigned long long>(st.st_dev));
-        else
-            std::snprintf(id, sizeof id, "file[%lx:%llx]", mnt,
-                          static_cast<unsigned long long>(st.st_ino));
-        keys[fd] = id;
-        bool seen = false;
-        for (int j = 0; j < fd; ++j) seen |= keys[j] == keys[fd];
-        if (!seen) rq.external(id);
-    }
-    return keys;
 }
 
 std::vector<std::pair<std::string, std::string>> proc_cgroups(pid_t pid) {
@@ -195,7 +130,9 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
         rq.cg_dump_controller(ctrls);
     }
     if (meta.cgroups.empty()) rq.no_cgroups();
-    meta.stdio = stdio_keys(pid, rq);
+    meta.stdio = criu::record_stdio(pid, rq);
+    meta.machine_id = criu::machine_id();
+    meta.boot_id = criu::boot_id();
     if (spec.has_namespace(Namespace::net)) {
         rq.external(criu::netns_id(pid) + ":" + criu::kNetnsKey);
         meta.fresh_netns = true;

@@ -8,18 +8,69 @@
 #include "support.hpp"
 
 namespace ct::linux_native::criu {
+namespace {
+
+// "stdio" holds the keys (all that images of an older libct have: what the keys name is then
+// all that is known); "stdio_targets" what each fd reached.
+void read_stdio(const nlohmann::json &j, ImageMeta &m) {
+    auto keys = j.at("stdio").get<std::array<std::string, 3>>();
+    auto it = j.find("stdio_targets");
+    for (size_t i = 0; i < 3; ++i) {
+        StdioTarget &t = m.stdio[i];
+        t.key = keys[i];
+        if (it != j.end()) {
+            const auto &e = it->at(i);
+            t.kind = kind_from_name(e.at("kind").get<std::string>());
+            t.path = e.value("path", std::string());
+            t.flags = e.value("flags", 0);
+            t.pos = e.value("pos", uint64_t{0});
+            t.mode = e.value("mode", uint32_t{0});
+            t.rdev = e.value("rdev", uint64_t{0});
+            if (e.value("key", std::string()) != t.key)
+                throw Error(Errc::invalid_argument,
+                            "stdio " + std::to_string(i) + ": the key differs from stdio's");
+        } else if (t.key.rfind("pipe:", 0) == 0) {
+            t.kind = StdioTarget::Kind::pipe;
+        } else if (t.key.rfind("tty[", 0) == 0) {
+            t.kind = StdioTarget::Kind::tty;
+        } else if (!t.key.empty()) {
+            t.kind = StdioTarget::Kind::file;
+        }
+        if (t.kind != StdioTarget::Kind::inside && t.key.empty())
+            throw Error(Errc::invalid_argument,
+                        "stdio " + std::to_string(i) + ": an external fd without a key");
+    }
+    m.machine_id = j.value("machine_id", std::string());
+    m.boot_id = j.value("boot_id", std::string());
+}
+
+}  // namespace
 
 void write_meta(int dirfd, const std::string &dir, const ImageMeta &m) {
     nlohmann::json cg = nlohmann::json::array();
     for (const auto &[ctrl, path] : m.cgroups)
         cg.push_back({{"controllers", ctrl}, {"path", path}});
+    nlohmann::json keys = nlohmann::json::array(), targets = nlohmann::json::array();
+    for (const auto &t : m.stdio) {
+        keys.push_back(t.key);
+        targets.push_back({{"kind", kind_name(t.kind)},
+                           {"key", t.key},
+                           {"path", t.path},
+                           {"flags", t.flags},
+                           {"pos", t.pos},
+                           {"mode", t.mode},
+                           {"rdev", t.rdev}});
+    }
     nlohmann::json j{{"version", 1},
                      {"name", m.name},
                      {"spec", doc::spec_to_json(m.spec)},
                      {"created", m.created},
                      {"host", m.host},
                      {"cgroups", cg},
-                     {"stdio", m.stdio},
+                     {"stdio", keys},
+                     {"stdio_targets", targets},
+                     {"machine_id", m.machine_id},
+                     {"boot_id", m.boot_id},
                      {"fresh_netns", m.fresh_netns}};
     write_file_atomic(dirfd, dir, kMetaFile, j.dump(2) + "\n");
 }
@@ -50,7 +101,7 @@ ImageMeta read_meta(const std::string &dir) {
         for (const auto &c : j.at("cgroups"))
             m.cgroups.emplace_back(c.at("controllers").get<std::string>(),
                                    c.at("path").get<std::string>());
-        m.stdio = j.at("stdio").get<std::array<std::string, 3>>();
+        read_stdio(j, m);
         m.fresh_netns = j.value("fresh_netns", false);
         return m;
     } catch (const Error &e) {

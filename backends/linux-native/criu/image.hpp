@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "criu/stdio.hpp"
 #include "ct/spec.hpp"
 
 namespace ct::linux_native::criu {
@@ -24,9 +25,12 @@ struct ImageMeta {
     // controllers "" is the cgroup2 tree, "name=systemd" a named hierarchy, "cpu,cpuacct" a
     // co-mounted one.
     std::vector<std::pair<std::string, std::string>> cgroups;
-    // For fds 0, 1, 2 of init: the id under which CRIU's images expect the caller to hand in
-    // a replacement (inherit-fd key), "" when the fd is restored from the images themselves.
-    std::array<std::string, 3> stdio;
+    // Fds 0, 1, 2 of init: what each reached, and the id under which CRIU's images expect a
+    // replacement (inherit-fd key; "" when the fd is restored from the images themselves).
+    std::array<StdioTarget, 3> stdio;
+    // Where the images were made (machine_id(), boot_id()): a restore elsewhere does not
+    // reopen the recorded files and terminals, which are not there.
+    std::string machine_id, boot_id;
     // The container had a network namespace of its own, left out of the images (netns.hpp):
     // the restore builds a fresh one.
     bool fresh_netns = false;

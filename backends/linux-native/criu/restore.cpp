@@ -19,6 +19,7 @@
 #include "criu/image.hpp"
 #include "criu/netns.hpp"
 #include "criu/options.hpp"
+#include "criu/stdio.hpp"
 #include "launch/plan.hpp"
 #include "monitor/monitor.hpp"
 #include "monitor/process.hpp"
@@ -124,35 +125,6 @@ void map_cgroups(criu::Request &rq, const criu::ImageMeta &meta, const CgroupLay
     }
 }
 
-// The stdio replacements the images ask for, as fds CRIU's swrk child inherits (without
-// O_CLOEXEC: libcriu execs it). Closed on destruction.
-class InheritedStdio {
-  public:
-    InheritedStdio(criu::Request &rq, const criu::ImageMeta &meta, const std::array<int, 3> &fds) {
-        for (int i = 0; i < 3; ++i) {
-            const std::string &key = meta.stdio[i];
-            if (key.empty()) continue;
-            bool seen = false;
-            for (int j = 0; j < i; ++j) seen |= meta.stdio[j] == key;
-            if (seen) continue;
-            int src = fds[i];
-            Fd null;
-            if (src < 0) {
-                null.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
-                if (!null) throw_sys("open /dev/null", errno);
-                src = null.get();
-            }
-            Fd dup(::fcntl(src, F_DUPFD, 3));
-            if (!dup) throw_sys("duplicate stdio fd " + std::to_string(fds[i]), errno);
-            rq.inherit_fd(dup.get(), key);
-            fds_.push_back(std::move(dup));
-        }
-    }
-
-  private:
-    std::vector<Fd> fds_;
-};
-
 }  // namespace
 
 void LinuxSession::restore(const std::string &name, const std::string &opts_doc) {
@@ -195,7 +167,9 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
         for (size_t i = 0; i < spec.mounts.size(); ++i)
             if (spec.mounts[i].type == "bind")
                 rq.ext_mount(criu::mount_key(i), spec.mounts[i].source);
-        InheritedStdio stdio(rq, meta, o.stdio);
+        criu::StdioReplacements stdio(rq, meta.stdio, o.stdio,
+                                      meta.machine_id == criu::machine_id(),
+                                      meta.boot_id == criu::boot_id());
         Fd netns_fd;
         if (netns) {
             netns_fd.reset(::fcntl(netns.get(), F_DUPFD, 3));  // inherited by CRIU: no CLOEXEC
