@@ -3,7 +3,11 @@
 // files, and the small defaults (hostname, terminal checks, one line per container).
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -228,6 +232,41 @@ TEST_F(CtFirstContact, CompletionOffersContainersAndSignals) {
     r = ct({"__complete", "kill", "cmp1", ""});
     EXPECT_TRUE(has(r.out, "TERM\n") && has(r.out, "RTMIN+1\n")) << r.text();
     EXPECT_EQ(ct({"destroy", "--force", "cmp1"}).code, 0);
+}
+
+TEST_F(CtFirstContact, TerminalOutputHasOneCarriageReturn) {
+    // ct under a terminal of the test's own, as in an interactive shell.
+    int master = -1, slave = -1;
+    ASSERT_EQ(::openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+    std::string bin = ct_binary(), u = uri(), r = rootfs_;
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::setsid();
+        ::ioctl(slave, TIOCSCTTY, 0);
+        ::dup2(slave, 0);
+        ::dup2(slave, 1);
+        ::dup2(slave, 2);
+        ::execl(bin.c_str(), "ct", "-c", u.c_str(), "run", "-t", "--rootfs", r.c_str(), "sh", "-c",
+                "echo a; echo b", nullptr);
+        ::_exit(127);
+    }
+    ::close(slave);
+    std::string out;
+    char buf[256];
+    for (;;) {
+        struct pollfd p {
+            master, POLLIN, 0
+        };
+        if (::poll(&p, 1, 20000) <= 0) break;
+        ssize_t n = ::read(master, buf, sizeof buf);
+        if (n <= 0) break;  // EIO: ct and its children closed the terminal
+        out.append(buf, static_cast<size_t>(n));
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(master);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status << ": " << out;
+    EXPECT_EQ(out, "a\r\nb\r\n");
 }
 
 TEST_F(CtFirstContact, HostnameIsTheNameAndArgumentsAreBytes) {

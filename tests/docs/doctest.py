@@ -84,7 +84,7 @@ def expectation(command):
 
 PROLOGUE = r"""
 set +e -o pipefail
-cd "$SCRATCH" || exit 93   # before /tmp is covered: the directory stays reachable as cwd
+cd "$SCRATCH" || exit 93
 ip link set lo up || exit 89
 for d in /srv /tmp /var/log /var/lib/ct /opt; do
   mkdir -p $d && mount -t tmpfs doctest $d || exit 90
@@ -199,7 +199,8 @@ def run_doc(args, doc, runnable):
     env["CT_CONNECT"] = f"linux:///?root={state_root}&cgroup_parent={tag}"
     env["PATH"] = os.path.dirname(args.ct) + ":" + env.get("PATH", "/usr/bin:/bin")
     env["CT_CONFIG"] = "/dev/null/none"  # the machine's ct.conf plays no part
-    scratch = tempfile.mkdtemp(prefix="ct-doctest-")
+    # Not under /tmp, which the document gets a tmpfs of its own on.
+    scratch = tempfile.mkdtemp(prefix="ct-doctest-", dir="/run")
     for name, target in (("examples", os.path.join(args.src, "examples")),
                          ("tools", os.path.join(args.src, "tools")), ("build", args.build)):
         os.symlink(target, os.path.join(scratch, name))

@@ -124,8 +124,10 @@ void Console::attach() {
 
     if (::isatty(0) && ::tcgetattr(0, &impl_->saved) == 0) {
         struct termios raw = impl_->saved;
+        // Output too: the container's pty has made its "\r\n" already, and a second
+        // translation here would turn it into "\r\r\n". ct prints nothing of its own while
+        // the terminal is raw (finish() restores it first).
         ::cfmakeraw(&raw);
-        raw.c_oflag |= OPOST;  // keep "\n" -> "\r\n" for our own messages
         if (::tcsetattr(0, TCSANOW, &raw) == 0) impl_->raw = true;
     }
     resize();
