@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli_fixture.hpp"
 
@@ -306,6 +307,56 @@ TEST_F(CtFirstContact, VerboseShowsWhatTheBackendDoes) {
     EXPECT_TRUE(has(r.err, "\"name\":\"vb\"")) << "--debug shows the spec sent:\n" << r.err;
     r = ct({"run", "--name", "vb", "--rootfs", rootfs_, "true"});
     EXPECT_EQ(r.err, "") << "quiet without -v";
+}
+
+TEST_F(CtFirstContact, CheckpointRestoreMigrateShowTheirProgress) {
+    ASSERT_EQ(ct({"run", "-d", "--name", "ck", "--rootfs", rootfs_, "sleep", "1000"}).code, 0);
+    std::string d1 = scratch_ + "/ck1", d2 = scratch_ + "/ck2";
+    // On a pipe, without --progress: nothing but the outcome.
+    auto r = ct({"checkpoint", "ck", "--dir", d1, "--leave-running"});
+    if (r.code != 0) {
+        ct({"destroy", "--force", "ck"});
+        GTEST_SKIP() << "CRIU cannot checkpoint here: " << r.err;
+    }
+    EXPECT_EQ(r.out + r.err, "");
+    // --progress: a line per phase on stderr, then the summary.
+    r = ct({"checkpoint", "ck", "--dir", d2, "--leave-running", "--progress"});
+    EXPECT_EQ(r.code, 0) << r.text();
+    EXPECT_TRUE(has(r.err, "checkpoint ck: dump (")) << r.err;
+    EXPECT_TRUE(has(r.err, "\ncheckpoint ck: done in ")) << r.err;
+    EXPECT_TRUE(has(r.err, " of images\n")) << r.err;
+    EXPECT_FALSE(has(r.err, "\r") || has(r.err, "\033")) << "no terminal codes on a pipe";
+    // --json: JSON lines on stdout, the last one "done" with the images' size.
+    EXPECT_EQ(ct({"destroy", "--force", "ck"}).code, 0);
+    r = ct({"restore", "ck", "--dir", d2, "--json"});
+    ASSERT_EQ(r.code, 0) << r.text();
+    std::istringstream lines(r.out);
+    std::vector<nlohmann::json> events;
+    for (std::string l; std::getline(lines, l);) events.push_back(nlohmann::json::parse(l));
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.front()["event"], "phase");
+    EXPECT_EQ(events.back()["event"], "done");
+    EXPECT_EQ(events.back()["operation"], "restore");
+    EXPECT_GT(events.back()["bytes"].get<int64_t>(), 0);
+    EXPECT_EQ(nlohmann::json::parse(ct({"info", "ck", "--json"}).out)["state"], "running");
+    // migrate: its phases, the transfer with its size.
+    // Another state root and cgroup parent of this host (the cgroups of both exist at once).
+    std::string other =
+        "linux:///?root=" + state_root_ + "-to&cgroup_parent=" + cgroup_parent_ + "-to";
+    r = ct({"migrate", "ck", "--to", other, "--progress"});
+    EXPECT_EQ(r.code, 0) << r.text();
+    for (const char *phase : {"migrate ck: dump", "migrate ck: transfer ", "migrate ck: restore",
+                              "migrate ck: done in "})
+        EXPECT_TRUE(has(r.err, phase)) << phase << " in\n" << r.err;
+    EXPECT_EQ(run_ct({"-c", other, "destroy", "--force", "ck"}).code, 0);
+    EXPECT_EQ(ct({"list", "-q"}).out, "") << "moved, not copied";
+    std::filesystem::remove_all(state_root_ + "-to");
+    for (const auto &h : std::filesystem::directory_iterator("/sys/fs/cgroup")) {
+        std::error_code ec;
+        std::filesystem::remove(h.path() / (cgroup_parent_ + "-to"), ec);  // empty, or absent
+        EXPECT_FALSE(std::filesystem::exists(h.path() / (cgroup_parent_ + "-to")))
+            << h.path() << ": a cgroup left";
+    }
 }
 
 }  // namespace

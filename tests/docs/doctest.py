@@ -73,12 +73,12 @@ def expectation(command):
     code, prints = 0, None
     if m:
         note = m.group(1).strip()
-        e = re.search(r"\bexit (\d+)\b", note)
-        if e:
-            code = int(e.group(1))
         p = re.match(r"prints (.+)$", note)
-        if p:
+        e = re.search(r"\bexit (\d+)\b", note)
+        if p:  # what it prints is the rest of the comment
             prints = p.group(1).strip()
+        elif e:
+            code = int(e.group(1))
     return code, prints
 
 

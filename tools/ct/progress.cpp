@@ -60,6 +60,7 @@ void Progress::phase(const std::string &name) {
 }
 
 void Progress::report(const std::string &what, uint64_t done, uint64_t total) {
+    if (mode_ == Mode::none) return;  // a pipe without --progress: nothing but errors
     std::lock_guard lock(mu_);
     std::string ph = phase_of(what);
     bool changed = ph != phase_;
