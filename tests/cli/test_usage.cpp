@@ -125,6 +125,12 @@ TEST(CtUsage, BackendsCommand) {
         EXPECT_EQ(b["loaded"], true);
         EXPECT_EQ(b["abi"], "1.1");
         EXPECT_EQ(b["schemes"], nlohmann::json({"linux", "local"}));
+        // What works is reported: user namespaces and networking among the rest.
+        for (const char *cap : {"namespaces", "cgroups", "userns", "network", "exec", "pause",
+                                "checkpoint", "migrate"})
+            EXPECT_NE(std::find(b["capabilities"].begin(), b["capabilities"].end(), cap),
+                      b["capabilities"].end())
+                << cap << " in " << b["capabilities"];
         for (const char *op : {"open", "create", "start", "wait", "kill", "destroy"})
             EXPECT_NE(std::find(b["operations"].begin(), b["operations"].end(), op),
                       b["operations"].end())
