@@ -297,6 +297,29 @@ TEST_F(CtFirstContact, ListIsOneLinePerContainerAndInfoShowsTheSpec) {
     EXPECT_EQ(ct({"destroy", "--force", "nl"}).code, 0);
 }
 
+TEST_F(CtFirstContact, ListShowsTheAddressAndInfoTheWholeSpec) {
+    auto r = ct({"run",           "-d",
+                 "--name",        "ad",
+                 "--rootfs",      rootfs_,
+                 "--memory",      "64M",
+                 "--memory-swap", "128M",
+                 "--cpuset-cpus", "0",
+                 "--uid-map",     "0:100000:65536",
+                 "--gid-map",     "0:100000:65536",
+                 "--annotation",  "org.example=yes",
+                 "--net",         "veth:eth0,addr=10.9.0.2/24,gw=10.9.0.1",
+                 "sleep",         "100"});
+    ASSERT_EQ(r.code, 0) << r.text();
+    r = ct({"list"});
+    EXPECT_TRUE(has(r.out, "  10.9.0.2  sleep 100\n")) << r.out;
+    r = ct({"info", "ad"});
+    for (const char *what : {"memory_swap: 128.0 MiB (134217728)", "cpus: 0",
+                             "uid_map:", "gid_map:", "host_id:      100000", "gateway:   10.9.0.1",
+                             "org.example: yes", "addresses: 10.9.0.2/24"})
+        EXPECT_TRUE(has(r.out, what)) << what << " in\n" << r.out;
+    EXPECT_EQ(ct({"destroy", "--force", "ad"}).code, 0);
+}
+
 TEST_F(CtFirstContact, VerboseShowsWhatTheBackendDoes) {
     auto r = ct({"-v", "run", "--name", "vb", "--rootfs", rootfs_, "true"});
     EXPECT_EQ(r.code, 0) << r.text();
