@@ -4,10 +4,10 @@
 # Idempotent. Usage: examples/add-users.sh ROOTFS
 set -eu
 root=${1:?usage: add-users.sh ROOTFS}
-[ -f "$root/etc/passwd" ] && [ -f "$root/etc/group" ] || {
+if ! [ -f "$root/etc/passwd" ] || ! [ -f "$root/etc/group" ]; then
     echo "add-users: $root has no etc/passwd or etc/group (make it with tools/mkrootfs-busybox.sh)" >&2
     exit 1
-}
+fi
 add() {  # FILE NAME LINE
     grep -q "^$2:" "$1" || echo "$3" >>"$1"
 }

@@ -10,6 +10,6 @@ _ct() {
         __files__) compopt -o default 2>/dev/null; COMPREPLY=(); return ;;
         __dirs__) compopt -o dirnames 2>/dev/null; COMPREPLY=(); return ;;
     esac
-    COMPREPLY=($(compgen -W "$out" -- "$cur"))
+    mapfile -t COMPREPLY < <(compgen -W "$out" -- "$cur")
 }
 complete -F _ct ct
