@@ -9,7 +9,7 @@ line must exit 0, or N when its comment says `exit N`; a comment
 `# prints TEXT` also checks what it printed (stripped). Other comments are for the reader.
 
 Each document runs against a fresh world: private mount and network namespaces with tmpfs on
-/srv, /tmp, /var/log, /var/lib/ct and /opt (busybox rootfs at /srv/rootfs/busybox and
+/srv, /tmp, /var/log, /var/lib/ct and /opt, /usr/local writable over a tmpfs (busybox rootfs at /srv/rootfs/busybox and
 /var/lib/ct/rootfs/busybox), its own state root and cgroup parent in $CT_CONNECT, and a
 scratch working directory holding `examples`, `tools` and `build` (links to the tree's). At the
 end nothing may be left: no container, state file or cgroup.
@@ -89,6 +89,10 @@ ip link set lo up || exit 89
 for d in /srv /tmp /var/log /var/lib/ct /opt; do
   mkdir -p $d && mount -t tmpfs doctest $d || exit 90
 done
+# /usr/local (cmake --install's default prefix) as it is, with writes going to a tmpfs.
+mkdir -p /tmp/.usr-local/upper /tmp/.usr-local/work && mount -t overlay doctest \
+  -o lowerdir=/usr/local,upperdir=/tmp/.usr-local/upper,workdir=/tmp/.usr-local/work \
+  /usr/local || exit 88
 "$MKROOTFS" /srv/rootfs/busybox >/dev/null || exit 91
 mkdir -p /var/lib/ct/rootfs/busybox && mount --bind /srv/rootfs/busybox /var/lib/ct/rootfs/busybox \
   || exit 92
