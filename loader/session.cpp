@@ -121,6 +121,7 @@ Container Session::restore(const std::string &name, const RestoreOptions &opts) 
     nlohmann::json j{{"dir", opts.dir},
                      {"detach", opts.detach},
                      {"stdio", {opts.stdio.in, opts.stdio.out, opts.stdio.err}}};
+    if (opts.console_socket >= 0) j["console_socket"] = opts.console_socket;
     std::string doc = j.dump();
     core_->call(&ct_backend_ops::restore, "restore", what, name.c_str(), doc.c_str());
     return Container(core_, name);

@@ -550,6 +550,85 @@ TEST_F(CheckpointStdio, HostTerminalGetsTheOutputAfterRestore) {
     close(master);
 }
 
+// The master the backend sent over `sock` (waits up to 10 s); -1 if none came.
+int receive_fd(int sock) {
+    struct pollfd p {
+        sock, POLLIN, 0
+    };
+    if (poll(&p, 1, 10000) <= 0) return -1;
+    char byte;
+    struct iovec iov {
+        &byte, 1
+    };
+    alignas(struct cmsghdr) char ctl[CMSG_SPACE(sizeof(int))];
+    struct msghdr msg {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctl;
+    msg.msg_controllen = sizeof ctl;
+    if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) <= 0) return -1;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (!c || c->cmsg_type != SCM_RIGHTS) return -1;
+    int fd;
+    std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    return fd;
+}
+
+// A -t container: its terminal's slave is the container's, its master the console holder's.
+// A checkpoint that leaves it running keeps its terminal working; a restore gives it a new
+// terminal whose master goes to the restore's console socket, and the count goes on there.
+TEST_F(CheckpointStdio, TerminalOfATContainerComesBackThroughTheConsoleSocket) {
+    int sock[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock), 0);
+    auto s = spec({"/bin/sh", "-c", kTicker});
+    s.process.terminal = true;
+    auto c = session().create(s);
+    StartOptions o;
+    o.console_socket = sock[1];
+    o.detach = true;
+    c.start(o);
+    int m1 = receive_fd(sock[0]);
+    ASSERT_GE(m1, 0) << "no terminal was sent";
+    std::string seen = read_for(m1, 10000, "tick 3\r\n");
+    ASSERT_NE(seen.find("tick 3"), std::string::npos) << seen;
+    std::string dir = images("ptyt");
+    c.checkpoint({dir, true, false, false});
+    long at = ticks(seen).back();
+    seen += read_for(m1, 10000, "tick " + std::to_string(at + 5) + "\r\n");
+    EXPECT_TRUE(counts_on(ticks(seen)));
+    EXPECT_GE(ticks(seen).back(), at + 5) << "its terminal stopped after the checkpoint";
+    c.kill(SIGKILL);
+    c.wait(10s);
+    close(m1);
+
+    RestoreOptions r;
+    r.dir = dir;
+    r.stdio = {-1, -1, -1};
+    r.console_socket = sock[1];
+    auto back = session().restore(c.name(), r);
+    int m2 = receive_fd(sock[0]);
+    ASSERT_GE(m2, 0) << "the restored terminal's master was not sent";
+    std::string more = read_for(m2, 10000, "tick " + std::to_string(at + 3) + "\r\n");
+    auto t = ticks(more);
+    ASSERT_FALSE(t.empty()) << "no output on the restored terminal";
+    // From the checkpoint's count on (the original got further before it was killed).
+    EXPECT_GE(t.front(), at);
+    EXPECT_LE(t.front(), at + 3);
+    for (size_t i = 1; i < t.size(); ++i) EXPECT_EQ(t[i], t[i - 1] + 1) << more;
+    EXPECT_NE(more.find("tick " + std::to_string(at + 3)), std::string::npos) << more;
+    back.destroy(true);
+    close(m2);
+    // Without a console socket nobody would read the terminal: it is hung up, and the restored
+    // container runs on.
+    r.console_socket = -1;
+    auto alone = session().restore(c.name() + "-alone", r);
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(alone.state(), State::running);
+    alone.destroy(true);
+    close(sock[0]);
+    close(sock[1]);
+}
+
 TEST_F(Checkpoint, BadRequestsChangeNothing) {
     auto c = session().create(spec({"/bin/sleep", "100"}));
     std::string dir = images("bad");

@@ -58,6 +58,10 @@ struct RestoreOptions {
     std::string dir;  // image directory made by checkpoint(), on the backend's host
     Stdio stdio;      // the restored init's stdio, where the images allow replacing it
     bool detach = true;
+    // A container checkpointed with a terminal (-t) gets a new one: an AF_UNIX socket of the
+    // caller on which the backend sends its pty master (SCM_RIGHTS), as for start(). Without
+    // one, the restored terminal is hung up. (docs/checkpoint.md, "Stdio")
+    int console_socket = -1;
 };
 
 // Options of migrate().

@@ -143,6 +143,9 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
     criu_local_set_leave_running(rq.opts(), o.leave_running);
     criu_local_set_tcp_established(rq.opts(), o.tcp_established);
     criu_local_set_file_locks(rq.opts(), o.file_locks);
+    // A -t container's terminal: its slave is the container's, its master with the console's
+    // holder outside (ct run's relay).
+    rq.orphan_pts_master();
     // Frozen through the cgroup (freezer.hpp, as pause does it) before CRIU runs: atomic for
     // the whole tree, and quicker than CRIU's own freezing, which polls every 100 ms. CRIU is
     // told the cgroup, finds it frozen and leaves it so. A paused container stays paused.

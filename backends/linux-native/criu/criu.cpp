@@ -155,6 +155,29 @@ void Request::veth_pair(const std::string &inside, const std::string &outside) {
     check(criu_local_add_veth_pair(opts_, inside.c_str(), outside.c_str()), "veth-pair");
 }
 
+void Request::orphan_pts_master() {
+    criu_local_set_orphan_pts_master(opts_, true);
+}
+
+namespace {
+
+// Where the notification of the restore running on this thread puts the master CRIU made for
+// an orphan pty slave (libcriu's callback has no argument of the caller's).
+thread_local Fd *t_orphan_master = nullptr;
+
+int notify(char *action, criu_notify_arg_t) {
+    if (action && std::strncmp(action, "orphan-pts-master", 17) == 0 && t_orphan_master) {
+        int fd = criu_get_orphan_pts_master_fd();  // received for us: ours to close
+        if (fd >= 0) {
+            ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+            t_orphan_master->reset(fd);
+        }
+    }
+    return 0;
+}
+
+}  // namespace
+
 void Request::fail(const char *action, int rc) const {
     int err = errno;
     std::string msg = std::string("criu ") + action + " " + what_;
@@ -182,7 +205,10 @@ void Request::dump() {
 
 pid_t Request::restore_child() {
     errno = 0;
+    criu_local_set_notify_cb(opts_, notify);
+    t_orphan_master = &orphan_master_;
     int rc = criu_local_restore_child(opts_);
+    t_orphan_master = nullptr;
     if (rc <= 0) fail("restore", rc < 0 ? rc : -EBADE);
     return static_cast<pid_t>(rc);
 }

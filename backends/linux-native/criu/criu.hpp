@@ -9,6 +9,7 @@
 #include <string>
 
 #include "ct/driver.h"
+#include "support.hpp"
 
 extern "C" {
 struct criu_opts;
@@ -59,6 +60,11 @@ class Request {
     void root(const std::string &path);
     void freeze_cgroup(const std::string &path);
     void veth_pair(const std::string &inside, const std::string &outside);
+    // A pty slave whose master is outside the tree (a -t container's terminal: its master is
+    // with whoever holds the console) is dumped on its own, and restored with a new master,
+    // which CRIU hands back: take_orphan_master() after restore_child().
+    void orphan_pts_master();
+    Fd take_orphan_master() { return std::move(orphan_master_); }
 
     void dump();
     // Restores the tree as a child of the calling process; returns the root task's pid.
@@ -70,6 +76,7 @@ class Request {
 
     std::string what_, dir_, log_path_;
     criu_opts *opts_ = nullptr;
+    Fd orphan_master_;
 };
 
 }  // namespace ct::linux_native::criu

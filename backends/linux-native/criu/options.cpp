@@ -58,11 +58,12 @@ CheckpointOptions parse_checkpoint_options(const std::string &doc) {
 RestoreOptions parse_restore_options(const std::string &doc) {
     const char *what = "restore options";
     auto j = object(doc, what);
-    only(j, what, {"dir", "detach", "stdio"});
+    only(j, what, {"dir", "detach", "stdio", "console_socket"});
     RestoreOptions o;
     field(j, what, "dir", o.dir);
     field(j, what, "detach", o.detach);
     field(j, what, "stdio", o.stdio);
+    field(j, what, "console_socket", o.console_socket);
     check_dir(o.dir, what);
     return o;
 }

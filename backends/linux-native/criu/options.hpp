@@ -19,7 +19,9 @@ struct CheckpointOptions {
 struct RestoreOptions {
     std::string dir;  // absolute
     bool detach = true;
-    std::array<int, 3> stdio = {-1, -1, -1};  // caller's fds; -1: /dev/null
+    std::array<int, 3> stdio = {-1, -1, -1};  // caller's fds; -1: none (criu/stdio.hpp)
+    // The caller's AF_UNIX socket that gets the new master of a -t container's terminal.
+    int console_socket = -1;
 };
 
 // Throw invalid_argument naming the field.

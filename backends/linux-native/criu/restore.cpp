@@ -2,6 +2,7 @@
 // same or a new name, with its configuration read from the images (docs/checkpoint.md).
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include "criu/netns.hpp"
 #include "criu/options.hpp"
 #include "criu/stdio.hpp"
+#include "ct/backend/fd_passing.hpp"
 #include "launch/plan.hpp"
 #include "monitor/monitor.hpp"
 #include "monitor/process.hpp"
@@ -125,10 +127,38 @@ void map_cgroups(criu::Request &rq, const criu::ImageMeta &meta, const CgroupLay
     }
 }
 
+// The new master of a -t container's terminal goes to the caller's console socket, as a
+// start's does. Without one, nobody holds it: closed, the terminal is hung up (the restored
+// processes' writes to it fail with EIO), rather than filling up until they block.
+void hand_over_terminal(Fd master, const criu::RestoreOptions &o, const std::string &name) {
+    if (o.console_socket < 0) {
+        criu::log(CT_LOG_INFO, "restore container " + q(name) +
+                                   ": its terminal's new master has no console socket to go "
+                                   "to; the terminal is hung up");
+        return;
+    }
+    if (int e = backend::send_fd(o.console_socket, master.get()))
+        criu::log(CT_LOG_WARN, "restore container " + q(name) +
+                                   ": cannot send its terminal over the console socket (" +
+                                   errstr(e) + "); the terminal is hung up");
+}
+
+void check_console_socket(int fd) {
+    if (fd < 0) return;
+    struct stat st;
+    int type = 0;
+    socklen_t len = sizeof type;
+    if (::fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) ||
+        ::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &type, &len) != 0 || type != AF_UNIX)
+        throw Error(Errc::invalid_argument, "restore options: console_socket " +
+                                                std::to_string(fd) + " is not an AF_UNIX socket");
+}
+
 }  // namespace
 
 void LinuxSession::restore(const std::string &name, const std::string &opts_doc) {
     auto o = criu::parse_restore_options(opts_doc);
+    check_console_socket(o.console_socket);
     auto meta = criu::read_meta(o.dir);
     Spec spec = meta.spec;
     spec.name = name;
@@ -176,8 +206,10 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
             if (!netns_fd) throw_sys("duplicate the network namespace fd", errno);
             rq.inherit_fd(netns_fd.get(), criu::kNetnsKey);
         }
+        rq.orphan_pts_master();
         Launched l;
         l.pid = rq.restore_child();
+        if (Fd master = rq.take_orphan_master()) hand_over_terminal(std::move(master), o, name);
         l.pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, l.pid, 0)));
         if (!l.pidfd) throw_sys("open a pidfd for the restored init", errno);
         return l;
