@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -138,6 +139,31 @@ TEST(CtSurface, CompletionCandidates) {
         EXPECT_EQ(pclose(p), 0) << out;
     }
     EXPECT_EQ(out, "list\n--signal\n");
+}
+
+TEST(CtSurface, ZshCompletion) {
+    // The zsh function, with compsys's compadd and _files stood in for (no interactive shell).
+    if (::access("/usr/bin/zsh", X_OK) != 0) GTEST_SKIP() << "no /usr/bin/zsh (Debian: zsh)";
+    std::string zsh =
+        "compadd() { [[ $1 == -a ]] && print -rl -- ${(P)2} }\n"
+        "_files() { print -r -- \"files $*\" }\n"
+        "source " CT_TEST_ZSH_COMPLETION
+        " >/dev/null\n"
+        "words=(ct lis); CURRENT=2; _ct | grep -x list\n"
+        "words=(ct run --rootfs x); CURRENT=4; _ct\n";
+    std::string zfile = "/tmp/ct-cli-zsh-" + std::to_string(getpid());
+    std::ofstream(zfile) << zsh;
+    std::string dir = std::filesystem::path(ct_binary()).parent_path();
+    std::string cmd =
+        "PATH=" + dir + ":/usr/bin:/bin CT_CONNECT=nosuch:/// /usr/bin/zsh -f " + zfile + " 2>&1";
+    std::string out;
+    if (FILE *p = popen(cmd.c_str(), "r")) {
+        char buf[256];
+        while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+        EXPECT_EQ(pclose(p), 0) << out;
+    }
+    std::filesystem::remove(zfile);
+    EXPECT_EQ(out, "list\nfiles -/\n");
 }
 
 class CtConfig : public ::testing::Test {

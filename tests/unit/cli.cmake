@@ -12,7 +12,8 @@ target_link_libraries(ct-cli-tests PRIVATE nlohmann_json::nlohmann_json GTest::g
 target_compile_definitions(ct-cli-tests PRIVATE
   CT_TEST_CT_BINARY="$<TARGET_FILE:ct-cli>" CT_TEST_BUILD_DIR="${CMAKE_BINARY_DIR}"
   CT_MKROOTFS="${PROJECT_SOURCE_DIR}/tools/mkrootfs-busybox.sh"
-  CT_TEST_COMPLETION="${PROJECT_SOURCE_DIR}/tools/ct/completion/ct.bash")
+  CT_TEST_COMPLETION="${PROJECT_SOURCE_DIR}/tools/ct/completion/ct.bash"
+  CT_TEST_ZSH_COMPLETION="${PROJECT_SOURCE_DIR}/tools/ct/completion/_ct")
 add_dependencies(ct-cli-tests ct-cli ct-backend-linux ct-backend-openvz ct-backend-remote)
 gtest_discover_tests(ct-cli-tests TEST_PREFIX "cli." DISCOVERY_TIMEOUT 60
   PROPERTIES LABELS cli TIMEOUT 120 RUN_SERIAL TRUE)
