@@ -105,3 +105,16 @@ def test_checkpoint_of_a_stopped_container_is_refused(env, tmp_path):
         with pytest.raises(libct.Error) as e:
             c.checkpoint(tmp_path / "never")
         assert "c1" in str(e.value)
+
+
+def test_pip_metadata_names_libcts_version():
+    """python/pyproject.toml (pip's metadata) carries the version of the libct it binds."""
+    import tomllib
+    doc = os.environ.get("CT_PYTHON_DOC")
+    if not doc:
+        pytest.skip("CT_PYTHON_DOC is not set: the source tree is unknown")
+    pyproject = os.path.join(os.path.dirname(os.path.dirname(doc)), "python", "pyproject.toml")
+    with open(pyproject, "rb") as f:
+        meta = tomllib.load(f)
+    assert meta["project"]["version"] == libct.__version__
+    assert meta["tool"]["setuptools"]["package-data"]["libct"] == ["py.typed", "*.pyi"]
