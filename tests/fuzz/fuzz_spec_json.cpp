@@ -1,7 +1,8 @@
 // The JSON documents that cross the driver boundary (api/src/document.cpp): specs from the
 // public ct::spec_from_json and from frontends, process and resources documents, the info,
 // stats and process-list documents a backend (possibly a remote host's) sends back, and
-// linux-native's checkpoint/restore option documents. Each decoder either returns a value or
+// linux-native's checkpoint/restore option documents and the ct-checkpoint.json of its images
+// (which a migration brings from another host). Each decoder either returns a value or
 // throws ct::Error; what it accepts must encode back to the same value.
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "criu/image.hpp"
 #include "criu/options.hpp"
 #include "ct/error.hpp"
 #include "ct/internal/document.hpp"
@@ -76,5 +78,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     refused_with_ct_error([&] { ct::doc::processes_from_json(j); });
     refused_with_ct_error([&] { ct::linux_native::criu::parse_checkpoint_options(text); });
     refused_with_ct_error([&] { ct::linux_native::criu::parse_restore_options(text); });
+    refused_with_ct_error([&] {
+        namespace criu = ct::linux_native::criu;
+        // What is accepted is written back as it was read.
+        std::string once = criu::meta_to_text(criu::meta_from_text(text, "fuzz"));
+        if (criu::meta_to_text(criu::meta_from_text(once, "fuzz")) != once) {
+            std::fprintf(stderr, "ct-checkpoint.json changed on a round trip: %s\n", once.c_str());
+            std::abort();
+        }
+    });
     return 0;
 }

@@ -128,7 +128,47 @@ void specs(const fs::path &src) {
              {"file_locks", true}}
             .dump());
     put("spec_json", "restore-options.json",
-        json{{"dir", "/var/lib/ct/images/web1"}, {"detach", false}, {"stdio", {0, 1, 2}}}.dump());
+        json{{"dir", "/var/lib/ct/images/web1"},
+             {"detach", false},
+             {"stdio", {0, 1, 2}},
+             {"console_socket", 5}}
+            .dump());
+    // As linux-native's checkpoint writes it (backends/linux-native/criu/image.cpp).
+    json stdio_targets = json::array();
+    stdio_targets.push_back({{"kind", "file"},
+                             {"key", "file[18:3]"},
+                             {"path", "/dev/null"},
+                             {"flags", 2},
+                             {"pos", 0},
+                             {"mode", 8630},
+                             {"rdev", 259}});
+    stdio_targets.push_back({{"kind", "tty"},
+                             {"key", "tty[8800:18]"},
+                             {"path", "/dev/pts/0"},
+                             {"flags", 2},
+                             {"pos", 0},
+                             {"mode", 8592},
+                             {"rdev", 34816}});
+    stdio_targets.push_back({{"kind", "pipe"},
+                             {"key", "pipe:[4711]"},
+                             {"path", ""},
+                             {"flags", 1},
+                             {"pos", 0},
+                             {"mode", 4480},
+                             {"rdev", 0}});
+    put("spec_json", "ct-checkpoint.json",
+        json{{"version", 1},
+             {"name", "web1"},
+             {"spec", ct::doc::spec_to_json(full)},
+             {"created", 1700000000},
+             {"host", "host1"},
+             {"cgroups", {{{"controllers", "memory"}, {"path", "/ct/web1"}}}},
+             {"stdio", {"file[18:3]", "tty[8800:18]", "pipe:[4711]"}},
+             {"stdio_targets", stdio_targets},
+             {"machine_id", "0123456789abcdef0123456789abcdef"},
+             {"boot_id", "01234567-89ab-cdef-0123-456789abcdef"},
+             {"fresh_netns", true}}
+            .dump(2));
 }
 
 void uris(const fs::path &src) {

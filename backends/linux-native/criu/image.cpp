@@ -46,7 +46,7 @@ void read_stdio(const nlohmann::json &j, ImageMeta &m) {
 
 }  // namespace
 
-void write_meta(int dirfd, const std::string &dir, const ImageMeta &m) {
+std::string meta_to_text(const ImageMeta &m) {
     nlohmann::json cg = nlohmann::json::array();
     for (const auto &[ctrl, path] : m.cgroups)
         cg.push_back({{"controllers", ctrl}, {"path", path}});
@@ -72,7 +72,11 @@ void write_meta(int dirfd, const std::string &dir, const ImageMeta &m) {
                      {"machine_id", m.machine_id},
                      {"boot_id", m.boot_id},
                      {"fresh_netns", m.fresh_netns}};
-    write_file_atomic(dirfd, dir, kMetaFile, j.dump(2) + "\n");
+    return j.dump(2) + "\n";
+}
+
+void write_meta(int dirfd, const std::string &dir, const ImageMeta &m) {
+    write_file_atomic(dirfd, dir, kMetaFile, meta_to_text(m));
 }
 
 ImageMeta read_meta(const std::string &dir) {
@@ -88,8 +92,13 @@ ImageMeta read_meta(const std::string &dir) {
                 "image directory " + dir + " holds no libct checkpoint (no " + kMetaFile + ")", e);
         throw_sys("read " + path, e);
     }
+    return meta_from_text(text, path);
+}
+
+ImageMeta meta_from_text(const std::string &text, const std::string &path) {
     try {
         auto j = doc::parse(text, kMetaFile);
+        if (!j.is_object()) throw Error(Errc::invalid_argument, "not a JSON object");
         if (j.value("version", 0) != 1)
             throw Error(Errc::invalid_argument,
                         "unsupported version " + j.value("version", nlohmann::json()).dump());
@@ -109,6 +118,27 @@ ImageMeta read_meta(const std::string &dir) {
     } catch (const std::exception &e) {
         throw Error(Errc::invalid_argument, path + ": " + e.what());
     }
+}
+
+const char *kind_name(StdioTarget::Kind k) {
+    switch (k) {
+        case StdioTarget::Kind::pipe:
+            return "pipe";
+        case StdioTarget::Kind::file:
+            return "file";
+        case StdioTarget::Kind::tty:
+            return "tty";
+        case StdioTarget::Kind::inside:
+            break;
+    }
+    return "inside";
+}
+
+StdioTarget::Kind kind_from_name(const std::string &name) {
+    using Kind = StdioTarget::Kind;
+    for (Kind k : {Kind::inside, Kind::pipe, Kind::file, Kind::tty})
+        if (name == kind_name(k)) return k;
+    throw Error(Errc::invalid_argument, "unknown stdio kind '" + name + "'");
 }
 
 }  // namespace ct::linux_native::criu

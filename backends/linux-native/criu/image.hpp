@@ -40,4 +40,13 @@ void write_meta(int dirfd, const std::string &dir, const ImageMeta &m);
 // Throws not_found (no ct-checkpoint.json: not a libct checkpoint) or invalid_argument.
 ImageMeta read_meta(const std::string &dir);
 
+// The document itself (outside input: images come from other hosts). meta_from_text throws
+// invalid_argument naming `path`.
+std::string meta_to_text(const ImageMeta &m);
+ImageMeta meta_from_text(const std::string &text, const std::string &path);
+
+// The names of StdioTarget's kinds in the document; kind_from_name throws invalid_argument.
+const char *kind_name(StdioTarget::Kind k);
+StdioTarget::Kind kind_from_name(const std::string &name);
+
 }  // namespace ct::linux_native::criu

@@ -108,26 +108,6 @@ Fd reopen_tty(const StdioTarget &t) {
 
 }  // namespace
 
-const char *kind_name(Kind k) {
-    switch (k) {
-        case Kind::pipe:
-            return "pipe";
-        case Kind::file:
-            return "file";
-        case Kind::tty:
-            return "tty";
-        case Kind::inside:
-            break;
-    }
-    return "inside";
-}
-
-Kind kind_from_name(const std::string &name) {
-    for (Kind k : {Kind::inside, Kind::pipe, Kind::file, Kind::tty})
-        if (name == kind_name(k)) return k;
-    throw Error(Errc::invalid_argument, "unknown stdio kind '" + name + "'");
-}
-
 std::string machine_id() {
     std::string id = first_line("/etc/machine-id");
     if (!id.empty()) return id;

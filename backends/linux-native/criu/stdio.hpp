@@ -35,10 +35,6 @@ struct StdioTarget {
     uint64_t rdev = 0;  // device number (a terminal, a device file)
 };
 
-const char *kind_name(StdioTarget::Kind k);
-// Throws invalid_argument for a name that is none of kind_name's.
-StdioTarget::Kind kind_from_name(const std::string &name);
-
 // Fds 0-2 of `pid` (the container's init, its mounts in `inside_mounts`): what each reaches,
 // with the external ones declared to CRIU (Request::external).
 std::array<StdioTarget, 3> record_stdio(pid_t pid, Request &rq);
