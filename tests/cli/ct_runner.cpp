@@ -33,6 +33,8 @@ CtProcess::CtProcess(const std::vector<std::string> &args, const std::vector<std
         auto eq = kv.find('=');
         vars[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
     }
+    // The machine's /etc/ct/ct.conf and ~/.config/ct/ct.conf play no part unless a test says so.
+    if (!vars.count("CT_CONFIG")) vars["CT_CONFIG"] = "/dev/null";
     for (const auto &kv : env) {
         auto eq = kv.find('=');
         if (eq == std::string::npos)

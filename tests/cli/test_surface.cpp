@@ -346,6 +346,25 @@ TEST_F(CtFirstContact, ListShowsTheAddressAndInfoTheWholeSpec) {
     EXPECT_EQ(ct({"destroy", "--force", "ad"}).code, 0);
 }
 
+TEST_F(CtFirstContact, ConfigDefaultsApplyBelowTheOptions) {
+    std::string conf = write_file("ct.conf",
+                                  "defaults:\n  resources: {pids: 64, memory: 32M}\n"
+                                  "  process: {env: [TZ=UTC, GREETING=from-conf]}\n");
+    std::vector<std::string> env = {"CT_CONFIG=" + conf};
+    auto r = ct({"run", "--name", "df", "--rootfs", rootfs_, "-e", "GREETING=from-option", "--pids",
+                 "32", "--keep", "sh", "-c", "echo $TZ $GREETING"},
+                env);
+    EXPECT_EQ(r.code, 0) << r.text();
+    EXPECT_EQ(r.out, "UTC from-option\n") << "env merged by name, the option wins";
+    auto info = nlohmann::json::parse(ct({"info", "df", "--json"}).out);
+    EXPECT_EQ(info["spec"]["resources"]["pids"], 32) << "the option wins";
+    EXPECT_EQ(info["spec"]["resources"]["memory"], 32 << 20) << "the default fills in";
+    EXPECT_EQ(ct({"destroy", "df"}).code, 0);
+    // Without the file, none of it.
+    r = ct({"run", "--rootfs", rootfs_, "sh", "-c", "echo ${TZ:-none}"}, {"CT_CONFIG=/dev/null"});
+    EXPECT_EQ(r.out, "none\n") << r.text();
+}
+
 TEST_F(CtFirstContact, VerboseShowsWhatTheBackendDoes) {
     auto r = ct({"-v", "run", "--name", "vb", "--rootfs", rootfs_, "true"});
     EXPECT_EQ(r.code, 0) << r.text();
