@@ -110,6 +110,14 @@ TEST(CtSurface, TerminalNeedsATerminal) {
     EXPECT_TRUE(has(r.err, "-t needs a terminal, but stdin is not one")) << r.err;
     r = run_ct({"exec", "-t", "web1", "sh"}, kNoBackend);
     EXPECT_EQ(r.code, 2) << r.text();
+    // A spec that asks for one: refused before any backend is reached, naming the field.
+    std::string spec = "/tmp/ct-cli-terminal-" + std::to_string(getpid()) + ".yaml";
+    std::ofstream(spec) << "name: t\nrootfs: /\nprocess: {args: [sh], terminal: true}\n";
+    r = run_ct({"run", spec}, kNoBackend);
+    std::filesystem::remove(spec);
+    EXPECT_EQ(r.code, 125) << r.text();
+    EXPECT_TRUE(has(r.err, "process.terminal")) << r.err;
+    EXPECT_FALSE(has(r.err, "nosuch")) << "refused before opening a session: " << r.err;
 }
 
 TEST(CtSurface, CompletionCandidates) {
