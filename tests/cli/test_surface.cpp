@@ -45,6 +45,7 @@ TEST(CtSurface, UsageErrorsAreInCtsWordsAndNameTheArgument) {
         {{"info", "--name", "x"}, "unknown option '--name'"},
         {{"kill", "x", "RTMIN+x"}, "signal RTMIN+x"},
         {{"kill", "x", "RTMAX-99"}, "RTMAX-99"},
+        {{"kill", "x", "SIGNOPE"}, "'SIGNOPE' is not a signal (examples: TERM"},
         {{"list", "--jsn"}, "unknown option '--jsn'; did you mean '--json'?"},
         {{"list", "--json=yes"}, "option '--json' takes no value"},
         {{"run", "--rootfs"}, "option '--rootfs' needs a value: --rootfs DIR"},

@@ -97,6 +97,11 @@ int parse_signal(const std::string &text, bool allow_zero) {
 
 bool looks_like_signal(const std::string &text) {
     if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) return true;
+    // "SIGNOPE": meant as a signal (a mistyped one), not a container; -s NAME... kills
+    // containers named like that.
+    if (text.size() > 3 && text.rfind("SIG", 0) == 0 &&
+        text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-", 3) == std::string::npos)
+        return true;
     std::string name = upper(text);
     if (name.rfind("SIG", 0) == 0) name = name.substr(3);
     if (name.rfind("RTMIN", 0) == 0 || name.rfind("RTMAX", 0) == 0) return true;
