@@ -270,11 +270,16 @@ TEST_F(CtFirstContact, CompletionOffersContainersAndSignals) {
     EXPECT_EQ(ct({"destroy", "--force", "cmp1"}).code, 0);
 }
 
-TEST_F(CtFirstContact, TerminalOutputHasOneCarriageReturn) {
-    // ct under a terminal of the test's own, as in an interactive shell.
+// Runs `ct ARGS...` with a terminal of the test's own as its stdin, stdout and stderr, as
+// in an interactive shell; returns what the terminal received, and sets `code`.
+std::string under_terminal(const std::vector<std::string> &args, int &code) {
     int master = -1, slave = -1;
-    ASSERT_EQ(::openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
-    std::string bin = ct_binary(), u = uri(), r = rootfs_;
+    if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) return "openpty failed";
+    std::vector<std::string> argv = {ct_binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char *> cargv;
+    for (auto &a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
     pid_t pid = ::fork();
     if (pid == 0) {
         ::setsid();
@@ -282,8 +287,7 @@ TEST_F(CtFirstContact, TerminalOutputHasOneCarriageReturn) {
         ::dup2(slave, 0);
         ::dup2(slave, 1);
         ::dup2(slave, 2);
-        ::execl(bin.c_str(), "ct", "-c", u.c_str(), "run", "-t", "--rootfs", r.c_str(), "sh", "-c",
-                "echo a; echo b", nullptr);
+        ::execv(cargv[0], cargv.data());
         ::_exit(127);
     }
     ::close(slave);
@@ -301,8 +305,43 @@ TEST_F(CtFirstContact, TerminalOutputHasOneCarriageReturn) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     ::close(master);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status << ": " << out;
+    code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return out;
+}
+
+TEST_F(CtFirstContact, TerminalOutputHasOneCarriageReturn) {
+    int code = -1;
+    auto out = under_terminal(
+        {"-c", uri(), "run", "-t", "--rootfs", rootfs_, "sh", "-c", "echo a; echo b"}, code);
+    EXPECT_EQ(code, 0) << out;
     EXPECT_EQ(out, "a\r\nb\r\n");
+}
+
+TEST_F(CtFirstContact, MigrateOnATerminalIsOneUpdatingLine) {
+    ASSERT_EQ(ct({"run", "-d", "--name", "mt", "--rootfs", rootfs_, "sleep", "1000"}).code, 0);
+    std::string other =
+        "linux:///?root=" + state_root_ + "-to&cgroup_parent=" + cgroup_parent_ + "-to";
+    int code = -1;
+    auto out = under_terminal({"-c", uri(), "migrate", "mt", "--to", other}, code);
+    if (code != 0 && has(out, "criu")) {
+        ct({"destroy", "--force", "mt"});
+        GTEST_SKIP() << "CRIU cannot migrate here: " << out;
+    }
+    EXPECT_EQ(code, 0) << out;
+    // Each phase once, each rewriting the line ("\r... \033[K"), one newline at the end.
+    for (const char *phase : {"freeze", "dump", "transfer", "restore", "done in"}) {
+        std::string at = "\rmigrate mt: " + std::string(phase);
+        EXPECT_TRUE(has(out, at)) << phase << " in " << out;
+        EXPECT_EQ(out.find(at), out.rfind(at)) << phase << " shown more than once: " << out;
+    }
+    EXPECT_EQ(out.find('\n'), out.size() - 1) << out;
+    EXPECT_EQ(run_ct({"-c", other, "destroy", "--force", "mt"}).code, 0);
+    std::filesystem::remove_all(state_root_ + "-to");
+    for (const auto &h : std::filesystem::directory_iterator("/sys/fs/cgroup")) {
+        std::error_code ec;
+        std::filesystem::remove(h.path() / (cgroup_parent_ + "-to"), ec);
+        EXPECT_FALSE(std::filesystem::exists(h.path() / (cgroup_parent_ + "-to"))) << h.path();
+    }
 }
 
 TEST_F(CtFirstContact, HostnameIsTheNameAndArgumentsAreBytes) {
