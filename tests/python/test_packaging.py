@@ -118,3 +118,16 @@ def test_pip_metadata_names_libcts_version():
         meta = tomllib.load(f)
     assert meta["project"]["version"] == libct.__version__
     assert meta["tool"]["setuptools"]["package-data"]["libct"] == ["py.typed", "*.pyi"]
+
+
+def test_bytes_that_are_not_text_travel_as_base64(env):
+    """A spec's string that is not UTF-8 is {"base64": ...} in the JSON forms: accepted and
+    given back byte for byte; a malformed one is refused naming the field."""
+    with env.session.create(env.spec(["sh", {"base64": "/w=="}])) as c:
+        assert c.info()["spec"]["process"]["args"] == ["sh", {"base64": "/w=="}]
+    for bad in ({"base64": "@@"}, {"base64": "/w="}, {"base64": "/w==", "x": 1}):
+        with pytest.raises(libct.InvalidSpec) as e:
+            env.session.create(env.spec(["sh", bad]))
+        assert "process.args[1]" in str(e.value)
+    with pytest.raises(libct.NotFound):
+        env.session.get("c1")
