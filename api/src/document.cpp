@@ -2,6 +2,7 @@
 // YAML front end and the Python bindings convert to JSON and decode through here too.
 #include "ct/internal/document.hpp"
 
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -349,6 +350,10 @@ json process_to_json(const ProcessSpec &p) {
     }
     put_str(j, "apparmor_profile", p.apparmor_profile);
     put_str(j, "selinux_label", p.selinux_label);
+    put_opt(j, "umask", p.umask);
+    put_opt(j, "oom_score_adj", p.oom_score_adj);
+    if (p.console_size)
+        j["console_size"] = {{"rows", p.console_size->rows}, {"cols", p.console_size->cols}};
     if (j.is_null()) return json::object();
     make_lossless(j, "process");
     return j;
@@ -423,6 +428,16 @@ ProcessSpec process_from_json(const json &j, const std::string &path) {
     }
     r.str("apparmor_profile", p.apparmor_profile);
     r.str("selinux_label", p.selinux_label);
+    if (auto *m = r.get("umask")) p.umask = file_mode(*m, r.path("umask"));
+    r.num("oom_score_adj", p.oom_score_adj);
+    if (auto *c = r.get("console_size")) {
+        Reader cr(*c, r.path("console_size"));
+        ConsoleSize size;
+        cr.num("rows", size.rows);
+        cr.num("cols", size.cols);
+        cr.finish();
+        p.console_size = size;
+    }
     r.finish();
     return p;
 }
@@ -611,6 +626,57 @@ std::optional<SeccompSpec> seccomp_from_json(const json &j, const std::string &p
     return p;
 }
 
+namespace {
+
+// The hook lists of a spec, by their document names.
+template <class H>
+auto hook_lists(H &h) {
+    return std::array{std::pair{"prestart", &h.prestart},
+                      std::pair{"create_runtime", &h.create_runtime},
+                      std::pair{"create_container", &h.create_container},
+                      std::pair{"start_container", &h.start_container},
+                      std::pair{"poststart", &h.poststart},
+                      std::pair{"poststop", &h.poststop}};
+}
+
+json hooks_to_json(const Hooks &h) {
+    json j = json::object();
+    for (auto [key, list] : hook_lists(h)) {
+        if (list->empty()) continue;
+        json a = json::array();
+        for (const auto &k : *list) {
+            json e{{"path", k.path}};
+            put_list(e, "args", k.args);
+            put_list(e, "env", k.env);
+            put_opt(e, "timeout", k.timeout);
+            a.push_back(e);
+        }
+        j[key] = a;
+    }
+    return j;
+}
+
+Hooks hooks_from_json(const json &j, const std::string &path) {
+    Reader r(j, path);
+    Hooks h;
+    for (auto [key, list] : hook_lists(h))
+        *list = list_of<Hook>(r.get(key), r.path(key), [](const json &e, const std::string &ep) {
+            Reader er(e, ep);
+            Hook k;
+            er.str("path", k.path);
+            if (k.path.empty()) throw FieldError(ep + ".path", "is required");
+            er.strings("args", k.args);
+            er.strings("env", k.env);
+            er.num("timeout", k.timeout);
+            er.finish();
+            return k;
+        });
+    r.finish();
+    return h;
+}
+
+}  // namespace
+
 json spec_to_json(const Spec &s) {
     json j{{"version", kVersion}};
     put_str(j, "name", s.name);
@@ -699,6 +765,9 @@ json spec_to_json(const Spec &s) {
     if (s.readonly_paths) j["readonly_paths"] = *s.readonly_paths;
     if (s.seccomp) j["seccomp"] = seccomp_to_json(*s.seccomp);
     if (s.openvz) j["openvz"] = openvz_to_json(*s.openvz);
+    if (!s.hooks.empty()) j["hooks"] = hooks_to_json(s.hooks);
+    put_str(j, "cgroup_path", s.cgroup_path);
+    put_str(j, "bundle", s.bundle);
     make_lossless(j, "");
     return j;
 }
@@ -849,6 +918,9 @@ Spec spec_from_json(const json &j) {
         if (auto *v = r.get(key)) *dst = Reader::as_strings(*v, key);
     if (auto *v = r.get("seccomp")) s.seccomp = seccomp_from_json(*v, "seccomp");
     if (auto *v = r.get("openvz")) s.openvz = openvz_from_json(*v);
+    if (auto *v = r.get("hooks")) s.hooks = hooks_from_json(*v, "hooks");
+    r.str("cgroup_path", s.cgroup_path);
+    r.str("bundle", s.bundle);
     r.finish();
     return s;
 }

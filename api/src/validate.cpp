@@ -157,6 +157,10 @@ void check_process(const ProcessSpec &p, const std::string &f, bool system = fal
             fail(f + ".user.group", "'" + p.user.group + "' is not a group name");
         if (p.user.gid != 0) fail(f + ".user", "give the group by name or by gid, not both");
     }
+    if (p.umask && *p.umask > 0777) fail(f + ".umask", "is not a mode (0..0777)");
+    if (p.oom_score_adj && (*p.oom_score_adj < -1000 || *p.oom_score_adj > 1000))
+        fail(f + ".oom_score_adj", std::to_string(*p.oom_score_adj) + " is not in -1000..1000");
+    if (p.console_size && !p.terminal) fail(f + ".console_size", "needs terminal: true");
     check_id(f + ".user.uid", p.user.uid);
     check_id(f + ".user.gid", p.user.gid);
     for (size_t i = 0; i < p.user.additional_gids.size(); ++i)
@@ -475,6 +479,47 @@ void check_cgroups(const Spec &s) {
     }
 }
 
+void check_hooks(const Spec &s) {
+    const std::pair<const char *, const std::vector<Hook> *> lists[] = {
+        {"prestart", &s.hooks.prestart},
+        {"create_runtime", &s.hooks.create_runtime},
+        {"create_container", &s.hooks.create_container},
+        {"start_container", &s.hooks.start_container},
+        {"poststart", &s.hooks.poststart},
+        {"poststop", &s.hooks.poststop}};
+    for (const auto &[key, list] : lists)
+        for (size_t i = 0; i < list->size(); ++i) {
+            const Hook &h = (*list)[i];
+            std::string f = std::string("hooks.") + key + "[" + std::to_string(i) + "]";
+            check_abs_path(f + ".path", h.path);
+            for (size_t k = 0; k < h.env.size(); ++k)
+                if (h.env[k].find('=') == std::string::npos || h.env[k][0] == '=')
+                    fail(f + ".env[" + std::to_string(k) + "]",
+                         "'" + h.env[k] + "' is not KEY=value");
+            if (h.timeout && (*h.timeout == 0 || *h.timeout > 86400))
+                fail(f + ".timeout", "must be 1..86400 seconds");
+        }
+}
+
+// A cgroup directory below each hierarchy's root: relative components, no "." or "..".
+void check_cgroup_path(const Spec &s) {
+    const std::string &p = s.cgroup_path;
+    if (p.empty()) return;
+    if (p.size() > 4096) fail("cgroup_path", "is longer than 4096 characters");
+    size_t start = p[0] == '/' ? 1 : 0;
+    if (start == p.size()) fail("cgroup_path", "'/' is the hierarchy's root, not a container's");
+    for (size_t i = start; i <= p.size(); ++i) {
+        if (i < p.size() && p[i] != '/') {
+            if (p[i] == '\0' || p[i] == '\n') fail("cgroup_path", "holds a control character");
+            continue;
+        }
+        std::string comp = p.substr(start, i - start);
+        if (comp.empty() || comp == "." || comp == "..")
+            fail("cgroup_path", "'" + p + "' has an empty, '.' or '..' component");
+        start = i + 1;
+    }
+}
+
 }  // namespace
 
 // Section by section, in the order a reader meets them in a spec file.
@@ -491,6 +536,8 @@ void validate(const Spec &s) {
     check_sysctls(s);
     validate_security(s, new_ns(s, Namespace::mount));
     check_cgroups(s);
+    check_cgroup_path(s);
+    check_hooks(s);
 }
 
 }  // namespace ct

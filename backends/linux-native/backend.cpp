@@ -43,7 +43,8 @@ const ct_backend kBackend = [] {
     b.description = "native Linux containers: namespaces, cgroups v1/v2/hybrid, pivot_root";
     b.schemes = kSchemes;
     b.caps = CT_CAP_NAMESPACES | CT_CAP_CGROUPS | CT_CAP_PERSISTENT_STATE | CT_CAP_EXEC |
-             CT_CAP_PAUSE | CT_CAP_UPDATE | CT_CAP_STATS | CT_CAP_CHECKPOINT | CT_CAP_MIGRATE;
+             CT_CAP_PAUSE | CT_CAP_UPDATE | CT_CAP_STATS | CT_CAP_CHECKPOINT | CT_CAP_MIGRATE |
+             CT_CAP_USERNS | CT_CAP_NETWORK;
     ct::backend::set_session_ops<ct_session>(b.ops);
     b.ops.open = op_open;
     b.ops.get_files = op_get_files;

@@ -60,6 +60,14 @@ Spec full_spec() {
     s.sysctl = {{"net.ipv4.ip_forward", "1"}, {"kernel.shmmax", "65536"}};
     s.cgroups = {"freezer", "name=libct"};
     s.annotations = {{"owner", "ops"}, {"tier", "front"}};
+    s.process.umask = 027;
+    s.process.oom_score_adj = -500;
+    s.process.console_size = ConsoleSize{24, 80};
+    s.hooks.create_runtime = {{"/usr/bin/net-setup", {"net-setup", "up"}, {"A=1"}, 5}};
+    s.hooks.start_container = {{"/bin/true", {}, {}, {}}};
+    s.hooks.poststop = {{"/usr/bin/net-setup", {"net-setup", "down"}, {}, {}}};
+    s.cgroup_path = "machine/web1";
+    s.bundle = "/srv/bundles/web1";
     return s;
 }
 
@@ -91,6 +99,9 @@ process:
     - {type: nofile, soft: 1024, hard: 4096}
     - {type: core, soft: 0, hard: 0}
   capabilities: [CAP_NET_ADMIN, sys_time]
+  umask: "0027"
+  oom_score_adj: -500
+  console_size: {rows: 24, cols: 80}
 resources:
   memory: 64M
   memory_swap: 128MiB
@@ -126,6 +137,12 @@ sysctl:
   kernel.shmmax: "65536"
 cgroups: [freezer, name=libct]
 annotations: {owner: ops, tier: front}
+hooks:
+  create_runtime: [{path: /usr/bin/net-setup, args: [net-setup, up], env: [A=1], timeout: 5}]
+  start_container: [{path: /bin/true}]
+  poststop: [{path: /usr/bin/net-setup, args: [net-setup, down]}]
+cgroup_path: machine/web1
+bundle: /srv/bundles/web1
 )";
     return y;
 }

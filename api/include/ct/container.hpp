@@ -32,6 +32,11 @@ struct StartOptions {
     // The process must outlive the calling process (what `ct start` does): the backend arranges
     // for another process to reap it, so wait() from a later session still gets its status.
     bool detach = false;
+    // start() only: the process is set up completely in the container (namespaces, root,
+    // cgroups, credentials, the console) and waits before executing its command; the container
+    // stays in state created with that process (info().pid), and the next start() executes the
+    // command. The OCI runtime's create and start.
+    bool defer_exec = false;
     // With process.terminal: an AF_UNIX socket of the caller on which the backend sends the
     // pty master (SCM_RIGHTS), as runc's --console-socket. Required when terminal is set.
     int console_socket = -1;

@@ -95,6 +95,10 @@ typedef struct ct_host {
     0x1u /* the process must outlive the calling process (e.g. `ct start`): \
           * the backend arranges for someone else to reap it and record its \
           * exit status so a later session can wait() for it */
+#define CT_PROC_DEFER_EXEC                                                       \
+    0x2u /* start(): the process is set up in the container and waits before its \
+          * command (the container stays in state "created", with its pid); the  \
+          * next start() of the container executes the command (OCI create/start) */
 typedef struct ct_proc_args {
     uint32_t size;  /* sizeof(ct_proc_args) as the caller compiled it */
     uint32_t flags; /* CT_PROC_* */

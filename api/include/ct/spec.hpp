@@ -69,6 +69,13 @@ struct Rlimit {
     bool operator==(const Rlimit &) const = default;
 };
 
+// The size of a process's terminal, in characters.
+struct ConsoleSize {
+    uint32_t rows = 0;
+    uint32_t cols = 0;
+    bool operator==(const ConsoleSize &) const = default;
+};
+
 // A process to run in a container: the container's init (Spec::process) or an exec'd one.
 struct ProcessSpec {
     std::vector<std::string> args;  // args[0] is the executable, resolved via PATH in env
@@ -92,6 +99,12 @@ struct ProcessSpec {
     // under. Refused on a host without that module enabled.
     std::string apparmor_profile;
     std::string selinux_label;
+    // The file mode creation mask the command starts with (0..0777); unset: 022.
+    std::optional<uint32_t> umask;
+    // /proc/<pid>/oom_score_adj of the process (-1000..1000); unset: inherited.
+    std::optional<int32_t> oom_score_adj;
+    // With terminal: the size the pty starts with; unset: the kernel's (0x0).
+    std::optional<ConsoleSize> console_size;
     bool operator==(const ProcessSpec &) const = default;
 };
 
@@ -250,6 +263,32 @@ struct OpenVzSpec {
     bool operator==(const OpenVzSpec &) const = default;
 };
 
+// A program run at a point of the container's life (the OCI runtime spec's hooks), with the
+// container's state in the OCI form on its stdin (docs/spec.md, "Hooks").
+struct Hook {
+    std::string path;                 // absolute; see Hooks for the namespace it resolves in
+    std::vector<std::string> args;    // its argv, args[0] included; empty: {path}
+    std::vector<std::string> env;     // its whole environment ("KEY=value")
+    std::optional<uint32_t> timeout;  // seconds; the hook is killed and fails after it
+    bool operator==(const Hook &) const = default;
+};
+
+// When hooks run (each list in order). A failing hook of the first four fails the start (the
+// container's process is killed) and the error names it; poststart and poststop failures are
+// only logged.
+struct Hooks {
+    std::vector<Hook> prestart;          // = create_runtime (deprecated by the OCI spec)
+    std::vector<Hook> create_runtime;    // on the host, once the namespaces exist, before the
+                                         // container's root is entered
+    std::vector<Hook> create_container;  // in the container's namespaces, same point
+    std::vector<Hook> start_container;   // in the container, right before its command
+                                         // (path resolved in the container)
+    std::vector<Hook> poststart;         // on the host, once the command runs
+    std::vector<Hook> poststop;          // on the host, when the container is destroyed
+    bool operator==(const Hooks &) const = default;
+    bool empty() const { return *this == Hooks{}; }
+};
+
 struct Spec {
     std::string name;    // [A-Za-z0-9][A-Za-z0-9_.-]{0,63}
     std::string rootfs;  // absolute host path of the root (optional with openvz.ostemplate)
@@ -277,6 +316,13 @@ struct Spec {
     std::optional<std::vector<std::string>> readonly_paths;
     std::optional<SeccompSpec> seccomp;
     std::optional<OpenVzSpec> openvz;  // backend openvz only
+    Hooks hooks;
+    // The container's cgroup directory below each hierarchy's root (e.g. "machine/web1"),
+    // instead of the session's <cgroup_parent>/<name>: what an engine chose (OCI cgroupsPath).
+    std::string cgroup_path;
+    // The OCI bundle the container was made from (ct-oci sets it): reported to hooks and by
+    // info; nothing else reads it.
+    std::string bundle;
     bool operator==(const Spec &) const = default;
 
     // The paths in effect: the field if set, else the default list.

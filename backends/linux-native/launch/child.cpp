@@ -360,6 +360,7 @@ void setup_rootfs(const LaunchPlan &p, ChildNet &net) {
     for (const auto &d : p.devices) make_device(rootfd, d);
     if (p.readonly_rootfs) remount_bind(rootfd, MS_RDONLY, 0, "the root filesystem");
 
+    sync_before_root(p);  // the create hooks see the mounts, and the host's root still
     // pivot_root(".", "."): the old root ends up stacked on the new one and is detached at
     // once, so no directory inside the container is needed for it.
     CHECK(::fchdir(rootfd), "chdir to the rootfs");
@@ -459,7 +460,17 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
         do n = ::read(gofd, &go, 1);
         while (n < 0 && errno == EINTR);
         if (n != 1 || go != 'g') ::_exit(126);
-        ::close(gofd);
+        if (p.before_root)
+            g_gofd = gofd;  // another "go" comes before the root is entered
+        else
+            ::close(gofd);
+    }
+    if (!p.oom_score_adj.empty()) {
+        // First: lowering it takes CAP_SYS_RESOURCE, which the credentials change may drop.
+        int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || ::write(fd, p.oom_score_adj.data(), p.oom_score_adj.size()) < 0)
+            fail(Msg() << "set oom_score_adj to " << p.oom_score_adj, errno);
+        ::close(fd);
     }
     // Not before: the parent writes our id maps through /proc/<pid>, which becomes root's.
     if (p.nondumpable) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -480,6 +491,7 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     } else if (p.new_mountns) {
         setup_rootfs(p, net);
     } else {
+        sync_before_root(p);
         if (::chroot(p.rootfs.c_str()) < 0) fail(Msg() << "chroot to " << p.rootfs, errno);
         CHECK(::chdir("/"), "chdir /");
     }
@@ -524,8 +536,10 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
         CHECK(::prctl(PR_SET_PDEATHSIG, p.pdeathsig, 0, 0, 0), "set the parent death signal");
     if (::chdir(p.cwd.c_str()) < 0)
         fail(Msg() << "chdir to the working directory " << p.cwd, errno);
-    ::umask(022);
+    ::umask(p.umask);
     net_wait(p, net);  // before the passed fds take the numbers, the channel's too
+    wait_for_start(p);
+    run_child_hooks(p);
     // Nothing of the caller's but stdio (or the fds passed) crosses exec.
     if (!p.fds.empty()) setup_passed_fds(p);
     int first = first_free_fd(p);

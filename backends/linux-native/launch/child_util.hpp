@@ -41,6 +41,9 @@ struct Msg {
 // which sleeps meanwhile, while other threads may be launching containers of their own.
 inline thread_local int g_errfd = -1;
 
+// The read end of the go pipe, kept while the parent has more to do (LaunchPlan::before_root).
+inline thread_local int g_gofd = -1;
+
 // Reports a failed step to the parent and exits.
 [[noreturn]] inline void fail(const Msg &m, int err, bool is_exec = false) {
     ChildFailure f{};
@@ -91,6 +94,14 @@ int first_free_fd(const LaunchPlan &p);
 // child_fds.cpp: closes every fd from `first` (the error pipe too: the parent sees the process
 // started) and exits with fn(fn_arg).
 [[noreturn]] void run_fn(const LaunchPlan &p, int first);
+
+// child_hooks.cpp: the OCI life cycle. sync_before_root() lets the parent run the create hooks
+// (p.before_root) and waits for its "go"; wait_for_start() reports that the process waits, then
+// waits for its deferred start (p.start_listener), whose error pipe replaces g_errfd;
+// run_child_hooks() runs p.child_hooks. Each a no-op when the plan has none.
+void sync_before_root(const LaunchPlan &p);
+void wait_for_start(const LaunchPlan &p);
+void run_child_hooks(const LaunchPlan &p);
 
 // child_net.cpp: a network set up beside the launch (p.net_channel). net_join() joins its
 // namespace once it is made, net_wait() waits for its interfaces (joining first if need be);

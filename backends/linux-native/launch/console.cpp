@@ -28,6 +28,12 @@ void setup_console(const LaunchPlan &p) {
         fail(Msg() << "allocate a terminal (open /dev/pts/ptmx in the container)", errno);
     int unlock = 0;
     CHECK(::ioctl(master, TIOCSPTLCK, &unlock), "unlock the terminal");
+    if (p.console_rows || p.console_cols) {
+        struct winsize ws {};
+        ws.ws_row = p.console_rows;
+        ws.ws_col = p.console_cols;
+        CHECK(::ioctl(master, TIOCSWINSZ, &ws), "set the terminal's size");
+    }
     // The slave straight from the master (no path lookup, no race on /dev/pts/N).
     int slave = ::ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (slave < 0) fail(Msg() << "open the terminal's slave side", errno);

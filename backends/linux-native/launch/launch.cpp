@@ -35,6 +35,14 @@ void LaunchPlan::finalize() {
         for (auto &a : stub_args) stub_argv.push_back(a.data());
         stub_argv.push_back(nullptr);
     }
+    for (auto &h : child_hooks) {
+        h.argv.clear();
+        h.envp.clear();
+        for (auto &a : h.args) h.argv.push_back(a.data());
+        h.argv.push_back(nullptr);
+        for (auto &e : h.env) h.envp.push_back(e.data());
+        h.envp.push_back(nullptr);
+    }
 }
 
 namespace {
@@ -176,7 +184,7 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
         report_wr.reset(pipefd[1]);
         plan.report_fd = report_wr.get();
     }
-    if (after_clone) {
+    if (after_clone || plan.before_root) {
         if (::pipe2(pipefd, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
         go_rd.reset(pipefd[0]);
         go_wr.reset(pipefd[1]);
@@ -194,7 +202,9 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
     // The child shares our memory only when nothing of ours runs in it (a ct_proc_args
     // function) and we have nothing to do between clone and its setup (a vfork parent sleeps
     // until the exec).
-    bool vm = kCanCloneVm && !after_clone && !plan.fork_after_join && !plan.fn;
+    // Nor when it stops on the way for us (hooks) or waits for a later start.
+    bool vm = kCanCloneVm && !after_clone && !plan.fork_after_join && !plan.fn &&
+              !plan.before_root && !plan.start_listener;
     // Dumpability belongs to the memory: in ours, it would be the caller's. A child sharing
     // it has a new pid namespace to itself or the host's: no container process can see it.
     if (vm) plan.nondumpable = false;
@@ -247,27 +257,43 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
     l.pidfd.reset(pidfd);
     if (report_rd) adopt_forked(l, report_rd.get());
 
-    if (after_clone) {
+    // Closing "go" without a byte makes the child exit; reap it before reporting.
+    auto give_up = [&] {
+        go_wr.reset();
+        int status;
+        ::kill(l.pid, SIGKILL);
+        while (::waitpid(l.pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    };
+    if (go_wr) {
         try {
-            after_clone(l.pid, l.pidfd.get());
+            if (after_clone) after_clone(l.pid, l.pidfd.get());
         } catch (...) {
-            // Closing "go" without a byte makes the child exit; reap it before reporting.
-            go_wr.reset();
-            int status;
-            ::kill(l.pid, SIGKILL);
-            while (::waitpid(l.pid, &status, 0) < 0 && errno == EINTR) {
-            }
+            give_up();
+            throw;
+        }
+        if (::write(go_wr.get(), "g", 1) != 1) throw_sys("release the container's process", errno);
+        if (!plan.before_root) go_wr.reset();
+    }
+
+    ChildFailure f{};
+    ssize_t n;
+    for (;;) {
+        do n = ::read(rd.get(), &f, sizeof f);
+        while (n < 0 && errno == EINTR);
+        if (n == 0) return l;  // exec closed the pipe: the command runs
+        if (n != static_cast<ssize_t>(sizeof f)) break;
+        if (f.is_exec == CT_CHILD_WAITING) return l;  // set up; its command waits for start
+        if (f.is_exec != CT_CHILD_SYNC || !go_wr) break;
+        try {
+            plan.before_root(l.pid, l.pidfd.get());
+        } catch (...) {
+            give_up();
             throw;
         }
         if (::write(go_wr.get(), "g", 1) != 1) throw_sys("release the container's process", errno);
         go_wr.reset();
     }
-
-    ChildFailure f{};
-    ssize_t n;
-    do n = ::read(rd.get(), &f, sizeof f);
-    while (n < 0 && errno == EINTR);
-    if (n == 0) return l;  // exec closed the pipe: the command runs
 
     // The child failed: reap it, then report what it said.
     int status = 0;
@@ -279,6 +305,7 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
     f.what[sizeof f.what - 1] = 0;
     std::string what = f.what;
     if (f.is_exec) throw Error(Errc::exec, what + ": " + errstr(f.err), f.err);
+    if (f.err == 0) throw Error(Errc::backend, what);  // no system call failed (a hook did)
     throw_sys(what, f.err);
 }
 

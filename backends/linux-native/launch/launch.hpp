@@ -47,6 +47,15 @@ struct DeviceOp {
 
 constexpr size_t kMaxPassedFds = 1024;
 
+// A start_container hook, run by the container's process itself (launch/child_hooks.cpp).
+struct ChildHook {
+    std::string path;  // resolved in the container
+    std::vector<std::string> args, env;
+    int timeout_ms = -1;             // -1: none
+    std::vector<char *> argv, envp;  // filled by LaunchPlan::finalize()
+    std::string shown;               // "start_container hook #0 (/bin/x)"
+};
+
 struct LaunchPlan {
     // Process stdio: fds of the caller (already open), or -1 for /dev/null.
     int stdio[3] = {0, 1, 2};
@@ -99,6 +108,9 @@ struct LaunchPlan {
     bool become_root = false;  // right after the id maps: become the user namespace's root
     CapPlan caps;
     std::string cwd = "/";
+    mode_t umask = 022;
+    std::string oom_score_adj;  // set: written to /proc/self/oom_score_adj, first thing
+    unsigned short console_rows = 0, console_cols = 0;  // the terminal's size when set
 
     std::vector<std::string> args, env;
     std::string path_env;  // PATH used to find args[0]
@@ -132,6 +144,17 @@ struct LaunchPlan {
     Fd root_fd;                    // its root: fchdir + chroot once the namespaces are joined
     bool fork_after_join = false;  // pid and time namespaces only apply to children: fork
     int report_fd = -1;            // set by launch(): where the fork's pid is reported
+
+    // The OCI life cycle (launch/hooks.cpp, launch/deferred.cpp). before_root: the child stops
+    // right before it enters its root (pivot_root, chroot) and the parent runs this (the
+    // create hooks); a throw fails the launch. start_listener: a listening socket on which the
+    // child, fully set up, waits before its command for the fd of a new error pipe
+    // (deferred exec); launch() then returns as soon as it waits. child_hooks run in the
+    // child right before its command, reading hook_state (a memfd) as stdin.
+    std::function<void(pid_t pid, int pidfd)> before_root;
+    Fd start_listener;
+    std::vector<ChildHook> child_hooks;
+    Fd hook_state;
 
     void finalize();
 };

@@ -5,6 +5,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <map>
 
 #include "fs/private_area.hpp"
@@ -302,6 +303,14 @@ void plan_process(LaunchPlan &p, const Spec &s, const ProcessSpec &proc,
     for (const auto &e : proc.env)
         if (e.rfind("PATH=", 0) == 0) p.path_env = e.substr(5);
     p.terminal = proc.terminal;
+    if (proc.umask) p.umask = static_cast<mode_t>(*proc.umask);
+    if (proc.oom_score_adj) p.oom_score_adj = std::to_string(*proc.oom_score_adj);
+    if (proc.console_size) {
+        p.console_rows =
+            static_cast<unsigned short>(std::min<uint32_t>(proc.console_size->rows, 65535));
+        p.console_cols =
+            static_cast<unsigned short>(std::min<uint32_t>(proc.console_size->cols, 65535));
+    }
 }
 
 }  // namespace ct::linux_native

@@ -17,9 +17,12 @@
 
 #include "cgroups/cgroups.hpp"
 #include "cgroups/freezer.hpp"
+#include "cgroups/placement.hpp"
 #include "ct/internal/document.hpp"
 #include "ct/internal/uri.hpp"
+#include "launch/deferred.hpp"
 #include "launch/exec_plan.hpp"
+#include "launch/hooks.hpp"
 #include "launch/launch.hpp"
 #include "launch/plan.hpp"
 #include "monitor/monitor.hpp"
@@ -111,7 +114,9 @@ std::optional<int> LinuxSession::known_exit(const StateStore::Entry &e) const {
 
 State LinuxSession::current_state(const StateStore::Entry &e) const {
     const auto &st = e.state;
-    if (st.status == "created") return State::created;
+    // A deferred start's init waits in state created; once it is gone, the container stopped.
+    if (st.status == "created")
+        return st.pid && !process_alive(st.pid, st.pid_start) ? State::stopped : State::created;
     if (st.status == "running" && process_alive(st.pid, st.pid_start)) return State::running;
     if (st.status == "paused" && process_alive(st.pid, st.pid_start)) return State::paused;
     return State::stopped;
@@ -122,7 +127,7 @@ ContainerInfo LinuxSession::describe(const std::string &name, StateStore::Entry 
     i.name = name;
     i.backend = "linux";
     i.state = current_state(e);
-    i.pid = i.state == State::running || i.state == State::paused ? e.state.pid : 0;
+    i.pid = i.state != State::stopped ? e.state.pid : 0;
     i.created = e.state.created;
     if (i.state == State::stopped)
         if (auto x = known_exit(e)) i.exit_status = ExitStatus::from_wait_status(*x);
@@ -158,14 +163,15 @@ void LinuxSession::create(const std::string &spec_doc) {
                 manager = fresh.get();
             }
         }
-    ContainerCgroups cg = manager->plan(opts_.cgroup_parent, spec.name, spec.resources,
-                                        spec.cgroups, may_mount_cgroups(spec));
+    auto [cg_parent, cg_name] = cgroup_placement(spec, opts_.cgroup_parent);
+    ContainerCgroups cg =
+        manager->plan(cg_parent, cg_name, spec.resources, spec.cgroups, may_mount_cgroups(spec));
 
     auto entry = store_.create(spec.name);
     Rollback rb;
     rb.add([&] { store_.remove(spec.name); });
     try {
-        manager->create(cg, opts_.cgroup_parent);
+        manager->create(cg, cg_parent);
     } catch (const Error &ex) {
         // An unprivileged caller without a delegated cgroup runs its containers without one,
         // as long as nothing in the spec needs it.
@@ -210,6 +216,7 @@ std::string LinuxSession::info(const std::string &name) {
 
 int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     auto e = store_.open(name);
+    if (e.state.status == "created" && e.state.pid) return start_deferred(e, name);
     if (auto st = current_state(e); st == State::running || st == State::paused)
         throw Error(Errc::bad_state, "container " + q(name) + " is already running (pid " +
                                          std::to_string(e.state.pid) + ")");
@@ -229,6 +236,9 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     LaunchPlan plan = plan_init(spec, proc, cg);
     plan_confinement(plan, spec, proc, seccomp_, true);
     plan_proc_args(plan, args);
+    plan_hooks(plan, spec);
+    bool defer = args.flags & CT_PROC_DEFER_EXEC;
+    if (defer) plan.start_listener = listen_for_start(e.dirfd());
     // Its previous init died paused: the cgroup is still frozen.
     if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();
     ::unlinkat(e.dirfd(), "exit", 0);  // a previous detached run's record
@@ -277,8 +287,10 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     }
     // No failure to throw: the command runs, so the child had the network's "ready".
     if (beside) beside->finish();
-    record_running(e, name, pid, std::move(pidfd));
+    record_running(e, name, pid, std::move(pidfd), defer ? "created" : "running");
     rb.commit();
+    if (!defer)
+        run_hooks_logged(spec, spec.hooks.poststart, "poststart", oci_state(spec, "running", pid));
     return pid;
 }
 
@@ -292,8 +304,8 @@ void LinuxSession::reap_previous_run(const std::string &name, int64_t pid) {
 }
 
 void LinuxSession::record_running(StateStore::Entry &e, const std::string &name, int64_t pid,
-                                  Fd pidfd) {
-    e.state.status = "running";
+                                  Fd pidfd, const char *status) {
+    e.state.status = status;
     e.state.pid = pid;
     e.state.pid_start = process_start_time(pid);
     e.state.exit_wstatus.reset();
@@ -386,7 +398,7 @@ void LinuxSession::kill(const std::string &name, int64_t pid, int sig, uint32_t 
     if (!(flags & CT_KILL_ALL) && pid != 0 && pid != e.state.pid)
         return kill_exec(name, e, pid, sig);
     State state = current_state(e);
-    if (state != State::running && state != State::paused)
+    if (state == State::stopped || (state == State::created && !e.state.pid))
         throw Error(Errc::bad_state, "container " + q(name) + " is not running");
     // A v1 freezer holds even SIGKILL until thawed: let the container die now.
     Thaw thaw_after(e.state.cgroups, state == State::paused && sig == SIGKILL);
@@ -416,7 +428,8 @@ void LinuxSession::destroy(const std::string &name, uint32_t flags) {
     }
     ContainerCgroups cg(e.state.cgroups);
     auto st = current_state(e);
-    bool live = st == State::running || st == State::paused;
+    // A deferred start's init waits in state created.
+    bool live = st != State::stopped && e.state.pid;
     // Refused before anything is touched: a running container keeps its devices.
     if (live && !(flags & CT_DESTROY_FORCE))
         throw Error(Errc::bad_state, "container " + q(name) + " is " + state_name(st) + " (pid " +
@@ -454,6 +467,8 @@ void LinuxSession::destroy(const std::string &name, uint32_t flags) {
         throw Error(Errc::backend, "remove the cgroups of container " + q(name) + ": " + err +
                                        " (its state is kept: destroy can be retried)");
     store_.remove(name);
+    run_hooks_logged(e.state.spec, e.state.spec.hooks.poststop, "poststop",
+                     oci_state(e.state.spec, "stopped", 0));
 }
 
 }  // namespace ct::linux_native

@@ -80,7 +80,10 @@ class LinuxSession {
     // Start and restore share these: a child left from the container's previous run is reaped;
     // the started init recorded (state saved, the child kept), or killed if that fails.
     void reap_previous_run(const std::string &name, int64_t pid);
-    void record_running(StateStore::Entry &e, const std::string &name, int64_t pid, Fd pidfd);
+    void record_running(StateStore::Entry &e, const std::string &name, int64_t pid, Fd pidfd,
+                        const char *status = "running");
+    // Starts the command of a container whose init waits for it (session/deferred.cpp).
+    int64_t start_deferred(StateStore::Entry &e, const std::string &name);
     // The cgroups a restore puts the container in: its own, if it exists stopped; else made
     // as create() makes them (their undo in `rb`).
     ContainerCgroups restore_cgroups(std::optional<StateStore::Entry> &e, const std::string &name,
