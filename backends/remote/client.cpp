@@ -255,21 +255,30 @@ void Client::die(const std::string &reason) {
 
 void Client::keepalive_loop() {
     block_sigpipe();
-    int64_t period = target_.keepalive * 1000LL;
+    // A ping every period; the link is dead once nothing at all has come for 3 periods. The
+    // check runs at that deadline itself, not at the next tick after it (which made the bound
+    // 4 periods), and never waits for the link: a writer stuck on a link that went silent
+    // must not hold up the verdict that frees it.
+    const int64_t period = target_.keepalive * 1000LL, limit = 3 * period;
+    int64_t next_ping = now_ms() + period;
     std::unique_lock lock(mu_);
     while (!stop_ && !dead_) {
-        cv_.wait_for(lock, std::chrono::milliseconds(period));
-        if (stop_ || dead_) break;
-        if (now_ms() - last_rx_ > 3 * period) {
+        int64_t now = now_ms(), expiry = last_rx_ + limit;
+        if (now >= expiry) {
             keepalive_reason_ = "no answer for " + std::to_string(3 * target_.keepalive) +
                                 " s (keepalive " + std::to_string(target_.keepalive) + " s)";
             lock.unlock();
             ssh_->kill();  // the reader sees the end and fails everything
             return;
         }
-        lock.unlock();
-        peer_->try_send(Msg{{"t", "ping"}, {"id", 0}});
-        lock.lock();
+        if (now >= next_ping) {
+            lock.unlock();
+            peer_->send_if_free(Msg{{"t", "ping"}, {"id", 0}});
+            lock.lock();
+            next_ping = now + period;
+            continue;
+        }
+        cv_.wait_for(lock, std::chrono::milliseconds(std::min(next_ping, expiry) - now));
     }
 }
 

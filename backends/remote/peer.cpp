@@ -1,5 +1,8 @@
 #include "peer.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -134,14 +137,41 @@ void OutStream::halt() {
 Peer::Peer(int wfd) : fd_(wfd) {
     struct stat st {};
     socket_ = ::fstat(wfd, &st) == 0 && S_ISSOCK(st.st_mode);
+    if (!socket_) {
+        // O_NONBLOCK on `wfd` itself would change it for everyone sharing its open file; a
+        // pipe opened again through /proc is a file of our own.
+        own_ = Fd(::open(("/proc/self/fd/" + std::to_string(wfd)).c_str(),
+                         O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+        if (own_)
+            fd_ = own_.get();
+        else
+            ::fcntl(wfd, F_SETFL, ::fcntl(wfd, F_GETFL) | O_NONBLOCK);
+    }
+    wake_ = Fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
 }
 
-void Peer::write_all(const std::string &bytes) {
-    const char *p = bytes.data();
-    size_t left = bytes.size();
+ssize_t Peer::write_some(const char *p, size_t n) {
+    ssize_t w;
+    do w = socket_ ? ::send(fd_, p, n, MSG_NOSIGNAL | MSG_DONTWAIT) : ::write(fd_, p, n);
+    while (w < 0 && errno == EINTR);
+    return w;
+}
+
+void Peer::write_all(const char *p, size_t left) {
     while (left > 0) {
-        ssize_t n = socket_ ? ::send(fd_, p, left, MSG_NOSIGNAL) : ::write(fd_, p, left);
-        if (n < 0 && errno == EINTR) continue;
+        ssize_t n = write_some(p, left);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            // No room: the far side (or the link) is not reading. Wait for room, or for the
+            // verdict that the link is dead.
+            pollfd fds[2] = {{fd_, POLLOUT, 0}, {wake_ ? wake_.get() : -1, POLLIN, 0}};
+            if (::poll(fds, 2, -1) < 0 && errno != EINTR)
+                throw Error(Errc::transport, std::string("poll: ") + std::strerror(errno), errno);
+            if (fds[1].revents) {
+                std::lock_guard lock(mu_);
+                throw Error(Errc::transport, why_.empty() ? "the link has failed" : why_);
+            }
+            continue;
+        }
         if (n < 0)
             throw Error(Errc::transport, std::string("write: ") + std::strerror(errno), errno);
         p += n;
@@ -158,12 +188,29 @@ void Peer::send(const Msg &m) {
     // A write error is not the link's verdict: the reader sees the end too and names the cause
     // (ssh's exit, its stderr), so failing here would only lose that.
     std::lock_guard w(wmu_);
-    write_all(bytes);
+    write_all(bytes.data(), bytes.size());
 }
 
 void Peer::send_bytes(const std::string &bytes) {
     std::lock_guard w(wmu_);
-    write_all(bytes);
+    write_all(bytes.data(), bytes.size());
+}
+
+bool Peer::send_if_free(const Msg &m) noexcept {
+    try {
+        std::string bytes = encode_frame(m);
+        std::unique_lock w(wmu_, std::try_to_lock);
+        if (!w.owns_lock() || failed()) return false;
+        ssize_t n = write_some(bytes.data(), bytes.size());
+        if (n <= 0) return false;
+        // A small frame goes whole into a link that has room; should it not, the rest must
+        // follow before any other frame.
+        if (static_cast<size_t>(n) < bytes.size())
+            write_all(bytes.data() + n, bytes.size() - static_cast<size_t>(n));
+        return true;
+    } catch (...) {
+        return false;
+    }
 }
 
 bool Peer::try_send(const Msg &m) noexcept {
@@ -243,6 +290,11 @@ void Peer::fail(const std::string &why) {
         why_ = why;
         ins = ins_;
         outs = outs_;
+    }
+    if (wake_) {  // writers waiting for room give up
+        uint64_t one = 1;
+        ssize_t w = ::write(wake_.get(), &one, sizeof one);
+        (void)w;
     }
     for (auto &[k, s] : ins) s->fail(why);
     for (auto &[k, s] : outs) s->halt();

@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "fd.hpp"
 #include "protocol.hpp"
 
 namespace ct::remote {
@@ -72,7 +73,9 @@ class OutStream {
 
 class Peer {
   public:
-    // `wfd` is written (not owned). Sockets are written with MSG_NOSIGNAL.
+    // `wfd` is written (not owned), never blocking this process's other users of it: a socket
+    // with MSG_DONTWAIT (and MSG_NOSIGNAL), a pipe through a non-blocking open file of its
+    // own. A writer waiting for room on a link that went silent is woken by fail().
     explicit Peer(int wfd);
     Peer(const Peer &) = delete;
     Peer &operator=(const Peer &) = delete;
@@ -83,6 +86,9 @@ class Peer {
     void send_bytes(const std::string &bytes);
     // Like send(), but a failure only marks the link as failed.
     bool try_send(const Msg &m) noexcept;
+    // Sends a small message only if that needs no waiting: no other writer holds the link and
+    // it has room. For keepalive pings, whose sender must stay free to declare the link dead.
+    bool send_if_free(const Msg &m) noexcept;
 
     // Registers a stream of call `id`. Register before the peer may send on it.
     std::shared_ptr<InStream> open_in(uint64_t id, int ch);
@@ -99,9 +105,14 @@ class Peer {
     std::string failure() const;
 
   private:
-    void write_all(const std::string &bytes);
+    // Writes what it can without blocking; -1 with errno (EAGAIN: no room now).
+    ssize_t write_some(const char *p, size_t n);
+    // Writes everything, waiting for room or for fail(). Throws Error(transport).
+    void write_all(const char *p, size_t n);
     int fd_;
     bool socket_;
+    Fd own_;   // a pipe's non-blocking open file (the caller's stays as it was)
+    Fd wake_;  // eventfd: readable once the link has failed
     std::mutex wmu_;
     mutable std::mutex mu_;
     bool failed_ = false;
