@@ -31,6 +31,11 @@ class Environment : public ::testing::Environment {
         e->agent = CT_TEST_AGENT;
         e->keys = std::make_unique<Keys>(e->dir + "/keys");
         e->host = std::make_unique<RemoteHost>();
+        struct stat ns {};
+        if (::stat(("/run/netns/" + e->host->netns()).c_str(), &ns) == 0) {
+            e->netns_dev = ns.st_dev;
+            e->netns_ino = ns.st_ino;
+        }
         e->sshd = std::make_unique<Sshd>(*e->host, *e->keys, 22, e->dir + "/sshd22");
         e->known_hosts = e->dir + "/known_hosts";
         std::ofstream(e->known_hosts)
@@ -43,19 +48,13 @@ class Environment : public ::testing::Environment {
     void TearDown() override {
         if (!g_env) return;
         std::string ns = g_env->host->netns(), dev = g_env->host->near_dev(), dir = g_env->dir;
-        std::string agent = g_env->agent;
         pid_t sshd = g_env->sshd->pid();
         g_env->sshd.reset();
         g_env->host.reset();
         // Agents end when their connection does; give the last ones a moment.
         bool agents_left = true;
         for (int i = 0; i < 200 && agents_left; ++i) {
-            agents_left = false;
-            for (const auto &p : std::filesystem::directory_iterator("/proc")) {
-                std::error_code ec;
-                auto exe = std::filesystem::read_symlink(p.path() / "exe", ec);
-                if (!ec && exe == agent) agents_left = true;
-            }
+            agents_left = !g_env->own_agents().empty();
             if (agents_left) std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
         EXPECT_FALSE(agents_left) << "ct-agent processes left running";
@@ -75,6 +74,23 @@ class Environment : public ::testing::Environment {
 
 Env *env() {
     return g_env;
+}
+
+std::vector<pid_t> Env::own_agents() const {
+    std::vector<pid_t> out;
+    if (netns_ino == 0) return out;
+    for (const auto &p : std::filesystem::directory_iterator("/proc")) {
+        const std::string n = p.path().filename();
+        if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::error_code ec;
+        if (std::filesystem::read_symlink(p.path() / "exe", ec) != agent || ec) continue;
+        // The namespace file of /proc/PID/ns is the nsfs inode that /run/netns/NAME was bound to.
+        struct stat st {};
+        if (::stat((p.path() / "ns/net").c_str(), &st) == 0 && st.st_ino == netns_ino &&
+            st.st_dev == netns_dev)
+            out.push_back(static_cast<pid_t>(std::stol(n)));
+    }
+    return out;
 }
 
 std::string Env::uri(const std::string &extra, int port) const {

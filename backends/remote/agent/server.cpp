@@ -209,32 +209,42 @@ void Server::read_loop() {
             run_call(m);
             return;
         }
+        shutdown_and_exit(0, "the client closed the connection");
     } catch (const std::exception &e) {
         std::fprintf(stderr, "ct-agent: %s\n", e.what());
+        shutdown_and_exit(0, std::string("the link failed: ") + e.what());
     }
-    shutdown_and_exit(0);
 }
 
 void Server::keepalive_watch() {
     block_sigpipe();
+    // Woken at the deadline itself (3 periods after the last word), not at a tick after it.
+    const int64_t limit = 3000LL * keepalive_s_;
     for (;;) {
-        std::this_thread::sleep_for(std::chrono::seconds(1));
-        if (now_ms() - last_rx_ > 3000LL * keepalive_s_) {
-            std::fprintf(stderr, "ct-agent: nothing from the client for %d s; ending\n",
-                         3 * keepalive_s_);
-            shutdown_and_exit(1);
-        }
+        int64_t left = last_rx_ + limit - now_ms();
+        if (left <= 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(left));
     }
+    std::fprintf(stderr, "ct-agent: nothing from the client for %d s; ending\n", 3 * keepalive_s_);
+    shutdown_and_exit(1, "nothing from the client for " + std::to_string(3 * keepalive_s_) + " s");
 }
 
-void Server::shutdown_and_exit(int code) {
+void Server::shutdown_and_exit(int code, const std::string &why) {
     static std::once_flag once;
     std::call_once(once, [&] {
         closing_ = true;
+        // Streams from the client end now, as cut short: a put_files unpacking an image stops
+        // and removes what it wrote, instead of waiting for the rest forever. Writers waiting
+        // for room on a link that went silent give up.
+        peer_.fail(why);
         // Calls that change state finish (their rollbacks included); waits are only reads and
         // are abandoned, as is everything a client that is gone would have received.
-        std::unique_lock lock(mu_);
-        cv_.wait_for(lock, std::chrono::seconds(60), [&] { return busy_ == 0; });
+        {
+            std::unique_lock lock(mu_);
+            cv_.wait_for(lock, std::chrono::seconds(60), [&] { return busy_ == 0; });
+        }
+        // What the client would have removed, had it been able to.
+        images_.remove_all([&](const std::string &name) { return running_here(name); });
         std::fflush(stderr);
         ::_exit(code);
     });
@@ -282,6 +292,7 @@ void Server::run_call(const Msg &m) {
     std::string op = text(m, "op");
     bool mutating = writes(op);
     {
+        track_images(m, false, false);
         Msg r;
         try {
             r = serve(m);
@@ -298,6 +309,7 @@ void Server::run_call(const Msg &m) {
                 s->stop();
                 peer_.close_in(id, ch);
             }
+        track_images(m, true, r["t"] == "ok");
         peer_.try_send(r);
         if (mutating) {
             std::lock_guard lock(mu_);
@@ -305,6 +317,31 @@ void Server::run_call(const Msg &m) {
             cv_.notify_all();
         }
     }
+}
+
+bool Server::running_here(const std::string &name) {
+    if (name.empty() || !ops::has(desc_, &ct_backend_ops::info)) return false;
+    Sink out, err;
+    if (desc_->ops.info(session_, name.c_str(), &out, &err) != CT_OK) return false;
+    Msg i = Msg::parse(out.data, nullptr, false);
+    std::string state = i.is_object() ? i.value("state", std::string()) : "";
+    return state == "running" || state == "paused";
+}
+
+void Server::track_images(const Msg &m, bool done, bool ok) {
+    const std::string op = text(m, "op");
+    std::string dir;
+    if (op == "put_files" || op == "remove_files") {
+        dir = text(m, "dir");
+    } else if (op == "checkpoint") {
+        Msg o = Msg::parse(text(m, "doc"), nullptr, false);
+        if (o.is_object() && o.contains("dir") && o["dir"].is_string()) dir = o["dir"];
+    }
+    if (dir.empty() || !ImageDirs::is_migration_dir(dir)) return;
+    if (!done && op != "remove_files")
+        images_.claim(dir, text(m, "name"));  // before the directory exists
+    else if (done && ok && op == "remove_files")
+        images_.release(dir);
 }
 
 // An operation whose arguments and results are plain values (transport PLAIN in

@@ -15,6 +15,7 @@
 #include "../protocol.hpp"
 #include "../relay.hpp"
 #include "ct/driver.h"
+#include "images.hpp"
 
 namespace ct::remote::agent {
 
@@ -56,7 +57,14 @@ class Server {
     Msg restore(const Msg &m);
     void get_files(const Msg &m);
     void put_files(const Msg &m);
-    void shutdown_and_exit(int code);
+    // The client is gone (`why`): streams fail (a half-written image directory is removed by
+    // the backend that was writing it), calls that change state finish, the migration image
+    // directories still leased are removed, and the process exits.
+    void shutdown_and_exit(int code, const std::string &why);
+    // Leases (or, removed by the client, releases) the migration image directory of a call.
+    void track_images(const Msg &m, bool done, bool ok);
+    // Whether container `name` of the hosted session runs (or is frozen) here.
+    bool running_here(const std::string &name);
     void keepalive_watch();
 
     FrameReader reader_;
@@ -67,6 +75,7 @@ class Server {
     int keepalive_s_ = 15;
     std::atomic<int64_t> last_rx_{0};
     std::atomic<bool> closing_{false};
+    ImageDirs images_;
 
     std::mutex mu_;  // busy_, groups_, inputs_
     std::condition_variable cv_;
