@@ -546,8 +546,16 @@ TEST_F(CheckpointStdio, HostTerminalGetsTheOutputAfterRestore) {
     EXPECT_TRUE(counts_on(t));
     EXPECT_GE(t.size(), static_cast<size_t>(last + 3))
         << "no output on the terminal after the restore: " << more;
-    back.destroy(true);
+    // A terminal that is gone (its master closed: /dev/pts/N is no more) is replaced by a
+    // hung-up one: the restore succeeds and the container runs on.
+    std::string dir2 = images("tty-gone");
+    back.checkpoint({dir2, false, false, false});
     close(master);
+    r.dir = dir2;
+    auto again = session().restore(c.name(), r);
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(again.state(), State::running);
+    again.destroy(true);
 }
 
 // The master the backend sent over `sock` (waits up to 10 s); -1 if none came.
