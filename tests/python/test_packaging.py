@@ -69,7 +69,10 @@ def test_checkpoint_restore_and_migrate(env, tmp_path):
     if why:
         pytest.skip(f"CRIU cannot checkpoint and restore here: {why}")
     d = tmp_path / "ckpt"
-    spec = env.spec(["sh", "-c", "i=0; while :; do i=$((i+1)); echo $i >/tmp/n; sleep 0.05; done"])
+    # The counter is replaced, never truncated: a reader never sees it empty.
+    spec = env.spec(["sh", "-c",
+                     "i=0; while :; do i=$((i+1)); echo $i >/tmp/n.new; mv /tmp/n.new /tmp/n; "
+                     "sleep 0.05; done"])
     with env.session.create(spec) as c:
         c.start(stdin=libct.DEVNULL, stdout=libct.DEVNULL, stderr=libct.DEVNULL, detach=True)
         time.sleep(0.3)
