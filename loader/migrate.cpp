@@ -154,8 +154,12 @@ class Transfer {
         // Stream bytes include a little framing: never show more than the announced total.
         uint64_t done = total_ ? std::min(done_, total_) : done_;
         if (final) done = total_ ? total_ : done_;
+        // Every MiB and at the end, once: the framing after the last file's data reads as more
+        // reports of 100%, which say nothing new.
+        if (reported_any_ && done == reported_) return;
         if (!final && done - reported_ < (1u << 20) && done != total_) return;
         reported_ = done;
+        reported_any_ = true;
         h->progress((what_ + ": transfer").c_str(), done, total_);
     }
 
@@ -197,6 +201,10 @@ class Transfer {
     Error src_error_{Errc::backend, ""};
     std::string head_;
     uint64_t done_ = 0, total_ = 0, reported_ = 0;
+    bool reported_any_ = false;
+
+  public:
+    uint64_t bytes() const { return total_ ? total_ : done_; }
 };
 
 void remove_files(SessionCore &c, const std::string &dir, const std::string &what) {
@@ -205,6 +213,13 @@ void remove_files(SessionCore &c, const std::string &dir, const std::string &wha
                dir.c_str());
     else
         archive::remove_tree(dir);
+}
+
+// The step a migration is at, for progress displays ("<what>: dump"): done and total are the
+// bytes of the images, once known (0 before the transfer).
+void report_step(const std::string &what, const char *step, uint64_t bytes) {
+    if (auto *h = loader::host_services(); h->progress)
+        h->progress((what + ": " + step).c_str(), bytes, bytes);
 }
 
 // Best effort for clean-up steps: their failure is logged, the original error is reported.
@@ -299,6 +314,7 @@ Container Container::migrate(const std::string &to_uri, const MigrateOptions &op
     undo.add([&] {
         quietly(what + ": remove " + src_dir, [&] { remove_files(*core_, src_dir, what); });
     });
+    report_step(what, "freeze", 0);
     bool frozen = freeze(*core_, name_, what);
     auto thaw = [&] {
         quietly(what + ": thaw the source", [&] {
@@ -312,6 +328,7 @@ Container Container::migrate(const std::string &to_uri, const MigrateOptions &op
                       {"tcp_established", opts.tcp_established},
                       {"file_locks", false}};
     const std::string cdoc = cj.dump();
+    report_step(what, "dump", 0);
     core_->call(&ct_backend_ops::checkpoint, "checkpoint", what + ": checkpoint", name_.c_str(),
                 cdoc.c_str());
     if (!frozen && !opts.leave_running)  // the checkpoint stopped it: bring it back here
@@ -322,7 +339,16 @@ Container Container::migrate(const std::string &to_uri, const MigrateOptions &op
 
     undo.add(
         [&] { quietly(what + ": remove " + dst_dir, [&] { remove_files(*dst, dst_dir, what); }); });
-    Transfer(*core_, *dst, what).run(src_dir, dst_dir);
+    Transfer transfer(*core_, *dst, what);
+    transfer.run(src_dir, dst_dir);
+    const uint64_t bytes = transfer.bytes();
+    // Frozen, the source needs its images no more (a failure from here on only thaws it), and
+    // removing them tells a remote source's agent that this caller has passed the transfer:
+    // should the link to it die from now on, the agent leaves the container frozen rather than
+    // thaw it while it may already run at the destination. Before this point, a link that dies
+    // gets it thawed by the agent (docs/remote.md, "Faults").
+    if (frozen) remove_files(*core_, src_dir, what);
+    report_step(what, "restore", bytes);
     restore_at(*dst, name_, dst_dir, what + ": restore there");
     StringOut info;
     dst->call(&ct_backend_ops::info, "info", what + ": check it runs there", name_.c_str(),
@@ -336,8 +362,10 @@ Container Container::migrate(const std::string &to_uri, const MigrateOptions &op
     // 3. It runs there: the images go, and so does the source (unless this was a copy).
     quietly(what + ": remove " + dst_dir, [&] { remove_files(*dst, dst_dir, what); });
     if (opts.leave_running) {
+        report_step(what, "thaw", bytes);
         if (frozen) thaw();
     } else {
+        report_step(what, "destroy the source", bytes);
         quietly(what + ": destroy the source", [&] {
             core_->call(&ct_backend_ops::destroy, "destroy", what + ": destroy the source",
                         name_.c_str(), CT_DESTROY_FORCE);

@@ -1,7 +1,8 @@
-// Migrations from this host to the remote one whose link dies mid-transfer: the error comes
-// within the keepalive bound (3 x keepalive), the source is thawed by then and loses nothing,
-// and no partial image stays on either side, neither when the far agent notices the cut and
-// cleans up itself nor when it was killed (the next migration sweeps what it left).
+// Migrations between this host and the remote one whose link dies mid-transfer: the error
+// comes within the keepalive bound (3 x keepalive), the source is thawed by then (by the far
+// agent, when the source is there) and loses nothing, and no partial image stays on either
+// side, neither when the far agent notices the cut and cleans up itself nor when it was
+// killed (the next migration sweeps what it left).
 #include <signal.h>
 #include <unistd.h>
 
@@ -85,8 +86,8 @@ class MigrateFaults : public RemoteTest {
     // many progress reports to cross.
     Container start_counter(Session &s, const std::string &rootfs) {
         Spec sp = counter_spec(spec({}), rootfs);
-        sp.process.args[2] = "x=a; n=0; while [ $n -lt 24 ]; do x=$x$x; n=$((n+1)); done; " +
-                             sp.process.args[2];
+        sp.process.args[2] =
+            "x=a; n=0; while [ $n -lt 24 ]; do x=$x$x; n=$((n+1)); done; " + sp.process.args[2];
         auto c = s.create(sp);
         StartOptions o;
         o.stdio = {-1, -1, -1};
@@ -99,7 +100,8 @@ class MigrateFaults : public RemoteTest {
     // Migrates `c` there, running `cut` (once) at the first progress report in the middle of
     // the transfer, after the far side has begun writing the images. Returns the error (the
     // migration must fail); `cut_at` is when the cut was made.
-    Error migrate_with_cut(Container &c, const std::function<void()> &cut) {
+    Error migrate_with_cut(Container &c, const std::function<void()> &cut,
+                           const std::string &to = "") {
         bool done = false;
         saw_partial_ = false;
         set_progress_handler([&](const std::string &what, uint64_t d, uint64_t total) {
@@ -113,7 +115,7 @@ class MigrateFaults : public RemoteTest {
         });
         std::optional<Error> err;
         try {
-            c.migrate(there_uri());
+            c.migrate(to.empty() ? there_uri() : to);
         } catch (const Error &e) {
             err = e;
         }
@@ -173,6 +175,47 @@ TEST_F(MigrateFaults, TargetStopsAnsweringMidTransfer) {
     EXPECT_TRUE(Session::open(far_local_uri()).list().empty()) << "a container was left there";
     for (pid_t p : stopped) ::kill(p, SIGCONT);
     c.destroy(true);
+}
+
+TEST_F(MigrateFaults, SourceStopsAnsweringMidTransfer) {
+    // The source is the far host: the caller cannot thaw it over a dead link, its agent does.
+    std::string rootfs = private_rootfs("src");
+    temp_dirs_.push_back(rootfs);
+    auto far = Session::open(there_uri());
+    auto c = start_counter(far, rootfs);
+    long before = read_counter(rootfs);
+    std::vector<pid_t> stopped;
+    Error e = migrate_with_cut(
+        c,
+        [&] {
+            stopped = sshd_->sshd_processes();
+            for (pid_t p : stopped) ::kill(p, SIGSTOP);
+        },
+        here_uri());
+    EXPECT_LE(ms_since(cut_at_), 3 * kKeepaliveMs + kSlackMs) << e.what();
+    EXPECT_EQ(e.code(), Errc::transport) << e.what();
+    EXPECT_TRUE(contains(e.what(), "no answer for 3 s (keepalive 1 s)")) << e.what();
+    EXPECT_TRUE(Session::open(here_uri()).list().empty()) << "a container was left here";
+
+    // The far agent gives up on its client at the same bound and thaws the container it froze.
+    auto there = Session::open(far_local_uri());
+    State st = there.get(c.name()).state();
+    while (st != State::running && ms_since(cut_at_) < 3 * kKeepaliveMs + 3000) {
+        std::this_thread::sleep_for(20ms);
+        st = there.get(c.name()).state();
+    }
+    RecordProperty("thawed_after_ms", std::to_string(ms_since(cut_at_)));
+    EXPECT_EQ(st, State::running) << "the source is still frozen";
+    EXPECT_LE(ms_since(cut_at_), 3 * kKeepaliveMs + 1000 + kSlackMs);
+    long now = read_counter(rootfs);
+    EXPECT_GE(now, before) << "the counter went back: the source lost its state";
+    EXPECT_GE(wait_counter(rootfs, now + 3), now + 3) << "the source does not count any more";
+    // Its images, and the partial copy here, are gone.
+    while (!migration_leftovers(c.name()).empty() && ms_since(cut_at_) < 3 * kKeepaliveMs + 3000)
+        std::this_thread::sleep_for(20ms);
+    EXPECT_TRUE(migration_leftovers(c.name()).empty())
+        << ::testing::PrintToString(migration_leftovers(c.name()));
+    for (pid_t p : stopped) ::kill(p, SIGCONT);
 }
 
 TEST_F(MigrateFaults, AgentKilledMidTransferIsSweptByTheNextMigration) {

@@ -25,17 +25,16 @@ bool ends_with(const std::string &s, const std::string &tail) {
 // another user's tree, or a symlink, is left alone). remove_all never follows symlinks.
 void remove_dir(const std::string &dir) {
     struct stat st {};
-    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid())
-        return;
+    if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) return;
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
-    if (ec)
-        std::fprintf(stderr, "ct-agent: remove %s: %s\n", dir.c_str(), ec.message().c_str());
+    if (ec) std::fprintf(stderr, "ct-agent: remove %s: %s\n", dir.c_str(), ec.message().c_str());
 }
 
 // Whether `path` still names the file open as `fd` (a sweeper may have unlinked it).
 bool same_file(int fd, const std::string &path) {
-    struct stat a {}, b {};
+    struct stat a {
+    }, b{};
     return ::fstat(fd, &a) == 0 && ::lstat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
            a.st_ino == b.st_ino;
 }
@@ -83,10 +82,10 @@ void ImageDirs::release(const std::string &dir) {
     leases_.erase(it);  // closing the fd drops the lock
 }
 
-void ImageDirs::remove_all(const std::function<bool(const std::string &)> &alive) {
+void ImageDirs::remove_all(const std::function<bool(const std::string &)> &settle) {
     std::lock_guard lock(mu_);
     for (auto &[dir, lease] : leases_) {
-        if (!is_copy(dir) && !alive(lease.container))
+        if (!is_copy(dir) && !settle(lease.container))
             std::fprintf(stderr,
                          "ct-agent: keeping %s: container '%s' is not running here any more and "
                          "may exist only in these images\n",

@@ -11,7 +11,9 @@
 // Destination images (.in.) are only ever a copy: removed whenever their agent is gone. Source
 // images (.out.) may be the only copy of a container whose backend could not freeze it (its
 // checkpoint stopped it): they are removed at the agent's end only while the container they
-// were taken from still lives on this host, and are never swept.
+// were taken from still lives on this host, and are never swept. A source still leased at the
+// agent's end means that the migration had not passed its transfer (the client removes the
+// source images of a frozen container right after it): a container still frozen is thawed.
 #pragma once
 
 #include <functional>
@@ -39,8 +41,9 @@ class ImageDirs {
     // After the client removed `dir` itself: the lease goes.
     void release(const std::string &dir);
     // The client is gone: every directory still leased is removed, with its lease, except
-    // source images of a container for which `alive` is false (kept, reported on stderr).
-    void remove_all(const std::function<bool(const std::string &container)> &alive);
+    // source images of a container for which `settle` (which may thaw it) answers that it does
+    // not run here (kept, reported on stderr).
+    void remove_all(const std::function<bool(const std::string &container)> &settle);
 
     // Removes every destination directory under kParent whose lease nobody holds (and the
     // lease); returns the directories removed.

@@ -244,7 +244,7 @@ void Server::shutdown_and_exit(int code, const std::string &why) {
             cv_.wait_for(lock, std::chrono::seconds(60), [&] { return busy_ == 0; });
         }
         // What the client would have removed, had it been able to.
-        images_.remove_all([&](const std::string &name) { return running_here(name); });
+        images_.remove_all([&](const std::string &name) { return settle_source(name); });
         std::fflush(stderr);
         ::_exit(code);
     });
@@ -319,12 +319,27 @@ void Server::run_call(const Msg &m) {
     }
 }
 
-bool Server::running_here(const std::string &name) {
-    if (name.empty() || !ops::has(desc_, &ct_backend_ops::info)) return false;
+std::string Server::state_here(const std::string &name) {
+    if (name.empty() || !ops::has(desc_, &ct_backend_ops::info)) return "";
     Sink out, err;
-    if (desc_->ops.info(session_, name.c_str(), &out, &err) != CT_OK) return false;
+    if (desc_->ops.info(session_, name.c_str(), &out, &err) != CT_OK) return "";
     Msg i = Msg::parse(out.data, nullptr, false);
-    std::string state = i.is_object() ? i.value("state", std::string()) : "";
+    return i.is_object() ? i.value("state", std::string()) : "";
+}
+
+bool Server::settle_source(const std::string &name) {
+    std::string state = state_here(name);
+    if (state == "paused" && ops::has(desc_, &ct_backend_ops::resume)) {
+        Sink err;
+        if (desc_->ops.resume(session_, name.c_str(), &err) == CT_OK)
+            std::fprintf(stderr,
+                         "ct-agent: thawed container '%s', frozen by a migration cut short\n",
+                         name.c_str());
+        else
+            std::fprintf(stderr, "ct-agent: cannot thaw container '%s': %s\n", name.c_str(),
+                         err.data.c_str());
+        state = state_here(name);
+    }
     return state == "running" || state == "paused";
 }
 

@@ -63,8 +63,11 @@ class Server {
     void shutdown_and_exit(int code, const std::string &why);
     // Leases (or, removed by the client, releases) the migration image directory of a call.
     void track_images(const Msg &m, bool done, bool ok);
-    // Whether container `name` of the hosted session runs (or is frozen) here.
-    bool running_here(const std::string &name);
+    // The state of container `name` of the hosted session ("" if it is not there).
+    std::string state_here(const std::string &name);
+    // At the end, for a container whose migration had not passed its transfer: thaws it if it
+    // is still frozen; whether it runs here.
+    bool settle_source(const std::string &name);
     void keepalive_watch();
 
     FrameReader reader_;
