@@ -39,6 +39,13 @@ bool same_file(int fd, const std::string &path) {
            a.st_ino == b.st_ino;
 }
 
+// ct-migrate.NAME.in.RANDOM: the side is the second last part (a name may hold dots itself).
+bool copy_leaf(const std::string &leaf) {
+    auto last = leaf.rfind('.');
+    return leaf.rfind(kPrefix, 0) == 0 && last != std::string::npos && last >= 3 &&
+           leaf.compare(last - 3, 4, ".in.") == 0;
+}
+
 }  // namespace
 
 bool ImageDirs::is_migration_dir(const std::string &dir) {
@@ -49,10 +56,7 @@ bool ImageDirs::is_migration_dir(const std::string &dir) {
 }
 
 bool ImageDirs::is_copy(const std::string &dir) {
-    if (!is_migration_dir(dir)) return false;
-    // NAME.in.RANDOM: the side is the second last part (a name may hold dots itself).
-    auto last = dir.rfind('.');
-    return last != std::string::npos && last >= 3 && dir.compare(last - 3, 4, ".in.") == 0;
+    return is_migration_dir(dir) && copy_leaf(dir.substr(dir.rfind('/') + 1));
 }
 
 void ImageDirs::claim(const std::string &dir, const std::string &container) {
@@ -97,15 +101,14 @@ void ImageDirs::remove_all(const std::function<bool(const std::string &)> &settl
     leases_.clear();
 }
 
-std::vector<std::string> ImageDirs::sweep() {
+std::vector<std::string> ImageDirs::sweep(const std::string &parent) {
     std::vector<std::string> removed;
-    DIR *d = ::opendir(kParent);
+    DIR *d = ::opendir(parent.c_str());
     if (!d) return removed;
     std::vector<std::string> leases;
     while (auto *e = ::readdir(d)) {
         std::string n = e->d_name;
-        if (n.rfind(kPrefix, 0) == 0 && ends_with(n, kLease))
-            leases.push_back(std::string(kParent) + "/" + n);
+        if (n.rfind(kPrefix, 0) == 0 && ends_with(n, kLease)) leases.push_back(parent + "/" + n);
     }
     ::closedir(d);
     for (const auto &path : leases) {
@@ -118,7 +121,7 @@ std::vector<std::string> ImageDirs::sweep() {
         if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;
         if (!same_file(fd.get(), path)) continue;  // another sweeper was first
         std::string dir = path.substr(0, path.size() - (sizeof kLease - 1));
-        if (!is_copy(dir)) continue;  // source images: never swept (see the header)
+        if (!copy_leaf(dir.substr(parent.size() + 1))) continue;  // source images: never swept
         remove_dir(dir);
         ::unlink(path.c_str());
         removed.push_back(dir);

@@ -45,9 +45,9 @@ class ImageDirs {
     // not run here (kept, reported on stderr).
     void remove_all(const std::function<bool(const std::string &container)> &settle);
 
-    // Removes every destination directory under kParent whose lease nobody holds (and the
-    // lease); returns the directories removed.
-    static std::vector<std::string> sweep();
+    // Removes every destination directory under `parent` (kParent; tests give another) whose
+    // lease nobody holds (and the lease); returns the directories removed.
+    static std::vector<std::string> sweep(const std::string &parent = kParent);
 
   private:
     std::mutex mu_;
