@@ -153,6 +153,9 @@ struct LaunchPlan {
     // child right before its command, reading hook_state (a memfd) as stdin.
     std::function<void(pid_t pid, int pidfd)> before_root;
     Fd start_listener;
+    // With start_listener: the caller's fd of the container's state directory, whose flock is
+    // the container's lock; the waiting child closes its copy, or no start could take the lock.
+    int state_dirfd = -1;
     std::vector<ChildHook> child_hooks;
     Fd hook_state;
 

@@ -238,7 +238,10 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     plan_proc_args(plan, args);
     plan_hooks(plan, spec);
     bool defer = args.flags & CT_PROC_DEFER_EXEC;
-    if (defer) plan.start_listener = listen_for_start(e.dirfd());
+    if (defer) {
+        plan.start_listener = listen_for_start(e.dirfd());
+        plan.state_dirfd = e.dirfd();
+    }
     // Its previous init died paused: the cgroup is still frozen.
     if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();
     ::unlinkat(e.dirfd(), "exit", 0);  // a previous detached run's record
