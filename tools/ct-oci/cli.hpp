@@ -1,0 +1,40 @@
+// ct-oci's command line, read the way engines write it for runc: global options, a command,
+// its options and its arguments. Options are --name VALUE, --name=VALUE, or with one dash
+// (Go's flag syntax); booleans may be --name=true/false.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ct::oci {
+
+struct GlobalOptions {
+    std::string root = "/run/ct-oci";  // --root: the state directory
+    std::string log;                   // --log FILE: errors and debug lines go there too
+    std::string log_format = "text";   // --log-format text|json
+    bool debug = false;
+    bool systemd_cgroup = false;
+};
+
+struct CommandLine {
+    GlobalOptions global;
+    std::string command;
+    std::vector<std::string> args;                           // positional
+    std::map<std::string, std::vector<std::string>> values;  // --opt VALUE (repeatable)
+    std::map<std::string, bool> flags;                       // --flag
+
+    bool flag(const std::string &name) const;
+    std::string value(const std::string &name, const std::string &fallback = "") const;
+    const std::vector<std::string> &all(const std::string &name) const;
+    bool has(const std::string &name) const { return values.count(name) != 0; }
+};
+
+// Throws ct::Error(invalid_argument) naming the option, for an unknown command or option and
+// for a missing value. `--version` and `--help` become the commands "version" and "help".
+CommandLine parse_command_line(int argc, char **argv);
+
+// The commands and their options (for `help`).
+std::string usage();
+
+}  // namespace ct::oci

@@ -1,0 +1,60 @@
+// checkpoint and restore with CRIU, through libct's (docs/checkpoint.md): the options Podman
+// and containerd pass. libct keeps the container's spec with the images, so restore needs no
+// bundle but the one of the images.
+#include "commands.hpp"
+#include "ct/error.hpp"
+
+namespace ct::oci {
+namespace {
+
+// Options libct's checkpoint has no equivalent for: refused when asked for, never ignored.
+void refuse(const CommandLine &cl, std::initializer_list<const char *> names) {
+    for (const char *n : names)
+        if (cl.flag(n) || cl.has(n))
+            throw Error(Errc::unsupported,
+                        cl.command + " --" + n + ": not supported by ct-oci (docs/oci.md)");
+}
+
+void check_cgroups_mode(const CommandLine &cl) {
+    // libct saves and restores the container's own cgroups: runc's "soft" and "full" both
+    // describe that; "ignore" and "strict" do not.
+    std::string mode = cl.value("manage-cgroups-mode", "soft");
+    if (mode != "soft" && mode != "full")
+        throw Error(Errc::unsupported, cl.command + " --manage-cgroups-mode " + mode +
+                                           ": ct-oci restores the container's own cgroups "
+                                           "(soft or full)");
+}
+
+}  // namespace
+
+int cmd_checkpoint(Context &c) {
+    refuse(c.cl, {"parent-path", "lazy-pages", "status-fd", "page-server", "pre-dump", "empty-ns",
+                  "auto-dedup"});
+    check_cgroups_mode(c.cl);
+    CheckpointOptions o;
+    o.dir = absolute(c.cl.value("image-path", "checkpoint"));
+    o.leave_running = c.cl.flag("leave-running");
+    o.tcp_established = c.cl.flag("tcp-established");
+    o.file_locks = c.cl.flag("file-locks");
+    // ext-unix-sk and shell-job: libct's dump handles a container's external unix sockets and
+    // its terminal itself.
+    c.container(c.id()).checkpoint(o);
+    return 0;
+}
+
+int cmd_restore(Context &c) {
+    refuse(c.cl, {"empty-ns", "auto-dedup", "lazy-pages", "lsm-profile", "lsm-mount-context"});
+    check_cgroups_mode(c.cl);
+    std::string id = c.id();
+    RestoreOptions o;
+    o.dir = absolute(c.cl.value("image-path", "checkpoint"));
+    // The restored tree is our child (libcriu's), so that it goes to the engine's subreaper
+    // when we exit, as a created container's process does.
+    o.detach = false;
+    Container ct = c.session().restore(id, o);
+    write_pid_file(c.cl.value("pid-file"), ct.info().pid);
+    if (c.cl.flag("detach")) return 0;
+    return ct.wait().shell_code();
+}
+
+}  // namespace ct::oci

@@ -1,0 +1,104 @@
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+#include "commands.hpp"
+#include "ct/error.hpp"
+
+namespace ct::oci {
+namespace {
+
+std::string errstr(int e) {
+    return ::strerror(e);
+}
+
+}  // namespace
+
+ProcessIo::~ProcessIo() {
+    if (console >= 0) ::close(console);
+}
+
+void setup_io(const Context &c, bool terminal, ProcessIo &io) {
+    if (std::string n = c.cl.value("preserve-fds"); !n.empty()) {
+        char *end = nullptr;
+        errno = 0;
+        unsigned long v = std::strtoul(n.c_str(), &end, 10);
+        if (errno || *end || n[0] == '-' || v > 1000)
+            throw Error(Errc::invalid_argument,
+                        "--preserve-fds: '" + n + "' is not a number of fds (0..1000)");
+        if (v) {
+            for (int fd = 0; fd < 3 + static_cast<int>(v); ++fd) {
+                if (fd >= 3 && ::fcntl(fd, F_GETFD) < 0)
+                    throw Error(Errc::invalid_argument, "--preserve-fds " + n + ": fd " +
+                                                            std::to_string(fd) + " is not open");
+                io.options.fds.push_back(fd);
+            }
+        }
+    }
+    std::string sock = c.cl.value("console-socket");
+    if (!terminal) return;
+    if (sock.empty())
+        throw Error(Errc::invalid_argument,
+                    "process.terminal is set: a --console-socket is needed to receive the "
+                    "terminal");
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw Error(Errc::backend, "console socket: " + errstr(errno), errno);
+    io.console = fd;
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    if (sock.size() >= sizeof a.sun_path)
+        throw Error(Errc::invalid_argument, "console socket " + sock + ": the path is too long");
+    std::memcpy(a.sun_path, sock.c_str(), sock.size() + 1);
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) < 0) {
+        int e = errno;
+        throw Error(Errc::invalid_argument, "console socket " + sock + ": " + errstr(e), e);
+    }
+    io.options.console_socket = fd;
+}
+
+void write_pid_file(const std::string &path, int64_t pid) {
+    if (path.empty()) return;
+    std::string tmp = path + ".ct-oci-tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) throw Error(Errc::backend, "pid file " + tmp + ": " + errstr(errno), errno);
+    std::string text = std::to_string(pid);
+    bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    int e = errno;
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        e = ok ? errno : e;
+        ::unlink(tmp.c_str());
+        throw Error(Errc::backend, "pid file " + path + ": " + errstr(e), e);
+    }
+}
+
+std::string absolute(const std::string &p) {
+    if (!p.empty() && p[0] == '/') return p;
+    char cwd[4096];
+    if (!::getcwd(cwd, sizeof cwd)) throw Error(Errc::backend, "getcwd: " + errstr(errno), errno);
+    std::string base = cwd;
+    if (p.empty() || p == ".") return base;
+    std::string rel = p.rfind("./", 0) == 0 ? p.substr(2) : p;
+    return base + "/" + rel;
+}
+
+int parse_signal(const std::string &s) {
+    if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos && s.size() < 4) {
+        int n = std::atoi(s.c_str());
+        if (n > 0 && n < NSIG) return n;
+    }
+    std::string name = s.rfind("SIG", 0) == 0 ? s.substr(3) : s;
+    for (int n = 1; n < SIGRTMIN; ++n)
+        if (const char *abbrev = ::sigabbrev_np(n); abbrev && name == abbrev) return n;
+    throw Error(Errc::invalid_argument, "'" + s + "' is not a signal");
+}
+
+}  // namespace ct::oci

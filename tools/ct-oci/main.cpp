@@ -1,0 +1,71 @@
+// ct-oci: libct's linux backend as an OCI runtime, with runc's command line (docs/oci.md).
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <map>
+
+#include "commands.hpp"
+#include "ct/error.hpp"
+
+namespace ct::oci {
+
+Session &Context::session() {
+    if (!session_) {
+        std::string root = absolute(cl.global.root);
+        ::mkdir(root.c_str(), 0700);
+        // Cgroups where the bundle says (cgroupsPath), else <hierarchy>/<id>, as runc's.
+        session_ = Session::open("linux:///?root=" + root + "&cgroup_parent=/");
+    }
+    return *session_;
+}
+
+std::string Context::id(size_t nargs) const {
+    if (cl.args.size() != nargs)
+        throw Error(Errc::invalid_argument, cl.command + ": expected the container ID" +
+                                                (nargs > 1 ? " and more arguments" : "") +
+                                                ", got " + std::to_string(cl.args.size()) +
+                                                " arguments");
+    return cl.args[0];
+}
+
+Container Context::container(const std::string &id) {
+    try {
+        return session().get(id);
+    } catch (const Error &e) {
+        if (e.code() == Errc::not_found)
+            throw Error(Errc::not_found, "container \"" + id + "\" does not exist");
+        throw;
+    }
+}
+
+}  // namespace ct::oci
+
+int main(int argc, char **argv) {
+    using namespace ct::oci;
+    static const std::map<std::string, int (*)(Context &)> kRun = {
+        {"create", cmd_create},   {"start", cmd_start},
+        {"run", cmd_run},         {"state", cmd_state},
+        {"kill", cmd_kill},       {"delete", cmd_delete},
+        {"list", cmd_list},       {"ps", cmd_ps},
+        {"exec", cmd_exec},       {"pause", cmd_pause},
+        {"resume", cmd_resume},   {"update", cmd_update},
+        {"events", cmd_events},   {"checkpoint", cmd_checkpoint},
+        {"restore", cmd_restore}, {"features", cmd_features},
+        {"spec", cmd_spec},       {"version", cmd_version}};
+    Log log;
+    try {
+        CommandLine cl = parse_command_line(argc, argv);
+        log = Log(cl.global.log, cl.global.log_format, cl.global.debug);
+        if (cl.command == "help") {
+            std::fputs(usage().c_str(), stdout);
+            return 0;
+        }
+        Context c(cl, log);
+        return kRun.at(cl.command)(c);
+    } catch (const ct::Error &e) {
+        log.error(e.what());
+    } catch (const std::exception &e) {
+        log.error(std::string("internal error: ") + e.what());
+    }
+    return 1;
+}
