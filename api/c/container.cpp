@@ -88,6 +88,7 @@ enum ct_state libct_container_state(ct_handler_t ct) {
                 break;
             case ct::State::created:
             case ct::State::stopped:
+            case ct::State::incomplete:  // nothing runs; destroy removes it
                 out = CT_STOPPED;
                 break;
         }

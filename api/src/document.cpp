@@ -973,10 +973,11 @@ ContainerInfo info_from_json(const json &j) {
         i.name = j.at("name").get<std::string>();
         i.backend = j.value("backend", "");
         auto st = j.value("state", "stopped");
-        i.state = st == "created"   ? State::created
-                  : st == "running" ? State::running
-                  : st == "paused"  ? State::paused
-                                    : State::stopped;
+        i.state = st == "created"      ? State::created
+                  : st == "running"    ? State::running
+                  : st == "paused"     ? State::paused
+                  : st == "incomplete" ? State::incomplete
+                                       : State::stopped;
         i.pid = integer(j, "pid", int64_t{0});
         i.created = integer(j, "created", int64_t{0});
         if (auto it = j.find("exit_status"); it != j.end() && it->is_object())

@@ -68,6 +68,8 @@ const char *state_name(State s) noexcept {
             return "paused";
         case State::stopped:
             return "stopped";
+        case State::incomplete:
+            return "incomplete";
     }
     return "?";
 }

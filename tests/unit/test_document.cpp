@@ -203,7 +203,8 @@ TEST(Document, InfoStatsAndProcessesRoundTrip) {
     EXPECT_EQ(back.exit_status, i.exit_status);
     EXPECT_EQ(back.spec, i.spec);
     EXPECT_EQ(back.details, i.details);
-    for (State st : {State::created, State::running, State::paused, State::stopped}) {
+    for (State st :
+         {State::created, State::running, State::paused, State::stopped, State::incomplete}) {
         i.state = st;
         EXPECT_EQ(doc::info_from_json(doc::info_to_json(i)).state, st) << state_name(st);
     }

@@ -12,9 +12,12 @@
 
 namespace ct {
 
-enum class State { created, running, paused, stopped };
+// incomplete: a step of create, start or destroy was interrupted (its process died) and nothing
+// but destroy (or, for an interrupted start, another start) applies; ContainerInfo.details
+// "incomplete" says which step. Also shown while such a step is in progress elsewhere.
+enum class State { created, running, paused, stopped, incomplete };
 
-// Stable names: "created", "running", "paused", "stopped".
+// Stable names: "created", "running", "paused", "stopped", "incomplete".
 CT_API const char *state_name(State s) noexcept;
 
 // How a process ended.

@@ -50,7 +50,8 @@ void make_dirs(const std::string &path, const std::string &root, bool cpuset,
 }  // namespace
 
 void ContainerCgroups::create() const {
-    std::vector<std::string> made;
+    std::vector<std::string> &made = made_;
+    made.clear();
     try {
         for (const auto &key : order_) {
             make_dirs(paths_.at(key), roots_.at(key), key == "cpuset", made);
@@ -75,6 +76,10 @@ std::string ContainerCgroups::remove() const {
             std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 20 ? 1 : 5));
         }
     }
+    // Parents this object's create() made (e.g. the session's parent in a hierarchy no other
+    // container used yet) go too when nothing else has moved in; a shared one stays (EBUSY).
+    for (auto it = made_.rbegin(); it != made_.rend(); ++it) ::rmdir(it->c_str());
+    made_.clear();
     return errors;
 }
 
@@ -126,8 +131,8 @@ std::vector<long> ContainerCgroups::pids() const {
     return out;
 }
 
-void ContainerCgroups::kill_all(int sig) const {
-    if (auto it = paths_.find("unified"); it != paths_.end() && sig == SIGKILL)
+void ContainerCgroups::kill_all(int sig, bool removing) const {
+    if (auto it = paths_.find("unified"); it != paths_.end() && sig == SIGKILL && removing)
         if (write_file(it->second + "/cgroup.kill", "1")) return;
     // Without cgroup.kill a forking process could escape one pass: repeat until a pass finds
     // nobody new (bounded; the pids limit bounds forks too).

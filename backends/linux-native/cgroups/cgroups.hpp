@@ -31,8 +31,9 @@ class ContainerCgroups {
     // mkdir every directory (and missing parents); on failure removes what it made and throws.
     // The name is checked for a leftover directory first: an existing one is an error.
     void create() const;
-    // rmdir every directory, retrying while the kernel still tears processes down. Returns an
-    // error text for what could not be removed ("" if all gone).
+    // rmdir every directory, retrying while the kernel still tears processes down, then the
+    // empty parents this object's create() made. Returns an error text for what could not be
+    // removed ("" if all gone).
     std::string remove() const;
 
     // Opens, in every directory a new single-threaded process must join, the file it writes
@@ -44,7 +45,11 @@ class ContainerCgroups {
     // Every pid in the container's cgroup.
     std::vector<long> pids() const;
     // Signals every process; SIGKILL uses cgroup.kill when the host has it.
-    void kill_all(int sig) const;
+    // `removing`: the cgroup is about to be removed, so SIGKILL may use cgroup.kill. Not on a
+    // cgroup that lives on: on this kernel (6.18) every process later cloned into a cgroup
+    // that was ever cgroup.kill'ed (CLONE_INTO_CGROUP) is killed at birth, so a container
+    // restarted after `kill --all` lost its new init.
+    void kill_all(int sig, bool removing = false) const;
     // True once no process is left.
     bool empty() const;
 
@@ -53,6 +58,8 @@ class ContainerCgroups {
     Paths paths_;
     Paths roots_;                     // key -> hierarchy mount point (only when planned)
     std::vector<std::string> order_;  // creation order
+    // What create() made, parents included, for remove() to undo a failed create.
+    mutable std::vector<std::string> made_;
 };
 
 // A mount of type "cgroup" (the container's own cgroups, e.g. at /sys/fs/cgroup) as plain

@@ -1,12 +1,15 @@
 #include "monitor/monitor.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "monitor/process.hpp"
@@ -30,6 +33,53 @@ std::string exit_file_name(bool per_pid, int64_t pid) {
     return per_pid ? "exec." + std::to_string(pid) + ".exit" : "exit";
 }
 
+std::optional<int> parse_exit_record(const std::string &text, int64_t pid) {
+    // Complete only with its newline: a reader racing the one write sees all or nothing of it.
+    if (text.empty() || text.back() != '\n') return std::nullopt;
+    char *end = nullptr;
+    long ws = std::strtol(text.c_str(), &end, 10);
+    if (end == text.c_str()) return std::nullopt;
+    long long of = std::strtoll(end, nullptr, 10);
+    if (pid && of && of != pid) return std::nullopt;  // a record of another run
+    return static_cast<int>(ws);
+}
+
+namespace {
+
+constexpr size_t kRecordRoom = 64;
+
+// The record's file, empty, with room for the record reserved (tmpfs and ext4 keep what
+// fallocate gives). Returns the fd, or -1 with errno (ENOSPC: the disk is full now).
+int reserve_record(int dfd, const std::string &name) {
+    ::unlinkat(dfd, name.c_str(), 0);  // a previous run's record (its monitor has its own fd)
+    int f = ::openat(dfd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (f < 0) return -1;
+    if (::fallocate(f, FALLOC_FL_KEEP_SIZE, 0, kRecordRoom) != 0 && errno != EOPNOTSUPP) {
+        int err = errno;
+        ::close(f);
+        ::unlinkat(dfd, name.c_str(), 0);
+        errno = err;
+        return -1;
+    }
+    return f;
+}
+
+// Writes the record in place; retried while the monitor lives (a full disk may drain), with
+// the reason in the monitor's name meanwhile (`ps` shows ct-mon:<errno>).
+void write_record(int f, int ws, int64_t pid) {
+    char buf[kRecordRoom];
+    int n = std::snprintf(buf, sizeof buf, "%d %lld\n", ws, static_cast<long long>(pid));
+    for (int attempt = 0; attempt < 600; ++attempt) {
+        if (::pwrite(f, buf, static_cast<size_t>(n), 0) == n) return;
+        char comm[16];
+        std::snprintf(comm, sizeof comm, "ct-mon:%d", errno);
+        ::prctl(PR_SET_NAME, comm, 0, 0, 0);
+        ::usleep(100 * 1000);
+    }
+}
+
+}  // namespace
+
 Detached launch_detached(LaunchPlan &plan, const AfterClone &after_clone, const std::string &dir,
                          bool per_pid, const std::string &what) {
     return launch_detached([&] { return launch(plan, after_clone); }, dir, per_pid, what);
@@ -50,58 +100,66 @@ Detached launch_detached(const std::function<Launched()> &spawn, const std::stri
         ::setsid();
         ::prctl(PR_SET_NAME, "ct-monitor", 0, 0, 0);
         MonitorReport r{};
+        auto fail = [&](Errc code, const std::string &msg, int err) {
+            r.code = static_cast<int32_t>(code);
+            r.err = err;
+            std::strncpy(r.msg, msg.c_str(), sizeof r.msg - 1);
+            ssize_t w = ::write(wr.get(), &r, sizeof r);
+            (void)w;
+            ::_exit(1);
+        };
+        int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+            fail(Errc::backend, "open state directory " + dir + ": " + errstr(errno), errno);
+        // Reserved before the launch; a per-process record gets its name once the pid is known.
+        std::string reserved = per_pid ? ".exit." + std::to_string(::getpid()) : "exit";
+        int rec = reserve_record(dfd, reserved);
+        if (rec < 0)
+            fail(Errc::backend,
+                 "reserve the exit record " + dir + "/" + reserved + ": " + errstr(errno), errno);
         Launched l;
         try {
             l = spawn();
         } catch (const Error &ex) {
-            r.code = static_cast<int32_t>(ex.code());
-            r.err = ex.sys_errno();
-            std::strncpy(r.msg, ex.what(), sizeof r.msg - 1);
+            ::unlinkat(dfd, reserved.c_str(), 0);
+            fail(ex.code(), ex.what(), ex.sys_errno());
         } catch (const std::exception &ex) {
-            r.code = static_cast<int32_t>(Errc::backend);
-            std::strncpy(r.msg, ex.what(), sizeof r.msg - 1);
+            ::unlinkat(dfd, reserved.c_str(), 0);
+            fail(Errc::backend, ex.what(), 0);
         }
         r.pid = l.pid;
         r.monitor = ::getpid();
-        std::string exit_file = exit_file_name(per_pid, l.pid);
-        std::string tmp = "." + exit_file + ".tmp";
-        int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (r.code != 0 || dfd < 0) {
-            if (r.code == 0) {
-                r.code = static_cast<int32_t>(Errc::backend);
-                std::strncpy(r.msg, ("open state directory " + dir).c_str(), sizeof r.msg - 1);
-            }
-            ssize_t w = ::write(wr.get(), &r, sizeof r);
-            (void)w;
-            ::_exit(1);
+        if (per_pid &&
+            ::renameat(dfd, reserved.c_str(), dfd, exit_file_name(true, l.pid).c_str()) != 0) {
+            ::kill(static_cast<pid_t>(l.pid), SIGKILL);
+            fail(Errc::backend,
+                 "name the exit record of process " + std::to_string(l.pid) + " in " + dir + ": " +
+                     errstr(errno),
+                 errno);
         }
-        // Keep only the pidfd (3) and the state dir (4), and drop everything else of the
-        // caller's (its terminal, its pipes, the state lock) *before* reporting: once the
-        // report arrives, the caller may expect its pipes to reach EOF (`$(ct start ...)`).
+        // Keep only the pidfd (3), the state dir (4) and the record (6), and drop everything
+        // else of the caller's (its terminal, its pipes, the state lock) *before* reporting:
+        // once the report arrives, the caller may expect its pipes to reach EOF
+        // (`$(ct start ...)`).
         int pfd = l.pidfd.release();
         int nul = ::open("/dev/null", O_RDWR);
         ::dup2(pfd, 100);
         ::dup2(dfd, 101);
         ::dup2(wr.get(), 102);
+        ::dup2(rec, 103);
         ::dup2(100, 3);
         ::dup2(101, 4);
         ::dup2(102, 5);
+        ::dup2(103, 6);
         for (int i = 0; i < 3; ++i) ::dup2(nul, i);
-        ::syscall(SYS_close_range, 6U, ~0U, 0U);
+        ::syscall(SYS_close_range, 7U, ~0U, 0U);
         ssize_t w = ::write(5, &r, sizeof r);
         (void)w;
         ::close(5);
         siginfo_t si{};
         while (::waitid(static_cast<idtype_t>(P_PIDFD), 3, &si, WEXITED) < 0 && errno == EINTR) {
         }
-        std::string ws = std::to_string(wstatus_from(si));
-        int f = ::openat(4, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (f >= 0) {
-            ssize_t n = ::write(f, ws.data(), ws.size());
-            ::close(f);
-            if (n == static_cast<ssize_t>(ws.size()))
-                ::renameat(4, tmp.c_str(), 4, exit_file.c_str());
-        }
+        write_record(6, wstatus_from(si), l.pid);
         ::_exit(0);
     }
     wr.reset();

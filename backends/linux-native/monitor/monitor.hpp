@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "launch/launch.hpp"
@@ -18,8 +19,10 @@ struct Detached {
 };
 
 // Launches `plan` from a double-forked monitor. Once the process has exited, the monitor
-// writes its waitpid() status atomically into <state_dir>/<exit_file_for(pid)>. `what` names
-// the launch in errors ("container 'web1'").
+// writes its waitpid() status into <state_dir>/<exit_file_name(pid)>: "<status> <pid>\n", in
+// one write into space reserved before the launch (so a disk that filled up meanwhile cannot
+// lose it; a launch on a disk too full for the record fails). Until then the file is empty.
+// `what` names the launch in errors ("container 'web1'").
 Detached launch_detached(LaunchPlan &plan, const AfterClone &after_clone,
                          const std::string &state_dir, bool per_pid_exit_file,
                          const std::string &what);
@@ -32,5 +35,8 @@ Detached launch_detached(const std::function<Launched()> &spawn, const std::stri
 // The exit record of a detached launch: "exit" for a container's init, "exec.<pid>.exit" for
 // an exec'd process.
 std::string exit_file_name(bool per_pid, int64_t pid);
+
+// The wait status in an exit record's text, if it is complete and (pid != 0) of process `pid`.
+std::optional<int> parse_exit_record(const std::string &text, int64_t pid = 0);
 
 }  // namespace ct::linux_native

@@ -149,15 +149,19 @@ int LinuxSession::wait_exec(const std::string &name, int64_t pid, int64_t timeou
         if (Fd m = open_pidfd(static_cast<pid_t>(rec->monitor), rec->monitor_start))
             wait_exit(m.get(), 5000);
         std::string exit_file = exit_file_name(true, pid), text;
-        if (read_file(e.dir() + "/" + exit_file, text)) {
+        bool found = read_file(e.dir() + "/" + exit_file, text);
+        if (auto ws = found ? parse_exit_record(text, pid) : std::nullopt) {
             // Collected once, as waitpid() does.
             ::unlinkat(e.dirfd(), exit_file.c_str(), 0);
             ::unlinkat(e.dirfd(), run_record(pid).c_str(), 0);
-            return std::stoi(text);
+            return *ws;
         }
         throw Error(Errc::bad_state, "process " + std::to_string(pid) + " of container " + q(name) +
-                                         " has exited, but its monitor recorded no "
-                                         "status");
+                                         " has exited, but its monitor recorded no status in " +
+                                         e.dir() + "/" + exit_file +
+                                         (found ? " (the record is empty: the monitor died or "
+                                                  "could not write it)"
+                                                : ""));
     }
     // Someone else's: we can see it exit, not how.
     Fd p(static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0)));

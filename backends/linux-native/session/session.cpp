@@ -18,6 +18,7 @@
 #include "cgroups/cgroups.hpp"
 #include "cgroups/freezer.hpp"
 #include "cgroups/placement.hpp"
+#include "ct/backend/fault.hpp"
 #include "ct/internal/document.hpp"
 #include "ct/internal/uri.hpp"
 #include "launch/deferred.hpp"
@@ -81,6 +82,9 @@ SessionOptions parse_session_uri(const std::string &text) {
     for (const auto &item : u.items) {
         const std::string &k = item.key;
         std::string v = item.value;
+        // %00 decodes to a NUL, at which every system call would silently cut the path.
+        if (v.find('\0') != std::string::npos)
+            throw bad("option '" + k + "' contains a NUL byte (%00)");
         if (k == "root") {
             if (v.empty() || v[0] != '/') throw bad("root must be an absolute directory");
             o.state_root = v;
@@ -109,11 +113,12 @@ LinuxSession::LinuxSession(const std::string &uri)
 
 std::optional<int> LinuxSession::known_exit(const StateStore::Entry &e) const {
     if (e.state.exit_wstatus) return e.state.exit_wstatus;
-    return e.read_exit_file();
+    return e.read_exit_file(e.state.pid);
 }
 
 State LinuxSession::current_state(const StateStore::Entry &e) const {
     const auto &st = e.state;
+    if (!e.incomplete().empty()) return State::incomplete;
     // A deferred start's init waits in state created; once it is gone, the container stopped.
     if (st.status == "created")
         return st.pid && !process_alive(st.pid, st.pid_start) ? State::stopped : State::created;
@@ -127,12 +132,13 @@ ContainerInfo LinuxSession::describe(const std::string &name, StateStore::Entry 
     i.name = name;
     i.backend = "linux";
     i.state = current_state(e);
-    i.pid = i.state != State::stopped ? e.state.pid : 0;
+    i.pid = i.state != State::stopped && i.state != State::incomplete ? e.state.pid : 0;
     i.created = e.state.created;
     if (i.state == State::stopped)
         if (auto x = known_exit(e)) i.exit_status = ExitStatus::from_wait_status(*x);
     i.spec = e.state.spec;
     i.details["state_dir"] = e.dir();
+    if (auto why = e.incomplete(); !why.empty()) i.details["incomplete"] = why;
     i.details["cgroup_mode"] = cgroups_->layout().mode_name();
     i.details["cgroup_manager"] = cgroups_->name();
     for (const auto &[k, p] : e.state.cgroups) i.details["cgroup." + k] = p;
@@ -167,9 +173,16 @@ void LinuxSession::create(const std::string &spec_doc) {
     ContainerCgroups cg =
         manager->plan(cg_parent, cg_name, spec.resources, spec.cgroups, may_mount_cgroups(spec));
 
-    auto entry = store_.create(spec.name);
+    // Written ahead: a crash from here on leaves a directory whose state names the cgroups
+    // that may exist, for destroy to remove.
+    ContainerState initial = StateStore::creating();
+    initial.spec = spec;
+    initial.created = static_cast<int64_t>(std::time(nullptr));
+    initial.cgroups = cg.paths();
+    auto entry = store_.create(spec.name, std::move(initial));
     Rollback rb;
     rb.add([&] { store_.remove(spec.name); });
+    fault_point("create: cgroups planned");
     try {
         manager->create(cg, cg_parent);
     } catch (const Error &ex) {
@@ -185,15 +198,16 @@ void LinuxSession::create(const std::string &spec_doc) {
         cg = ContainerCgroups();
     }
     rb.add([&] { cg.remove(); });
+    fault_point("create: cgroups made");
     manager->apply(cg, spec.resources);
     apply_device_policy(cg, spec, &device_programs_);
+    fault_point("create: limits applied");
 
-    entry.state.spec = std::move(spec);
     entry.state.status = "created";
-    entry.state.created = static_cast<int64_t>(std::time(nullptr));
     entry.state.cgroups = cg.paths();
     entry.save();
     rb.commit();
+    fault_point("create: done");
 }
 
 std::string LinuxSession::list() {
@@ -203,7 +217,7 @@ std::string LinuxSession::list() {
             auto e = store_.open(name, false);
             a.push_back(doc::info_to_json(describe(name, e)));
         } catch (const Error &ex) {
-            if (ex.code() != Errc::not_found) throw;  // destroyed or half-created meanwhile
+            if (ex.code() != Errc::not_found) throw;  // destroyed meanwhile
         }
     }
     return a.dump();
@@ -215,7 +229,9 @@ std::string LinuxSession::info(const std::string &name) {
 }
 
 int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
-    auto e = store_.open(name);
+    auto e = store_.open(name, true, true);
+    if (e.state.status == "starting") undo_start(e, name);  // its starter died: undone first
+    if (auto why = e.incomplete(); !why.empty()) throw incomplete_error(name, why);
     if (e.state.status == "created" && e.state.pid) return start_deferred(e, name);
     if (auto st = current_state(e); st == State::running || st == State::paused)
         throw Error(Errc::bad_state, "container " + q(name) + " is already running (pid " +
@@ -248,7 +264,14 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
 
     net::Network network(spec.network);
     UserNamespace userns(spec);
+    // Written ahead: a crash from here on is undone by the next start or destroy (the cgroup's
+    // processes killed, the network given back), as the rollback below does on a failure.
+    e.state.previous = e.state.status;
+    e.state.status = "starting";
+    e.save();
+    fault_point("start: recorded as starting");
     Rollback rb;
+    rb.add([&] { back_from_starting(e); });
     rb.add([&] { network.release(e.dir()); });
     // Without a user namespace, the container's new network namespace and its interfaces are
     // made on a thread while the child builds its root (net/beside.hpp): the clone has nothing
@@ -269,6 +292,7 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
             if (!network.empty() && !netns_first) {
                 Fd netns = net::open_netns(child);
                 network.attach(netns.get(), e.dir());
+                fault_point("start: network attached");
             }
         };
 
@@ -290,6 +314,7 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     }
     // No failure to throw: the command runs, so the child had the network's "ready".
     if (beside) beside->finish();
+    fault_point("start: launched");
     record_running(e, name, pid, std::move(pidfd), defer ? "created" : "running");
     rb.commit();
     if (!defer)
@@ -309,6 +334,7 @@ void LinuxSession::reap_previous_run(const std::string &name, int64_t pid) {
 void LinuxSession::record_running(StateStore::Entry &e, const std::string &name, int64_t pid,
                                   Fd pidfd, const char *status) {
     e.state.status = status;
+    e.state.previous.clear();
     e.state.pid = pid;
     e.state.pid_start = process_start_time(pid);
     e.state.exit_wstatus.reset();
@@ -369,6 +395,7 @@ std::optional<int> LinuxSession::wait_init(const std::string &name, const Contai
 int LinuxSession::wait(const std::string &name, int64_t pid, int64_t timeout_ms) {
     auto peek = store_.open(name, false);
     if (pid != 0 && pid != peek.state.pid) return wait_exec(name, pid, timeout_ms);
+    if (auto why = peek.incomplete(); !why.empty()) throw incomplete_error(name, why);
     if (peek.state.status == "created")
         throw Error(Errc::bad_state, "container " + q(name) + " has not been started");
     std::optional<int> ws;
@@ -382,15 +409,22 @@ int LinuxSession::wait(const std::string &name, int64_t pid, int64_t timeout_ms)
             if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();
             e.state.status = "stopped";
             e.state.exit_wstatus = ws;
-            e.save();
+            try {
+                e.save();
+            } catch (const Error &) {
+                // A full disk: the status is returned all the same, and the monitor's record
+                // (written in room reserved at start) still has it for later sessions.
+            }
         }
     } else {
         ws = known_exit(peek);
     }
     if (!ws)
-        throw Error(Errc::bad_state, "container " + q(name) +
-                                         " has stopped, but its exit status is unknown: the "
-                                         "process that started it has gone without recording it");
+        throw Error(Errc::bad_state,
+                    "container " + q(name) +
+                        " has stopped, but its exit status is unknown: the process that started "
+                        "it has gone without recording it in " +
+                        peek.dir() + "/exit (it was killed, or could not write it)");
     return *ws;
 }
 
@@ -400,6 +434,7 @@ void LinuxSession::kill(const std::string &name, int64_t pid, int sig, uint32_t 
     auto e = store_.open(name, false);
     if (!(flags & CT_KILL_ALL) && pid != 0 && pid != e.state.pid)
         return kill_exec(name, e, pid, sig);
+    if (auto why = e.incomplete(); !why.empty()) throw incomplete_error(name, why);
     State state = current_state(e);
     if (state == State::stopped || (state == State::created && !e.state.pid))
         throw Error(Errc::bad_state, "container " + q(name) + " is not running");
@@ -424,29 +459,44 @@ void LinuxSession::kill(const std::string &name, int64_t pid, int sig, uint32_t 
 }
 
 void LinuxSession::destroy(const std::string &name, uint32_t flags) {
-    auto e = store_.open(name);
+    auto e = store_.open(name, true, true);
     {
         std::lock_guard lock(mu_);
         held_.erase(name);
     }
+    // An interrupted step left it incomplete: what it may have made goes, force or not.
+    bool incomplete = !e.incomplete().empty();
+    if (e.stateless || (e.state.status == "creating" && e.state.cgroups.empty()))
+        e.state.cgroups = planned_cgroups(e.state.spec);
     ContainerCgroups cg(e.state.cgroups);
     auto st = current_state(e);
-    // A deferred start's init waits in state created.
-    bool live = st != State::stopped && e.state.pid;
+    // A deferred start's init waits; an interrupted start may have left processes.
+    bool live = (st != State::stopped && e.state.pid) || (incomplete && !cg.empty());
     // Refused before anything is touched: a running container keeps its devices.
-    if (live && !(flags & CT_DESTROY_FORCE))
+    if (live && !incomplete && !(flags & CT_DESTROY_FORCE))
         throw Error(Errc::bad_state, "container " + q(name) + " is " + state_name(st) + " (pid " +
                                          std::to_string(e.state.pid) +
                                          "); stop it first or destroy with force");
+    if (e.state.status != "destroying") {
+        e.state.previous = e.state.status;
+        e.state.status = "destroying";
+        try {
+            e.save();  // best effort: on a full disk the old state still names everything
+        } catch (const Error &) {
+        }
+    }
+    fault_point("destroy: recorded as destroying");
     // Host devices go back while the container's network namespace still exists.
     net::Network(e.state.spec.network).release(e.dir());
+    fault_point("destroy: network released");
     if (live) {
-        cg.kill_all(SIGKILL);
+        cg.kill_all(SIGKILL, true);
         if (Fd p = open_pidfd(static_cast<pid_t>(e.state.pid), e.state.pid_start))
             send_signal(p.get(), SIGKILL);  // no cgroup at all (e.g. none available)
     }
     // Killed or long dead, frozen tasks only die once thawed (v1); a frozen cgroup goes too.
-    if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();
+    if (e.state.status == "paused" || e.state.previous == "paused") Freezer(e.state.cgroups).thaw();
+    fault_point("destroy: killed");
 
     if (Fd p = open_pidfd(static_cast<pid_t>(e.state.pid), e.state.pid_start))
         if (!wait_init_exit(name, p.get(), 10000))
@@ -454,7 +504,7 @@ void LinuxSession::destroy(const std::string &name, uint32_t flags) {
                         "container " + q(name) + " did not die within 10 s of SIGKILL");
     // Processes outside init's pid namespace (or without one) may remain.
     for (int i = 0; !cg.empty(); ++i) {
-        if (i == 0 || i % 100 == 0) cg.kill_all(SIGKILL);
+        if (i == 0 || i % 100 == 0) cg.kill_all(SIGKILL, true);
         if (i > 1000)
             throw Error(Errc::backend, "container " + q(name) + " still has processes after 10 s");
         std::this_thread::sleep_for(std::chrono::milliseconds(i < 20 ? 1 : 10));
@@ -469,6 +519,7 @@ void LinuxSession::destroy(const std::string &name, uint32_t flags) {
     if (auto err = cg.remove(); !err.empty())
         throw Error(Errc::backend, "remove the cgroups of container " + q(name) + ": " + err +
                                        " (its state is kept: destroy can be retried)");
+    fault_point("destroy: cgroups removed");
     store_.remove(name);
     run_hooks_logged(e.state.spec, e.state.spec.hooks.poststop, "poststop",
                      oci_state(e.state.spec, "stopped", 0));

@@ -84,6 +84,14 @@ class LinuxSession {
                         const char *status = "running");
     // Starts the command of a container whose init waits for it (session/deferred.cpp).
     int64_t start_deferred(StateStore::Entry &e, const std::string &name);
+    // Crash recovery (session/recovery.cpp). A start whose process died mid-way is undone: the
+    // processes in the container's cgroups killed, its network given back, its status back to
+    // what it was before. back_from_starting() only restores the status (a failed start).
+    void undo_start(StateStore::Entry &e, const std::string &name);
+    void back_from_starting(StateStore::Entry &e);
+    // Where create() puts the cgroups of a container with this spec (for one whose state does
+    // not record them: an older libct's crash, or a restore interrupted before it made them).
+    ContainerCgroups::Paths planned_cgroups(const Spec &spec) const;
     // The cgroups a restore puts the container in: its own, if it exists stopped; else made
     // as create() makes them (their undo in `rb`).
     ContainerCgroups restore_cgroups(std::optional<StateStore::Entry> &e, const std::string &name,

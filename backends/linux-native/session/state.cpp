@@ -2,15 +2,23 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <sstream>
 
+#include "ct/backend/fault.hpp"
 #include "ct/internal/document.hpp"
+#include "monitor/monitor.hpp"
 #include "support.hpp"
 
 namespace ct::linux_native {
@@ -18,11 +26,14 @@ namespace {
 
 constexpr const char kStateFile[] = "state.json";
 constexpr const char kExitFile[] = "exit";
+constexpr const char kNewPrefix[] = ".new.";      // a create before its rename
+constexpr const char kTrashPrefix[] = ".trash.";  // a remove after its rename
 
 nlohmann::json to_json(const ContainerState &s) {
     nlohmann::json j{{"version", 1},
                      {"spec", doc::spec_to_json(s.spec)},
                      {"status", s.status},
+                     {"previous", s.previous},
                      {"created", s.created},
                      {"pid", s.pid},
                      {"pid_start", s.pid_start},
@@ -37,6 +48,7 @@ ContainerState from_json(const nlohmann::json &j) {
     ContainerState s;
     s.spec = doc::spec_from_json(j.at("spec"));
     s.status = j.at("status").get<std::string>();
+    s.previous = j.value("previous", "");
     s.created = j.value("created", int64_t{0});
     s.pid = j.value("pid", int64_t{0});
     s.pid_start = j.value("pid_start", 0ULL);
@@ -59,82 +71,224 @@ void mkdir_p(const std::string &path, mode_t mode) {
     }
 }
 
+bool is_prefixed(const char *name, const char *prefix) {
+    return std::strncmp(name, prefix, std::strlen(prefix)) == 0;
+}
+
+// Deletes everything in the directory `dfd` (files, a mount pinning a namespace, directories).
+// Returns the first error, 0 if all went.
+int clear_dir(int dfd) {
+    DIR *d = ::fdopendir(::fcntl(dfd, F_DUPFD_CLOEXEC, 0));
+    if (!d) return errno;
+    int first = 0;
+    std::vector<std::string> names;
+    while (auto *ent = ::readdir(d))
+        if (std::strcmp(ent->d_name, ".") != 0 && std::strcmp(ent->d_name, "..") != 0)
+            names.push_back(ent->d_name);
+    ::closedir(d);
+    for (const auto &n : names) {
+        if (::unlinkat(dfd, n.c_str(), 0) == 0 || errno == ENOENT) continue;
+        if (errno == EISDIR) {
+            int sub = ::openat(dfd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            int err = sub < 0 ? errno : clear_dir(sub);
+            if (sub >= 0) ::close(sub);
+            if (err == 0 && ::unlinkat(dfd, n.c_str(), AT_REMOVEDIR) == 0) continue;
+            if (!first) first = err ? err : errno;
+            continue;
+        }
+        if (errno == EBUSY) {  // a namespace pinned by a bind mount the network left behind
+            std::string path = "/proc/self/fd/" + std::to_string(dfd) + "/" + n;
+            if (::umount2(path.c_str(), MNT_DETACH) == 0 && ::unlinkat(dfd, n.c_str(), 0) == 0)
+                continue;
+        }
+        if (!first) first = errno;
+    }
+    return first;
+}
+
+// Removes directory `name` of `parent` with everything in it; throws on failure.
+void remove_tree(int parent, const std::string &name, const std::string &shown) {
+    int dfd = ::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0) {
+        if (errno == ENOENT) return;
+        throw_sys("open " + shown, errno);
+    }
+    int err = clear_dir(dfd);
+    ::close(dfd);
+    if (err) throw_sys("empty " + shown, err);
+    if (::unlinkat(parent, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
+        throw_sys("remove " + shown, errno);
+}
+
+// "<pid>-<start time>-<n>": whose hidden directory it is, so a sweep can tell an abandoned one
+// (its process is gone) from one that is being worked on.
+std::string owner_tag() {
+    static const std::string me =
+        std::to_string(::getpid()) + "-" + std::to_string(process_start_time(::getpid()));
+    static std::atomic<unsigned> n{0};
+    return me + "-" + std::to_string(n++);
+}
+
+bool owner_alive(const std::string &hidden) {
+    auto dot = hidden.rfind('.');
+    if (dot == std::string::npos) return false;
+    char *end = nullptr;
+    long pid = std::strtol(hidden.c_str() + dot + 1, &end, 10);
+    if (*end != '-') return false;
+    unsigned long long start = std::strtoull(end + 1, nullptr, 10);
+    return process_alive(pid, start);
+}
+
 }  // namespace
 
-StateStore::StateStore(std::string root) : root_(std::move(root)) {
-    mkdir_p(root_, 0700);
+bool transitional(const std::string &status) {
+    return status == "creating" || status == "starting" || status == "destroying";
 }
 
 void StateStore::Entry::save() const {
     write_file_atomic(fd_.get(), dir_, kStateFile, to_json(state).dump());
 }
 
-std::optional<int> StateStore::Entry::read_exit_file() const {
+std::optional<int> StateStore::Entry::read_exit_file(int64_t pid) const {
     std::string text;
-    if (!read_file(dir_ + "/" + kExitFile, text) || text.empty()) return std::nullopt;
-    return std::atoi(text.c_str());
+    if (!read_file(dir_ + "/" + kExitFile, text)) return std::nullopt;
+    return parse_exit_record(text, pid);
 }
 
-StateStore::Entry StateStore::create(const std::string &name) const {
+std::string StateStore::Entry::incomplete() const {
+    if (stateless) return damage;
+    const std::string &s = state.status;
+    if (!transitional(s)) return "";
+    std::string step = s == "creating" ? "create" : s == "starting" ? "start" : "destroy";
+    if (busy) return step + " in progress";
+    return step + " interrupted (the process doing it died)";
+}
+
+StateStore::Entry StateStore::create(const std::string &name, ContainerState initial) const {
+    if (name.empty() || name.find('/') != std::string::npos || name[0] == '.')
+        throw Error(Errc::invalid_argument, "'" + name + "' is not a container name");
+    mkdir_p(root_, 0700);
+    sweep();
+    Fd root(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root) throw_sys("open state root " + root_, errno);
     Entry e;
     e.dir_ = root_ + "/" + name;
-    if (::mkdir(e.dir_.c_str(), 0700) != 0) {
+    if (::faccessat(root.get(), name.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        throw Error(Errc::exists, "container '" + name + "' already exists (" + e.dir_ + ")");
+    // Made and filled under a hidden name, then renamed: under its own name a container
+    // directory always has a state file.
+    std::string tmp = kNewPrefix + name + "." + owner_tag();
+    if (::mkdirat(root.get(), tmp.c_str(), 0700) != 0)
+        throw_sys("create state directory " + root_ + "/" + tmp, errno);
+    Rollback rb;
+    rb.add([&] { remove_tree(root.get(), tmp, tmp); });
+    e.fd_.reset(::openat(root.get(), tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!e.fd_ || ::flock(e.fd_.get(), LOCK_EX) != 0)
+        throw_sys("lock state directory " + tmp, errno);
+    e.state = std::move(initial);
+    e.state.spec.name = name;
+    write_file_atomic(e.fd_.get(), root_ + "/" + tmp, kStateFile, to_json(e.state).dump());
+    fault_point("create: state written under its temporary name");
+    if (::renameat2(root.get(), tmp.c_str(), root.get(), name.c_str(), RENAME_NOREPLACE) != 0) {
         if (errno == EEXIST)
             throw Error(Errc::exists, "container '" + name + "' already exists (" + e.dir_ + ")");
-        throw_sys("create state directory " + e.dir_, errno);
+        throw_sys("name state directory " + e.dir_, errno);
     }
-    e.fd_.reset(::open(e.dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!e.fd_ || ::flock(e.fd_.get(), LOCK_EX) != 0) {
-        int err = errno;
-        ::rmdir(e.dir_.c_str());
-        throw_sys("lock state directory " + e.dir_, err);
-    }
+    rb.commit();
+    fault_point("create: directory named");
     return e;
 }
 
-StateStore::Entry StateStore::open(const std::string &name, bool lock) const {
+Error incomplete_error(const std::string &name, const std::string &why) {
+    std::string fix = why.rfind("start", 0) == 0 && why.find("interrupted") != std::string::npos
+                          ? "start it again (which undoes the interrupted start) or destroy it"
+                          : "destroy it (ct destroy --force " + name + ") to remove what it holds";
+    if (why.find("in progress") != std::string::npos) fix = "wait for it to finish";
+    return Error(Errc::bad_state, "container '" + name + "' is incomplete: " + why + "; " + fix);
+}
+
+StateStore::Entry StateStore::open(const std::string &name, bool lock, bool incomplete_too) const {
     Entry e;
     e.dir_ = root_ + "/" + name;
-    if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "..")
+    if (name.empty() || name.find('/') != std::string::npos || name[0] == '.')
         throw Error(Errc::invalid_argument, "'" + name + "' is not a container name");
-    e.fd_.reset(::open(e.dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    e.fd_.reset(::open(e.dir_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!e.fd_) {
         if (errno == ENOENT)
             throw Error(Errc::not_found,
                         "no container named '" + name + "' (state root " + root_ + ")");
         throw_sys("open state directory " + e.dir_, errno);
     }
-    if (lock && ::flock(e.fd_.get(), LOCK_EX) != 0) throw_sys("lock " + e.dir_, errno);
+    if (lock) {
+        if (::flock(e.fd_.get(), LOCK_EX) != 0) throw_sys("lock " + e.dir_, errno);
+    } else if (::flock(e.fd_.get(), LOCK_SH | LOCK_NB) == 0) {
+        ::flock(e.fd_.get(), LOCK_UN);
+    } else {
+        e.busy = true;
+    }
     std::string text;
     if (!read_file(e.dir_ + "/" + kStateFile, text)) {
-        // Created but not yet written (a create in progress, or one that crashed mid-way).
-        throw Error(Errc::not_found, "container '" + name + "' has no state file in " + e.dir_ +
-                                         " (being created, or left over by a crash: remove "
-                                         "the directory)");
+        if (errno != ENOENT) throw_sys("read " + e.dir_ + "/" + kStateFile, errno);
+        // Either removed under us (its remove renames the directory away first), or a
+        // directory without state: an older libct's crash, or one made by hand.
+        if (::access(e.dir_.c_str(), F_OK) != 0)
+            throw Error(Errc::not_found,
+                        "no container named '" + name + "' (state root " + root_ + ")");
+        e.stateless = true;
+        e.damage = "no state file (left by a crash of an older libct, or made by hand)";
+    } else {
+        try {
+            e.state = from_json(nlohmann::json::parse(text));
+        } catch (const std::exception &ex) {
+            e.stateless = true;
+            e.damage = "corrupt state file " + e.dir_ + "/" + kStateFile + ": " + ex.what();
+        }
     }
-    try {
-        e.state = from_json(nlohmann::json::parse(text));
-    } catch (const std::exception &ex) {
-        throw Error(Errc::backend,
-                    "corrupt state file " + e.dir_ + "/" + kStateFile + ": " + ex.what());
+    if (e.stateless) {
+        e.state = ContainerState();
+        e.state.status = "";
+        e.state.spec.name = name;
     }
+    if (lock && !incomplete_too)
+        if (auto why = e.incomplete(); !why.empty()) throw incomplete_error(name, why);
     return e;
 }
 
 void StateStore::remove(const std::string &name) const {
-    std::string dir = root_ + "/" + name;
-    for (const char *f : {kStateFile, kExitFile})
-        if (::unlink((dir + "/" + f).c_str()) != 0 && errno != ENOENT)
-            throw_sys("remove " + dir + "/" + f, errno);
-    // Leftover temp files of an interrupted atomic write.
-    if (DIR *d = ::opendir(dir.c_str())) {
-        while (auto *ent = ::readdir(d))
-            if (ent->d_name[0] == '.' && std::string(ent->d_name) != "." &&
-                std::string(ent->d_name) != "..")
-                ::unlinkat(dirfd(d), ent->d_name, 0);
-        ::closedir(d);
+    Fd root(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root) {
+        if (errno == ENOENT) return;
+        throw_sys("open state root " + root_, errno);
     }
-    if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) throw_sys("remove " + dir, errno);
+    // The name goes first, in one step: a crash from here on leaves only a hidden directory,
+    // which the next create sweeps.
+    std::string trash = kTrashPrefix + name + "." + owner_tag();
+    if (::renameat(root.get(), name.c_str(), root.get(), trash.c_str()) != 0) {
+        if (errno == ENOENT) return;
+        throw_sys("remove " + root_ + "/" + name, errno);
+    }
+    fault_point("remove: directory renamed away");
+    remove_tree(root.get(), trash, root_ + "/" + trash);
+    sweep();  // what crashed creates and removes left
+}
+
+void StateStore::sweep() const {
+    DIR *d = ::opendir(root_.c_str());
+    if (!d) return;
+    std::vector<std::string> stale;
+    while (auto *ent = ::readdir(d))
+        if (is_prefixed(ent->d_name, kNewPrefix) || is_prefixed(ent->d_name, kTrashPrefix))
+            stale.push_back(ent->d_name);
+    int rfd = ::dirfd(d);
+    for (const auto &n : stale) {
+        if (owner_alive(n)) continue;  // a create or remove at work on it right now
+        try {
+            remove_tree(rfd, n, root_ + "/" + n);
+        } catch (const Error &) {
+            // Left for the next sweep; it holds nothing under a container's name.
+        }
+    }
+    ::closedir(d);
 }
 
 std::vector<std::string> StateStore::names() const {

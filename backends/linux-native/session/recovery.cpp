@@ -1,0 +1,66 @@
+// Finishing or undoing what a crashed process left half-done (session/state.hpp has the
+// write-ahead discipline that makes it possible; docs/architecture.md, "Crash consistency").
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "cgroups/cgroups.hpp"
+#include "cgroups/freezer.hpp"
+#include "cgroups/placement.hpp"
+#include "monitor/process.hpp"
+#include "net/network.hpp"
+#include "security/confine.hpp"
+#include "session/session.hpp"
+#include "support.hpp"
+
+namespace ct::linux_native {
+
+void LinuxSession::back_from_starting(StateStore::Entry &e) {
+    e.state.status = e.state.previous.empty() ? "created" : e.state.previous;
+    e.state.previous.clear();
+    try {
+        e.save();
+    } catch (const Error &) {
+        // Left "starting": the next start or destroy undoes it again, which is harmless.
+    }
+}
+
+void LinuxSession::undo_start(StateStore::Entry &e, const std::string &name) {
+    ContainerCgroups cg(e.state.cgroups);
+    if (!e.state.cgroups.empty()) {
+        // A v1 freezer holds even SIGKILL: a container paused before the start stays frozen.
+        if (e.state.previous == "paused") Freezer(e.state.cgroups).thaw();
+        // Each one waited for until it has exited, not only until it left the cgroup: a
+        // start made while the interrupted run's init is still dying lost its own init to it.
+        std::vector<Fd> dying;
+        for (long pid : cg.pids())
+            if (Fd p = open_pidfd(static_cast<pid_t>(pid), process_start_time(pid)))
+                dying.push_back(std::move(p));
+        cg.kill_all(SIGKILL);
+        for (const auto &p : dying) wait_exit(p.get(), 10000);
+        for (int i = 0; !cg.empty(); ++i) {
+            if (i % 100 == 0) cg.kill_all(SIGKILL);
+            if (i > 1000)
+                throw Error(Errc::backend, "undo the interrupted start of container '" + name +
+                                               "': its processes are still there after 10 s");
+            std::this_thread::sleep_for(std::chrono::milliseconds(i < 20 ? 1 : 10));
+        }
+    }
+    net::Network(e.state.spec.network).release(e.dir());
+    if (e.state.previous == "paused") e.state.previous = "stopped";
+    back_from_starting(e);
+}
+
+ContainerCgroups::Paths LinuxSession::planned_cgroups(const Spec &spec) const {
+    try {
+        auto [parent, name] = cgroup_placement(spec, opts_.cgroup_parent);
+        return cgroups_->plan(parent, name, spec.resources, spec.cgroups, may_mount_cgroups(spec))
+            .paths();
+    } catch (const Error &) {
+        return {};  // e.g. a controller the spec asked for is gone: nothing of it to remove
+    }
+}
+
+}  // namespace ct::linux_native

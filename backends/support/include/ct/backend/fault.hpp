@@ -1,0 +1,12 @@
+// Crash injection for the crash-consistency tests (tests/integration/test_faults.cpp): with
+// CT_FAULT_STEP=N in the environment, the Nth fault point a process passes kills it with
+// SIGKILL, as a power cut or `kill -9` would at that moment. Without the variable a fault point
+// costs one load and one compare.
+#pragma once
+
+namespace ct::backend {
+
+// `what` names the step (shown with CT_FAULT_TRACE=1, so a test can say where it killed).
+void fault_point(const char *what) noexcept;
+
+}  // namespace ct::backend

@@ -1,0 +1,282 @@
+// Crash consistency: `ct` killed with SIGKILL at every step of create, start and destroy
+// (CT_FAULT_STEP=N kills it at its Nth fault point, backends/support/.../fault.hpp), then the
+// invariant of docs/architecture.md "Crash consistency": the container is either absent or
+// listed (as incomplete when a step was cut short), `destroy --force` removes it with every
+// cgroup, interface, mount and state file, and the name can be used again at once.
+#include <dirent.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "ct/json.hpp"
+#include "fixture.hpp"
+#include "proc_util.hpp"
+
+namespace fs = std::filesystem;
+
+namespace ct::test {
+namespace {
+
+constexpr int kKilled = 128 + SIGKILL;
+
+class Faults : public LinuxTest {
+  protected:
+    // `ct args...` killed at fault point `step` (0: not at all). Returns the CLI result.
+    CliResult ct_at(int step, const std::vector<std::string> &args) {
+        if (step > 0) ::setenv("CT_FAULT_STEP", std::to_string(step).c_str(), 1);
+        CliResult r = ct_cli(uri(), args);
+        ::unsetenv("CT_FAULT_STEP");
+        return r;
+    }
+
+    std::string spec_file(const Spec &s) {
+        std::string path = state_root_ + ".spec-" + s.name + ".yaml";
+        std::ofstream(path) << to_json(s);  // YAML reads JSON
+        temp_dirs_.push_back(path);
+        return path;
+    }
+
+    // A container with a veth: its host end must go with it, whatever step was cut.
+    Spec victim(const std::string &name) {
+        Spec s = spec({"/bin/sleep", "1000"}, name);
+        NetInterfaceSpec n;
+        n.type = "veth";
+        n.name = "eth0";
+        n.host_name = host_end_;
+        s.network = {n};
+        return s;
+    }
+
+    // Entries of the state root that carry a container's name (hidden ones are the sweep's).
+    std::vector<std::string> visible_state() {
+        std::vector<std::string> out;
+        if (DIR *d = ::opendir(state_root_.c_str())) {
+            while (auto *e = ::readdir(d))
+                if (e->d_name[0] != '.') out.push_back(e->d_name);
+            ::closedir(d);
+        }
+        return out;
+    }
+
+    // The invariant after a kill at `step` of `what`: listed or absent, destroyable, leaving
+    // nothing behind, and the name free again.
+    void check_after_kill(const std::string &what, int step, const std::string &name) {
+        SCOPED_TRACE(what + " killed at fault point " + std::to_string(step));
+        bool listed = false;
+        for (const auto &i : session().list())
+            if (i.name == name) listed = true;
+        auto state = visible_state();
+        EXPECT_EQ(listed, !state.empty())
+            << "a container directory that list does not show (or the reverse)";
+        if (listed) {
+            auto d = ct_cli(uri(), {"destroy", "--force", name});
+            EXPECT_EQ(d.code, 0) << d.err;
+        }
+        EXPECT_TRUE(visible_state().empty()) << "state left: " << visible_state().size();
+        for (const auto &dir : cgroup_dirs_for(cgroup_parent_, name))
+            EXPECT_FALSE(fs::exists(dir)) << "cgroup left: " << dir;
+        for (int i = 0; i < 300 && fs::exists("/sys/class/net/" + host_end_); ++i) usleep(10000);
+        EXPECT_FALSE(fs::exists("/sys/class/net/" + host_end_)) << "veth left: " << host_end_;
+        // The name is free: it can be created (and destroyed) again.
+        auto c = ct_cli(uri(), {"create", spec_file(victim(name))});
+        EXPECT_EQ(c.code, 0) << c.err;
+        auto d = ct_cli(uri(), {"destroy", "--force", name});
+        EXPECT_EQ(d.code, 0) << d.err;
+    }
+
+    std::string host_end_ = "ctf" + std::to_string(::getpid() % 100000);
+};
+
+// Each command is killed at its first fault point, its second, ... until one runs through.
+// A run that passes no fault point at all would end the loop at once: at least one must kill.
+TEST_F(Faults, KillAtEveryStepOfCreate) {
+    const std::string name = "fc" + std::to_string(::getpid());
+    int killed = 0;
+    for (int step = 1; step < 30; ++step) {
+        auto r = ct_at(step, {"create", spec_file(victim(name))});
+        if (r.code != kKilled) {
+            EXPECT_EQ(r.code, 0) << r.err;
+            check_after_kill("create (ran through)", step, name);
+            break;
+        }
+        ++killed;
+        check_after_kill("create", step, name);
+    }
+    EXPECT_GE(killed, 4) << "create passes fewer fault points than it has steps";
+}
+
+TEST_F(Faults, KillAtEveryStepOfStart) {
+    const std::string name = "fs" + std::to_string(::getpid());
+    int killed = 0;
+    for (int step = 1; step < 30; ++step) {
+        auto c = ct_cli(uri(), {"create", spec_file(victim(name))});
+        ASSERT_EQ(c.code, 0) << c.err;
+        auto r = ct_at(step, {"start", name});
+        if (r.code != kKilled) {
+            EXPECT_EQ(r.code, 0) << r.err;
+            check_after_kill("start (ran through)", step, name);
+            break;
+        }
+        ++killed;
+        // The next start undoes the interrupted one, then starts; the container runs.
+        if (step % 2 == 0) {
+            auto again = ct_cli(uri(), {"start", name});
+            EXPECT_EQ(again.code, 0)
+                << "start after a start killed at " << step << ": " << again.err;
+            EXPECT_EQ(session().get(name).info().state, State::running);
+        }
+        check_after_kill("start", step, name);
+    }
+    EXPECT_GE(killed, 2);
+}
+
+TEST_F(Faults, KillAtEveryStepOfDestroy) {
+    const std::string name = "fd" + std::to_string(::getpid());
+    int killed = 0;
+    for (int step = 1; step < 30; ++step) {
+        auto c = ct_cli(uri(), {"create", spec_file(victim(name))});
+        ASSERT_EQ(c.code, 0) << c.err;
+        auto s = ct_cli(uri(), {"start", name});
+        ASSERT_EQ(s.code, 0) << s.err;
+        // An exec'd detached process leaves its records in the state directory too.
+        auto x = ct_cli(uri(), {"exec", "-d", name, "--", "/bin/true"});
+        ASSERT_EQ(x.code, 0) << x.err;
+        auto r = ct_at(step, {"destroy", "--force", name});
+        if (r.code != kKilled) {
+            EXPECT_EQ(r.code, 0) << r.err;
+            check_after_kill("destroy (ran through)", step, name);
+            break;
+        }
+        ++killed;
+        check_after_kill("destroy", step, name);
+    }
+    EXPECT_GE(killed, 4);
+}
+
+// The state a killed create leaves is listed as incomplete, says why, and other operations
+// refuse it with the way out.
+TEST_F(Faults, AnInterruptedCreateIsListedAsIncomplete) {
+    const std::string name = "fi" + std::to_string(::getpid());
+    // Fault point 2: the directory has its name, the cgroups are not made yet.
+    ASSERT_EQ(ct_at(2, {"create", spec_file(victim(name))}).code, kKilled);
+    auto list = session().list();
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].state, State::incomplete);
+    EXPECT_NE(list[0].details["incomplete"].find("create interrupted"), std::string::npos)
+        << list[0].details["incomplete"];
+    auto st = ct_cli(uri(), {"start", name});
+    EXPECT_NE(st.code, 0);
+    EXPECT_NE(st.err.find("incomplete"), std::string::npos) << st.err;
+    EXPECT_NE(st.err.find("destroy"), std::string::npos) << st.err;
+    auto d = ct_cli(uri(), {"destroy", name});  // no force needed: nothing of it runs
+    EXPECT_EQ(d.code, 0) << d.err;
+}
+
+// A directory without a state file (an older libct's crash) is listed and removable.
+TEST_F(Faults, ADirectoryWithoutStateIsListedAndRemovable) {
+    const std::string name = "fn" + std::to_string(::getpid());
+    fs::create_directories(state_root_ + "/" + name);
+    std::ofstream(state_root_ + "/" + name + "/exit") << "0 1\n";
+    auto list = session().list();
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].state, State::incomplete);
+    EXPECT_NE(list[0].details["incomplete"].find("no state file"), std::string::npos);
+    auto d = ct_cli(uri(), {"destroy", "--force", name});
+    EXPECT_EQ(d.code, 0) << d.err;
+    EXPECT_TRUE(visible_state().empty());
+}
+
+// `ct run -d; ct exec -d; ct destroy -f` removed state.json and the cgroups, then failed on
+// the exec's records ("Directory not empty") and kept the name.
+TEST_F(Faults, DestroyRemovesTheRecordsOfDetachedExecs) {
+    const std::string name = "fx" + std::to_string(::getpid());
+    ASSERT_EQ(ct_cli(uri(), {"create", spec_file(spec({"/bin/sleep", "1000"}, name))}).code, 0);
+    ASSERT_EQ(ct_cli(uri(), {"start", name}).code, 0);
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(ct_cli(uri(), {"exec", "-d", name, "--", "/bin/sleep", "0.01"}).code, 0);
+    auto d = ct_cli(uri(), {"destroy", "-f", name});
+    EXPECT_EQ(d.code, 0) << d.err;
+    EXPECT_TRUE(visible_state().empty());
+}
+
+// A read-only command creates nothing, not even the state root.
+TEST_F(Faults, ListOfAMissingRootCreatesNothing) {
+    std::string root = state_root_ + ".absent/a/b";
+    auto r = ct_cli("linux:///?root=" + root, {"list"});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_FALSE(fs::exists(state_root_ + ".absent"));
+}
+
+// The exit status of a detached container survives a state root that filled up while it ran:
+// its record's room is reserved at start.
+TEST_F(Faults, ExitStatusIsKeptWhenTheDiskFillsUp) {
+    std::string root = state_root_ + ".small";
+    fs::create_directories(root);
+    temp_dirs_.push_back(root);
+    ASSERT_EQ(::system(("mount -t tmpfs -o size=256k tmpfs " + root).c_str()), 0);
+    struct Unmount {
+        std::string dir;
+        ~Unmount() { ::umount2(dir.c_str(), MNT_DETACH); }
+    } unmount{root};
+    std::string u = "linux:///?root=" + root + "/s&cgroup_parent=" + cgroup_parent_;
+    const std::string name = "fe" + std::to_string(::getpid());
+    Spec s = spec({"/bin/sleep", "1000"}, name);
+    ASSERT_EQ(ct_cli(u, {"create", spec_file(s)}).code, 0);
+    ASSERT_EQ(ct_cli(u, {"start", name}).code, 0);
+    // Fill the disk.
+    {
+        std::ofstream fill(root + "/fill");
+        std::string block(4096, 'x');
+        while (fill.write(block.data(), block.size()) && fill.flush()) {
+        }
+    }
+    auto info = ct_cli(u, {"info", name});
+    ASSERT_EQ(info.code, 0) << info.err;
+    ASSERT_EQ(ct_cli(u, {"kill", name, "KILL"}).code, 0);
+    auto w = ct_cli(u, {"wait", name});  // prints the status (shell convention)
+    EXPECT_EQ(w.code, 0) << w.err;
+    EXPECT_EQ(w.out, "137\n") << w.err;
+    fs::remove(root + "/fill");
+    EXPECT_EQ(ct_cli(u, {"destroy", "-f", name}).code, 0);
+}
+
+}  // namespace
+}  // namespace ct::test
+
+namespace ct::test {
+namespace {
+
+// A container restarted after `kill --all`: its cgroup lives on, and must not kill the new init
+// (cgroup.kill on a cgroup that lives on did, on this kernel).
+TEST_F(Faults, RestartAfterKillAllRuns) {
+    const std::string name = "fk" + std::to_string(::getpid());
+    ASSERT_EQ(ct_cli(uri(), {"create", spec_file(spec({"/bin/sleep", "1000"}, name))}).code, 0);
+    ASSERT_EQ(ct_cli(uri(), {"start", name}).code, 0);
+    ASSERT_EQ(ct_cli(uri(), {"kill", "--all", name, "KILL"}).code, 0);
+    EXPECT_EQ(ct_cli(uri(), {"wait", name}).out, "137\n");
+    ASSERT_EQ(ct_cli(uri(), {"start", name}).code, 0);
+    usleep(300 * 1000);
+    EXPECT_EQ(session().get(name).info().state, State::running);
+    EXPECT_EQ(ct_cli(uri(), {"destroy", "-f", name}).code, 0);
+}
+
+}  // namespace
+}  // namespace ct::test
+
+namespace ct::test {
+namespace {
+
+TEST_F(Faults, ARootWithANulIsRefused) {
+    auto r = ct_cli("linux:///?root=/tmp/a%00b", {"list"});
+    EXPECT_NE(r.code, 0);
+    EXPECT_NE(r.err.find("NUL"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists("/tmp/a"));
+}
+
+}  // namespace
+}  // namespace ct::test
