@@ -38,7 +38,8 @@ std::string rfc3339(int64_t t) {
 }  // namespace
 
 std::string oci_status(const ContainerInfo &info) {
-    if (info.state == State::stopped) return "stopped";
+    // A step cut short by a crash (libct's "incomplete") is one an engine can only delete.
+    if (info.state == State::stopped || info.state == State::incomplete) return "stopped";
     if (info.pid > 0) {
         char s = proc_state(info.pid);
         if (s == 0 || s == 'Z' || s == 'X') return "stopped";
