@@ -290,25 +290,25 @@ def main():
         return 0
     args.src, args.build = os.path.abspath(args.src), os.path.abspath(args.build)
     args.ct = os.path.abspath(args.ct or os.path.join(args.build, "bin", "ct"))
-    errors, todo = [], []
+    errors, to_run = [], []
     for doc in args.docs:
         fenced = blocks(doc)
         errors += check_files(args.src, doc, fenced)
         runnable = [(f, t, "isolated" in i.split()[2:]) for f, i, t in fenced
                     if i.split()[:2] == ["sh", "runnable"]]
         if runnable:
-            todo.append((doc, runnable))
+            to_run.append((doc, runnable))
     for e in errors:
         print(e)
     if args.help_examples:
-        todo.append(("ct --help", help_examples(args.ct)))
-    if todo and os.geteuid() != 0:
+        to_run.append(("ct --help", help_examples(args.ct)))
+    if to_run and os.geteuid() != 0:
         print("doctest: SKIP running the examples: they need root (namespaces, cgroups)")
         return 1 if errors else 77
     ok = not errors
-    for doc, runnable in todo:
+    for doc, runnable in to_run:
         ok = run_doc(args, doc, runnable) and ok
-    print("doctest:", "OK" if ok else "FAILED", f"({len(todo)} documents run)")
+    print("doctest:", "OK" if ok else "FAILED", f"({len(to_run)} documents run)")
     return 0 if ok else 1
 
 

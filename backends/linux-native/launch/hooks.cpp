@@ -18,34 +18,13 @@
 
 #include "criu/criu.hpp"
 #include "ct/json.hpp"
+#include "launch/plan.hpp"
 #include "support.hpp"
 
 namespace ct::linux_native {
 namespace {
 
 constexpr size_t kOutputKept = 2048;  // of a failing hook's output, in its error
-
-int ns_flag(Namespace ns) {
-    switch (ns) {
-        case Namespace::mount:
-            return CLONE_NEWNS;
-        case Namespace::uts:
-            return CLONE_NEWUTS;
-        case Namespace::ipc:
-            return CLONE_NEWIPC;
-        case Namespace::pid:
-            return CLONE_NEWPID;
-        case Namespace::net:
-            return CLONE_NEWNET;
-        case Namespace::user:
-            return CLONE_NEWUSER;
-        case Namespace::cgroup:
-            return CLONE_NEWCGROUP;
-        case Namespace::time:
-            return CLONE_NEWTIME;
-    }
-    return 0;
-}
 
 Fd memfd_with(const std::string &text, const char *what) {
     Fd fd(static_cast<int>(::syscall(SYS_memfd_create, "ct-hook-state", MFD_CLOEXEC)));
@@ -108,7 +87,7 @@ void run_one(const Spec &spec, const Hook &h, const std::string &shown, const st
     if (enter_pid > 0) {
         enter.reset(static_cast<int>(::syscall(SYS_pidfd_open, enter_pid, 0)));
         if (!enter) throw_sys(shown + ": open the container's process", errno);
-        for (const auto &n : spec.effective_namespaces()) enter_flags |= ns_flag(n.type);
+        for (const auto &n : spec.effective_namespaces()) enter_flags |= clone_flag(n.type);
     }
 
     pid_t pid = ::fork();

@@ -21,28 +21,6 @@ namespace {
 constexpr const char kDefaultPath[] =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-int clone_flag(Namespace ns) {
-    switch (ns) {
-        case Namespace::mount:
-            return CLONE_NEWNS;
-        case Namespace::uts:
-            return CLONE_NEWUTS;
-        case Namespace::ipc:
-            return CLONE_NEWIPC;
-        case Namespace::pid:
-            return CLONE_NEWPID;
-        case Namespace::net:
-            return CLONE_NEWNET;
-        case Namespace::user:
-            return CLONE_NEWUSER;
-        case Namespace::cgroup:
-            return CLONE_NEWCGROUP;
-        case Namespace::time:
-            return CLONE_NEWTIME;
-    }
-    return 0;
-}
-
 int rlimit_resource(const std::string &name) {
     static const std::map<std::string, int> kRes = {{"as", RLIMIT_AS},
                                                     {"core", RLIMIT_CORE},
@@ -74,6 +52,28 @@ void must_exist(const std::string &path, const std::string &field, bool dir) {
 }
 
 }  // namespace
+
+int clone_flag(Namespace ns) {
+    switch (ns) {
+        case Namespace::mount:
+            return CLONE_NEWNS;
+        case Namespace::uts:
+            return CLONE_NEWUTS;
+        case Namespace::ipc:
+            return CLONE_NEWIPC;
+        case Namespace::pid:
+            return CLONE_NEWPID;
+        case Namespace::net:
+            return CLONE_NEWNET;
+        case Namespace::user:
+            return CLONE_NEWUSER;
+        case Namespace::cgroup:
+            return CLONE_NEWCGROUP;
+        case Namespace::time:
+            return CLONE_NEWTIME;
+    }
+    return 0;
+}
 
 void check_host_paths(const Spec &s) {
     fs::private_area(s)->check_host();

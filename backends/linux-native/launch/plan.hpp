@@ -14,6 +14,9 @@ namespace ct::linux_native {
 // sources and joined namespace files exist. Throws Errc::not_found naming the field and path.
 void check_host_paths(const Spec &spec);
 
+// CLONE_NEW* of a namespace type.
+int clone_flag(Namespace ns);
+
 // Everything create checks against the host before making anything: check_host_paths, what
 // the caller may map into a user namespace, capability names this kernel has, device nodes a
 // user namespace can bind, users named in the container's /etc/passwd.

@@ -118,7 +118,7 @@ std::optional<int> LinuxSession::known_exit(const StateStore::Entry &e) const {
 
 State LinuxSession::current_state(const StateStore::Entry &e) const {
     const auto &st = e.state;
-    if (!e.incomplete().empty()) return State::incomplete;
+    if (e.interrupted()) return State::incomplete;
     // A deferred start's init waits in state created; once it is gone, the container stopped.
     if (st.status == "created")
         return st.pid && !process_alive(st.pid, st.pid_start) ? State::stopped : State::created;
@@ -231,7 +231,7 @@ std::string LinuxSession::info(const std::string &name) {
 int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     auto e = store_.open(name, true, true);
     if (e.state.status == "starting") undo_start(e, name);  // its starter died: undone first
-    if (auto why = e.incomplete(); !why.empty()) throw incomplete_error(name, why);
+    if (e.interrupted()) throw e.incomplete_error(name);
     if (e.state.status == "created" && e.state.pid) return start_deferred(e, name);
     if (auto st = current_state(e); st == State::running || st == State::paused)
         throw Error(Errc::bad_state, "container " + q(name) + " is already running (pid " +
@@ -395,7 +395,7 @@ std::optional<int> LinuxSession::wait_init(const std::string &name, const Contai
 int LinuxSession::wait(const std::string &name, int64_t pid, int64_t timeout_ms) {
     auto peek = store_.open(name, false);
     if (pid != 0 && pid != peek.state.pid) return wait_exec(name, pid, timeout_ms);
-    if (auto why = peek.incomplete(); !why.empty()) throw incomplete_error(name, why);
+    if (peek.interrupted()) throw peek.incomplete_error(name);
     if (peek.state.status == "created")
         throw Error(Errc::bad_state, "container " + q(name) + " has not been started");
     std::optional<int> ws;
@@ -434,7 +434,7 @@ void LinuxSession::kill(const std::string &name, int64_t pid, int sig, uint32_t 
     auto e = store_.open(name, false);
     if (!(flags & CT_KILL_ALL) && pid != 0 && pid != e.state.pid)
         return kill_exec(name, e, pid, sig);
-    if (auto why = e.incomplete(); !why.empty()) throw incomplete_error(name, why);
+    if (e.interrupted()) throw e.incomplete_error(name);
     State state = current_state(e);
     if (state == State::stopped || (state == State::created && !e.state.pid))
         throw Error(Errc::bad_state, "container " + q(name) + " is not running");
@@ -465,7 +465,7 @@ void LinuxSession::destroy(const std::string &name, uint32_t flags) {
         held_.erase(name);
     }
     // An interrupted step left it incomplete: what it may have made goes, force or not.
-    bool incomplete = !e.incomplete().empty();
+    bool incomplete = e.interrupted();
     if (e.stateless || (e.state.status == "creating" && e.state.cgroups.empty()))
         e.state.cgroups = planned_cgroups(e.state.spec);
     ContainerCgroups cg(e.state.cgroups);
@@ -495,7 +495,7 @@ void LinuxSession::destroy(const std::string &name, uint32_t flags) {
             send_signal(p.get(), SIGKILL);  // no cgroup at all (e.g. none available)
     }
     // Killed or long dead, frozen tasks only die once thawed (v1); a frozen cgroup goes too.
-    if (e.state.status == "paused" || e.state.previous == "paused") Freezer(e.state.cgroups).thaw();
+    if (e.state.previous == "paused") Freezer(e.state.cgroups).thaw();
     fault_point("destroy: killed");
 
     if (Fd p = open_pidfd(static_cast<pid_t>(e.state.pid), e.state.pid_start))

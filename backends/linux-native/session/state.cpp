@@ -155,6 +155,10 @@ std::optional<int> StateStore::Entry::read_exit_file(int64_t pid) const {
     return parse_exit_record(text, pid);
 }
 
+bool StateStore::Entry::interrupted() const {
+    return stateless || transitional(state.status);
+}
+
 std::string StateStore::Entry::incomplete() const {
     if (stateless) return damage;
     const std::string &s = state.status;
@@ -167,16 +171,17 @@ std::string StateStore::Entry::incomplete() const {
 StateStore::Entry StateStore::create(const std::string &name, ContainerState initial) const {
     if (name.empty() || name.find('/') != std::string::npos || name[0] == '.')
         throw Error(Errc::invalid_argument, "'" + name + "' is not a container name");
-    mkdir_p(root_, 0700);
-    sweep();
+    // The root is made by the first create only: read-only commands make nothing.
     Fd root(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root && errno == ENOENT) {
+        mkdir_p(root_, 0700);
+        root.reset(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    }
     if (!root) throw_sys("open state root " + root_, errno);
     Entry e;
     e.dir_ = root_ + "/" + name;
-    if (::faccessat(root.get(), name.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-        throw Error(Errc::exists, "container '" + name + "' already exists (" + e.dir_ + ")");
-    // Made and filled under a hidden name, then renamed: under its own name a container
-    // directory always has a state file.
+    // Made and filled under a hidden name, then renamed (RENAME_NOREPLACE: a taken name is
+    // refused there): under its own name a container directory always has a state file.
     std::string tmp = kNewPrefix + name + "." + owner_tag();
     if (::mkdirat(root.get(), tmp.c_str(), 0700) != 0)
         throw_sys("create state directory " + root_ + "/" + tmp, errno);
@@ -199,12 +204,13 @@ StateStore::Entry StateStore::create(const std::string &name, ContainerState ini
     return e;
 }
 
-Error incomplete_error(const std::string &name, const std::string &why) {
-    std::string fix = why.rfind("start", 0) == 0 && why.find("interrupted") != std::string::npos
+Error StateStore::Entry::incomplete_error(const std::string &name) const {
+    std::string fix = busy ? "wait for it to finish"
+                      : state.status == "starting"
                           ? "start it again (which undoes the interrupted start) or destroy it"
                           : "destroy it (ct destroy --force " + name + ") to remove what it holds";
-    if (why.find("in progress") != std::string::npos) fix = "wait for it to finish";
-    return Error(Errc::bad_state, "container '" + name + "' is incomplete: " + why + "; " + fix);
+    return Error(Errc::bad_state,
+                 "container '" + name + "' is incomplete: " + incomplete() + "; " + fix);
 }
 
 StateStore::Entry StateStore::open(const std::string &name, bool lock, bool incomplete_too) const {
@@ -219,13 +225,7 @@ StateStore::Entry StateStore::open(const std::string &name, bool lock, bool inco
                         "no container named '" + name + "' (state root " + root_ + ")");
         throw_sys("open state directory " + e.dir_, errno);
     }
-    if (lock) {
-        if (::flock(e.fd_.get(), LOCK_EX) != 0) throw_sys("lock " + e.dir_, errno);
-    } else if (::flock(e.fd_.get(), LOCK_SH | LOCK_NB) == 0) {
-        ::flock(e.fd_.get(), LOCK_UN);
-    } else {
-        e.busy = true;
-    }
+    if (lock && ::flock(e.fd_.get(), LOCK_EX) != 0) throw_sys("lock " + e.dir_, errno);
     std::string text;
     if (!read_file(e.dir_ + "/" + kStateFile, text)) {
         if (errno != ENOENT) throw_sys("read " + e.dir_ + "/" + kStateFile, errno);
@@ -249,8 +249,14 @@ StateStore::Entry StateStore::open(const std::string &name, bool lock, bool inco
         e.state.status = "";
         e.state.spec.name = name;
     }
-    if (lock && !incomplete_too)
-        if (auto why = e.incomplete(); !why.empty()) throw incomplete_error(name, why);
+    if (!e.interrupted()) return e;
+    if (!lock) {
+        // A peek at a step under way elsewhere (its process holds the lock) or cut short.
+        e.busy = ::flock(e.fd_.get(), LOCK_SH | LOCK_NB) != 0;
+        if (!e.busy) ::flock(e.fd_.get(), LOCK_UN);
+    } else if (!incomplete_too) {
+        throw e.incomplete_error(name);
+    }
     return e;
 }
 
@@ -261,7 +267,7 @@ void StateStore::remove(const std::string &name) const {
         throw_sys("open state root " + root_, errno);
     }
     // The name goes first, in one step: a crash from here on leaves only a hidden directory,
-    // which the next create sweeps.
+    // which the next destroy sweeps.
     std::string trash = kTrashPrefix + name + "." + owner_tag();
     if (::renameat(root.get(), name.c_str(), root.get(), trash.c_str()) != 0) {
         if (errno == ENOENT) return;

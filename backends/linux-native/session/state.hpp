@@ -41,9 +41,6 @@ struct ContainerState {
 // True for a status written before a step and replaced after it.
 bool transitional(const std::string &status);
 
-// The error of an operation on an incomplete container (`why`: Entry::incomplete()).
-Error incomplete_error(const std::string &name, const std::string &why);
-
 class StateStore {
   public:
     // A container directory, locked unless opened for a peek.
@@ -61,9 +58,13 @@ class StateStore {
         void save() const;  // atomic replace of state.json
         // The monitor's record of init's exit, if it wrote one (for init `pid`, when given).
         std::optional<int> read_exit_file(int64_t pid = 0) const;
-        // Why the container is incomplete, "" if it is not: a step that was interrupted (or
-        // that is in progress, for a peek).
+        // True if a step's status is on record (cut short, or under way for a peek) or the
+        // state is missing: the container is incomplete.
+        bool interrupted() const;
+        // Why it is incomplete, "" if it is not.
         std::string incomplete() const;
+        // The refusal of an operation on it, saying how to get out.
+        Error incomplete_error(const std::string &name) const;
 
       private:
         friend class StateStore;
@@ -95,7 +96,8 @@ class StateStore {
     }
 
   private:
-    // Deletes the hidden directories of creates and removes whose process died half-way.
+    // Deletes the hidden directories of creates and removes whose process died half-way
+    // (remove() calls it: destroy clears what crashes left).
     void sweep() const;
     std::string root_;
 };
