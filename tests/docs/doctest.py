@@ -86,8 +86,20 @@ PROLOGUE = r"""
 set +e -o pipefail
 cd "$SCRATCH" || exit 93
 ip link set lo up || exit 89
-for d in /srv /tmp /var/log /var/lib/ct /opt; do
+# The tree and the build, when they lie under a directory the document gets a tmpfs of, are
+# kept visible at their own paths (a checkout in /tmp): set aside first, bound back after.
+__n=0
+for p in $DOCTEST_KEEP; do
+  mkdir -p "$SCRATCH/.keep$__n" && mount --bind "$p" "$SCRATCH/.keep$__n" || exit 87
+  __n=$((__n + 1))
+done
+for d in __MASKED__; do
   mkdir -p $d && mount -t tmpfs doctest $d || exit 90
+done
+__n=0
+for p in $DOCTEST_KEEP; do
+  mkdir -p "$p" && mount --bind "$SCRATCH/.keep$__n" "$p" || exit 87
+  __n=$((__n + 1))
 done
 # /usr/local (cmake --install's default prefix) as it is, with writes going to a tmpfs.
 mkdir -p /tmp/.usr-local/upper /tmp/.usr-local/work && mount -t overlay doctest \
@@ -110,8 +122,22 @@ __check() {  # FILE:LINE expected-code expected-text-or-empty has-text rc
 """
 
 
+# The directories each document gets a tmpfs of (the paths the docs write to).
+MASKED = ["/srv", "/tmp", "/var/log", "/var/lib/ct", "/opt"]
+
+
+def kept_paths(*paths):
+    """Those of `paths` that a tmpfs of MASKED would hide."""
+    out = []
+    for p in paths:
+        real = os.path.realpath(p)
+        if any(real == m or real.startswith(m + "/") for m in MASKED) and real not in out:
+            out.append(real)
+    return out
+
+
 def script_for(doc, runnable):
-    parts = [PROLOGUE]
+    parts = [PROLOGUE.replace("__MASKED__", " ".join(MASKED))]
     for first, text, isolated in runnable:
         if isolated:  # its exports and cd stay inside it
             parts.append("(\n")
@@ -209,6 +235,7 @@ def run_doc(args, doc, runnable):
                          ("tools", os.path.join(args.src, "tools")), ("build", args.build)):
         os.symlink(target, os.path.join(scratch, name))
     env["SCRATCH"] = scratch
+    env["DOCTEST_KEEP"] = " ".join(kept_paths(args.src, args.build, os.path.dirname(args.ct)))
     env["MKROOTFS"] = os.path.join(args.src, "tools", "mkrootfs-busybox.sh")
     label = doc if doc.startswith("ct ") else os.path.relpath(doc, args.src)
     script = script_for(label, runnable)
