@@ -891,6 +891,10 @@ Spec spec_from_json(const json &j) {
                                             std::to_string(kVersion) + ")");
     }
     r.str("name", s.name);
+    // Absent means "let the frontend choose"; written out empty is a mistake, not that.
+    if (s.name.empty() && r.get("name"))
+        throw FieldError("name",
+                         "is empty; give a name, or leave the field out for a generated one");
     r.str("rootfs", s.rootfs);
     r.boolean("readonly_rootfs", s.readonly_rootfs);
     if (auto *p = r.get("private")) {

@@ -45,6 +45,9 @@ TEST(CtUsage, UsageErrorsExit2) {
         {"update", "a"},
         {"start", "a", "--attach", "--log", "/tmp/x"},
         {"checkpoint", "a"},
+        {"create", "-n", "", "--rootfs", "/", "--", "/bin/true"},  // no quiet generated name
+        {"run", "--name=", "--rootfs", "/", "--", "/bin/true"},
+        {"exec", "-u", "", "a", "/bin/true"},
     };
     for (const auto &args : cases) {
         auto r = run_ct(args, {"CT_CONNECT=nosuch:///"});  // never reached: no backend needed

@@ -82,6 +82,10 @@ TEST(SpecFile, UnknownKeysNameTheKeyAndTheLine) {
 
 TEST(SpecFile, WrongTypesNameTheKeyAndTheLine) {
     EXPECT_EQ(parse_error("name: [a, b]\n"), "t.yaml:1: name: expected a string, got a list");
+    // Written out empty is refused; left out (or null) leaves the choice to the frontend.
+    EXPECT_EQ(parse_error("name: ''\nrootfs: /\n"),
+              "t.yaml:1: name: is empty; give a name, or leave the field out for a generated one");
+    EXPECT_EQ(parse_error("name:\nrootfs: /\n"), "accepted");
     EXPECT_EQ(parse_error("name: a\nresources:\n  pids: lots\n"),
               "t.yaml:3: resources.pids: expected an integer, got a string \"lots\"");
     // A quoted number is a string, as in YAML; a plain one is a number.

@@ -81,6 +81,15 @@ std::vector<std::string> split(Context &ctx, const po::options_description &desc
     auto operands_full = [&] {
         return shape.max >= 0 && static_cast<int>(ctx.operands.size()) >= shape.max;
     };
+    // No option of ct means anything by an empty value: `-n ''` must not quietly become the
+    // default (a generated name), and Boost's own message for it names no option.
+    auto push_value = [&](const std::string &name, const po::option_description *o,
+                          const std::string &v) {
+        if (v.empty())
+            throw UsageError("option '--" + name + "' has an empty value: give --" + name + " " +
+                             value_name(o) + ", or leave the option out for its default");
+        tokens.push_back("--" + name + "=" + v);
+    };
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string &a = args[i];
         if (in_command) {
@@ -109,9 +118,9 @@ std::vector<std::string> split(Context &ctx, const po::options_description &desc
                                      a.substr(eq + 1) + "')");
                 tokens.push_back("--" + name);
             } else if (eq != std::string::npos) {
-                tokens.push_back("--" + name + "=" + a.substr(eq + 1));
+                push_value(name, o, a.substr(eq + 1));
             } else if (i + 1 < args.size()) {
-                tokens.push_back("--" + name + "=" + args[++i]);
+                push_value(name, o, args[++i]);
             } else {
                 throw UsageError("option '--" + name + "' needs a value: --" + name + " " +
                                  value_name(o));
@@ -134,9 +143,9 @@ std::vector<std::string> split(Context &ctx, const po::options_description &desc
                     continue;
                 }
                 if (k + 1 < a.size())
-                    tokens.push_back("--" + name + "=" + a.substr(k + 1));
+                    push_value(name, o, a.substr(k + 1));
                 else if (i + 1 < args.size())
-                    tokens.push_back("--" + name + "=" + args[++i]);
+                    push_value(name, o, args[++i]);
                 else
                     throw UsageError("option '-" + std::string(1, a[k]) + "' (--" + name +
                                      ") needs a value: -" + std::string(1, a[k]) + " " +
