@@ -43,6 +43,11 @@ const char *ns_file(unsigned long flag) {
     return nullptr;
 }
 
+// What only a mount namespace of the container's own can hold.
+bool has_mounts(const ct_handler *ct) {
+    return !ct->spec.mounts.empty() || !ct->spec.devices.empty() || ct->cgroup_submount;
+}
+
 }  // namespace
 
 }  // namespace ct::capi
@@ -115,6 +120,12 @@ int libct_container_set_nsmask(ct_handler_t ct, unsigned long mask) {
                     ::access(("/proc/self/ns/" + std::string(ns_file(f))).c_str(), F_OK) != 0)
                     throw Failure(-LCTERR_NONS,
                                   std::string("this kernel has no ") + ns_file(f) + " namespace");
+        // Mounts recorded need the mount namespace they were accepted with (libct_fs_*).
+        if (!(mask & CLONE_NEWNS) && has_mounts(ct))
+            throw Failure(-LCTERR_INVARG,
+                          "libct_container_set_nsmask: container '" + ct->name +
+                              "' has mounts or device nodes, which need CLONE_NEWNS in the mask "
+                              "(without it they would be made in the host's mount namespace)");
         ct->nsmask = mask;
         return 0;
     });
@@ -129,6 +140,11 @@ int libct_container_set_nspath(ct_handler_t ct, int ns, const char *path) {
         if (!ns_file(f))
             throw Failure(-LCTERR_INVARG, "libct_container_set_nspath: " + std::to_string(ns) +
                                               " is not one CLONE_NEW* flag");
+        if (f == CLONE_NEWNS && has_mounts(ct))
+            throw Failure(-LCTERR_INVARG,
+                          "libct_container_set_nspath: container '" + ct->name +
+                              "' has mounts or device nodes, which need a new mount namespace "
+                              "of its own, not an existing one");
         ct->nspaths[ns] = p;
         return 0;
     });
@@ -170,6 +186,13 @@ int libct_container_set_option(ct_handler_t ct, int opt, void *arg) {
                 ct->opt_proc = true;
                 break;
             case LIBCT_OPT_CGROUP_SUBMOUNT:
+                if (!(ct->nsmask & CLONE_NEWNS) || ct->nspaths.count(CLONE_NEWNS))
+                    throw Failure(-LCTERR_NONS,
+                                  "libct_container_set_option(LIBCT_OPT_CGROUP_SUBMOUNT): "
+                                  "container '" +
+                                      ct->name +
+                                      "' has no mount namespace of its own (set CLONE_NEWNS "
+                                      "with libct_container_set_nsmask first)");
                 ct->cgroup_submount = arg ? static_cast<const char *>(arg) : "/sys/fs/cgroup";
                 if (ct->cgroup_submount->empty() || (*ct->cgroup_submount)[0] != '/')
                     ct->cgroup_submount = "/" + *ct->cgroup_submount;

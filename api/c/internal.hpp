@@ -150,6 +150,8 @@ struct ct_handler {
     bool opt_proc = false, opt_killable = false, opt_nosetsid = false, opt_taskless = false;
     std::optional<std::string> cgroup_submount;  // LIBCT_OPT_CGROUP_SUBMOUNT's path
     int console_fd = -1;                         // ours (a dup), or -1
+    // Host paths of mount points the spawn makes in the private area (area.cpp).
+    std::vector<std::string> area_made;
 
     // The backend's container, once spawned (or opened).
     std::optional<ct::Container> ct;
@@ -205,6 +207,29 @@ const char *controller_name(int controller);
 // backend; throws Failure(-LCTERR_CGCONFIG, or -LCTERR_OPNOTSUPP where the backend has none).
 void write_cgroup_file(ct::Container &c, int controller, const std::string &param,
                        const std::string &value);
+
+// The host's namespaces and root, as the process had them before its first
+// libct_container_switch (switch.cpp). While an AtHome lives, the calling process is back
+// there — where the backend's state root, cgroups and host devices are — and returns into the
+// container afterwards. Nothing happens for a process that never switched. Throws Failure
+// when the way back is closed (a container's user namespace joined: no rights left over the
+// host's namespaces).
+void remember_home();
+class AtHome {
+  public:
+    explicit AtHome(const std::string &why);
+    ~AtHome();
+    AtHome(const AtHome &) = delete;
+    AtHome &operator=(const AtHome &) = delete;
+
+  private:
+    std::vector<int> back_;  // the container's namespaces (net, cgroup, mnt), root and cwd
+};
+
+// Private area leftovers (area.cpp): before a spawn, notes which mount points the backend
+// will make in the area's directory; after the container is gone, removes those still empty.
+void note_area_mount_points(ct_handler *h, const ct::Spec &spec);
+void remove_made_in_area(ct_handler *h);
 
 // Runs host commands in order; throws Failure naming the failing one.
 void run_host_commands(const std::vector<HostCommand> &cmds, const std::string &what);

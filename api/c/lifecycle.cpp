@@ -64,8 +64,12 @@ void libct_container_destroy(ct_handler_t ct) {
         auto l = lock(ct);
         ct->held.release();
         if (ct->ct) {
+            // A process that switched into a container reaches the state and cgroups from
+            // the host's namespaces and root, and returns afterwards.
+            AtHome at_home("libct_container_destroy: container '" + ct->name + "'");
             ct->ct->destroy(true);
             ct->ct.reset();
+            remove_made_in_area(ct);
         }
         return 0;
     });

@@ -87,8 +87,8 @@ int libct_net_del(ct_handler_t ct, enum ct_net_type type, void *arg) {
 int libct_net_dev_set_mac_addr(ct_net_t n, const char *addr) {
     return guard([&] {
         auto l = lock_dev(n);
-        if (n->owner) host_end_only(n, "the MAC address");
-        n->spec.mac = need_str(addr, "MAC address");
+        // The host end of a veth (libct_net_dev_get_peer): its own address, on the host.
+        (n->owner ? n->owner->spec.host_mac : n->spec.mac) = need_str(addr, "MAC address");
         return 0;
     });
 }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -64,10 +65,19 @@ struct Trampoline {
     void *arg = nullptr;
     int pdeathsig = 0;
     int gate = -1;  // TASKLESS: wait for EOF here before exiting (the caller holds the namespaces)
+    int ctty = -1;  // the console, made the controlling terminal of this session leader
 
     static int run(void *self) {
         auto *t = static_cast<Trampoline *>(self);
         if (t->pdeathsig) ::prctl(PR_SET_PDEATHSIG, t->pdeathsig, 0, 0, 0);
+        // As the historical library did: the console's Ctrl-C and job control reach it.
+        if (t->ctty >= 0 && ::ioctl(t->ctty, TIOCSCTTY, 0) != 0) {
+            static const char kMsg[] =
+                "libct: cannot make the console the controlling terminal (TIOCSCTTY)\n";
+            ssize_t n = ::write(2, kMsg, sizeof kMsg - 1);
+            (void)n;
+            return 126;
+        }
         int rc = t->fn ? t->fn(t->arg) : 0;
         if (t->gate >= 0) {
             char c;
@@ -194,16 +204,75 @@ void add_network(ct_handler *h, ct::Spec &s) {
     }
 }
 
+bool own_mount_ns(const ct_handler *h) {
+    return (h->nsmask & CLONE_NEWNS) && !h->nspaths.count(CLONE_NEWNS);
+}
+
+// The absolute path execvp() would run for `path`, searched in the PATH of `env`.
+std::string resolve_command(const std::string &path, const std::vector<std::string> &env) {
+    if (path.find('/') != std::string::npos) {
+        if (path[0] == '/') return path;
+        char cwd[PATH_MAX];
+        if (!::getcwd(cwd, sizeof cwd)) throw Failure(-errno, "getcwd");
+        return std::string(cwd) + "/" + path;
+    }
+    std::string search = "/bin:/usr/bin";  // execvp's default
+    for (const auto &e : env)
+        if (e.rfind("PATH=", 0) == 0) search = e.substr(5);
+    for (size_t pos = 0; pos <= search.size();) {
+        size_t colon = search.find(':', pos);
+        if (colon == std::string::npos) colon = search.size();
+        std::string dir = search.substr(pos, colon - pos);
+        std::string cand = (dir.empty() ? std::string(".") : dir) + "/" + path;
+        if (::access(cand.c_str(), X_OK) == 0) return resolve_command(cand, env);
+        pos = colon + 1;
+    }
+    throw Failure(-LCTERR_CANTMOUNT,
+                  "post-mount command " + path + ": not found in PATH (" + search + ")");
+}
+
+// A post-mount command as a create_container hook: it runs inside the container's mount
+// namespace once the container's mounts are made (the host's root still visible), before the
+// init's command. The hook has no working directory of its own: a shell enters `dir`.
+ct::Hook post_mount_hook(const HostCommand &c) {
+    ct::Hook hk;
+    hk.env = c.envp ? *c.envp : caller_env();
+    std::erase_if(hk.env, [](const std::string &e) {
+        return e.find('=') == std::string::npos || e[0] == '=';
+    });
+    hk.path = resolve_command(c.path, hk.env);
+    hk.args = c.argv;
+    if (!c.dir.empty()) {
+        std::vector<std::string> a = {"sh", "-c", "cd \"$0\" && exec \"$@\"", c.dir, hk.path};
+        a.insert(a.end(), c.argv.begin() + 1, c.argv.end());
+        hk.args = a;
+        hk.path = "/bin/sh";
+    }
+    return hk;
+}
+
 ct::Spec build_spec(ct_handler *h, ct_process_desc *d, const Launch &l) {
     ct::Spec s = h->spec;
     s.name = h->name;
     if (!h->root_set) s.rootfs = "/";  // the historical default: the caller's root
     add_namespaces(h, s);
     s.process = process_of(h, d, l);
+    // Without a root of its own the init starts where the caller is, as it did historically
+    // (relative paths in argv work); with one, at its root.
+    if (!h->root_set && h->s->local && s.process.cwd == "/") {
+        char cwd[PATH_MAX];
+        if (::getcwd(cwd, sizeof cwd)) s.process.cwd = cwd;
+    }
     if (h->opt_nosetsid) s.process.new_session = false;
     add_network(h, s);
-    if (h->console_fd >= 0)
+    // The console shows as /dev/console in a root of the container's own, with its mount
+    // namespace. Otherwise it is only the terminal handed over (LIBCT_CONSOLE_FD, the
+    // callback's controlling terminal), as historically: no mount namespace is needed, and
+    // over the host's root the fresh /dev hides the host's /dev/pts it would be bound from.
+    if (h->console_fd >= 0 && own_mount_ns(h) && h->root_set)
         s.mounts.push_back({tty_path(h->console_fd), "/dev/console", "bind", {"bind"}});
+    for (const auto &a : h->actions)
+        for (const auto &c : a.post) s.hooks.create_container.push_back(post_mount_hook(c));
     // Writable, as the historical library mounted it: the option exists so that the
     // container can make sub-groups of its own (docs/c-api.md, "Confinement").
     if (h->cgroup_submount) s.mounts.push_back({"", *h->cgroup_submount, "cgroup", {"rw"}});
@@ -231,6 +300,15 @@ std::vector<int> process_fds(ct_handler *h, ct_process_desc *d, const Launch &l)
         fds = caller_fds();
     }
     return fds;
+}
+
+// The fd number the console has in the new process (-1: it has none, or it stays in the
+// caller's session, LIBCT_OPT_NOSETSID, and cannot take a terminal of its own).
+int console_in(const ct_handler *h, const std::vector<int> &fds) {
+    if (h->console_fd < 0 || h->opt_nosetsid) return -1;
+    for (size_t i = 0; i < fds.size(); ++i)
+        if (fds[i] == h->console_fd) return static_cast<int>(i);
+    return -1;
 }
 
 // Callbacks run in a fork of this process: only a backend in this process can make that fork
@@ -276,9 +354,12 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
     if (h->ct) {  // a previous run, stopped: it is made again with today's settings
         h->ct->destroy(true);
         h->ct.reset();
+        remove_made_in_area(h);
     }
-    for (const auto &a : h->actions) run_host_commands(a.pre, "pre-mount command of " + a.target);
+    note_area_mount_points(h, spec);
 
+    // Made (so validated, with its host paths checked) before any pre-mount command runs:
+    // a rejected spec runs none.
     ct::Container c = h->s->session.create(spec);
     int gate[2] = {-1, -1};
     auto undo = [&] {
@@ -290,8 +371,11 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
         } catch (const ct::Error &e) {
             log(LOG_ERROR, std::string("roll back: ") + e.what());
         }
+        remove_made_in_area(h);
     };
     try {
+        for (const auto &a : h->actions)
+            run_host_commands(a.pre, "pre-mount command of " + a.target);
         apply_knobs(h, c);
         ct::StartOptions o;
         o.fds = process_fds(h, d, l);
@@ -306,6 +390,7 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
                 t.gate = static_cast<int>(o.fds.size());
                 o.fds.push_back(gate[0]);
             }
+            t.ctty = console_in(h, o.fds);
             o.fn = &Trampoline::run;
             o.fn_arg = &t;
         }
@@ -321,8 +406,6 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
             ct::ExitStatus es = c.wait();
             proc->status = es.signaled ? es.code : (es.code & 0xff) << 8;
         }
-        for (const auto &a : h->actions)
-            run_host_commands(a.post, "post-mount command of " + a.target);
         h->ct = c;
         log(LOG_INFO, "container '" + h->name + "' spawned, init pid " + std::to_string(proc->pid));
         return proc.release();

@@ -739,6 +739,7 @@ json spec_to_json(const Spec &s) {
             put_str(e, "link", n.link);
             put_str(e, "bridge", n.bridge);
             put_str(e, "mac", n.mac);
+            put_str(e, "host_mac", n.host_mac);
             if (n.mtu) e["mtu"] = n.mtu;
             if (n.vlan_id) e["vlan_id"] = n.vlan_id;
             put_str(e, "mode", n.mode);
@@ -838,6 +839,7 @@ std::vector<NetInterfaceSpec> network_from(Reader &r) {
             er.str("link", n.link);
             er.str("bridge", n.bridge);
             er.str("mac", n.mac);
+            er.str("host_mac", n.host_mac);
             er.num("mtu", n.mtu);
             er.num("vlan_id", n.vlan_id);
             er.str("mode", n.mode);

@@ -420,6 +420,11 @@ void check_network(const Spec &s) {
             fail(f + ".host_name", "'" + n.host_name + "' is used twice");
         if (!n.mac.empty() && !valid_mac(n.mac))
             fail(f + ".mac", "'" + n.mac + "' is not a MAC address like 02:00:00:00:00:01");
+        if (!n.host_mac.empty() && n.type != "veth")
+            fail(f + ".host_mac", "only a veth has an end on the host");
+        if (!n.host_mac.empty() && !valid_mac(n.host_mac))
+            fail(f + ".host_mac",
+                 "'" + n.host_mac + "' is not a MAC address like 02:00:00:00:00:01");
         if (n.mtu && (n.mtu < 68 || n.mtu > 65535)) fail(f + ".mtu", "must be 68..65535");
         for (size_t k = 0; k < n.addresses.size(); ++k)
             if (!valid_cidr(n.addresses[k]))

@@ -21,6 +21,7 @@ void veth(const NetInterfaceSpec &n, const std::string &f, Generation g, Interfa
     no(!n.gateway.empty(), "gateway", kInside);
     no(!n.routes.empty(), "routes", kInside);
     no(n.mtu != 0, "mtu", "vzctl --netif_add has no MTU parameter");
+    no(!n.host_mac.empty(), "host_mac", "libct does not pass the host end's MAC to vzctl");
     std::string name = n.name.empty() ? n.host_name : n.name;
     if (g == Generation::legacy) {
         // ifname,mac,host_ifname,host_mac,bridge; vzctl generates what is left empty.

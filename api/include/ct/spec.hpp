@@ -229,6 +229,8 @@ struct NetInterfaceSpec {
     std::vector<std::string> addresses;  // CIDR, IPv4 or IPv6
     std::string gateway;                 // default route via this address
     std::vector<NetRouteSpec> routes;    // more routes through this interface
+    // veth: the host end's MAC address ("": the kernel's). Last: aggregates list the others.
+    std::string host_mac;
     bool operator==(const NetInterfaceSpec &) const = default;
 };
 

@@ -332,7 +332,13 @@ void setup_rootfs(const LaunchPlan &p, ChildNet &net) {
     // Nothing done below may propagate back to the host's mounts; a slave (not private) still
     // receives the host's new mounts, which binds with "slave" propagation rely on.
     CHECK(::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr), "make / a slave mount");
-    if (!p.root_fstype.empty()) {
+    // The host's root itself (the C API without libct_fs_set_root): it stays the root, seen
+    // through this private mount namespace, where the default and spec mounts are made over
+    // it. Nothing to bind, nothing to pivot to: pivot_root cannot make "/" its own new root.
+    bool host_root = p.rootfs == "/" && p.root_fstype.empty() && p.root_source.empty();
+    if (host_root) {
+        // "/" is already the mount the container's tree starts at.
+    } else if (!p.root_fstype.empty()) {
         if (::mount(p.root_fstype.c_str(), p.rootfs.c_str(), p.root_fstype.c_str(), 0,
                     p.root_data.c_str()) < 0)
             fail(Msg() << "mount the " << p.root_fstype << " root on " << p.rootfs << " ("
@@ -361,6 +367,11 @@ void setup_rootfs(const LaunchPlan &p, ChildNet &net) {
     if (p.readonly_rootfs) remount_bind(rootfd, MS_RDONLY, 0, "the root filesystem");
 
     sync_before_root(p);  // the create hooks see the mounts, and the host's root still
+    if (host_root) {
+        CHECK(::chdir("/"), "chdir /");
+        ::close(rootfd);
+        return;
+    }
     // pivot_root(".", "."): the old root ends up stacked on the new one and is detached at
     // once, so no directory inside the container is needed for it.
     CHECK(::fchdir(rootfd), "chdir to the rootfs");

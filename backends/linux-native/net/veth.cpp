@@ -83,6 +83,9 @@ class Veth : public Nic {
         if (!l) throw_sys(where() + ": allocate a veth link object", ENOMEM);
         rtnl_link_set_name(l.get(), host_end.c_str());
         if (spec_.mtu) rtnl_link_set_mtu(l.get(), spec_.mtu);  // both ends alike
+        // The host end's address goes in the same request that makes the pair.
+        if (!spec_.host_mac.empty())
+            rtnl_link_set_addr(l.get(), parse_mac(spec_.host_mac, field() + ".host_mac").get());
         if (!spec_.bridge.empty()) rtnl_link_set_master(l.get(), bridge_index(ctx.host));
         rtnl_link_set_flags(l.get(), IFF_UP);
         one_queue_each(l.get());
