@@ -34,7 +34,8 @@ namespace {
 ct_proc_args proc_args(const StartOptions &o, const std::string *process_doc) {
     ct_proc_args a{};
     a.size = sizeof a;
-    a.flags = (o.detach ? CT_PROC_DETACH : 0) | (o.defer_exec ? CT_PROC_DEFER_EXEC : 0);
+    a.flags = (o.detach ? CT_PROC_DETACH : 0) | (o.defer_exec ? CT_PROC_DEFER_EXEC : 0) |
+              (o.controlling_terminal ? CT_PROC_CONTROLLING_TTY : 0);
     a.stdin_fd = o.stdio.in;
     a.stdout_fd = o.stdio.out;
     a.stderr_fd = o.stdio.err;

@@ -379,6 +379,9 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
         apply_knobs(h, c);
         ct::StartOptions o;
         o.fds = process_fds(h, d, l);
+        // A command's console is its controlling terminal when it is its stdin (the backend
+        // does it after its setsid); a callback does it itself, whatever fd the console is.
+        if (!l.callback && console_in(h, o.fds) == 0) o.controlling_terminal = true;
         Trampoline t;
         if (l.callback) {
             t.fn = l.fn;

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -158,6 +159,59 @@ static void console_ctty(unsigned long mask, const char *tag) {
     close(master);
 }
 
+/* Reads the pty master until `want` has appeared (or 10 s pass). */
+static int read_until(int master, const char *want, char *buf, size_t len) {
+    size_t n = strlen(buf);
+    for (int i = 0; i < 100 && !strstr(buf, want); i++) {
+        struct pollfd pfd = {master, POLLIN, 0};
+        if (poll(&pfd, 1, 100) <= 0) continue;
+        ssize_t r = read(master, buf + n, len - 1 - n);
+        if (r <= 0) break;
+        n += (size_t)r;
+        buf[n] = 0;
+    }
+    return strstr(buf, want) != NULL;
+}
+
+/* The same for a command: the backend makes its stdin, the console, its terminal. */
+static void console_ctty_command(unsigned long mask, const char *tag) {
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    REQUIRE(master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0, "pty");
+    int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+    REQUIRE(slave >= 0, "pty slave");
+    struct stat st;
+    REQUIRE(fstat(slave, &st) == 0, "fstat");
+    ct_handler_t ct = libct_container_create(s, tc_name(tag));
+    CHECK_OK(libct_container_set_nsmask(ct, mask));
+    CHECK_OK(libct_container_set_console_fd(ct, slave));
+    close(slave);
+    ct_process_desc_t d = libct_process_desc_copy(pd);
+    int fds[] = {LIBCT_CONSOLE_FD, LIBCT_CONSOLE_FD, LIBCT_CONSOLE_FD};
+    CHECK_OK(libct_process_desc_set_fds(d, fds, 3));
+    char *argv[] = {"sh", "-c",
+                    "trap 'exit 42' INT; read -r _ _ _ _ _ _ nr _ < /proc/self/stat; "
+                    "echo \"tty=$nr;\"; while :; do sleep 1; done",
+                    NULL};
+    ct_process_t p = libct_container_spawn_execv(ct, d, "/bin/sh", argv);
+    CHECK(!libct_handle_is_err(p), "%s: spawn with a console: %ld", tag, libct_handle_to_err(p));
+    if (!libct_handle_is_err(p)) {
+        char buf[4096] = {0}, want[64];
+        snprintf(want, sizeof want, "tty=%d;", (int)st.st_rdev);
+        CHECK(read_until(master, want, buf, sizeof buf),
+              "%s: the console is the command's controlling terminal: '%s' (want %s)", tag, buf,
+              want);
+        REQUIRE(write(master, "\003", 1) == 1, "type ^C");
+        int status = -1;
+        CHECK_OK(libct_process_wait(p, &status));
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 42,
+              "%s: ^C on the console interrupts the command: %#x", tag, status);
+        libct_process_destroy(p);
+    }
+    libct_container_destroy(ct);
+    libct_process_desc_destroy(d);
+    close(master);
+}
+
 /* 4. Without a mount namespace of its own a mount is refused by the call that adds it. */
 static void mounts_need_mount_ns(void) {
     const char *dir = tc_tmpdir("nons");
@@ -216,6 +270,21 @@ static void mount_commands(void) {
     CHECK(access(host, F_OK) != 0, "and not into the host's directory under it");
     libct_container_destroy(ct);
     marker_path = NULL;
+
+    /* A failing post-mount command fails the spawn; nothing is left. */
+    const char *fname = tc_name("cmds-postfail");
+    ct = libct_container_create(s, fname);
+    CHECK_OK(libct_container_set_nsmask(ct, CLONE_NEWNS | CLONE_NEWPID));
+    CHECK_OK(libct_fs_set_root(ct, root));
+    char *false_argv[] = {"false", NULL};
+    struct libct_cmd fails = {NULL, "false", false_argv, NULL, NULL};
+    CHECK_OK(
+        libct_fs_add_mount_with_actions(ct, "capi", "/mnt/tmp", 0, "tmpfs", NULL, NULL, &fails));
+    p = libct_container_spawn_cb(ct, pd, look, sh);
+    CHECK(libct_handle_to_err(p) == -EIO, "a failing post-mount command: %ld",
+          libct_handle_to_err(p));
+    CHECK(libct_handle_to_err(libct_container_open(s, fname)) == -LCTERR_NOTFOUND, "not made");
+    libct_container_destroy(ct);
 
     /* Refused (a bind source that does not exist): the pre-mount command never ran. */
     const char *log = tc_tmpdir("cmds-log");
@@ -387,6 +456,8 @@ int main(void) {
     caller_cwd();
     console_ctty(CLONE_NEWPID, "console-nomnt");
     console_ctty(CLONE_NEWNS | CLONE_NEWPID, "console-mnt");
+    console_ctty_command(CLONE_NEWPID, "console-cmd-nomnt");
+    console_ctty_command(CLONE_NEWNS | CLONE_NEWPID, "console-cmd-mnt");
     mounts_need_mount_ns();
     mount_commands();
     private_area_left_clean();

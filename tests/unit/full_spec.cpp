@@ -42,6 +42,7 @@ Spec full_spec() {
     veth.host_name = "veth-web1";
     veth.bridge = "br0";
     veth.mac = "02:00:00:00:00:01";
+    veth.host_mac = "02:00:00:00:01:01";
     veth.mtu = 1400;
     veth.addresses = {"10.0.0.2/24", "fd00::2/64"};
     veth.gateway = "10.0.0.1";
@@ -125,6 +126,7 @@ network:
     bridge: br0
     mac: "02:00:00:00:00:01"
     mtu: 1400
+    host_mac: "02:00:00:00:01:01"
     addresses: [10.0.0.2/24, "fd00::2/64"]
     gateway: 10.0.0.1
     routes:

@@ -48,6 +48,10 @@ struct StartOptions {
     // backends only (linux); others throw Errc::unsupported. (The C API's spawn_cb/enter_cb.)
     int (*fn)(void *) = nullptr;
     void *fn_arg = nullptr;
+    // The process's stdin (a terminal) becomes the controlling terminal of the session it
+    // leads (process.new_session), so the terminal's signals and job control reach it. (The
+    // C API's console, libct_container_set_console_fd.)
+    bool controlling_terminal = false;
 };
 
 // Options of checkpoint() (docs/checkpoint.md).

@@ -99,6 +99,9 @@ typedef struct ct_host {
     0x2u /* start(): the process is set up in the container and waits before its \
           * command (the container stays in state "created", with its pid); the  \
           * next start() of the container executes the command (OCI create/start) */
+#define CT_PROC_CONTROLLING_TTY                                                  \
+    0x4u /* the process's stdin, a terminal, becomes the controlling terminal of \
+          * the session it leads (TIOCSCTTY): the libct C API's console */
 typedef struct ct_proc_args {
     uint32_t size;  /* sizeof(ct_proc_args) as the caller compiled it */
     uint32_t flags; /* CT_PROC_* */

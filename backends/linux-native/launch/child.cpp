@@ -553,6 +553,9 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     run_child_hooks(p);
     // Nothing of the caller's but stdio (or the fds passed) crosses exec.
     if (!p.fds.empty()) setup_passed_fds(p);
+    // The session this process leads (setsid, first thing) gets its terminal: the caller's
+    // console, whose Ctrl-C and job control then reach it (CT_PROC_CONTROLLING_TTY).
+    if (p.stdin_ctty) CHECK(::ioctl(0, TIOCSCTTY, 0), "make stdin the controlling terminal");
     int first = first_free_fd(p);
     set_lsm_label(p);
     if (p.fn) run_fn(p, first);

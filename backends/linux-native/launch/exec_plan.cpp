@@ -85,6 +85,14 @@ void plan_proc_args(LaunchPlan &plan, const ct_proc_args &args) {
     }
     plan.fn = args.fn;
     plan.fn_arg = args.fn_arg;
+    if (args.flags & CT_PROC_CONTROLLING_TTY) {
+        if (!plan.new_session || plan.terminal)
+            throw Error(Errc::invalid_argument,
+                        "a controlling terminal from stdin needs a process that leads a session "
+                        "of its own (process.new_session) and has no terminal allocated "
+                        "(process.terminal)");
+        plan.stdin_ctty = true;
+    }
 }
 
 }  // namespace ct::linux_native
