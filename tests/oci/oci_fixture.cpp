@@ -1,13 +1,18 @@
 #include "oci_fixture.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -210,6 +215,116 @@ void remove_cgroup_tree(const std::string &rel) {
         for (const auto &d : dirs) ::rmdir(d.c_str());
         ::rmdir(top.c_str());
     }
+}
+
+}  // namespace ct::oci::test
+
+namespace ct::oci::test {
+
+std::string criu_binary() {
+    if (const char *e = std::getenv("CT_CRIU"); e && *e) return e;
+    for (auto p : {"/usr/local/lib/ct/criu", "/usr/sbin/criu", "/usr/local/sbin/criu"})
+        if (::access(p, X_OK) == 0) return p;
+    return "";
+}
+
+std::string criu_unusable() {
+    std::string criu = criu_binary();
+    if (criu.empty()) return "no criu binary (tools/install-criu.sh installs one)";
+    Result r = run({criu, "check"}, "", std::chrono::seconds(60));
+    if (r.code != 0) return criu + " check fails on this kernel: " + r.err;
+    return "";
+}
+
+std::string cgroup_value(const std::string &rel, const std::vector<std::string> &files) {
+    for (const auto &f : files)
+        for (const auto &d : cgroup_dirs(rel)) {
+            std::error_code ec;
+            if (!fs::exists(d + "/" + f, ec)) continue;
+            std::string v = read_file(d + "/" + f);
+            while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
+            return v;
+        }
+    return "";
+}
+
+std::vector<pid_t> processes_with(const std::string &marker) {
+    std::vector<pid_t> out;
+    for (const auto &e : fs::directory_iterator("/proc")) {
+        std::string name = e.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::string cmd = read_file(e.path() / "cmdline");
+        std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+        if (cmd.find(marker) != std::string::npos && process_exists(std::stoi(name)))
+            out.push_back(std::stoi(name));
+    }
+    return out;
+}
+
+ConsoleSocket::ConsoleSocket(std::string path) : path_(std::move(path)) {
+    listener_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path_.c_str());
+    if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 ||
+        ::listen(listener_, 4) != 0)
+        throw std::runtime_error("console socket " + path_ + ": " + std::strerror(errno));
+    thread_ = std::thread([this] { serve(); });
+}
+
+ConsoleSocket::~ConsoleSocket() {
+    stop_ = true;
+    thread_.join();
+    ::close(listener_);
+    ::unlink(path_.c_str());
+}
+
+void ConsoleSocket::serve() {
+    int conn = -1, master = -1;
+    while (!stop_) {
+        pollfd p{conn < 0 ? listener_ : master < 0 ? conn : master, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) continue;
+        if (conn < 0) {
+            conn = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+            continue;
+        }
+        if (master < 0) {
+            char name[256];
+            iovec iov{name, sizeof name};
+            alignas(cmsghdr) char ctl[CMSG_SPACE(sizeof(int))];
+            msghdr m{};
+            m.msg_iov = &iov;
+            m.msg_iovlen = 1;
+            m.msg_control = ctl;
+            m.msg_controllen = sizeof ctl;
+            if (::recvmsg(conn, &m, MSG_CMSG_CLOEXEC) <= 0) break;
+            cmsghdr *c = CMSG_FIRSTHDR(&m);
+            if (c && c->cmsg_type == SCM_RIGHTS) {
+                std::memcpy(&master, CMSG_DATA(c), sizeof master);
+                received_ = true;
+            }
+            continue;
+        }
+        char buf[4096];
+        ssize_t n = ::read(master, buf, sizeof buf);
+        if (n <= 0) break;  // EIO: every slave end is closed
+        std::lock_guard<std::mutex> l(mu_);
+        output_.append(buf, static_cast<size_t>(n));
+    }
+    if (master >= 0) ::close(master);
+    if (conn >= 0) ::close(conn);
+}
+
+std::string ConsoleSocket::wait_for(const std::string &needle, std::chrono::milliseconds timeout) {
+    std::string out;
+    eventually(
+        [&] {
+            std::lock_guard<std::mutex> l(mu_);
+            out = output_;
+            return out.find(needle) != std::string::npos;
+        },
+        timeout);
+    return out;
 }
 
 }  // namespace ct::oci::test

@@ -7,9 +7,12 @@
 #include <gtest/gtest.h>
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -55,5 +58,42 @@ json bundle_config(const std::vector<std::string> &args, const std::string &out_
 std::vector<std::string> cgroup_dirs(const std::string &rel);
 // Removes the (empty) cgroup directories `rel` and below, deepest first, in every hierarchy.
 void remove_cgroup_tree(const std::string &rel);
+
+// The CRIU binary libct uses (CT_CRIU, else the one tools/install-criu.sh installs), and why
+// it cannot checkpoint on this kernel ("" when `criu check` passes).
+std::string criu_binary();
+std::string criu_unusable();
+
+// The first of `files` (memory.limit_in_bytes, memory.max, ...) found in the cgroup `rel` of
+// any hierarchy, trimmed; "" when none exists.
+std::string cgroup_value(const std::string &rel, const std::vector<std::string> &files);
+
+// The pids of processes whose command line holds `marker`.
+std::vector<pid_t> processes_with(const std::string &marker);
+
+// A console socket as engines make one (--console-socket): a listening unix socket; a thread
+// accepts the runtime's connection, takes the pty master it sends (SCM_RIGHTS) and reads the
+// terminal's output until EOF.
+class ConsoleSocket {
+  public:
+    explicit ConsoleSocket(std::string path);
+    ~ConsoleSocket();
+    ConsoleSocket(const ConsoleSocket &) = delete;
+    ConsoleSocket &operator=(const ConsoleSocket &) = delete;
+    const std::string &path() const { return path_; }
+    // Waits until the terminal's output holds `needle`; returns the output so far.
+    std::string wait_for(const std::string &needle,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    bool received() const { return received_; }
+
+  private:
+    void serve();
+    std::string path_;
+    int listener_ = -1;
+    std::atomic<bool> stop_{false}, received_{false};
+    std::mutex mu_;
+    std::string output_;
+    std::thread thread_;
+};
 
 }  // namespace ct::oci::test

@@ -10,86 +10,14 @@
 #include <filesystem>
 #include <sstream>
 
-#include "oci_fixture.hpp"
+#include "runtime_fixture.hpp"
 
 namespace fs = std::filesystem;
 using namespace ct::oci::test;
 
 namespace {
 
-class Runtime : public ::testing::TestWithParam<std::string> {
-  protected:
-    void SetUp() override {
-        if (::geteuid() != 0) GTEST_SKIP() << "needs root (namespaces, cgroups)";
-        bin_ = GetParam() == "ct-oci" ? ct_oci_binary() : runc_binary();
-        if (bin_.empty()) GTEST_SKIP() << "no runc on this host (the reference)";
-        char tmpl[] = "/tmp/ct-oci-rt-XXXXXX";
-        ASSERT_NE(::mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-        root_ = dir_ + "/root";
-        log_ = dir_ + "/log.json";
-        bundle_ = dir_ + "/bundle";
-        out_ = dir_ + "/out";
-        fs::create_directories(bundle_);
-        fs::create_directories(out_);
-        id_ = "oci-rt-" + std::to_string(::getpid()) + "-" + GetParam();
-        cgroup_ = "ct-oci-test/" + id_;
-    }
-
-    void TearDown() override {
-        if (dir_.empty()) return;
-        rt({"delete", "--force", id_});
-        remove_cgroup_tree("ct-oci-test/" + id_);
-        // The parent both runtimes' cgroupsPath made (kept while another test uses it).
-        for (const auto &h : fs::directory_iterator("/sys/fs/cgroup"))
-            ::rmdir((h.path() / "ct-oci-test").c_str());
-        fs::remove_all(dir_);
-    }
-
-    void write_config(const std::vector<std::string> &args) {
-        write_file(bundle_ + "/config.json", bundle_config(args, out_, "/" + cgroup_).dump(2));
-    }
-
-    // The runtime with the global options engines pass (containerd's shim: --root, --log,
-    // --log-format json).
-    Result rt(std::vector<std::string> args) {
-        std::vector<std::string> argv = {bin_, "--root",       root_, "--log",
-                                         log_, "--log-format", "json"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        return run(argv, "", std::chrono::seconds(30));
-    }
-
-    json state() {
-        Result r = rt({"state", id_});
-        EXPECT_EQ(r.code, 0) << r.text();
-        return r.code == 0 ? json::parse(r.out) : json();
-    }
-
-    // The last error the runtime logged, as engines read it: the last JSON line of level
-    // "error" in the --log file.
-    std::string last_logged_error() {
-        std::istringstream in(read_file(log_));
-        std::string line, msg;
-        while (std::getline(in, line)) {
-            if (line.empty()) continue;
-            json j = json::parse(line, nullptr, false);
-            EXPECT_FALSE(j.is_discarded()) << "not JSON in the log: " << line;
-            if (!j.is_discarded() && j.value("level", "") == "error") msg = j.value("msg", "");
-        }
-        return msg;
-    }
-
-    void expect_nothing_left() {
-        Result l = rt({"list", "--format", "json"});
-        EXPECT_EQ(l.code, 0) << l.text();
-        json a = json::parse(l.out.empty() ? "null" : l.out, nullptr, false);
-        bool none = a.is_null() || (a.is_array() && a.empty());
-        EXPECT_TRUE(none) << "containers left: " << l.out;
-        EXPECT_TRUE(cgroup_dirs(cgroup_).empty()) << "cgroup left: " << cgroup_dirs(cgroup_)[0];
-    }
-
-    std::string bin_, dir_, root_, log_, bundle_, out_, id_, cgroup_;
-};
+class Runtime : public RuntimeTest {};
 
 TEST_P(Runtime, LifecycleAsEnginesDriveIt) {
     write_config({"/bin/sh", "-c", "echo started > /out/started; exec sleep 100"});

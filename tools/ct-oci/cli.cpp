@@ -209,6 +209,7 @@ CommandLine parse_command_line(int argc, char **argv) {
         if (cl.global.log_format != "text" && cl.global.log_format != "json")
             bad("ct-oci: --log-format must be text or json, not '" + cl.global.log_format + "'");
     }
+    if (auto it = gv.find("criu"); it != gv.end()) cl.global.criu = it->second.back();
     cl.global.debug = gf["debug"];
     cl.global.systemd_cgroup = gf["systemd-cgroup"];
     if (i >= argc) bad("ct-oci: no command given (ct-oci --help lists them)");
@@ -226,6 +227,14 @@ CommandLine parse_command_line(int argc, char **argv) {
         // Options may follow the ID as well (Go's urfave/cli stops at the first argument; the
         // engines never rely on that), but not the command of `exec ID CMD...`.
         bool exec_command = cl.command == "exec" && !cl.args.empty();
+        // `COMMAND --help` succeeds: engines probe a runtime's commands so (Podman runs
+        // `checkpoint --help` to learn whether it can checkpoint).
+        if (!options_done && !exec_command &&
+            (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0)) {
+            cl.args = {cl.command};
+            cl.command = "help";
+            return cl;
+        }
         if (!options_done && !exec_command &&
             read_option(cmd->options, argc, argv, i, cl.values, cl.flags, "ct-oci " + cl.command))
             continue;
@@ -234,7 +243,14 @@ CommandLine parse_command_line(int argc, char **argv) {
     return cl;
 }
 
-std::string usage() {
+std::string usage(const std::string &command) {
+    for (const auto &c : commands())
+        if (command == c.name) {
+            std::string u = "usage: ct-oci [GLOBAL OPTIONS] " + std::string(c.synopsis) + "\n";
+            if (!c.options.empty()) u += "options:";
+            for (const auto &o : c.options) u += std::string(" --") + o.name;
+            return u + (c.options.empty() ? "" : "\n");
+        }
     std::string u =
         "ct-oci: libct as an OCI runtime (runc's command line; docs/oci.md)\n\n"
         "usage: ct-oci [--root DIR] [--log FILE] [--log-format text|json] [--debug]\n"

@@ -15,6 +15,7 @@ struct GlobalOptions {
     std::string log_format = "text";   // --log-format text|json
     bool debug = false;
     bool systemd_cgroup = false;
+    std::string criu;  // --criu PATH: the CRIU binary checkpoint and restore use
 };
 
 struct CommandLine {
@@ -31,10 +32,11 @@ struct CommandLine {
 };
 
 // Throws ct::Error(invalid_argument) naming the option, for an unknown command or option and
-// for a missing value. `--version` and `--help` become the commands "version" and "help".
+// for a missing value. `--version` and `--help` become the commands "version" and "help"
+// (`COMMAND --help`: "help" with args {COMMAND}).
 CommandLine parse_command_line(int argc, char **argv);
 
-// The commands and their options (for `help`).
-std::string usage();
+// The commands and their options (for `--help`); of one command when `command` names one.
+std::string usage(const std::string &command = "");
 
 }  // namespace ct::oci

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "commands.hpp"
@@ -57,9 +58,11 @@ int main(int argc, char **argv) {
         CommandLine cl = parse_command_line(argc, argv);
         log = Log(cl.global.log, cl.global.log_format, cl.global.debug);
         if (cl.command == "help") {
-            std::fputs(usage().c_str(), stdout);
+            std::fputs(usage(cl.args.empty() ? "" : cl.args[0]).c_str(), stdout);
             return 0;
         }
+        // libct's CRIU runner takes its binary from CT_CRIU (engines pass runc's --criu).
+        if (!cl.global.criu.empty()) ::setenv("CT_CRIU", cl.global.criu.c_str(), 1);
         Context c(cl, log);
         return kRun.at(cl.command)(c);
     } catch (const ct::Error &e) {

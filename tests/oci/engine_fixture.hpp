@@ -1,0 +1,115 @@
+// What the engine tests (Podman, containerd, Docker driving the runtime) share: each test runs
+// with ct-oci and with runc (the reference), in a directory of its own that holds the engine's
+// root, state and sockets; containers go below a cgroup parent of the test's own, so that
+// the test can check that none of its cgroups (nor processes in them) is left without
+// depending on anyone else's. The engine SKIPs, naming the package, when it is not installed.
+#pragma once
+
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "oci_fixture.hpp"
+
+namespace ct::oci::test {
+
+class EngineTest : public ::testing::TestWithParam<std::string> {
+  protected:
+    // `tools`: the engine's executables, all of which must be installed (`package` names the
+    // Debian package that has them).
+    void SetUpEngine(const std::string &prefix, const std::vector<std::string> &tools,
+                     const std::string &package) {
+        if (::geteuid() != 0) GTEST_SKIP() << "needs root (the engine runs containers)";
+        for (const auto &t : tools)
+            if (which(t).empty())
+                GTEST_SKIP() << t << " is not installed (Debian package " << package
+                             << "; tools/install-deps.sh installs it)";
+        runtime_ = GetParam() == "ct-oci" ? ct_oci_binary() : runc_binary();
+        if (runtime_.empty()) GTEST_SKIP() << "no runc on this host (the reference)";
+        char tmpl[] = "/tmp/ct-oci-engine-XXXXXX";
+        ASSERT_NE(::mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+        // The engines and runc run `criu` from PATH: the one that works on this kernel.
+        std::filesystem::create_directories(dir_ + "/bin");
+        if (!criu_binary().empty())
+            std::filesystem::create_symlink(criu_binary(), dir_ + "/bin/criu");
+        tag_ = prefix + "-" + std::to_string(::getpid()) + "-" +
+               (GetParam() == "ct-oci" ? "ct" : "runc");
+        cgroup_parent_ = "ct-oci-engine-test/" + tag_;
+    }
+
+    // Removes the test's directory once nothing is mounted below it; checks and removes the
+    // test's cgroups (every container of the test has gone by then).
+    void TearDownEngine() {
+        if (dir_.empty()) return;
+        for (const auto &m : mounts_below(dir_)) ::umount2(m.c_str(), MNT_DETACH);
+        remove_cgroup_tree(cgroup_parent_);
+        for (const auto &h : std::filesystem::directory_iterator("/sys/fs/cgroup"))
+            ::rmdir((h.path() / "ct-oci-engine-test").c_str());
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+
+    // Nothing of the test is left: no mount below its directory, no process in its cgroups.
+    // `engine_mount`: a mount the running engine holds itself (dockerd binds its data-root
+    // onto itself while it runs), not one of a container.
+    void expect_nothing_left(const std::string &engine_mount = "") {
+        auto mounts = mounts_below(dir_);
+        std::erase(mounts, engine_mount);
+        EXPECT_TRUE(mounts.empty()) << "mount left: " << mounts[0];
+        for (const auto &d : cgroup_dirs(cgroup_parent_)) {
+            for (auto it = std::filesystem::recursive_directory_iterator(d);
+                 it != std::filesystem::recursive_directory_iterator(); ++it) {
+                if (it->path().filename() != "cgroup.procs") continue;
+                std::string procs = read_file(it->path());
+                EXPECT_TRUE(procs.empty()) << "processes left in " << it->path() << ": " << procs;
+            }
+        }
+    }
+
+    static std::vector<std::string> mounts_below(const std::string &dir) {
+        std::vector<std::string> out;
+        std::ifstream in("/proc/self/mountinfo");
+        for (std::string line; std::getline(in, line);) {
+            std::istringstream f(line);
+            std::string id, parent, dev, root, point;
+            f >> id >> parent >> dev >> root >> point;
+            if (point.rfind(dir + "/", 0) == 0) out.push_back(point);
+        }
+        std::sort(out.begin(), out.end(), [](const auto &a, const auto &b) {
+            return a.size() > b.size();  // deepest first
+        });
+        return out;
+    }
+
+    static std::string which(const std::string &name) {
+        for (auto d :
+             {"/usr/local/sbin/", "/usr/local/bin/", "/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/"})
+            if (::access((d + name).c_str(), X_OK) == 0) return d + name;
+        return "";
+    }
+
+    // The environment of the engine's commands: criu first in PATH.
+    std::vector<std::string> engine_env() const {
+        const char *path = std::getenv("PATH");
+        return {"PATH=" + dir_ + "/bin:" + (path ? path : "/usr/sbin:/usr/bin:/sbin:/bin")};
+    }
+
+    // A busybox image as a tarball of the rootfs (what `podman import`, `docker import` take).
+    std::string rootfs_tarball() {
+        std::string tar = dir_ + "/busybox.tar";
+        Result r = run({"tar", "-C", busybox_rootfs(), "-cf", tar, "."});
+        EXPECT_EQ(r.code, 0) << r.text();
+        return tar;
+    }
+
+    std::string runtime_, dir_, tag_, cgroup_parent_;
+};
+
+inline std::string engine_param_name(const ::testing::TestParamInfo<std::string> &info) {
+    return info.param == "ct-oci" ? "ct_oci" : "runc";
+}
+
+}  // namespace ct::oci::test

@@ -1,0 +1,126 @@
+// Docker driving the runtime: a dockerd of the test's own (`--add-runtime ct=<runtime>`, its own
+// data-root, exec-root, pidfile and socket, no iptables, no bridge, vfs storage, cgroupfs
+// below the test's cgroup parent) and `docker run --runtime ct`. The image is the busybox
+// rootfs imported with `docker import` (no registry is reachable).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "engine_fixture.hpp"
+
+using namespace ct::oci::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char kImage[] = "ct-oci-busybox:test";
+
+class Docker : public EngineTest {
+  protected:
+    void SetUp() override {
+        SetUpEngine("docker", {"dockerd", "docker"}, "docker.io");
+        if (IsSkipped() || HasFatalFailure()) return;
+        socket_ = "unix://" + dir_ + "/docker.sock";
+        write_file(dir_ + "/daemon.json", "{}");
+        std::vector<std::string> argv = {"dockerd",
+                                         "--config-file",
+                                         dir_ + "/daemon.json",
+                                         "--data-root",
+                                         dir_ + "/data",
+                                         "--exec-root",
+                                         dir_ + "/exec",
+                                         "--pidfile",
+                                         dir_ + "/dockerd.pid",
+                                         "--host",
+                                         socket_,
+                                         "--iptables=false",
+                                         "--ip6tables=false",
+                                         "--ip-masq=false",
+                                         "--bridge=none",
+                                         "--storage-driver",
+                                         "vfs",
+                                         "--exec-opt",
+                                         "native.cgroupdriver=cgroupfs",
+                                         "--cgroup-parent",
+                                         "/" + cgroup_parent_,
+                                         "--add-runtime",
+                                         "ct=" + runtime_,
+                                         "--default-ulimit",
+                                         "nofile=1024:1024",
+                                         "--default-ulimit",
+                                         "nproc=1024:1024"};
+        daemon_ = ::fork();
+        if (daemon_ == 0) {
+            int fd = ::open((dir_ + "/dockerd.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            ::dup2(fd, 1);
+            ::dup2(fd, 2);
+            for (const auto &e : engine_env()) ::putenv(::strdup(e.c_str()));
+            std::vector<char *> a;
+            for (const auto &s : argv) a.push_back(const_cast<char *>(s.c_str()));
+            a.push_back(nullptr);
+            ::execvp(a[0], a.data());
+            ::_exit(127);
+        }
+        ASSERT_GT(daemon_, 0);
+        bool up = eventually(
+            [&] {
+                int st;
+                if (::waitpid(daemon_, &st, WNOHANG) == daemon_) {
+                    daemon_ = -1;
+                    return true;
+                }
+                return docker({"version"}).code == 0;
+            },
+            60s);
+        // dockerd that cannot run on this machine: the test shows why (its log) and skips.
+        if (daemon_ < 0 || !up)
+            GTEST_SKIP() << "dockerd does not start on this machine:\n"
+                         << read_file(dir_ + "/dockerd.log");
+        Result i = docker({"import", rootfs_tarball(), kImage}, 120s);
+        ASSERT_EQ(i.code, 0) << i.text();
+    }
+
+    void TearDown() override {
+        if (daemon_ > 0) {
+            Result ps = docker({"ps", "--all", "--quiet"});
+            std::istringstream in(ps.out);
+            for (std::string id; std::getline(in, id);) docker({"rm", "--force", id});
+            ::kill(daemon_, SIGTERM);
+            int st;
+            ::waitpid(daemon_, &st, 0);
+        }
+        TearDownEngine();
+    }
+
+    Result docker(std::vector<std::string> args, std::chrono::seconds timeout = 60s) {
+        // docker.io's client (another docker may come first in PATH).
+        std::vector<std::string> argv = {
+            ::access("/usr/bin/docker", X_OK) == 0 ? "/usr/bin/docker" : "docker", "--host",
+            socket_};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv, "", timeout, engine_env());
+    }
+
+    std::string socket_;
+    pid_t daemon_ = -1;
+};
+
+TEST_P(Docker, RunWithTheAddedRuntime) {
+    Result r = docker({"run", "--rm", "--runtime", "ct", "--network", "none", kImage, "/bin/sh",
+                       "-c", "echo hello from docker; exit 9"});
+    EXPECT_EQ(r.code, 9) << r.text() << "\ndockerd:\n" << read_file(dir_ + "/dockerd.log");
+    EXPECT_EQ(r.out, "hello from docker\n") << r.text();
+    Result d = docker({"run", "-d", "--name", tag_, "--runtime", "ct", "--network", "none", kImage,
+                       "/bin/sleep", "1000"});
+    ASSERT_EQ(d.code, 0) << d.text();
+    Result e = docker({"exec", tag_, "/bin/sh", "-c", "echo exec-ok"});
+    EXPECT_EQ(e.out, "exec-ok\n") << e.text();
+    Result rm = docker({"rm", "--force", tag_});
+    EXPECT_EQ(rm.code, 0) << rm.text();
+    EXPECT_EQ(docker({"ps", "--all", "--quiet"}).out, "");
+    expect_nothing_left(dir_ + "/data");
+}
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, Docker, ::testing::Values("ct-oci", "runc"), engine_param_name);
+
+}  // namespace

@@ -1,0 +1,254 @@
+// Podman (with conmon) driving the runtime through `--runtime`: run --rm, run -d + exec + logs +
+// stop + rm, -it on a terminal, pause/unpause, top, stats, checkpoint/restore, kube play, and
+// the engine's error path for a config.json field ct-oci refuses. Podman gets a root, runroot
+// and tmpdir of the test's own (vfs storage, no events, cgroupfs below a cgroup parent of the
+// test's own); the image is a busybox rootfs imported with `podman import` (no registry is
+// reachable here). Podman's default rlimits need CAP_SYS_RESOURCE this machine does not give,
+// so every container gets --ulimit nofile/nproc (runc needs them as well).
+#include "engine_fixture.hpp"
+
+using namespace ct::oci::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char kImage[] = "localhost/ct-oci-busybox:test";
+
+class Podman : public EngineTest {
+  protected:
+    void SetUp() override {
+        SetUpEngine("podman", {"podman", "conmon"}, "podman");
+        if (IsSkipped() || HasFatalFailure()) return;
+        write_file(dir_ + "/containers.conf",
+                   "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n");
+        Result i = podman({"import", rootfs_tarball(), kImage});
+        ASSERT_EQ(i.code, 0) << i.text();
+    }
+    void TearDown() override {
+        if (!dir_.empty()) {
+            podman({"rm", "--all", "--force", "--time", "0"});
+            podman({"pod", "rm", "--all", "--force"});
+        }
+        TearDownEngine();
+    }
+
+    Result podman(std::vector<std::string> args, std::chrono::seconds timeout = 60s) {
+        std::vector<std::string> argv = {
+            "podman",   "--root",           dir_ + "/root",     "--runroot", dir_ + "/runroot",
+            "--tmpdir", dir_ + "/tmp",      "--storage-driver", "vfs",       "--events-backend",
+            "none",     "--cgroup-manager", "cgroupfs",         "--runtime", runtime_};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv, "", timeout, podman_env());
+    }
+    // Podman's own config: the rlimits of every container (kube play's too) that this
+    // machine allows.
+    std::vector<std::string> podman_env() const {
+        auto env = engine_env();
+        env.push_back("CONTAINERS_CONF=" + dir_ + "/containers.conf");
+        return env;
+    }
+    // The options of every container: no network, the rlimits this machine allows, our cgroups.
+    std::vector<std::string> container_options() const {
+        return {"--network",       "none",
+                "--ulimit",        "nofile=1024:1024",
+                "--ulimit",        "nproc=1024:1024",
+                "--cgroup-parent", "/" + cgroup_parent_};
+    }
+    Result run_container(const std::vector<std::string> &options,
+                         const std::vector<std::string> &command) {
+        std::vector<std::string> args = {"run"};
+        for (const auto &o : container_options()) args.push_back(o);
+        args.insert(args.end(), options.begin(), options.end());
+        args.push_back(kImage);
+        args.insert(args.end(), command.begin(), command.end());
+        return podman(args);
+    }
+    std::string status(const std::string &name) {
+        Result r = podman({"inspect", "--format", "{{.State.Status}}", name});
+        return r.code == 0 ? r.out.substr(0, r.out.find('\n')) : "(inspect failed: " + r.err + ")";
+    }
+    void expect_no_containers() {
+        Result ps = podman({"ps", "--all", "--quiet"});
+        EXPECT_EQ(ps.code, 0) << ps.text();
+        EXPECT_EQ(ps.out, "") << "containers left";
+        expect_nothing_left();
+    }
+};
+
+TEST_P(Podman, RunRm) {
+    Result r = run_container({"--rm"}, {"/bin/sh", "-c", "echo hello from $(hostname); exit 3"});
+    EXPECT_EQ(r.code, 3) << r.text();
+    EXPECT_NE(r.out.find("hello from"), std::string::npos) << r.text();
+    expect_no_containers();
+}
+
+TEST_P(Podman, DetachedExecLogsStopRm) {
+    std::string name = tag_ + "-d";
+    Result d =
+        run_container({"-d", "--name", name}, {"/bin/sh", "-c",
+                                               "echo started; trap 'echo stopping; exit 0' TERM; "
+                                               "while :; do sleep 0.1; done"});
+    ASSERT_EQ(d.code, 0) << d.text();
+    EXPECT_EQ(status(name), "running");
+    Result e = podman({"exec", name, "/bin/sh", "-c", "echo from exec; exit 4"});
+    EXPECT_EQ(e.code, 4) << e.text();
+    EXPECT_EQ(e.out, "from exec\n");
+    Result e2 = podman({"exec", "--user", "1000", "--workdir", "/tmp", "--env", "X=y", name,
+                        "/bin/sh", "-c", "echo $(id -u) $(pwd) $X"});
+    EXPECT_EQ(e2.out, "1000 /tmp y\n") << e2.text();
+    EXPECT_TRUE(eventually([&] { return podman({"logs", name}).out.find("started") == 0; }));
+    auto t0 = std::chrono::steady_clock::now();
+    Result s = podman({"stop", "--time", "20", name});
+    EXPECT_EQ(s.code, 0) << s.text();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 15s) << "SIGTERM did not reach the trap";
+    EXPECT_EQ(status(name), "exited");
+    EXPECT_NE(podman({"logs", name}).out.find("stopping"), std::string::npos);
+    Result rm = podman({"rm", name});
+    EXPECT_EQ(rm.code, 0) << rm.text();
+    expect_no_containers();
+}
+
+TEST_P(Podman, InteractiveTerminal) {
+    // -it needs a terminal on podman's side: script(1) gives it one.
+    std::string cmd;
+    std::vector<std::string> argv = {"podman",
+                                     "--root",
+                                     dir_ + "/root",
+                                     "--runroot",
+                                     dir_ + "/runroot",
+                                     "--tmpdir",
+                                     dir_ + "/tmp",
+                                     "--storage-driver",
+                                     "vfs",
+                                     "--events-backend",
+                                     "none",
+                                     "--cgroup-manager",
+                                     "cgroupfs",
+                                     "--runtime",
+                                     runtime_,
+                                     "run",
+                                     "-it",
+                                     "--rm"};
+    for (const auto &o : container_options()) argv.push_back(o);
+    for (auto a : {kImage, "/bin/sh", "-c", "tty; stty size; echo tty-ok"}) argv.push_back(a);
+    for (const auto &a : argv) cmd += "'" + a + "' ";
+    Result r = run({"script", "-qec", cmd, "/dev/null"}, "", 60s, podman_env());
+    EXPECT_EQ(r.code, 0) << r.text();
+    EXPECT_NE(r.out.find("/dev/pts/0"), std::string::npos) << r.text();
+    EXPECT_NE(r.out.find("tty-ok"), std::string::npos) << r.text();
+    expect_no_containers();
+}
+
+TEST_P(Podman, PauseTopStats) {
+    std::string name = tag_ + "-p";
+    ASSERT_EQ(run_container({"-d", "--name", name}, {"/bin/sleep", "1000"}).code, 0);
+    Result p = podman({"pause", name});
+    ASSERT_EQ(p.code, 0) << p.text();
+    EXPECT_EQ(status(name), "paused");
+    Result u = podman({"unpause", name});
+    ASSERT_EQ(u.code, 0) << u.text();
+    EXPECT_EQ(status(name), "running");
+    Result top = podman({"top", name});
+    EXPECT_EQ(top.code, 0) << top.text();
+    EXPECT_NE(top.out.find("sleep 1000"), std::string::npos) << top.text();
+    Result st = podman({"stats", "--no-stream", "--format", "json", name});
+    EXPECT_EQ(st.code, 0) << st.text();
+    json j = json::parse(st.out, nullptr, false);
+    ASSERT_TRUE(j.is_array() && j.size() == 1) << st.text();
+    EXPECT_EQ(j[0].value("name", ""), name) << st.out;
+    EXPECT_NE(j[0].value("mem_usage", "").substr(0, 2), "0B") << st.out;
+    EXPECT_EQ(podman({"rm", "--force", "--time", "0", name}).code, 0);
+    expect_no_containers();
+}
+
+TEST_P(Podman, CheckpointRestore) {
+    if (std::string why = criu_unusable(); !why.empty()) GTEST_SKIP() << why;
+    std::string name = tag_ + "-c";
+    ASSERT_EQ(run_container({"-d", "--name", name},
+                            {"/bin/sh", "-c",
+                             "i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.1; done"})
+                  .code,
+              0);
+    auto ticks = [&] {
+        std::string t = podman({"exec", name, "cat", "/tmp/n"}).out;
+        return t.empty() ? -1L : std::stol(t);
+    };
+    ASSERT_TRUE(eventually([&] { return ticks() > 2; }));
+    Result cp = podman({"container", "checkpoint", name}, 120s);
+    // runc runs CRIU as it is, and CRIU 4 raises its own RLIMIT_NOFILE, which this machine
+    // does not allow (no CAP_SYS_RESOURCE).
+    // runc names CRIU's log instead of quoting it.
+    std::string criu_log;
+    if (auto at = cp.err.find("log file: "); at != std::string::npos)
+        criu_log = read_file(cp.err.substr(at + 10, cp.err.find('"', at) - at - 10));
+    if (cp.code != 0 && GetParam() == "runc" &&
+        criu_log.find("Can't setup RLIMIT_NOFILE") != std::string::npos)
+        GTEST_SKIP() << "runc's CRIU cannot raise RLIMIT_NOFILE on this machine: " << cp.err;
+    // conmon runs runc with a PATH of its own: runc gets Debian's criu, which fails on this
+    // kernel (tools/install-criu.sh).
+    if (cp.code != 0 && GetParam() == "runc" &&
+        criu_log.find("kerndat_vdso_fill_symtable failed") != std::string::npos)
+        GTEST_SKIP() << "the criu runc finds under Podman fails on this kernel (vDSO): " << cp.err;
+    // Podman gives every container a /sys/fs/cgroup mount; libct makes it of binds of the
+    // container's cgroup directories, which its checkpoint does not declare to CRIU as
+    // external mounts yet (backends/linux-native/criu/checkpoint.cpp): CRIU refuses the
+    // cgroup2 one. A limitation of libct, reported as such, not a pass.
+    if (cp.code != 0 && GetParam() == "ct-oci" &&
+        cp.err.find("doesn't have a proper root mount") != std::string::npos)
+        GTEST_SKIP() << "NOT SUPPORTED YET by libct: checkpoint of a container with a cgroup "
+                        "mount (CRIU: "
+                     << cp.err.substr(cp.err.find("mnt:")).substr(0, 120) << ")";
+    ASSERT_EQ(cp.code, 0) << cp.text() << "\nCRIU's log:\n" << criu_log;
+    EXPECT_EQ(status(name), "exited");
+    Result rs = podman({"container", "restore", name}, 120s);
+    ASSERT_EQ(rs.code, 0) << rs.text();
+    EXPECT_EQ(status(name), "running");
+    long t = ticks();
+    EXPECT_GT(t, 2);
+    EXPECT_TRUE(eventually([&] { return ticks() > t + 2; }));
+    EXPECT_EQ(podman({"rm", "--force", "--time", "0", name}).code, 0);
+    expect_no_containers();
+}
+
+TEST_P(Podman, KubePlay) {
+    // The pod's infra container runs the pause image Podman builds from catatonit.
+    if (::access("/usr/libexec/podman/catatonit", X_OK) != 0)
+        GTEST_SKIP() << "no /usr/libexec/podman/catatonit (Debian package catatonit): Podman "
+                        "cannot build the pod's pause image without a registry";
+    std::string yaml = dir_ + "/pod.yaml";
+    write_file(yaml, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + tag_ +
+                         "-pod\nspec:\n  containers:\n  - name: box\n    image: " + kImage +
+                         "\n    command: [\"/bin/sh\", \"-c\", \"echo kube-ok; sleep 1000\"]\n");
+    Result p = podman({"kube", "play", "--network", "none", yaml}, 120s);
+    ASSERT_EQ(p.code, 0) << p.text();
+    // "Pod:\n<id>\n...": the pod's cgroup is <cgroupfs parent>/<id>.
+    std::string pod_id = p.out.substr(p.out.find("Pod:\n") + 5, 64);
+    std::string name = tag_ + "-pod-box";
+    EXPECT_EQ(status(name), "running");
+    EXPECT_TRUE(eventually([&] { return podman({"logs", name}).out == "kube-ok\n"; }));
+    EXPECT_FALSE(cgroup_dirs("libpod_parent/" + pod_id).empty()) << p.out;
+    Result down = podman({"kube", "down", yaml}, 120s);
+    EXPECT_EQ(down.code, 0) << down.text();
+    // The containers' cgroups are gone. Podman leaves the pod's own directory in the
+    // hierarchies it does not manage on this hybrid host (name=systemd, the cgroup2 at
+    // unified) with runc as well: the test removes it.
+    for (const auto &d : cgroup_dirs("libpod_parent/" + pod_id))
+        for (const auto &e : std::filesystem::directory_iterator(d))
+            EXPECT_FALSE(e.is_directory()) << "a container's cgroup is left: " << e.path();
+    remove_cgroup_tree("libpod_parent/" + pod_id);
+    expect_no_containers();
+}
+
+// A config.json field ct-oci refuses reaches Podman's user as the runtime's error (Podman reads
+// it from the --log file), and the failed container leaves nothing behind.
+TEST_P(Podman, RefusedFieldIsTheEnginesError) {
+    if (GetParam() != "ct-oci") GTEST_SKIP() << "runc honours memory reservations";
+    Result r = run_container({"--rm", "--memory-reservation", "10m"}, {"/bin/true"});
+    EXPECT_NE(r.code, 0) << r.text();
+    EXPECT_NE(r.err.find("linux.resources.memory.reservation"), std::string::npos) << r.text();
+    expect_no_containers();
+}
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, Podman, ::testing::Values("ct-oci", "runc"), engine_param_name);
+
+}  // namespace
