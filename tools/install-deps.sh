@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs libct's build and test dependencies from Debian's repository (Debian 12, as root).
 # Quick when everything is already there: apt is only called for missing packages.
+# runc and the engines (Podman, containerd, Docker) are for the OCI runtime's tests
+# (tests/oci, docs/oci.md): runc is their reference, the engines drive ct-oci.
 set -eu
 pkgs="build-essential cmake pkgconf git
 libboost-dev libboost-program-options-dev libyaml-cpp-dev nlohmann-json3-dev
@@ -8,7 +10,8 @@ libnl-3-dev libnl-route-3-dev libgtest-dev libgmock-dev libcap-dev libseccomp-de
 busybox-static iproute2 procps python3
 openssh-client openssh-server crun
 python3-dev pybind11-dev python3-pytest
-clang libclang-rt-14-dev llvm clang-format"
+clang libclang-rt-14-dev llvm clang-format
+runc podman conmon catatonit containerd docker.io"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
