@@ -8,7 +8,7 @@ pkgs="build-essential cmake pkgconf git
 libboost-dev libboost-program-options-dev libyaml-cpp-dev nlohmann-json3-dev
 libnl-3-dev libnl-route-3-dev libgtest-dev libgmock-dev libcap-dev libseccomp-dev
 busybox-static iproute2 procps python3
-openssh-client openssh-server crun
+openssh-client openssh-server crun uidmap
 python3-dev pybind11-dev python3-pytest
 clang libclang-rt-14-dev llvm clang-format
 runc podman conmon catatonit containerd docker.io"

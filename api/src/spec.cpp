@@ -38,6 +38,11 @@ std::vector<NamespaceSpec> default_namespaces() {
             {Namespace::pid, {}},   {Namespace::net, {}}, {Namespace::cgroup, {}}};
 }
 
+std::vector<NamespaceSpec> unprivileged_default_namespaces() {
+    return {{Namespace::user, {}}, {Namespace::mount, {}}, {Namespace::pid, {}},
+            {Namespace::uts, {}},  {Namespace::ipc, {}},   {Namespace::net, {}}};
+}
+
 std::vector<NamespaceSpec> Spec::effective_namespaces() const {
     return namespaces ? *namespaces : default_namespaces();
 }

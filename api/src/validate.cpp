@@ -329,8 +329,10 @@ void check_namespaces(const Spec &s) {
 void check_id_maps(const Spec &s) {
     if ((!s.uid_map.empty() || !s.gid_map.empty()) && !new_ns(s, Namespace::user))
         fail("uid_map", "uid/gid maps need a new user namespace");
-    if (new_ns(s, Namespace::user) && (s.uid_map.empty() || s.gid_map.empty()))
-        fail("namespaces", "a new user namespace needs both uid_map and gid_map");
+    // Neither: the backend's default for the caller (linux: its own ids and subordinate ranges
+    // for a non-root caller; refused for root).
+    if (new_ns(s, Namespace::user) && s.uid_map.empty() != s.gid_map.empty())
+        fail("namespaces", "a new user namespace needs both uid_map and gid_map, or neither");
     for (const auto *m : {&s.uid_map, &s.gid_map}) {
         std::string f = m == &s.uid_map ? "uid_map" : "gid_map";
         // The kernel's limit on the lines of a map (since 4.15; 5 before).

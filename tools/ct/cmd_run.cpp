@@ -109,6 +109,7 @@ int cmd_run(Context &ctx) {
     if (detach && so.process.tty)
         throw UsageError("--detach and --tty cannot be combined: nobody would read the terminal");
     if (so.process.tty) check_terminal(true, "");
+    so.unprivileged = unprivileged_here(ctx.uri().value);
     Spec spec = so.build(file, ctx.trailing, ctx.config().defaults);
     if (!detach && spec.process.terminal && !so.process.tty)
         check_terminal(false, "run container '" + spec.name + "'");
@@ -171,6 +172,7 @@ int cmd_create(Context &ctx) {
         file = ctx.operands[0];
     }
     if (so.process.tty) check_terminal(true, "");
+    so.unprivileged = unprivileged_here(ctx.uri().value);
     Spec spec = so.build(file, ctx.trailing, ctx.config().defaults);
     auto c = create(ctx, spec);
     std::cout << c.name() << "\n";

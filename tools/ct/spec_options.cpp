@@ -4,6 +4,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -237,16 +238,23 @@ Spec SpecOptions::build(const std::string &file, const std::vector<std::string> 
             if (!n.empty()) ns.push_back({ns_named(n), {}});
         s.namespaces = ns;
     }
+    // Unset namespaces are the backend's default, which is not root's for a caller without it.
+    auto base = [&] {
+        return s.namespaces || !unprivileged ? s.effective_namespaces()
+                                             : unprivileged_default_namespaces();
+    };
     if (host_net) {
-        auto ns = s.effective_namespaces();
+        auto ns = base();
         std::erase_if(ns, [](const NamespaceSpec &n) { return n.type == Namespace::net; });
         s.namespaces = ns;
     }
     for (const auto &m : uid_maps) s.uid_map.push_back(parse_idmap(m, "--uid-map"));
     for (const auto &m : gid_maps) s.gid_map.push_back(parse_idmap(m, "--gid-map"));
     if ((!uid_maps.empty() || !gid_maps.empty()) && !s.has_namespace(Namespace::user)) {
-        auto ns = s.effective_namespaces();
-        ns.push_back({Namespace::user, {}});
+        auto ns = base();
+        if (std::none_of(ns.begin(), ns.end(),
+                         [](const NamespaceSpec &n) { return n.type == Namespace::user; }))
+            ns.push_back({Namespace::user, {}});
         s.namespaces = ns;
     }
     for (const auto &kv : sysctls) {
@@ -295,6 +303,12 @@ Spec SpecOptions::build(const std::string &file, const std::vector<std::string> 
             "process.args in the spec file");
     validate_spec_file(s, text, file.empty() ? "command line" : file);
     return s;
+}
+
+bool unprivileged_here(const std::string &uri) {
+    bool linux_here =
+        uri.rfind("linux:///", 0) == 0 || uri.rfind("local:///", 0) == 0 || uri == "local";
+    return linux_here && ::geteuid() != 0;
 }
 
 }  // namespace ct::cli

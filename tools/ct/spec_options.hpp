@@ -16,6 +16,10 @@ struct SpecOptions {
     std::string namespaces, seccomp;
     bool read_only = false;
     ProcessOptions process;
+    // The caller is not root and drives this machine's linux backend: --net host and
+    // --uid-map/--gid-map then start from the namespaces that backend gives it by default
+    // (unprivileged_default_namespaces(), with a user namespace), not root's.
+    bool unprivileged = false;
 
     void add_to(po::options_description &desc);
     // Reads `file` (if not empty), applies the options and `command` (if not empty), fills what
@@ -25,6 +29,10 @@ struct SpecOptions {
     Spec build(const std::string &file, const std::vector<std::string> &command,
                const nlohmann::json &defaults = nlohmann::json::object()) const;
 };
+
+// Whether `uri` (resolved: Context::uri()) reaches this machine's linux backend as a caller
+// that is not root.
+bool unprivileged_here(const std::string &uri);
 
 // "SRC:DST[:ro|rw][,opt...]" -> a bind mount; "tmpfs:DST[:opts]" -> a tmpfs.
 MountSpec parse_mount(const std::string &text);

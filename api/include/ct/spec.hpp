@@ -28,6 +28,11 @@ struct NamespaceSpec {
 // The namespaces a spec gets when it does not list any: mount, uts, ipc, pid, net, cgroup.
 CT_API std::vector<NamespaceSpec> default_namespaces();
 
+// What the linux backend makes of an unset `namespaces` for a caller that is not root, as
+// rootless Podman does: user, mount, pid, uts, ipc, net (the net namespace with only its
+// loopback). No cgroup namespace: such a caller usually has no cgroup of the container's own.
+CT_API std::vector<NamespaceSpec> unprivileged_default_namespaces();
+
 // A uid or gid mapping line of a user namespace.
 struct IdMap {
     uint32_t container_id = 0;

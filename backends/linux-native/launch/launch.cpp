@@ -239,7 +239,8 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
                                  : std::string(" (namespaces need root or CAP_SYS_ADMIN; an "
                                                "unprivileged user can have them inside a new user "
                                                "namespace: add 'user' to namespaces, with "
-                                               "uid_map/gid_map of its own ids)")),
+                                               "maps defaulting to its own ids and subordinate "
+                                               "ranges, or leave namespaces unset)")),
                         e);
         throw_sys("create the container's process (clone3)", e);
     }

@@ -189,7 +189,8 @@ NewNetns enter_new_netns() {
                         "create the container's network namespace: " + errstr(err) +
                             " (namespaces need root or CAP_SYS_ADMIN; an unprivileged user can "
                             "have them inside a new user namespace: add 'user' to namespaces, "
-                            "with uid_map/gid_map of its own ids)",
+                            "with maps defaulting to its own ids and subordinate ranges, or leave "
+                            "namespaces unset)",
                         err);
         throw_sys("create the container's network namespace", err);
     }

@@ -11,31 +11,49 @@
 
 namespace ct::linux_native {
 
+// Whether this process has capability `cap` in its effective set.
+bool caller_has_cap(int cap);
+
 class UserNamespace {
   public:
-    // Empty when the spec creates no user namespace.
+    // Empty when the spec creates no user namespace. For an unprivileged caller, reads its
+    // subordinate ranges (/etc/subuid, /etc/subgid) to decide how each map is written.
     explicit UserNamespace(const Spec &spec);
     bool empty() const { return !active_; }
 
-    // What the caller may map. Without CAP_SETUID/CAP_SETGID (a non-root caller) the kernel
-    // allows one id each: the caller's own uid and gid, with setgroups denied. Throws
-    // Errc::permission naming the map and the rule otherwise.
+    // What the caller may map. With CAP_SETUID (CAP_SETGID for gids): anything, written by
+    // the kernel. Without: its own uid (gid) alone, written by the kernel with setgroups
+    // denied; or lines each inside either its own id or one of its subordinate ranges,
+    // written by the setuid helper newuidmap (newgidmap). Throws Errc::permission naming the
+    // map, the host ids and the rule otherwise, so a helper never runs with ids the
+    // administrator did not give the caller.
     void check_caller() const;
 
-    // With setgroups denied (an unprivileged caller) the container cannot set supplementary
-    // groups.
+    // With setgroups denied (an unprivileged caller mapping only its own gid) the container
+    // cannot set supplementary groups.
     bool setgroups_denied() const { return deny_setgroups_; }
 
-    // Writes /proc/<pid>/setgroups (when denied), uid_map and gid_map.
+    // Writes /proc/<pid>/setgroups (when denied), uid_map and gid_map, or runs the helpers.
     void write_maps(pid_t pid) const;
 
     // Whether container id `id` is mapped.
     static bool maps(const std::vector<IdMap> &m, uint32_t id);
 
   private:
+    // How one map gets written.
+    enum class Way { kernel, helper, refused };
+    struct Side {
+        std::vector<IdMap> map;
+        Way way = Way::kernel;
+        std::string refusal;  // Way::refused: why
+    };
+    static Side plan_side(const std::vector<IdMap> &map, bool privileged, uint32_t own,
+                          const char *field, const char *cap, const char *what,
+                          const char *subid_file, const char *helper);
+
     bool active_ = false;
     bool deny_setgroups_ = false;
-    std::vector<IdMap> uid_map_, gid_map_;
+    Side uid_, gid_;
 };
 
 }  // namespace ct::linux_native

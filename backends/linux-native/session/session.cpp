@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@
 #include "net/network.hpp"
 #include "security/confine.hpp"
 #include "security/devices.hpp"
+#include "security/rootless.hpp"
 #include "security/userns.hpp"
 #include "support.hpp"
 
@@ -45,8 +47,20 @@ std::string q(const std::string &name) {
 
 std::string default_state_root() {
     if (::geteuid() == 0) return "/run/ct/linux";
-    if (const char *x = std::getenv("XDG_RUNTIME_DIR")) return std::string(x) + "/ct/linux";
-    return "/tmp/ct-" + std::to_string(::geteuid()) + "/linux";
+    if (const char *x = std::getenv("XDG_RUNTIME_DIR"); x && *x == '/')
+        return std::string(x) + "/ct/linux";
+    // In a directory anyone may write to, a name someone else made first (a symlink, or a
+    // directory of theirs) would hand them this user's containers: it must be the user's own.
+    std::string dir = "/tmp/ct-" + std::to_string(::geteuid());
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) == 0 &&
+        (!S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() || (st.st_mode & 022)))
+        throw Error(Errc::permission, "linux backend: state root " + dir +
+                                          " is not a directory of this user's own (uid " +
+                                          std::to_string(::geteuid()) +
+                                          ", not writable by others): remove it, "
+                                          "set XDG_RUNTIME_DIR, or give the URI a root=DIR");
+    return dir + "/linux";
 }
 
 }  // namespace
@@ -149,6 +163,7 @@ ContainerInfo LinuxSession::describe(const std::string &name, StateStore::Entry 
 
 void LinuxSession::create(const std::string &spec_doc) {
     Spec spec = doc::decode_spec(spec_doc);
+    resolve_caller_defaults(spec);  // a non-root caller's user namespace and maps
     validate(spec);
     check_supported(spec);
     check_host(spec);
