@@ -24,7 +24,7 @@ static libct_session_t s;
 static ct_process_desc_t pd;
 
 struct seen {
-    int pid, proc_self, marker, tty_nr, mark, cwd_ok;
+    int pid, proc_self, marker, tty_nr, mark, cwd_ok, kcore_read, mount_errno;
     char cwd[256];
 };
 
@@ -47,6 +47,13 @@ static int look(void *a) {
     sh->marker = marker_path && access(marker_path, F_OK) == 0;
     sh->tty_nr = tty_nr();
     if (!getcwd(sh->cwd, sizeof sh->cwd)) sh->cwd[0] = 0;
+    /* Confined as any container, the host's root notwithstanding: masked /proc paths, no
+     * CAP_SYS_ADMIN to mount with. */
+    char b[16];
+    int fd = open("/proc/kcore", O_RDONLY);
+    sh->kcore_read = fd >= 0 ? (int)read(fd, b, sizeof b) : -1;
+    if (fd >= 0) close(fd);
+    sh->mount_errno = mount("none", "/mnt", "tmpfs", 0, NULL) == 0 ? 0 : errno;
     return 0;
 }
 
@@ -75,6 +82,8 @@ static void host_root_in_own_mount_ns(int userns) {
         CHECK(sh->pid == 1, "the init is pid 1 of its namespace (%d)", sh->pid);
         CHECK(sh->proc_self == 1, "/proc is the new pid namespace's (self = %d)", sh->proc_self);
         CHECK(sh->marker, "the host's root is the container's root");
+        CHECK(sh->kcore_read <= 0, "/proc/kcore is masked (read %d)", sh->kcore_read);
+        CHECK(sh->mount_errno == EPERM, "no mounting over the host's root (%d)", sh->mount_errno);
         libct_process_destroy(p);
     }
     libct_container_destroy(ct);
@@ -365,12 +374,18 @@ static void destroy_after_switch(void) {
     int st = -1;
     waitpid(c, &st, 0);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "switch, then destroy: %#x", st);
-    int ist = -1;
-    CHECK(waitpid(init, &ist, 0) == init && WIFSIGNALED(ist), "the init was killed: %#x", ist);
-    CHECK(libct_handle_to_err(libct_container_open(s, name)) == -LCTERR_NOTFOUND,
-          "the container is gone");
+    ct_handler_t left = libct_container_open(s, name);
+    CHECK(libct_handle_to_err(left) == -LCTERR_NOTFOUND, "the container is gone: %ld",
+          libct_handle_to_err(left));
+    if (libct_handle_is_err(left)) {
+        int ist = -1;
+        CHECK(waitpid(init, &ist, 0) == init && WIFSIGNALED(ist), "the init was killed: %#x", ist);
+        libct_container_close(ct);
+    } else {
+        libct_container_close(left);
+        libct_container_destroy(ct); /* from here, so that the test leaves nothing */
+    }
     libct_process_destroy(p);
-    libct_container_close(ct);
 }
 
 /* 8. The MAC address of a veth's host end. */
