@@ -1,6 +1,7 @@
 // Bad input: a clear error naming the object and the cause, and nothing left behind (the
 // fixture's TearDown checks state files, cgroups, mounts, processes).
 #include <filesystem>
+#include <functional>
 
 #include "fixture.hpp"
 
@@ -71,6 +72,76 @@ TEST_F(Errors, MissingBindSource) {
         EXPECT_NE(std::string(e.what()).find("mounts[0].source /no/such/source"), std::string::npos)
             << e.what();
     }
+}
+
+// What start would refuse, create refuses, naming the field: nothing is made first.
+TEST_F(Errors, CreateRefusesWhatStartWould) {
+    struct Case {
+        const char *what;
+        std::function<void(Spec &)> set;
+        Errc code;
+        std::vector<std::string> says;
+    };
+    const std::vector<Case> cases = {
+        {"tmpfs option",
+         [](Spec &s) {
+             s.mounts = {{"tmpfs", "/data", "tmpfs", {"nosuid", "frob"}}};
+         },
+         Errc::invalid_spec,
+         {"mounts[0].options", "'frob'", "Unknown parameter"}},
+        {"tmpfs value",
+         [](Spec &s) {
+             s.mounts = {{"tmpfs", "/data", "tmpfs", {"size=lots"}}};
+         },
+         Errc::invalid_spec,
+         {"mounts[0].options", "'size=lots'", "Bad value"}},
+        {"bind option",
+         [](Spec &s) {
+             s.mounts = {{"/tmp", "/data", "bind", {"frob"}}};
+         },
+         Errc::invalid_spec,
+         {"mounts[0].options", "'frob'"}},
+        {"filesystem type",
+         [](Spec &s) {
+             s.mounts = {{"x", "/data", "nosuchfs", {}}};
+         },
+         Errc::unsupported,
+         {"mounts[0].type", "nosuchfs"}},
+        {"net namespace path is a regular file",
+         [](Spec &s) {
+             s.namespaces = {{Namespace::mount, ""}, {Namespace::net, "/etc/passwd"}};
+         },
+         Errc::invalid_spec,
+         {"namespace net path /etc/passwd", "not a namespace file"}},
+        {"net namespace path of another type",
+         [](Spec &s) {
+             s.namespaces = {{Namespace::mount, ""}, {Namespace::net, "/proc/self/ns/uts"}};
+         },
+         Errc::invalid_spec,
+         {"namespace net path /proc/self/ns/uts", "is a uts namespace, not net"}},
+    };
+    for (const auto &c : cases) {
+        auto s = spec({"/bin/true"});
+        c.set(s);
+        try {
+            session().create(s);
+            ADD_FAILURE() << c.what << ": create succeeded";
+            session().get(s.name).destroy();
+        } catch (const Error &e) {
+            EXPECT_EQ(e.code(), c.code) << c.what << ": " << e.what();
+            for (const auto &w : c.says)
+                EXPECT_NE(std::string(e.what()).find(w), std::string::npos)
+                    << c.what << ": " << e.what();
+        }
+        EXPECT_TRUE(session().list().empty()) << c.what;
+        EXPECT_TRUE(cgroup_dirs_for(cgroup_parent_, s.name).empty()) << c.what;
+    }
+    // Options the filesystem knows still pass, and the namespace file of the right type.
+    auto ok = spec({"/bin/true"});
+    ok.mounts = {{"tmpfs", "/data", "tmpfs", {"nosuid", "size=1m", "mode=700"}}};
+    ok.namespaces = {{Namespace::mount, ""}, {Namespace::uts, "/proc/self/ns/uts"}};
+    auto c = session().create(ok);
+    c.destroy();
 }
 
 TEST_F(Errors, UnknownBackendAndBadUri) {

@@ -4,14 +4,17 @@
 // listed (as incomplete when a step was cut short), `destroy --force` removes it with every
 // cgroup, interface, mount and state file, and the name can be used again at once.
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "ct/json.hpp"
 #include "fixture.hpp"
@@ -160,6 +163,40 @@ TEST_F(Faults, KillAtEveryStepOfDestroy) {
 
 // The state a killed create leaves is listed as incomplete, says why, and other operations
 // refuse it with the way out.
+// Besides the fault points, SIGKILL at random moments: `ct run` and `ct create` killed 0-30 ms
+// in, as a user's machine would (the fault points cover each step; this covers the moments
+// between them).
+TEST_F(Faults, KillAtRandomMoments) {
+    const std::string name = "fr" + std::to_string(::getpid());
+    std::string spec = spec_file(victim(name));
+    unsigned seed = static_cast<unsigned>(::getpid());
+    for (int i = 0; i < 24; ++i) {
+        const char *cmd = i % 2 ? "create" : "run";
+        int delay_us = static_cast<int>(rand_r(&seed) % 30000);
+        std::vector<std::string> all = {std::string(CT_TEST_BUILD_DIR) + "/bin/ct", "-c", uri(),
+                                        cmd, spec};
+        std::vector<char *> argv;
+        for (auto &a : all) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        pid_t pid = ::fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            int null = ::open("/dev/null", O_RDWR);
+            ::dup2(null, 0);
+            ::dup2(null, 1);
+            ::dup2(null, 2);
+            ::execv(argv[0], argv.data());
+            ::_exit(126);
+        }
+        ::usleep(static_cast<useconds_t>(delay_us));
+        ::kill(pid, SIGKILL);
+        int st = 0;
+        ::waitpid(pid, &st, 0);
+        check_after_kill(std::string(cmd) + " after " + std::to_string(delay_us) + " us", i, name);
+        if (HasFailure()) break;  // one broken state is enough to read
+    }
+}
+
 TEST_F(Faults, AnInterruptedCreateIsListedAsIncomplete) {
     const std::string name = "fi" + std::to_string(::getpid());
     // Fault point 2: the directory has its name, the cgroups are not made yet.
@@ -237,6 +274,19 @@ TEST_F(Faults, ExitStatusIsKeptWhenTheDiskFillsUp) {
     }
     auto info = ct_cli(u, {"info", name});
     ASSERT_EQ(info.code, 0) << info.err;
+    // A create on the full disk fails saying so, and leaves nothing in the state root.
+    auto entries = [&] {
+        std::set<std::string> out;
+        for (const auto &e : fs::directory_iterator(root + "/s")) out.insert(e.path().filename());
+        return out;
+    };
+    auto before = entries();
+    Spec other = spec({"/bin/true"}, name + "b");
+    auto full = ct_cli(u, {"create", spec_file(other)});
+    EXPECT_NE(full.code, 0);
+    EXPECT_NE(full.err.find("No space left on device"), std::string::npos) << full.err;
+    EXPECT_EQ(entries(), before);
+    EXPECT_EQ(ct_cli(u, {"info", other.name}).code, 1);
     ASSERT_EQ(ct_cli(u, {"kill", name, "KILL"}).code, 0);
     auto w = ct_cli(u, {"wait", name});  // prints the status (shell convention)
     EXPECT_EQ(w.code, 0) << w.err;

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "fs/private_area.hpp"
+#include "launch/host_probe.hpp"
 #include "security/caps.hpp"
 #include "security/devices.hpp"
 #include "security/passwd.hpp"
@@ -77,12 +78,17 @@ int clone_flag(Namespace ns) {
 
 void check_host_paths(const Spec &s) {
     fs::private_area(s)->check_host();
-    for (size_t i = 0; i < s.mounts.size(); ++i)
-        if (s.mounts[i].type == "bind")
-            must_exist(s.mounts[i].source, "mounts[" + std::to_string(i) + "].source", false);
+    for (size_t i = 0; i < s.mounts.size(); ++i) {
+        std::string field = "mounts[" + std::to_string(i) + "]";
+        if (s.mounts[i].type == "bind") must_exist(s.mounts[i].source, field + ".source", false);
+        // What start would refuse in the mount options, refused now (cgroup mounts are
+        // planned from the container's cgroups, which do not exist yet).
+        if (s.mounts[i].type != "cgroup") probe_mount_options(mount_op(s.mounts[i], field), field);
+    }
     for (const auto &n : s.effective_namespaces())
         if (!n.path.empty())
-            must_exist(n.path, std::string("namespace ") + namespace_name(n.type) + " path", false);
+            check_namespace_file(n.path, n.type,
+                                 std::string("namespace ") + namespace_name(n.type) + " path");
 }
 
 void check_host(const Spec &s) {

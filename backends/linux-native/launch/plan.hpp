@@ -11,7 +11,8 @@
 namespace ct::linux_native {
 
 // Checks what the spec needs from the host before anything is made: the rootfs, bind mount
-// sources and joined namespace files exist. Throws Errc::not_found naming the field and path.
+// sources and joined namespace files exist (and are namespaces of their type), mount options
+// parse. Throws Errc::not_found or Errc::invalid_spec naming the field and path.
 void check_host_paths(const Spec &spec);
 
 // CLONE_NEW* of a namespace type.

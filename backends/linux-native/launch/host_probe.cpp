@@ -1,0 +1,98 @@
+#include "launch/host_probe.hpp"
+
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "launch/plan.hpp"
+#include "support.hpp"
+
+namespace ct::linux_native {
+namespace {
+
+// The kernel explains a refused parameter in the context's log ("e tmpfs: Unknown parameter
+// 'frob'"); the bare errno says much less.
+std::string context_log(int fd) {
+    char buf[512];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    if (n <= 2) return "";
+    std::string s(buf, static_cast<size_t>(n));
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+    return s.size() > 2 && s[1] == ' ' ? s.substr(2) : s;
+}
+
+const char *namespace_type_name(int nstype) {
+    switch (nstype) {
+        case CLONE_NEWNS:
+            return "mount";
+        case CLONE_NEWUTS:
+            return "uts";
+        case CLONE_NEWIPC:
+            return "ipc";
+        case CLONE_NEWPID:
+            return "pid";
+        case CLONE_NEWNET:
+            return "net";
+        case CLONE_NEWUSER:
+            return "user";
+        case CLONE_NEWCGROUP:
+            return "cgroup";
+        case CLONE_NEWTIME:
+            return "time";
+    }
+    return "unknown";
+}
+
+}  // namespace
+
+void probe_mount_options(const MountOp &op, const std::string &field) {
+    if (op.bind || op.fstype.empty()) return;
+    Fd fs(::fsopen(op.fstype.c_str(), FSOPEN_CLOEXEC));
+    if (!fs) {
+        if (errno == ENODEV)
+            throw Error(Errc::unsupported, field + ".type: this kernel has no filesystem '" +
+                                               op.fstype + "' (see /proc/filesystems)");
+        return;  // EPERM, ENOSYS: mount(2) at start decides
+    }
+    size_t start = 0;
+    while (start < op.data.size()) {
+        size_t end = op.data.find(',', start);
+        if (end == std::string::npos) end = op.data.size();
+        std::string opt = op.data.substr(start, end - start);
+        start = end + 1;
+        if (opt.empty()) continue;
+        auto eq = opt.find('=');
+        int r = eq == std::string::npos
+                    ? ::fsconfig(fs.get(), FSCONFIG_SET_FLAG, opt.c_str(), nullptr, 0)
+                    : ::fsconfig(fs.get(), FSCONFIG_SET_STRING, opt.substr(0, eq).c_str(),
+                                 opt.c_str() + eq + 1, 0);
+        // Only a refused parameter is the spec's fault; a path an option names (overlay's
+        // lowerdir=) may be made between create and start.
+        if (r != 0 && errno == EINVAL) {
+            std::string why = context_log(fs.get());
+            throw Error(Errc::invalid_spec, field + ".options: '" + opt + "' is refused by " +
+                                                op.fstype + ": " +
+                                                (why.empty() ? errstr(EINVAL) : why));
+        }
+        if (r != 0) context_log(fs.get());  // drop the message: the log holds only a few
+    }
+}
+
+void check_namespace_file(const std::string &path, Namespace type, const std::string &field) {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw Error(Errc::not_found, field + " " + path + ": " + errstr(errno), errno);
+    int got = ::ioctl(fd.get(), NS_GET_NSTYPE);
+    if (got < 0)
+        throw Error(Errc::invalid_spec, field + " " + path +
+                                            " is not a namespace file (like /proc/PID/ns/" +
+                                            namespace_name(type) + " or a bind mount of one)");
+    if (got != clone_flag(type))
+        throw Error(Errc::invalid_spec, field + " " + path + " is a " + namespace_type_name(got) +
+                                            " namespace, not " + namespace_name(type));
+}
+
+}  // namespace ct::linux_native

@@ -1,0 +1,24 @@
+// Create-time checks that ask the kernel instead of waiting for start to find out: a
+// filesystem's mount options, and that a namespace path is a namespace of the right type.
+#pragma once
+
+#include <string>
+
+#include "ct/spec.hpp"
+#include "launch/launch.hpp"
+
+namespace ct::linux_native {
+
+// Offers the filesystem-specific options of `op` (op.data) to a filesystem context of
+// op.fstype (fsopen + fsconfig: parsed, nothing mounted) and throws Errc::invalid_spec naming
+// `field` with the kernel's reason when the filesystem refuses one, Errc::unsupported when
+// this kernel has no such filesystem. Quiet when the kernel cannot be asked (a caller without
+// CAP_SYS_ADMIN, a kernel without fsopen): start then reports what mount(2) says.
+void probe_mount_options(const MountOp &op, const std::string &field);
+
+// Throws Errc::invalid_spec naming `field` unless `path` opens as a namespace file (nsfs) of
+// type `type`: joining a regular file or another type's namespace otherwise fails only at
+// start, in setns(), with EINVAL.
+void check_namespace_file(const std::string &path, Namespace type, const std::string &field);
+
+}  // namespace ct::linux_native
