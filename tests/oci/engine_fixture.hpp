@@ -63,8 +63,10 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
             for (auto it = std::filesystem::recursive_directory_iterator(d);
                  it != std::filesystem::recursive_directory_iterator(); ++it) {
                 if (it->path().filename() != "cgroup.procs") continue;
-                std::string procs = read_file(it->path());
-                EXPECT_TRUE(procs.empty()) << "processes left in " << it->path() << ": " << procs;
+                // An engine's monitor (conmon, a shim) may take a moment to exit after rm.
+                std::string procs;
+                EXPECT_TRUE(eventually([&] { return (procs = read_file(it->path())).empty(); }))
+                    << "processes left in " << it->path() << ": " << procs;
             }
         }
     }

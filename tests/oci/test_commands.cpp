@@ -251,7 +251,15 @@ TEST_P(Commands, EventsStatsAndInterval) {
 
 TEST_P(Commands, CheckpointAndRestoreWithPodmansOptions) {
     if (std::string why = criu_unusable(); !why.empty()) GTEST_SKIP() << why;
-    start_container(kTicker);
+    // With a cgroup mount, as engines give every container (libct makes it of binds of the
+    // container's cgroup directories, which the restore rebinds to the new ones).
+    json c = config(kTicker);
+    c["mounts"].push_back({{"destination", "/sys/fs/cgroup"},
+                           {"type", "cgroup"},
+                           {"source", "cgroup"},
+                           {"options", {"nosuid", "noexec", "nodev", "relatime", "ro"}}});
+    write_config_json(c);
+    start_configured();
     ASSERT_TRUE(eventually([&] { return ticks() > 2; }));
     std::string image = dir_ + "/checkpoint", work = dir_ + "/work";
     fs::create_directories(work);

@@ -189,15 +189,6 @@ TEST_P(Podman, CheckpointRestore) {
     if (cp.code != 0 && GetParam() == "runc" &&
         criu_log.find("kerndat_vdso_fill_symtable failed") != std::string::npos)
         GTEST_SKIP() << "the criu runc finds under Podman fails on this kernel (vDSO): " << cp.err;
-    // Podman gives every container a /sys/fs/cgroup mount; libct makes it of binds of the
-    // container's cgroup directories, which its checkpoint does not declare to CRIU as
-    // external mounts yet (backends/linux-native/criu/checkpoint.cpp): CRIU refuses the
-    // cgroup2 one. A limitation of libct, reported as such, not a pass.
-    if (cp.code != 0 && GetParam() == "ct-oci" &&
-        cp.err.find("doesn't have a proper root mount") != std::string::npos)
-        GTEST_SKIP() << "NOT SUPPORTED YET by libct: checkpoint of a container with a cgroup "
-                        "mount (CRIU: "
-                     << cp.err.substr(cp.err.find("mnt:")).substr(0, 120) << ")";
     ASSERT_EQ(cp.code, 0) << cp.text() << "\nCRIU's log:\n" << criu_log;
     EXPECT_EQ(status(name), "exited");
     Result rs = podman({"container", "restore", name}, 120s);

@@ -157,6 +157,10 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
     for (size_t i = 0; i < spec.mounts.size(); ++i)
         if (spec.mounts[i].type == "bind")
             rq.ext_mount(criu::mount_target(spec.mounts[i]), criu::mount_key(i));
+        else if (spec.mounts[i].type == "cgroup")
+            for (const auto &[hierarchy, dir] : e.state.cgroups)
+                rq.ext_mount(criu::cgroup_mount_target(spec.mounts[i], hierarchy),
+                             criu::cgroup_mount_key(i, hierarchy));
 
     if (!criu::features().mem_dirty_track)
         criu::log(CT_LOG_INFO,

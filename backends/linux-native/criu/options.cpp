@@ -77,4 +77,23 @@ std::string mount_key(size_t index) {
     return "ct-mnt-" + std::to_string(index);
 }
 
+namespace {
+std::string hierarchy_dir(const std::string &hierarchy) {
+    return hierarchy.rfind("name=", 0) == 0 ? hierarchy.substr(5) : hierarchy;
+}
+}  // namespace
+
+std::string cgroup_mount_target(const MountSpec &m, const std::string &hierarchy) {
+    std::string base = mount_target(m);
+    while (base.size() > 1 && base.back() == '/') base.pop_back();
+    return (base == "/" ? "" : base) + "/" + hierarchy_dir(hierarchy);
+}
+
+std::string cgroup_mount_key(size_t index, const std::string &hierarchy) {
+    std::string key = mount_key(index) + "-" + hierarchy_dir(hierarchy);
+    for (char &c : key)
+        if (c == ',') c = '_';  // "cpu,cpuacct"
+    return key;
+}
+
 }  // namespace ct::linux_native::criu

@@ -32,5 +32,11 @@ RestoreOptions parse_restore_options(const std::string &doc);
 // and the key that names its source in the images ("ct-mnt-<index in spec.mounts>").
 std::string mount_target(const MountSpec &m);
 std::string mount_key(size_t index);
+// The bind of one cgroup directory that a "cgroup" mount is made of (cgroups/mount.cpp):
+// "<target>/<hierarchy>" ("/sys/fs/cgroup/memory", ".../systemd" for name=systemd), and its
+// key ("ct-mnt-<index>-<hierarchy>"). External to CRIU like a bind mount: the restore binds
+// the cgroup directories it makes.
+std::string cgroup_mount_target(const MountSpec &m, const std::string &hierarchy);
+std::string cgroup_mount_key(size_t index, const std::string &hierarchy);
 
 }  // namespace ct::linux_native::criu

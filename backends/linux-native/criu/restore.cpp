@@ -197,6 +197,9 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
         for (size_t i = 0; i < spec.mounts.size(); ++i)
             if (spec.mounts[i].type == "bind")
                 rq.ext_mount(criu::mount_key(i), spec.mounts[i].source);
+            else if (spec.mounts[i].type == "cgroup")
+                for (const auto &[hierarchy, dir] : cg.paths())
+                    rq.ext_mount(criu::cgroup_mount_key(i, hierarchy), dir);
         criu::StdioReplacements stdio(rq, meta.stdio, o.stdio,
                                       meta.machine_id == criu::machine_id(),
                                       meta.boot_id == criu::boot_id());
