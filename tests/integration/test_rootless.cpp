@@ -153,11 +153,11 @@ class Rootless : public LinuxTest {
     // A shell command as the user (real, effective and saved ids, its groups), from its home
     // with a login-like environment. Returns the exit code.
     int as_user(const std::string &cmd, const std::string &redirect = "") {
-        std::string full = "cd " + home_ + " && setpriv --reuid=" + std::to_string(uid_) +
-                           " --regid=" + std::to_string(gid_) +
-                           " --init-groups env -i PATH=/usr/bin:/bin HOME=" + home_ +
-                           " USER=" + name_ + " LOGNAME=" + name_ + " sh -c " + quoted(cmd) +
-                           redirect;
+        std::string full =
+            "cd " + home_ + " && " + cgroup_prefix_ + "setpriv --reuid=" + std::to_string(uid_) +
+            " --regid=" + std::to_string(gid_) +
+            " --init-groups env -i PATH=/usr/bin:/bin HOME=" + home_ + " USER=" + name_ +
+            " LOGNAME=" + name_ + " sh -c " + quoted(cmd) + redirect;
         int st = std::system(full.c_str());
         return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     }
@@ -178,6 +178,8 @@ class Rootless : public LinuxTest {
         return l;
     }
 
+    // Run before setpriv by as_user's root shell (moving itself into cgroups, say).
+    std::string cgroup_prefix_;
     static inline int counter_ = 0;
     bool made_user_ = false;
     std::string name_, home_, rootfs_, out_dir_;
@@ -344,6 +346,82 @@ TEST_F(Rootless, AStateRootSomeoneElseMadeIsRefused) {
     ASSERT_EQ(as_user("mkdir -m 700 " + state_dir()), 0);
     r = ct("run --rootfs " + rootfs_ + " -- /bin/true");
     EXPECT_EQ(r.rc, 0) << r.err;
+}
+
+// A cgroup tree the administrator delegated to the user, as systemd delegates user@UID.service:
+// a directory of the user's own in every hierarchy, with the user's session inside it. With
+// it as the session's cgroup_parent, the container gets its own cgroups and its limits.
+class DelegatedTree {
+  public:
+    DelegatedTree(const std::string &name, uid_t uid) : name_(name) {
+        for (const auto &h : cgroup_hierarchies()) {
+            std::string d = "/sys/fs/cgroup/" + h + "/" + name;
+            if (mkdir(d.c_str(), 0755) != 0 || mkdir((d + "/session").c_str(), 0755) != 0)
+                throw std::runtime_error("cannot make " + d + "/session");
+            dirs_.push_back(d);
+            if (h == "cpuset")
+                for (const char *f : {"/cpuset.cpus", "/cpuset.mems"}) {
+                    std::string v = read_text("/sys/fs/cgroup/cpuset" + std::string(f));
+                    write_text(d + f, v);
+                    write_text(d + "/session" + f, v);
+                }
+            std::string cmd = "chown -R " + std::to_string(uid) + " " + d;
+            if (std::system(cmd.c_str()) != 0) throw std::runtime_error(cmd + " failed");
+        }
+    }
+    ~DelegatedTree() {
+        // Whatever a failed test left inside goes first: processes, then directories.
+        for (const auto &d : dirs_) {
+            for (const auto &e : fs::directory_iterator(d))
+                if (e.is_directory()) {
+                    std::istringstream procs(read_text(e.path().string() + "/cgroup.procs"));
+                    for (long pid; procs >> pid;) kill(static_cast<pid_t>(pid), SIGKILL);
+                }
+        }
+        for (const auto &d : dirs_)
+            for (const auto &e : fs::directory_iterator(d))
+                if (e.is_directory())
+                    for (int i = 0; i < 100 && rmdir(e.path().c_str()) != 0; ++i) usleep(10000);
+        for (const auto &d : dirs_)
+            if (rmdir(d.c_str()) != 0) ADD_FAILURE() << "cannot remove " << d;
+    }
+    // as_user's prefix: the root shell moves itself into the session cgroups, so the user's
+    // processes start there.
+    std::string enter_session() const {
+        std::string p = "for f in";
+        for (const auto &d : dirs_) p += " " + d + "/session/cgroup.procs";
+        return p + "; do echo $$ > $f || exit 1; done && ";
+    }
+    const std::vector<std::string> &dirs() const { return dirs_; }
+
+  private:
+    std::string name_;
+    std::vector<std::string> dirs_;
+};
+
+TEST_F(Rootless, ADelegatedCgroupTakesLimits) {
+    std::string name = "ct-rl-deleg-" + std::to_string(getpid());
+    DelegatedTree tree(name, uid_);
+    cgroup_prefix_ = tree.enter_session();
+    std::string c = "-c 'linux:///?cgroup_parent=" + name + "' ";
+    auto cr = ct(c + "create --name rlcg --rootfs " + rootfs_ +
+                 " --memory 64M --pids 50 -- /bin/sleep 60");
+    ASSERT_EQ(cr.rc, 0) << cr.err;
+    auto st = ct(c + "start rlcg");
+    ASSERT_EQ(st.rc, 0) << st.err;
+    std::string mem = "/sys/fs/cgroup/memory/" + name + "/rlcg";
+    if (fs::exists("/sys/fs/cgroup/memory"))
+        EXPECT_EQ(read_text(mem + "/memory.limit_in_bytes"), "67108864\n");
+    if (fs::exists("/sys/fs/cgroup/pids"))
+        EXPECT_EQ(read_text("/sys/fs/cgroup/pids/" + name + "/rlcg/pids.max"), "50\n");
+    auto info = nlohmann::json::parse(ct(c + "info rlcg --json").out);
+    long pid = info.at("pid").get<long>();
+    EXPECT_NE(read_text("/proc/" + std::to_string(pid) + "/cgroup").find("/" + name + "/rlcg\n"),
+              std::string::npos);
+    auto d = ct(c + "destroy --force rlcg");
+    EXPECT_EQ(d.rc, 0) << d.err;
+    for (const auto &dir : tree.dirs()) EXPECT_FALSE(fs::exists(dir + "/rlcg")) << dir;
+    cgroup_prefix_.clear();
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "session/session.hpp"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -215,7 +216,12 @@ void LinuxSession::create(const std::string &spec_doc) {
     rb.add([&] { cg.remove(); });
     fault_point("create: cgroups made");
     manager->apply(cg, spec.resources);
-    apply_device_policy(cg, spec, &device_programs_);
+    // The kernel takes device rules (v1 devices.deny, a cgroup BPF program) only with
+    // CAP_SYS_ADMIN. A caller without it — a user in a delegated cgroup — reaches only the
+    // devices its own permissions allow, and its container, in a user namespace, can make
+    // none: as with rootless Podman, no allow-list unless the spec asks for one.
+    if (caller_has_cap(CAP_SYS_ADMIN) || !spec.devices.empty() || !spec.resources.devices.empty())
+        apply_device_policy(cg, spec, &device_programs_);
     fault_point("create: limits applied");
 
     entry.state.status = "created";
