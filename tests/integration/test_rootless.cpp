@@ -424,5 +424,36 @@ TEST_F(Rootless, ADelegatedCgroupTakesLimits) {
     cgroup_prefix_.clear();
 }
 
+// Root has no default maps: a user namespace without them is refused at create, naming the
+// field, and nothing is made (the session's TearDown checks).
+using RootUserNs = LinuxTest;
+
+TEST_F(RootUserNs, NoDefaultMaps) {
+    Spec s = spec({"/bin/true"});
+    s.namespaces = std::vector<NamespaceSpec>{
+        {Namespace::user, {}}, {Namespace::mount, {}}, {Namespace::pid, {}}};
+    try {
+        session().create(s);
+        ADD_FAILURE() << "created without maps";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::invalid_spec);
+        EXPECT_NE(std::string(e.what()).find(
+                      "namespaces: a new user namespace made by root needs uid_map and gid_map"),
+                  std::string::npos)
+            << e.what();
+    }
+    // One map without the other is the spec's own error, for everyone.
+    s.uid_map = {{0, 100000, 10}};
+    try {
+        session().create(s);
+        ADD_FAILURE() << "created with a uid_map alone";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::invalid_spec);
+        EXPECT_NE(std::string(e.what()).find("needs both uid_map and gid_map, or neither"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
 }  // namespace
 }  // namespace ct::test
