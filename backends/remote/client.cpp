@@ -517,11 +517,19 @@ void Client::restore(const char *name, const char *opts) {
             if (o["stdio"][i].is_number_integer()) fds[i] = o["stdio"][i];
     if (o.is_object() && o.value("detach", false) && (fds[0] >= 0 || fds[1] >= 0 || fds[2] >= 0))
         refuse_detached_stdio();
+    // The console socket is the caller's fd, meaningless over there: the agent makes its own and
+    // the pty master it gets is relayed to a pty of ours, as for start.
+    int console_socket = -1;
+    if (o.is_object() && o.contains("console_socket")) {
+        if (o["console_socket"].is_number_integer()) console_socket = o["console_socket"];
+        o.erase("console_socket");
+    }
+    std::string doc = o.is_discarded() ? str(opts) : o.dump();
     uint64_t id = new_id();
-    Msg m{{"t", "call"}, {"id", id}, {"op", "restore"}, {"name", str(name)}, {"doc", str(opts)}};
-    Streams st = open_streams(id, fds, false, m);
+    Msg m{{"t", "call"}, {"id", id}, {"op", "restore"}, {"name", str(name)}, {"doc", doc}};
+    Streams st = open_streams(id, fds, console_socket >= 0, m);
     try {
-        attach(st, end_call(id, begin_call(m)), -1);
+        attach(st, end_call(id, begin_call(m)), console_socket);
     } catch (...) {
         close_streams(st);
         throw;

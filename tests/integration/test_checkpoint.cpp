@@ -582,16 +582,20 @@ int receive_fd(int sock) {
     return fd;
 }
 
+// Terminals are relayed to the caller through linux+ssh:// too: these run remotely as well.
+class CheckpointTerminal : public Checkpoint {};
+
 // A -t container: its terminal's slave is the container's, its master the console holder's.
 // A checkpoint that leaves it running keeps its terminal working; a restore gives it a new
 // terminal whose master goes to the restore's console socket, and the count goes on there.
-TEST_F(CheckpointStdio, TerminalOfATContainerComesBackThroughTheConsoleSocket) {
+TEST_F(CheckpointTerminal, TerminalOfATContainerComesBackThroughTheConsoleSocket) {
     int sock[2];
     ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock), 0);
     auto s = spec({"/bin/sh", "-c", kTicker});
     s.process.terminal = true;
     auto c = session().create(s);
     StartOptions o;
+    o.stdio = {-1, -1, -1};  // the terminal is its stdio (and remotely, fds cannot go)
     o.console_socket = sock[1];
     o.detach = true;
     c.start(o);

@@ -19,7 +19,9 @@ struct SessionCore;
 }
 
 // File descriptors of the calling process to hand to a container process as its stdio.
-// -1 means /dev/null. The default passes the caller's own 0, 1 and 2 through.
+// -1 means /dev/null (at restore: the same file or terminal as at the dump when it is still
+// there, else /dev/null; docs/checkpoint.md "Stdio"). The default passes the caller's own 0, 1
+// and 2 through.
 struct Stdio {
     int in = 0;
     int out = 1;

@@ -548,11 +548,21 @@ Msg Server::restore(const Msg &m) {
     if (opts.is_object() && opts.contains("stdio"))
         opts["stdio"] = {io.child[0] ? io.child[0].get() : -1, io.child[1] ? io.child[1].get() : -1,
                          io.child[2] ? io.child[2].get() : -1};
+    // An fd number from the client would name one of the agent's own fds: only ours goes.
+    if (opts.is_object()) {
+        opts.erase("console_socket");
+        if (io.console_theirs) opts["console_socket"] = io.console_theirs.get();
+    }
     std::string doc = opts.is_discarded() ? text(m, "doc") : opts.dump();
     Sink err;
     check(fn(session_, name.c_str(), doc.c_str(), &err), err);
     attach(id, name, 0, true, io);
-    return Msg::object();
+    bool pty = false;
+    {
+        std::lock_guard lock(mu_);
+        for (auto &g : groups_) pty = pty || (g->id == id && g->pty);
+    }
+    return Msg{{"pty", pty}};
 }
 
 void Server::get_files(const Msg &m) {
