@@ -360,7 +360,14 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
 
     // Made (so validated, with its host paths checked) before any pre-mount command runs:
     // a rejected spec runs none.
-    ct::Container c = h->s->session.create(spec);
+    std::optional<ct::Container> made;
+    try {
+        made = h->s->session.create(spec);
+    } catch (...) {
+        h->area_made.clear();  // nothing was made: later directories there are not ours
+        throw;
+    }
+    ct::Container c = *made;
     int gate[2] = {-1, -1};
     auto undo = [&] {
         if (gate[0] >= 0) ::close(gate[0]);
