@@ -183,6 +183,11 @@ if(EXISTS ${BUILD}/bin/ct-cli-tests)
   run(${CMAKE_COMMAND} -E env CT_TEST_CT=${PREFIX}/usr/bin/ct ${BUILD}/bin/ct-cli-tests
       --gtest_filter=CtSurface.*:CtConfig.*:CtFirstContact.*:CtRun.*:CtLifecycle.*)
 endif()
+# Rootless containers, run by a real user the tests create, with the installed ct.
+if(EXISTS ${BUILD}/bin/ct-rootless-tests)
+  run(${CMAKE_COMMAND} -E env CT_TEST_CT=${PREFIX}/usr/bin/ct ${BUILD}/bin/ct-rootless-tests
+      --gtest_filter=Rootless.*)
+endif()
 file(REMOVE_RECURSE ${PREFIX})
 file(REMOVE_RECURSE /run/ct-install-test)
 message(STATUS "installed layout OK")

@@ -1,6 +1,7 @@
 // Rootless containers as rootless Podman makes them, for real: each test creates an ordinary
 // login user (useradd, with a home and the subordinate id range useradd gives it), makes a
-// busybox rootfs in that home as the user, runs the built `ct` as the user (setpriv) with no
+// busybox rootfs in that home as the user, runs `ct` as the user (setpriv; the build tree's, or
+// $CT_TEST_CT: tests/install runs these against the installed one) with no
 // option asking for a user namespace, and checks what the container is: root inside, the
 // caller's own uid outside, container ids 1..65536 on its /etc/subuid range, confined as
 // root's containers are. Escape tests: a map of host root or of ids outside the caller's
@@ -40,6 +41,12 @@ struct CtResult {
 struct Range {
     uint32_t start = 0, count = 0;
 };
+
+// The ct under test: $CT_TEST_CT (an installed one, e.g.), else the build tree's.
+std::string ct_binary() {
+    const char *e = std::getenv("CT_TEST_CT");
+    return e && *e ? e : CT_TEST_CT_BIN;
+}
 
 // The first "name:start:count" line of `file` for `name`.
 Range subid_of(const std::string &file, const std::string &name) {
@@ -97,8 +104,8 @@ class Rootless : public LinuxTest {
             GTEST_SKIP() << "the kernel refuses unprivileged user namespaces here";
         // The built ct, its libct.so and backends must be reachable by any user: a build tree
         // under a private directory cannot be tested this way (build it elsewhere).
-        ASSERT_EQ(as_user(std::string(CT_TEST_CT_BIN) + " --version >/dev/null 2>&1"), 0)
-            << name_ << " cannot run " << CT_TEST_CT_BIN
+        ASSERT_EQ(as_user(ct_binary() + " --version >/dev/null 2>&1"), 0)
+            << name_ << " cannot run " << ct_binary()
             << ": every directory above the build tree must be searchable by other users";
         rootfs_ = home_ + "/rootfs";
         ASSERT_EQ(as_user(std::string("sh ") + CT_MKROOTFS + " " + rootfs_ + " >/dev/null"), 0);
@@ -166,7 +173,7 @@ class Rootless : public LinuxTest {
     CtResult ct(const std::string &args) {
         std::string o = out_dir_ + "/stdout", e = out_dir_ + "/stderr";
         CtResult r;
-        r.rc = as_user(std::string(CT_TEST_CT_BIN) + " " + args, " >" + o + " 2>" + e);
+        r.rc = as_user(ct_binary() + " " + args, " >" + o + " 2>" + e);
         r.out = read_text(o);
         r.err = read_text(e);
         return r;
