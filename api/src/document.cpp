@@ -675,6 +675,33 @@ Hooks hooks_from_json(const json &j, const std::string &path) {
     return h;
 }
 
+// time_offsets: {monotonic: {secs, nanosecs}, boottime: {...}}, a zero clock left out.
+json time_offsets_to_json(const TimeOffsets &t) {
+    json j = json::object();
+    for (auto [key, c] :
+         {std::pair{"monotonic", &t.monotonic}, std::pair{"boottime", &t.boottime}}) {
+        if (*c == ClockOffset{}) continue;
+        json e{{"secs", c->secs}};
+        if (c->nanosecs) e["nanosecs"] = c->nanosecs;
+        j[key] = e;
+    }
+    return j;
+}
+
+TimeOffsets time_offsets_from_json(const json &j, const std::string &path) {
+    Reader r(j, path);
+    TimeOffsets t;
+    for (auto [key, c] : {std::pair{"monotonic", &t.monotonic}, std::pair{"boottime", &t.boottime}})
+        if (auto *v = r.get(key)) {
+            Reader cr(*v, r.path(key));
+            cr.num("secs", c->secs);
+            cr.num("nanosecs", c->nanosecs);
+            cr.finish();
+        }
+    r.finish();
+    return t;
+}
+
 }  // namespace
 
 json spec_to_json(const Spec &s) {
@@ -769,6 +796,9 @@ json spec_to_json(const Spec &s) {
     if (!s.hooks.empty()) j["hooks"] = hooks_to_json(s.hooks);
     put_str(j, "cgroup_path", s.cgroup_path);
     put_str(j, "bundle", s.bundle);
+    put_str(j, "personality", s.personality);
+    put_str(j, "rootfs_propagation", s.rootfs_propagation);
+    if (!s.time_offsets.empty()) j["time_offsets"] = time_offsets_to_json(s.time_offsets);
     make_lossless(j, "");
     return j;
 }
@@ -927,6 +957,10 @@ Spec spec_from_json(const json &j) {
     if (auto *v = r.get("hooks")) s.hooks = hooks_from_json(*v, "hooks");
     r.str("cgroup_path", s.cgroup_path);
     r.str("bundle", s.bundle);
+    r.str("personality", s.personality);
+    r.str("rootfs_propagation", s.rootfs_propagation);
+    if (auto *v = r.get("time_offsets"))
+        s.time_offsets = time_offsets_from_json(*v, "time_offsets");
     r.finish();
     return s;
 }

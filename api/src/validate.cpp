@@ -527,6 +527,33 @@ void check_cgroup_path(const Spec &s) {
     }
 }
 
+// personality, rootfs_propagation and time_offsets: what the kernel takes, and the
+// namespace each needs.
+void check_linux_extras(const Spec &s) {
+    if (!s.personality.empty() && s.personality != "linux" && s.personality != "linux32")
+        fail("personality", "'" + s.personality + "' is not linux or linux32");
+    if (!s.rootfs_propagation.empty()) {
+        static const char *const kKinds[] = {"private", "rprivate", "slave",      "rslave",
+                                             "shared",  "rshared",  "unbindable", "runbindable"};
+        bool known = false;
+        for (const char *k : kKinds) known = known || s.rootfs_propagation == k;
+        if (!known)
+            fail("rootfs_propagation", "'" + s.rootfs_propagation +
+                                           "' is not one of private, slave, shared, unbindable "
+                                           "(each also with r, recursive)");
+        if (!new_ns(s, Namespace::mount))
+            fail("rootfs_propagation", "needs a new mount namespace (the root is the host's)");
+    }
+    for (auto [key, c] : {std::pair{"monotonic", &s.time_offsets.monotonic},
+                          std::pair{"boottime", &s.time_offsets.boottime}})
+        if (c->nanosecs > 999999999)
+            fail(std::string("time_offsets.") + key + ".nanosecs",
+                 std::to_string(c->nanosecs) + " is not 0..999999999");
+    if (!s.time_offsets.empty() && !new_ns(s, Namespace::time))
+        fail("time_offsets",
+             "needs a new time namespace in namespaces (the offsets are those of the new one)");
+}
+
 }  // namespace
 
 // Section by section, in the order a reader meets them in a spec file.
@@ -545,6 +572,7 @@ void validate(const Spec &s) {
     check_cgroups(s);
     check_cgroup_path(s);
     check_hooks(s);
+    check_linux_extras(s);
 }
 
 }  // namespace ct

@@ -99,6 +99,12 @@ void check_spec(const Spec &s, Generation generation) {
         unsupported("devices",
                     "vzctl --devnodes makes only nodes named after the host's, "
                     "with the host's numbers, owner and mode");
+    if (!s.personality.empty())
+        unsupported("personality", "vzctl starts the container's init in the host's own");
+    if (!s.rootfs_propagation.empty())
+        unsupported("rootfs_propagation", "vzctl mounts the container's root itself");
+    if (!s.time_offsets.empty())
+        unsupported("time_offsets", "OpenVZ containers have no time namespace of their own");
     check_process(s.process, "process");
     (void)resource_options(s.resources);
     (void)interface_options(s, generation);

@@ -5,6 +5,7 @@
 // ps --format json, the six hooks, a terminal through --console-socket, --preserve-fds. Each
 // test runs with ct-oci and with runc (the reference) and ends with nothing left.
 #include <signal.h>
+#include <sys/utsname.h>
 
 #include <future>
 
@@ -361,6 +362,39 @@ TEST_P(Commands, SpecWritesARunnableBundle) {
     expect_nothing_left();
 }
 
+// linux.personality, linux.timeOffsets and linux.rootfsPropagation: what the container sees is
+// the same with ct-oci as with runc.
+TEST_P(Commands, PersonalityTimeOffsetsAndRootfsPropagationAreHonoured) {
+    if (!std::filesystem::exists("/proc/self/ns/time"))
+        GTEST_SKIP() << "this kernel has no time namespaces";
+    struct utsname u {};
+    ::uname(&u);
+    if (std::string(u.machine) != "x86_64") GTEST_SKIP() << "linux32 is i686 on x86_64 only";
+    // The runtime's own word on time namespaces (runc 1.1 has none).
+    Result f = rt({"features"});
+    json features = json::parse(f.code == 0 ? f.out : "{}", nullptr, false);
+    bool timens = false;
+    if (features.is_object() && features.contains("linux"))
+        for (const auto &n : features["linux"].value("namespaces", json::array()))
+            timens = timens || n == "time";
+    if (!timens) GTEST_SKIP() << GetParam() << " has no time namespaces (its features say so)";
+    json c = config({"/bin/sh", "-c",
+                     "uname -m; cat /proc/self/timens_offsets | tr -s ' '; "
+                     "awk '$5 == \"/\" { print ($7 ~ /^shared:/) ? \"shared\" : \"not shared\" }' "
+                     "/proc/self/mountinfo"});
+    c["linux"]["personality"] = {{"domain", "LINUX32"}};
+    c["linux"]["namespaces"].push_back({{"type", "time"}});
+    c["linux"]["timeOffsets"] = {{"monotonic", {{"secs", 86400}, {"nanosecs", 0}}},
+                                 {"boottime", {{"secs", 172800}, {"nanosecs", 0}}}};
+    c["linux"]["rootfsPropagation"] = "rshared";
+    write_config_json(c);
+    Result r = rt({"run", "--bundle", bundle_, id_});
+    EXPECT_EQ(r.code, 0) << r.text();
+    EXPECT_EQ(r.out, "i686\nmonotonic 86400 0\nboottime 172800 0\nshared\n") << r.text();
+    rt({"delete", id_});
+    expect_nothing_left();
+}
+
 TEST_P(Commands, ListAndPsInJson) {
     pid_t first = start_container({"/bin/sleep", "100"});
     std::string second = id_ + "-b";
@@ -491,10 +525,8 @@ TEST_P(Commands, UnsupportedFieldsAreErrorsInTheLog) {
         {"/linux/resources/rdma", {{"mlx5_0", {{"hcaHandles", 1}}}}},
         {"/linux/resources/network", {{"classID", 16}}},
         {"/linux/resources/unified", {{"memory.high", "64M"}}},
-        {"/linux/rootfsPropagation", "shared"},
         {"/linux/mountLabel", "system_u:object_r:container_file_t:s0"},
-        {"/linux/timeOffsets", {{"monotonic", {{"secs", 10}}}}},
-        {"/linux/personality", {{"domain", "LINUX32"}}},
+        {"/linux/personality", {{"domain", "LINUX32"}, {"flags", {"SHORT_INODE"}}}},
         {"/mounts/7/uidMappings",
          json::array({{{"containerID", 0}, {"hostID", 1000}, {"size", 1}}})},
     };

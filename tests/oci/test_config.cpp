@@ -2,6 +2,8 @@
 // validates, and what this runtime cannot honour is an error naming the field. No root needed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "config.hpp"
@@ -184,10 +186,10 @@ TEST(OciConfig, WhatThisRuntimeCannotHonourIsRefusedNamingIt) {
         {"/linux/resources/unified", {{"memory.high", "1G"}}, "linux.resources.unified"},
         {"/linux/resources/network", {{"classID", 1}}, "linux.resources.network"},
         {"/linux/intelRdt", {{"closID", "x"}}, "linux.intelRdt"},
-        {"/linux/timeOffsets", {{"monotonic", {{"secs", 1}}}}, "linux.timeOffsets"},
         {"/linux/mountLabel", "system_u:object_r:x", "linux.mountLabel"},
-        {"/linux/rootfsPropagation", "shared", "linux.rootfsPropagation"},
-        {"/linux/personality", {{"domain", "LINUX32"}}, "linux.personality.domain"},
+        {"/linux/personality",
+         {{"domain", "LINUX32"}, {"flags", {"SHORT_INODE"}}},
+         "linux.personality.flags"},
         {"/linux/seccomp/listenerPath", "/run/x.sock", "linux.seccomp.listenerPath"},
         {"/process/ioPriority", {{"class", "IOPRIO_CLASS_IDLE"}}, "process.ioPriority"},
         {"/process/scheduler", {{"policy", "SCHED_FIFO"}}, "process.scheduler"},
@@ -220,6 +222,40 @@ TEST(OciConfig, DefaultsEnginesWriteAreNotRefused) {
     EXPECT_FALSE(s.resources.memory);
     EXPECT_FALSE(s.resources.cpu.shares);
     EXPECT_FALSE(s.resources.io_weight);
+}
+
+TEST(OciConfig, PersonalityRootfsPropagationAndTimeOffsetsMapOntoTheSpec) {
+    json j = podman_config();
+    j["linux"]["personality"] = {{"domain", "LINUX32"}, {"flags", json::array()}};
+    j["linux"]["rootfsPropagation"] = "rshared";
+    j["linux"]["namespaces"].push_back({{"type", "time"}});
+    j["linux"]["timeOffsets"] = {{"monotonic", {{"secs", 86400}, {"nanosecs", 5}}},
+                                 {"boottime", {{"secs", -10}}}};
+    Spec s = decode(j);
+    EXPECT_EQ(s.personality, "linux32");
+    EXPECT_EQ(s.rootfs_propagation, "rshared");
+    EXPECT_EQ(s.time_offsets.monotonic, (ClockOffset{86400, 5}));
+    EXPECT_EQ(s.time_offsets.boottime, (ClockOffset{-10, 0}));
+    EXPECT_NO_THROW(validate(s));
+    j["linux"]["personality"]["domain"] = "LINUX";
+    EXPECT_EQ(decode(j).personality, "linux");
+
+    // Values the kernel has no meaning for: invalid, naming the OCI field.
+    const std::pair<const char *, json> bad[] = {
+        {"/linux/personality/domain", "PER_BSD"},
+        {"/linux/rootfsPropagation", "rslaves"},
+        {"/linux/timeOffsets/monotonic/nanosecs", 1000000000},
+        {"/linux/timeOffsets/realtime", {{"secs", 1}}},
+    };
+    for (const auto &[pointer, value] : bad) {
+        json b = j;
+        b[json::json_pointer(pointer)] = value;
+        auto [code, msg] = error_of(b);
+        std::string field = std::string(pointer).substr(1);
+        std::replace(field.begin(), field.end(), '/', '.');
+        EXPECT_EQ(code, Errc::invalid_spec) << pointer << ": " << msg;
+        EXPECT_NE(msg.find("config.json: " + field + ":"), std::string::npos) << msg;
+    }
 }
 
 TEST(OciConfig, UnknownPropertiesAreIgnoredAsTheOciSpecRequires) {

@@ -10,11 +10,14 @@ Spec full_spec() {
     s.private_area = {
         "overlay", "/srv/ct/web1.upper", {"/srv/img/base", "/srv/img/app"}, "/srv/ct/web1.work"};
     s.hostname = "web1.example";
-    s.namespaces =
-        std::vector<NamespaceSpec>{{Namespace::mount, {}},  {Namespace::uts, {}},
-                                   {Namespace::ipc, {}},    {Namespace::pid, {}},
-                                   {Namespace::net, {}},    {Namespace::user, {}},
-                                   {Namespace::cgroup, {}}, {Namespace::time, "/proc/1/ns/time"}};
+    s.namespaces = std::vector<NamespaceSpec>{{Namespace::mount, {}},
+                                              {Namespace::uts, {}},
+                                              {Namespace::ipc, {}},
+                                              {Namespace::pid, {}},
+                                              {Namespace::net, {}},
+                                              {Namespace::user, {}},
+                                              {Namespace::cgroup, "/proc/1/ns/cgroup"},
+                                              {Namespace::time, {}}};
     s.uid_map = {{0, 100000, 65536}, {65536, 1000, 1}};
     s.gid_map = {{0, 200000, 65536}};
     s.process.args = {"/bin/sh", "-c", "echo \"hi\"; sleep 10"};
@@ -69,6 +72,9 @@ Spec full_spec() {
     s.hooks.poststop = {{"/usr/bin/net-setup", {"net-setup", "down"}, {}, {}}};
     s.cgroup_path = "machine/web1";
     s.bundle = "/srv/bundles/web1";
+    s.personality = "linux32";
+    s.rootfs_propagation = "rshared";
+    s.time_offsets = {{86400, 5}, {-3600, 0}};
     return s;
 }
 
@@ -83,7 +89,7 @@ private:
   lower: [/srv/img/base, /srv/img/app]
   work: /srv/ct/web1.work
 hostname: web1.example
-namespaces: [mnt, uts, ipc, pid, network, user, cgroup, {type: time, path: /proc/1/ns/time}]
+namespaces: [mnt, uts, ipc, pid, network, user, {type: cgroup, path: /proc/1/ns/cgroup}, time]
 uid_map:
   - {container_id: 0, host_id: 100000, size: 65536}
   - {container_id: 65536, host_id: 1000, size: 1}
@@ -145,6 +151,11 @@ hooks:
   poststop: [{path: /usr/bin/net-setup, args: [net-setup, down]}]
 cgroup_path: machine/web1
 bundle: /srv/bundles/web1
+personality: linux32
+rootfs_propagation: rshared
+time_offsets:
+  monotonic: {secs: 86400, nanosecs: 5}
+  boottime: {secs: -3600}
 )";
     return y;
 }

@@ -240,6 +240,21 @@ TEST(Validate, EveryRuleRefusesItsCase) {
         {"cgroups[0]", [](Spec &s) { s.cgroups = {"name="}; }},
         {"cgroups[0]", [](Spec &s) { s.cgroups = {"name=a/b"}; }},
         {"cgroups[1]", [](Spec &s) { s.cgroups = {"freezer", "freezer"}; }},
+        {"personality", [](Spec &s) { s.personality = "LINUX32"; }},
+        {"rootfs_propagation", [](Spec &s) { s.rootfs_propagation = "rslaves"; }},
+        {"rootfs_propagation", [](Spec &s) {
+             s.rootfs_propagation = "rshared";
+             no_ns(s, Namespace::mount);
+         }},
+        {"time_offsets.boottime.nanosecs", [](Spec &s) {
+             s.namespaces = std::vector<NamespaceSpec>{{Namespace::time, {}}};
+             s.time_offsets.boottime = {1, 1000000000};
+         }},
+        {"time_offsets", [](Spec &s) { s.time_offsets.monotonic.secs = 10; }},
+        {"time_offsets", [](Spec &s) {
+             s.namespaces = std::vector<NamespaceSpec>{{Namespace::time, "/proc/1/ns/time"}};
+             s.time_offsets.monotonic.secs = 10;
+         }},
     };
     for (const auto &c : cases) {
         Spec s = c.from_full ? test::full_spec() : minimal();

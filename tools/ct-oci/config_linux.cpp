@@ -61,6 +61,36 @@ void seccomp_from(const Node &linux, Spec &spec) {
     }
 }
 
+void rootfs_propagation_from(const Node &linux, Spec &spec) {
+    std::string prop = linux.str("rootfsPropagation");
+    if (prop.empty()) return;
+    static const char *const kKinds[] = {"private", "rprivate", "slave",      "rslave",
+                                         "shared",  "rshared",  "unbindable", "runbindable"};
+    for (const char *k : kKinds)
+        if (prop == k) {
+            spec.rootfs_propagation = prop;
+            return;
+        }
+    linux.fail(
+        "rootfsPropagation",
+        "'" + prop + "' is not one of private, slave, shared, unbindable (each also with r)");
+}
+
+// {monotonic: {secs, nanosecs}, boottime: {...}}: the clocks a time namespace can shift.
+void time_offsets_from(const Node &t, Spec &spec) {
+    for (auto [key, c] : {std::pair{"monotonic", &spec.time_offsets.monotonic},
+                          std::pair{"boottime", &spec.time_offsets.boottime}})
+        if (auto o = t.object(key)) {
+            c->secs = o->int64("secs").value_or(0);
+            c->nanosecs = o->uint32("nanosecs").value_or(0);
+            if (c->nanosecs > 999999999)
+                o->fail("nanosecs", std::to_string(c->nanosecs) + " is not 0..999999999");
+        }
+    for (auto it = t.value().begin(); it != t.value().end(); ++it)
+        if (it.key() != "monotonic" && it.key() != "boottime")
+            t.fail(it.key(), "a time namespace only has monotonic and boottime offsets");
+}
+
 }  // namespace
 
 void linux_from_config(const Node &linux, const BundleContext &ctx, Spec &spec) {
@@ -82,16 +112,19 @@ void linux_from_config(const Node &linux, const BundleContext &ctx, Spec &spec) 
     seccomp_from(linux, spec);
     spec.masked_paths = linux.strings("maskedPaths");
     spec.readonly_paths = linux.strings("readonlyPaths");
-    std::string prop = linux.str("rootfsPropagation");
-    if (!prop.empty() && prop != "slave" && prop != "rslave")
-        linux.refuse("rootfsPropagation",
-                     "'" + prop + "': the root is always a recursive slave mount (rslave)");
+    rootfs_propagation_from(linux, spec);
     linux.refuse_set("mountLabel", "SELinux mount labels are not supported by ct-oci");
     if (auto p = linux.object("personality")) {
-        if (p->str("domain") != "LINUX") p->refuse("domain", "only LINUX is supported by ct-oci");
+        std::string domain = p->str("domain");
+        if (domain == "LINUX")
+            spec.personality = "linux";
+        else if (domain == "LINUX32")
+            spec.personality = "linux32";
+        else
+            p->fail("domain", "'" + domain + "' is not LINUX or LINUX32");
         p->refuse_set("flags", "personality flags are not supported by ct-oci");
     }
-    linux.refuse_set("timeOffsets", "time namespace offsets are not supported by ct-oci");
+    if (auto t = linux.object("timeOffsets")) time_offsets_from(*t, spec);
     linux.refuse_set("intelRdt", "Intel RDT is not supported by ct-oci");
     linux.refuse_set("netDevices", "moving host network devices is not supported by ct-oci");
 }

@@ -296,6 +296,21 @@ struct Hooks {
     bool empty() const { return *this == Hooks{}; }
 };
 
+// How far a clock of the container's time namespace is ahead of the host's (negative: behind).
+struct ClockOffset {
+    int64_t secs = 0;
+    uint32_t nanosecs = 0;  // 0..999999999
+    bool operator==(const ClockOffset &) const = default;
+};
+
+// The offsets of a new time namespace's clocks (time_namespaces(7)); zero: the host's time.
+struct TimeOffsets {
+    ClockOffset monotonic;  // CLOCK_MONOTONIC (and its _RAW, _COARSE)
+    ClockOffset boottime;   // CLOCK_BOOTTIME (and /proc/uptime)
+    bool operator==(const TimeOffsets &) const = default;
+    bool empty() const { return *this == TimeOffsets{}; }
+};
+
 struct Spec {
     std::string name;    // [A-Za-z0-9][A-Za-z0-9_.-]{0,63}
     std::string rootfs;  // absolute host path of the root (optional with openvz.ostemplate)
@@ -330,6 +345,16 @@ struct Spec {
     // The OCI bundle the container was made from (ct-oci sets it): reported to hooks and by
     // info; nothing else reads it.
     std::string bundle;
+    // The execution domain (personality(2)) the container's processes run in, init and exec'd
+    // ones: "linux", or "linux32" (uname then reports a 32-bit machine, as linux32(1) does).
+    // "": the caller's.
+    std::string personality;
+    // The propagation of the container's root mount: private, slave, shared, unbindable, or
+    // one of them with r (recursive: the mounts under it too). "": none is set, and the root
+    // keeps what every container gets: a slave of the host's mounts (docs/spec.md).
+    std::string rootfs_propagation;
+    // Offsets of the clocks of the container's new time namespace (needs one in namespaces).
+    TimeOffsets time_offsets;
     bool operator==(const Spec &) const = default;
 
     // The paths in effect: the field if set, else the default list.

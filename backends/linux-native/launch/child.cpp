@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -328,6 +329,15 @@ void make_device(int rootfd, const DeviceOp &d) {
     if (dirfd != rootfd) ::close(dirfd);
 }
 
+// rootfs_propagation, on the container's root once it is "/" (after the pivot) and the masks
+// are bound (an unbindable tree could not be bound from). The root was bound from a slave of
+// the host's mounts, so even "shared" makes a peer group of the container's own (still
+// receiving the host's mounts), never one with the host's.
+void set_root_propagation(const LaunchPlan &p) {
+    if (p.root_propagation && ::mount(nullptr, "/", nullptr, p.root_propagation, nullptr) < 0)
+        fail(Msg() << "set the propagation of the container's root (rootfs_propagation)", errno);
+}
+
 void setup_rootfs(const LaunchPlan &p, ChildNet &net) {
     // Nothing done below may propagate back to the host's mounts; a slave (not private) still
     // receives the host's new mounts, which binds with "slave" propagation rely on.
@@ -379,6 +389,32 @@ void setup_rootfs(const LaunchPlan &p, ChildNet &net) {
     CHECK(::umount2(".", MNT_DETACH), "detach the old root");
     CHECK(::chdir("/"), "chdir /");
     ::close(rootfd);
+}
+
+// A time namespace with offsets: they can only be written while no process is in it, so it
+// is unshared (for our children), given its offsets, then entered, before anything forks.
+void enter_time_namespace(const LaunchPlan &p) {
+    CHECK(::unshare(CLONE_NEWTIME), "create the time namespace");
+    int fd = ::open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, p.time_offsets.data(), p.time_offsets.size()) < 0) {
+        int e = errno;
+        char shown[128] = {};  // the lines on one line: "monotonic 10 0; boottime 5 0"
+        size_t n = 0;
+        for (char c : p.time_offsets)
+            if (n + 2 < sizeof shown) {
+                shown[n++] = c == '\n' ? ';' : c;
+                if (c == '\n') shown[n++] = ' ';
+            }
+        while (n > 0 && (shown[n - 1] == ' ' || shown[n - 1] == ';')) shown[--n] = 0;
+        Msg m;
+        m << "set time_offsets of the new time namespace (" << shown << ")";
+        if (e == ERANGE) m << ": a clock would go below 0 or too far ahead";
+        fail(m, e);
+    }
+    ::close(fd);
+    fd = ::open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::setns(fd, CLONE_NEWTIME) < 0) fail(Msg() << "enter the time namespace", errno);
+    ::close(fd);
 }
 
 void bring_lo_up() {
@@ -483,6 +519,8 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
             fail(Msg() << "set oom_score_adj to " << p.oom_score_adj, errno);
         ::close(fd);
     }
+    // Still dumpable: in a user namespace, /proc/self must be our own to be written.
+    if (!p.time_offsets.empty()) enter_time_namespace(p);
     // Not before: the parent writes our id maps through /proc/<pid>, which becomes root's.
     if (p.nondumpable) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (p.become_root) {
@@ -520,10 +558,14 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     }
     // After the sysctls, which /proc/sys being read-only would refuse.
     mask_paths(p);
+    if (p.new_mountns && !p.root_fd) set_root_propagation(p);
     if (p.terminal) setup_console(p);
     for (const auto &[res, rl] : p.rlimits)
         if (::setrlimit(static_cast<__rlimit_resource>(res), &rl) < 0)
             fail(Msg() << "set rlimit " << static_cast<long>(res), errno);
+    // Before the seccomp filter, which may not allow it; exec keeps it for the command.
+    if (p.personality >= 0 && ::personality(static_cast<unsigned long>(p.personality)) < 0)
+        fail(Msg() << "set the personality (personality(2))", errno);
     // Raw system calls: glibc's wrappers broadcast credential changes to every thread it
     // believes the process has, and a clone of a multi-threaded caller has only one. They
     // would wait forever for threads that do not exist here.

@@ -204,7 +204,7 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
     // until the exec).
     // Nor when it stops on the way for us (hooks) or waits for a later start.
     bool vm = kCanCloneVm && !after_clone && !plan.fork_after_join && !plan.fn &&
-              !plan.before_root && !plan.start_listener;
+              !plan.before_root && !plan.start_listener && plan.time_offsets.empty();
     // Dumpability belongs to the memory: in ours, it would be the caller's. A child sharing
     // it has a new pid namespace to itself or the host's: no container process can see it.
     if (vm) plan.nondumpable = false;

@@ -74,6 +74,10 @@ struct LaunchPlan {
     unsigned long long clone_flags = 0;
     bool new_cgroupns = false;
     std::vector<std::pair<Fd, int>> join_ns;  // (fd, CLONE_NEW*) joined with setns()
+    // Set: the time namespace is not made at clone time (a process in it freezes its offsets)
+    // but unshared by the child, which writes these lines to /proc/self/timens_offsets and
+    // then enters it (so no CLONE_VM child: entering one needs a memory of its own).
+    std::string time_offsets;
 
     // Filesystem.
     bool new_mountns = false;
@@ -82,6 +86,7 @@ struct LaunchPlan {
     std::string root_fstype;  // set: mount this filesystem there instead (private area overlay)
     std::string root_data;    // its options
     bool readonly_rootfs = false;
+    unsigned long root_propagation = 0;  // MS_SHARED etc. (| MS_REC) of the root, after pivot
     bool mount_proc = true, mount_dev = true, mount_sys = true;
     std::vector<MountOp> mounts;
     std::vector<DeviceOp> devices;
@@ -101,6 +106,7 @@ struct LaunchPlan {
     bool no_new_privs = false;
     bool new_session = true;  // setsid()
     int pdeathsig = 0;        // PR_SET_PDEATHSIG, set after the credentials change
+    int personality = -1;     // set (PER_LINUX, PER_LINUX32): personality(2), kept by exec
     uid_t uid = 0;
     gid_t gid = 0;
     std::vector<gid_t> groups;

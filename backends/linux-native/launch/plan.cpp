@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -42,6 +43,29 @@ int rlimit_resource(const std::string &name) {
     auto it = kRes.find(name);
     if (it == kRes.end()) throw Error(Errc::invalid_spec, "unknown rlimit '" + name + "'");
     return it->second;
+}
+
+// A propagation name (mount option or rootfs_propagation) -> MS_* flags; 0: not one.
+unsigned long propagation_flags(const std::string &name) {
+    static const std::pair<const char *, unsigned long> kProp[] = {
+        {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
+        {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
+        {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
+        {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC}};
+    for (const auto &[n, flags] : kProp)
+        if (name == n) return flags;
+    return 0;
+}
+
+// The lines /proc/<pid>/timens_offsets takes: "<clock> <secs> <nanosecs>".
+std::string timens_offsets_text(const TimeOffsets &t) {
+    std::string out;
+    for (auto [clock, c] :
+         {std::pair{"monotonic", &t.monotonic}, std::pair{"boottime", &t.boottime}})
+        if (*c != ClockOffset{})
+            out += std::string(clock) + " " + std::to_string(c->secs) + " " +
+                   std::to_string(c->nanosecs) + "\n";
+    return out;
 }
 
 void must_exist(const std::string &path, const std::string &field, bool dir) {
@@ -156,11 +180,6 @@ MountOp mount_op(const MountSpec &m, const std::string &field) {
         {"bind", 0, MS_REC},
         {"norbind", 0, MS_REC},
     };
-    static const std::pair<const char *, unsigned long> kProp[] = {
-        {"private", MS_PRIVATE},       {"rprivate", MS_PRIVATE | MS_REC},
-        {"slave", MS_SLAVE},           {"rslave", MS_SLAVE | MS_REC},
-        {"shared", MS_SHARED},         {"rshared", MS_SHARED | MS_REC},
-        {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC}};
     for (const auto &o : m.options) {
         bool known = false;
         for (const auto &f : kFlags)
@@ -172,11 +191,10 @@ MountOp mount_op(const MountSpec &m, const std::string &field) {
                 op.clear_flags = (op.clear_flags | f.clear) & ~f.set;
                 known = true;
             }
-        for (const auto &[name, p] : kProp)
-            if (o == name) {
-                op.propagation = p;
-                known = true;
-            }
+        if (unsigned long p = propagation_flags(o)) {
+            op.propagation = p;
+            known = true;
+        }
         if (!known) {
             if (op.bind)
                 throw Error(Errc::invalid_spec,
@@ -216,7 +234,9 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
             if (n.type == Namespace::mount) p.new_mountns = false;
             continue;
         }
-        if (n.type == Namespace::cgroup)
+        if (n.type == Namespace::time && !s.time_offsets.empty())
+            p.time_offsets = timens_offsets_text(s.time_offsets);  // unshared by the child
+        else if (n.type == Namespace::cgroup)
             p.new_cgroupns = true;
         else
             p.clone_flags |= static_cast<unsigned long long>(flag);
@@ -227,6 +247,7 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
     auto area = fs::private_area(s);
     area->plan(p);
     p.readonly_rootfs = s.readonly_rootfs;
+    p.root_propagation = propagation_flags(s.rootfs_propagation);
     // A fresh /proc only shows the container's processes with a pid namespace; without one it
     // is still the right /proc for the mount namespace. sysfs needs its own net namespace to
     // show the container's interfaces, else it shows the host's: then leave it out.
@@ -274,6 +295,8 @@ void plan_process(LaunchPlan &p, const Spec &s, const ProcessSpec &proc,
     p.no_new_privs = proc.no_new_privileges;
     p.new_session = proc.new_session;
     p.pdeathsig = proc.parent_death_signal;
+    if (!s.personality.empty())
+        p.personality = s.personality == "linux32" ? PER_LINUX32 : PER_LINUX;
     UserSpec user = proc.user;
     if (!user.name.empty() || !user.group.empty())
         user = resolve_user(proc.user, root_layers, "process.user");
