@@ -121,6 +121,7 @@ TEST_F(LinuxFields, NoRootfsPropagationCarriesAContainersMountsToTheHost) {
     // Both shared on the host: any peer of theirs in the container would carry a mount back.
     host_sh("mount --bind " + root + " " + root + " && mount --make-shared " + root +
             " && mount --bind " + data + " " + data + " && mount --make-shared " + data);
+    ASSERT_TRUE(host_mounted(root) && host_mounted(data));  // the check below sees mounts
     for (const char *prop : {"", "shared", "rshared", "slave", "private", "unbindable"}) {
         auto s = spec({"/bin/sh", "-c",
                        "mount -t tmpfs ct-fields-escape /mnt/in && "
@@ -177,6 +178,36 @@ TEST_F(LinuxFields, TimeOffsetsShiftTheContainersClocks) {
         r.finish();
     }
     c.destroy();
+}
+
+// In a new user namespace the time namespace is the container's (owned by its user
+// namespace), and the offsets are written before anything runs there all the same.
+TEST_F(LinuxFields, TimeOffsetsInANewUserNamespace) {
+    if (!fs::exists("/proc/self/ns/time"))
+        GTEST_SKIP() << "this kernel has no time namespaces (/proc/self/ns/time)";
+    if (std::stoi(read_text("/proc/sys/user/max_user_namespaces")) == 0)
+        GTEST_SKIP() << "user namespaces are disabled (user.max_user_namespaces = 0)";
+    auto root = private_rootfs("fields-userns");
+    temp_dirs_.push_back(root);
+    host_sh("chown -R 300000:300000 " + root);
+    auto s = spec({"/bin/sh", "-c", "id -u; cut -d. -f1 /proc/uptime"});
+    s.rootfs = root;
+    auto ns = s.effective_namespaces();
+    ns.push_back({Namespace::user, {}});
+    ns.push_back({Namespace::time, {}});
+    s.namespaces = ns;
+    s.uid_map = {{0, 300000, 65536}};
+    s.gid_map = {{0, 300000, 65536}};
+    s.time_offsets.boottime = {86400 * 100, 0};
+    long before = std::stol(read_text("/proc/uptime"));
+    auto r = run(s);
+    EXPECT_EQ(r.status, (ExitStatus{false, 0})) << r.err;
+    std::istringstream out(r.out);
+    long uid = -1, uptime = 0;
+    out >> uid >> uptime;
+    EXPECT_EQ(uid, 0) << r.out;
+    EXPECT_GE(uptime, before + 86400 * 100) << r.out;
+    EXPECT_LE(uptime, std::stol(read_text("/proc/uptime")) + 86400 * 100 + 1) << r.out;
 }
 
 TEST_F(LinuxFields, AnOffsetPuttingAClockBelowZeroIsRefusedNamingTheField) {
