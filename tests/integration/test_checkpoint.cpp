@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pty.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -639,6 +640,83 @@ TEST_F(CheckpointTerminal, TerminalOfATContainerComesBackThroughTheConsoleSocket
     alone.destroy(true);
     close(sock[0]);
     close(sock[1]);
+}
+
+// `ct restore --attach` runs the restored container in the foreground: a -t container's new
+// terminal is ct's own (as for `ct run -t`), another's stdio is ct's, and ct's exit code is
+// the container's.
+TEST_F(CheckpointStdio, RestoreAttachGivesTheContainerCtsTerminal) {
+    int sock[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock), 0);
+    auto s = spec({"/bin/sh", "-c", kTicker});
+    s.process.terminal = true;
+    auto c = session().create(s);
+    StartOptions o;
+    o.stdio = {-1, -1, -1};
+    o.console_socket = sock[1];
+    o.detach = true;
+    c.start(o);
+    int m1 = receive_fd(sock[0]);
+    close(sock[0]);
+    close(sock[1]);
+    ASSERT_GE(m1, 0) << "no terminal was sent";
+    std::string seen = read_for(m1, 10000, "tick 3\r\n");
+    std::string dir = images("attach");
+    c.checkpoint({dir, false, false, false});
+    close(m1);
+    long at = ticks(seen).back();
+
+    int master = -1;
+    pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        setenv("CT_BACKEND_PATH", CT_TEST_BACKEND_DIR, 1);
+        std::string u = uri(), n = c.name();
+        execl(CT_TEST_CT_BIN, CT_TEST_CT_BIN, "-c", u.c_str(), "restore", n.c_str(), "--dir",
+              dir.c_str(), "--attach", static_cast<char *>(nullptr));
+        _exit(127);
+    }
+    std::string more = read_for(master, 10000, "tick " + std::to_string(at + 3) + "\r\n");
+    EXPECT_NE(more.find("tick " + std::to_string(at + 3)), std::string::npos) << more;
+    EXPECT_EQ(c.info().state, State::running);
+    c.kill(SIGKILL);
+    read_for(master, 2000, "\x01");  // drain until ct lets go of the terminal
+    int st = 0;
+    ASSERT_EQ(waitpid(pid, &st, 0), pid);
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGKILL) << st << "\n" << more;
+    close(master);
+    c.destroy(true);
+}
+
+// A container started with a log file (as `ct start --log` does) comes back writing to ct's
+// stdout instead.
+TEST_F(CheckpointStdio, RestoreAttachGivesTheContainerCtsStdio) {
+    auto c = session().create(spec({"/bin/sh", "-c", kTicker}));
+    std::string tmp = temp_dir(temp_dirs_, "attachio"), out = tmp + "/out", log = tmp + "/log";
+    int logfd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    ASSERT_GE(logfd, 0);
+    StartOptions o;
+    o.stdio = {-1, logfd, logfd};
+    o.detach = true;
+    c.start(o);
+    close(logfd);
+    ASSERT_GE(wait_ticks(log, 3).size(), 3u) << read_text(log);
+    c.checkpoint({tmp + "/images", false, false, false});
+    auto logged = ticks(read_text(log)).size();
+    int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ASSERT_GE(fd, 0);
+    pid_t pid = spawn_ct(uri(), {"restore", c.name(), "--dir", tmp + "/images", "--attach"}, fd);
+    close(fd);
+    auto t = wait_ticks(out, 3);
+    EXPECT_GE(t.size(), 3u) << "the restored container's output did not reach ct's stdout: "
+                            << read_text(out);
+    if (!t.empty()) EXPECT_EQ(t.front(), static_cast<long>(logged) + 1) << "not counting on";
+    EXPECT_EQ(ticks(read_text(log)).size(), logged) << "the log still got output";
+    c.kill(SIGKILL);
+    int st = 0;
+    ASSERT_EQ(waitpid(pid, &st, 0), pid);
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGKILL) << st << read_text(out);
+    c.destroy(true);
 }
 
 TEST_F(Checkpoint, BadRequestsChangeNothing) {

@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "cli.hpp"
+#include "foreground.hpp"
 #include "progress.hpp"
 #include "trace.hpp"
 
@@ -58,16 +61,36 @@ int cmd_checkpoint(Context &ctx) {
 int cmd_restore(Context &ctx) {
     RestoreOptions o;
     o.stdio = {-1, -1, -1};
-    bool progress = false, json = false;
+    bool progress = false, json = false, attach = false;
     po::options_description desc;
-    desc.add_options()("dir,D", po::value(&o.dir)->value_name("DIR"),
-                       "image directory made by checkpoint");
+    // clang-format off
+    desc.add_options()
+        ("dir,D", po::value(&o.dir)->value_name("DIR"), "image directory made by checkpoint")
+        ("attach,a", po::bool_switch(&attach), "run in the foreground with ct's stdio (a -t container: ct's terminal); exit with its code");
+    // clang-format on
     add_progress_options(desc, progress, json);
     po::variables_map vm;
     if (!parse(ctx, desc, {1, 1}, vm)) return kOk;
     if (o.dir.empty()) throw UsageError("missing --dir DIR: the images to restore from");
     const std::string &name = ctx.operands[0];
     auto &session = ctx.session();
+    if (attach) {
+        if (progress || json) throw UsageError("--attach and --progress/--json cannot be combined");
+        // Whether the images hold a terminal is known once restored: a console is ready when
+        // ct has a terminal to give it, and dropped if the container has none.
+        Foreground fg(::isatty(0));
+        o.stdio = {0, 1, 2};
+        o.detach = false;  // ct's child, as for start --attach (and relayed over linux+ssh://)
+        o.console_socket = fg.console_socket();
+        return fg.run_new(
+            [&] {
+                Container c = step("restore container '" + name + "' from " + o.dir,
+                                   [&] { return session.restore(name, o); });
+                if (!c.info().spec.process.terminal) fg.without_console();
+                return c;
+            },
+            [](Container &c) { return c.wait(); });
+    }
     Progress p(Progress::mode_for(progress, json), "restore", name);
     p.phase("restore");
     step("restore container '" + name + "' from " + o.dir,
@@ -116,9 +139,12 @@ const std::vector<Command> &checkpoint_commands() {
         {"restore", "restore [OPTIONS] NAME --dir DIR", "restore a container from a checkpoint",
          "Recreates a container from images made by `ct checkpoint` (its spec travels with the\n"
          "images) and resumes it, under NAME: in place when NAME is the stopped original, else\n"
-         "as a new container.",
+         "as a new container. In the background, its stdio goes where it went when checkpointed\n"
+         "(a file again, else /dev/null; a terminal is hung up); with --attach it runs in the\n"
+         "foreground with ct's stdio, and a -t container gets ct's terminal.",
          "ct checkpoint web1 --dir /tmp/ckpt-web1\n"
-         "ct restore web1 --dir /tmp/ckpt-web1 --progress",
+         "ct restore web1 --dir /tmp/ckpt-web1 --progress\n"
+         "ct restore shell1 --dir /tmp/ckpt-shell1 --attach   # a -t container, on this terminal",
          cmd_restore},
         {"migrate", "migrate [OPTIONS] NAME --to URI", "move a running container to another host",
          "Moves a running container to another session: freeze, dump, transfer of the images,\n"

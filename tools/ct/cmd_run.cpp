@@ -8,84 +8,13 @@
 #include <mutex>
 
 #include "cli.hpp"
+#include "foreground.hpp"
 #include "io.hpp"
 #include "spec_options.hpp"
 #include "trace.hpp"
 
 namespace ct::cli {
 namespace {
-
-// Runs a container process in the foreground: signals to ct go to it, -t gives it a terminal,
-// and the result is its exit code (or ct's own for a failure to start it).
-class Foreground {
-  public:
-    explicit Foreground(bool tty) {
-        if (tty) console_ = std::make_unique<Console>();
-        forwarder_ = std::make_unique<SignalForwarder>([this](int sig) { on_signal(sig); });
-    }
-
-    StartOptions options() const {
-        StartOptions o;
-        if (console_) o.console_socket = console_->socket_for_backend();
-        return o;
-    }
-
-    // `start` starts the process and returns its pid; `wait` waits for it.
-    int run(Container &c, const std::function<int64_t()> &start,
-            const std::function<ExitStatus(int64_t)> &wait) {
-        int64_t pid;
-        try {
-            pid = start();
-        } catch (const Error &e) {
-            report(e);
-            return exit_code_for(e);
-        }
-        {
-            std::lock_guard lock(mu_);
-            target_ = &c;
-            pid_ = pid;
-            if (pending_) deliver(pending_);
-        }
-        if (console_) console_->attach();
-        ExitStatus st = wait(pid);
-        {
-            std::lock_guard lock(mu_);
-            target_ = nullptr;
-        }
-        if (console_) console_->finish();
-        return exit_code_for(st);
-    }
-
-  private:
-    void on_signal(int sig) {
-        if (sig == SIGWINCH) {
-            if (console_) console_->resize();
-            return;
-        }
-        std::lock_guard lock(mu_);
-        if (target_)
-            deliver(sig);
-        else
-            pending_ = sig;  // before the process exists: delivered as soon as it does
-    }
-    void deliver(int sig) {
-        if (pid_is_init_)
-            target_->kill(sig);
-        else
-            target_->kill_process(pid_, sig);
-    }
-
-  public:
-    bool pid_is_init_ = true;  // false for exec: signals go to the exec'd process only
-
-  private:
-    std::unique_ptr<Console> console_;
-    std::unique_ptr<SignalForwarder> forwarder_;
-    std::mutex mu_;
-    Container *target_ = nullptr;
-    int64_t pid_ = 0;
-    int pending_ = 0;
-};
 
 int cmd_run(Context &ctx) {
     SpecOptions so;
