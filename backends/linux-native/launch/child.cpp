@@ -479,6 +479,7 @@ void setup_passed_fds(const LaunchPlan &p) {
 
 void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     g_errfd = errfd;
+    if (p.net_channel_peer >= 0) ::close(p.net_channel_peer);
     // A caller's ignored or blocked signals must not leak into the container. Its handlers go
     // first, while signals are still blocked: a child sharing the caller's memory (CLONE_VM)
     // must never run one.

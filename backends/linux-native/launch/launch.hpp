@@ -100,6 +100,10 @@ struct LaunchPlan {
     // and comes over this socket: joined before sysfs is mounted, its interfaces waited for
     // before the first step that needs them.
     Fd net_channel;
+    // The thread's end of that socket, open in the launching process too: the child (and a
+    // monitor process launching it) closes its copy first, so that the launcher dying (kill -9)
+    // is EOF to a child waiting for the network, not a wait for ever.
+    int net_channel_peer = -1;
     bool lo_up = false;
     std::vector<std::pair<std::string, std::string>> sysctls;  // /proc/sys path, value
     std::vector<std::pair<int, struct rlimit>> rlimits;

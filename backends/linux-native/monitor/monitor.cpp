@@ -82,7 +82,15 @@ void write_record(int f, int ws, int64_t pid) {
 
 Detached launch_detached(LaunchPlan &plan, const AfterClone &after_clone, const std::string &dir,
                          bool per_pid, const std::string &what) {
-    return launch_detached([&] { return launch(plan, after_clone); }, dir, per_pid, what);
+    return launch_detached(
+        [&] {
+            // In the monitor (a fork: its number may be reused by the launch's own fds, so the
+            // child must not close it again).
+            if (plan.net_channel_peer >= 0) ::close(plan.net_channel_peer);
+            plan.net_channel_peer = -1;
+            return launch(plan, after_clone);
+        },
+        dir, per_pid, what);
 }
 
 Detached launch_detached(const std::function<Launched()> &spawn, const std::string &dir,

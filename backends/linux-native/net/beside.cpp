@@ -52,11 +52,12 @@ void AttachBeside::run(const Network &network, const std::string &state_dir) noe
         failure_ = std::current_exception();
         backend::send_byte(ours_.get(), 'x', -1);  // whichever step the child waits for
     }
-    ours_.reset();
+    // ours_ stays open until finish(): a child cloned meanwhile closes its copy by number.
 }
 
 void AttachBeside::finish() {
     if (t_.joinable()) t_.join();
+    ours_.reset();
     if (failure_) std::rethrow_exception(failure_);
 }
 

@@ -32,6 +32,8 @@ class AttachBeside {
 
     // The child's end of the channel (for LaunchPlan::net_channel).
     Fd take_child_end() { return std::move(theirs_); }
+    // The thread's end, for LaunchPlan::net_channel_peer: open (same number) until finish().
+    int thread_end() const { return ours_.get(); }
     // Waits for the thread; throws what failed in it.
     void finish();
 

@@ -305,6 +305,7 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
         plan.clone_flags &= ~static_cast<unsigned long long>(CLONE_NEWNET);
         beside.emplace(network, e.dir());
         plan.net_channel = beside->take_child_end();
+        plan.net_channel_peer = beside->thread_end();
     }
     AfterClone after_clone;
     if ((!network.empty() && !netns_first) || !userns.empty())
