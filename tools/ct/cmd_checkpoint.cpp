@@ -143,8 +143,7 @@ const std::vector<Command> &checkpoint_commands() {
          "(a file again, else /dev/null; a terminal is hung up); with --attach it runs in the\n"
          "foreground with ct's stdio, and a -t container gets ct's terminal.",
          "ct checkpoint web1 --dir /tmp/ckpt-web1\n"
-         "ct restore web1 --dir /tmp/ckpt-web1 --progress\n"
-         "ct restore shell1 --dir /tmp/ckpt-shell1 --attach   # a -t container, on this terminal",
+         "ct restore web1 --dir /tmp/ckpt-web1 --progress",
          cmd_restore},
         {"migrate", "migrate [OPTIONS] NAME --to URI", "move a running container to another host",
          "Moves a running container to another session: freeze, dump, transfer of the images,\n"
