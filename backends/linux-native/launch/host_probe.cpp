@@ -25,25 +25,11 @@ std::string context_log(int fd) {
     return s.size() > 2 && s[1] == ' ' ? s.substr(2) : s;
 }
 
+// The name of a CLONE_NEW* type, through the one table of them (clone_flag).
 const char *namespace_type_name(int nstype) {
-    switch (nstype) {
-        case CLONE_NEWNS:
-            return "mount";
-        case CLONE_NEWUTS:
-            return "uts";
-        case CLONE_NEWIPC:
-            return "ipc";
-        case CLONE_NEWPID:
-            return "pid";
-        case CLONE_NEWNET:
-            return "net";
-        case CLONE_NEWUSER:
-            return "user";
-        case CLONE_NEWCGROUP:
-            return "cgroup";
-        case CLONE_NEWTIME:
-            return "time";
-    }
+    for (auto ns : {Namespace::mount, Namespace::uts, Namespace::ipc, Namespace::pid,
+                    Namespace::net, Namespace::user, Namespace::cgroup, Namespace::time})
+        if (clone_flag(ns) == nstype) return namespace_name(ns);
     return "unknown";
 }
 
