@@ -150,8 +150,6 @@ struct ct_handler {
     bool opt_proc = false, opt_killable = false, opt_nosetsid = false, opt_taskless = false;
     std::optional<std::string> cgroup_submount;  // LIBCT_OPT_CGROUP_SUBMOUNT's path
     int console_fd = -1;                         // ours (a dup), or -1
-    // Host paths of mount points the spawn makes in the private area (area.cpp).
-    std::vector<std::string> area_made;
 
     // The backend's container, once spawned (or opened).
     std::optional<ct::Container> ct;
@@ -225,11 +223,6 @@ class AtHome {
   private:
     std::vector<int> back_;  // the container's namespaces (net, cgroup, mnt), root and cwd
 };
-
-// Private area leftovers (area.cpp): before a spawn, notes which mount points the backend
-// will make in the area's directory; after the container is gone, removes those still empty.
-void note_area_mount_points(ct_handler *h, const ct::Spec &spec);
-void remove_made_in_area(ct_handler *h);
 
 // Runs host commands in order; throws Failure naming the failing one.
 void run_host_commands(const std::vector<HostCommand> &cmds, const std::string &what);

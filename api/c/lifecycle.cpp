@@ -69,7 +69,6 @@ void libct_container_destroy(ct_handler_t ct) {
             AtHome at_home("libct_container_destroy: container '" + ct->name + "'");
             ct->ct->destroy(true);
             ct->ct.reset();
-            remove_made_in_area(ct);
         }
         return 0;
     });

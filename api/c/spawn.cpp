@@ -354,20 +354,11 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
     if (h->ct) {  // a previous run, stopped: it is made again with today's settings
         h->ct->destroy(true);
         h->ct.reset();
-        remove_made_in_area(h);
     }
-    note_area_mount_points(h, spec);
 
     // Made (so validated, with its host paths checked) before any pre-mount command runs:
     // a rejected spec runs none.
-    std::optional<ct::Container> made;
-    try {
-        made = h->s->session.create(spec);
-    } catch (...) {
-        h->area_made.clear();  // nothing was made: later directories there are not ours
-        throw;
-    }
-    ct::Container c = *made;
+    ct::Container c = h->s->session.create(spec);
     int gate[2] = {-1, -1};
     auto undo = [&] {
         if (gate[0] >= 0) ::close(gate[0]);
@@ -378,7 +369,6 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
         } catch (const ct::Error &e) {
             log(LOG_ERROR, std::string("roll back: ") + e.what());
         }
-        remove_made_in_area(h);
     };
     try {
         for (const auto &a : h->actions)

@@ -345,6 +345,36 @@ static void private_area_left_clean(void) {
     CHECK(access(path, F_OK) == 0, "a directory of the area's own stays");
     snprintf(path, sizeof path, "%s/bin/busybox", area);
     CHECK(access(path, F_OK) == 0, "the area's files stay");
+
+    /* The backend keeps the record, not the handle: a container destroyed through another
+     * handle leaves the area as clean, and a file written into a made directory keeps it. */
+    const char *name = tc_name("area2");
+    ct = libct_container_create(s, name);
+    CHECK_OK(libct_container_set_nsmask(ct, CLONE_NEWNS | CLONE_NEWPID));
+    CHECK_OK(libct_fs_set_root(ct, mnt));
+    CHECK_OK(libct_fs_set_private(ct, CT_FS_SUBDIR, (void *)area));
+    CHECK_OK(libct_fs_add_bind_mount(ct, src, "/new/deeper", 0));
+    p = libct_container_spawn_cb(ct, pd, look, sh);
+    CHECK(!libct_handle_is_err(p), "spawn: %ld", libct_handle_to_err(p));
+    if (!libct_handle_is_err(p)) {
+        CHECK_OK(libct_container_wait(ct));
+        libct_process_destroy(p);
+    }
+    libct_container_close(ct);
+    snprintf(path, sizeof path, "%s/new/file", area);
+    tc_sh("echo left > %s", path);
+    ct = libct_container_open(s, name);
+    CHECK(!libct_handle_is_err(ct), "open %s: %ld", name, libct_handle_to_err(ct));
+    if (!libct_handle_is_err(ct)) libct_container_destroy(ct);
+    const char *gone2[] = {"proc", "dev", "new/deeper"};
+    for (size_t i = 0; i < sizeof gone2 / sizeof gone2[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", area, gone2[i]);
+        CHECK(access(path, F_OK) != 0, "%s is left after a destroy through another handle",
+              gone2[i]);
+    }
+    snprintf(path, sizeof path, "%s/new/file", area);
+    CHECK(access(path, F_OK) == 0, "a file left in a made directory keeps it");
+    tc_sh("rm -rf %s/new", area);
 }
 
 /* 7. destroy from a process that has switched into the container. */

@@ -23,6 +23,7 @@
 #include "ct/backend/fault.hpp"
 #include "ct/internal/document.hpp"
 #include "ct/internal/uri.hpp"
+#include "fs/area_points.hpp"
 #include "launch/deferred.hpp"
 #include "launch/exec_plan.hpp"
 #include "launch/hooks.hpp"
@@ -289,6 +290,7 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     // processes killed, the network given back), as the rollback below does on a failure.
     e.state.previous = e.state.status;
     e.state.status = "starting";
+    fs::note_area_points(e.state.area_made, fs::area_points_to_make(spec));
     e.save();
     fault_point("start: recorded as starting");
     Rollback rb;
@@ -542,6 +544,8 @@ void LinuxSession::destroy(const std::string &name, uint32_t flags) {
         throw Error(Errc::backend, "remove the cgroups of container " + q(name) + ": " + err +
                                        " (its state is kept: destroy can be retried)");
     fault_point("destroy: cgroups removed");
+    // Nothing of the container runs any more, so no mount of it sits on these.
+    fs::remove_area_points(e.state.area_made);
     store_.remove(name);
     run_hooks_logged(e.state.spec, e.state.spec.hooks.poststop, "poststop",
                      oci_state(e.state.spec, "stopped", 0));

@@ -41,6 +41,7 @@ nlohmann::json to_json(const ContainerState &s) {
                      {"monitor_start", s.monitor_start},
                      {"cgroups", s.cgroups}};
     if (s.exit_wstatus) j["exit_wstatus"] = *s.exit_wstatus;
+    if (!s.area_made.empty()) j["area_made"] = s.area_made;
     return j;
 }
 
@@ -56,6 +57,7 @@ ContainerState from_json(const nlohmann::json &j) {
     s.monitor_start = j.value("monitor_start", 0ULL);
     if (j.contains("exit_wstatus")) s.exit_wstatus = j.at("exit_wstatus").get<int>();
     if (j.contains("cgroups")) s.cgroups = j.at("cgroups").get<ContainerCgroups::Paths>();
+    if (j.contains("area_made")) s.area_made = j.at("area_made").get<std::vector<std::string>>();
     return s;
 }
 

@@ -36,6 +36,9 @@ struct ContainerState {
     unsigned long long monitor_start = 0;
     std::optional<int> exit_wstatus;  // waitpid status of the last run, when known
     ContainerCgroups::Paths cgroups;  // made, or (status creating) about to be made
+    // Mount points its starts made (or are about to make) in its dir area, for destroy to
+    // remove (fs/area_points.hpp).
+    std::vector<std::string> area_made;
 };
 
 // True for a status written before a step and replaced after it.
