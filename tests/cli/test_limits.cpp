@@ -116,7 +116,7 @@ void expect_nothing_created(const std::string &state_root, const CtResult &list)
 }
 
 TEST_F(CtIds, RunAsMinusOneIsRefusedAndCreatesNothing) {
-    for (const std::string &u : {"4294967295", "4294967296", "99999999999", "1000:4294967295"}) {
+    for (const char *u : {"4294967295", "4294967296", "99999999999", "1000:4294967295"}) {
         auto r = ct({"run", "--rootfs", rootfs_, "--name", "u1", "-u", u, "--", "/usr/bin/id"});
         EXPECT_EQ(r.code, 2) << "-u " << u << "\n" << r.text();
         EXPECT_TRUE(has(r.err, "--user")) << r.err;
@@ -143,7 +143,7 @@ TEST_F(CtIds, RunAsMinusOneIsRefusedAndCreatesNothing) {
 TEST_F(CtIds, ExecAsMinusOneIsRefused) {
     auto r = ct({"run", "-d", "--rootfs", rootfs_, "--name", "e1", "--", "/bin/sleep", "60"});
     ASSERT_EQ(r.code, 0) << r.text();
-    for (const std::string &u : {"4294967295", "4294967296", "0:4294967295", "-1"}) {
+    for (const char *u : {"4294967295", "4294967296", "0:4294967295", "-1"}) {
         r = ct({"exec", "e1", "-u", u, "--", "/usr/bin/id", "-u"});
         EXPECT_EQ(r.code, 2) << "-u " << u << "\n" << r.text();
         EXPECT_TRUE(has(r.err, "--user")) << r.err;

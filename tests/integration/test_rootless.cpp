@@ -417,10 +417,12 @@ TEST_F(Rootless, ADelegatedCgroupTakesLimits) {
     auto st = ct(c + "start rlcg");
     ASSERT_EQ(st.rc, 0) << st.err;
     std::string mem = "/sys/fs/cgroup/memory/" + name + "/rlcg";
-    if (fs::exists("/sys/fs/cgroup/memory"))
+    if (fs::exists("/sys/fs/cgroup/memory")) {
         EXPECT_EQ(read_text(mem + "/memory.limit_in_bytes"), "67108864\n");
-    if (fs::exists("/sys/fs/cgroup/pids"))
+    }
+    if (fs::exists("/sys/fs/cgroup/pids")) {
         EXPECT_EQ(read_text("/sys/fs/cgroup/pids/" + name + "/rlcg/pids.max"), "50\n");
+    }
     auto info = nlohmann::json::parse(ct(c + "info rlcg --json").out);
     long pid = info.at("pid").get<long>();
     EXPECT_NE(read_text("/proc/" + std::to_string(pid) + "/cgroup").find("/" + name + "/rlcg\n"),
