@@ -738,6 +738,8 @@ json spec_to_json(const Spec &s) {
             json e{{"target", m.target}, {"type", m.type}};
             put_str(e, "source", m.source);
             put_list(e, "options", m.options);
+            if (!m.uid_map.empty()) e["uid_map"] = idmaps_to(m.uid_map);
+            if (!m.gid_map.empty()) e["gid_map"] = idmaps_to(m.gid_map);
             a.push_back(e);
         }
         j["mounts"] = a;
@@ -835,6 +837,8 @@ std::vector<MountSpec> mounts_from(Reader &r) {
         er.str("target", m.target);
         er.str("type", m.type);
         er.strings("options", m.options);
+        m.uid_map = idmaps_from(er.get("uid_map"), er.path("uid_map"));
+        m.gid_map = idmaps_from(er.get("gid_map"), er.path("gid_map"));
         er.finish();
         return m;
     });

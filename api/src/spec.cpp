@@ -54,6 +54,18 @@ bool Spec::has_namespace(Namespace ns) const {
     return false;
 }
 
+bool MountSpec::idmapped() const {
+    for (const auto &o : options)
+        if (o == "idmap" || o == "ridmap") return true;
+    return !uid_map.empty() || !gid_map.empty();
+}
+
+bool MountSpec::idmap_recursive() const {
+    for (const auto &o : options)
+        if (o == "ridmap") return true;
+    return false;
+}
+
 Capabilities Capabilities::all_sets(const std::vector<std::string> &names) {
     return Capabilities{names, names, names, names, names};
 }

@@ -326,6 +326,26 @@ void check_namespaces(const Spec &s) {
     }
 }
 
+// The lines of a uid or gid map (the user namespace's or an idmapped mount's), named `f`.
+void check_map_lines(const std::string &f, const std::vector<IdMap> &m) {
+    // The kernel's limit on the lines of a map (since 4.15; 5 before).
+    if (m.size() > 340) fail(f, std::to_string(m.size()) + " lines: a map has at most 340");
+    for (size_t i = 0; i < m.size(); ++i) {
+        const auto &e = m[i];
+        std::string ef = f + "[" + std::to_string(i) + "]";
+        if (e.size == 0) fail(ef + ".size", "must be > 0");
+        check_id(ef + ".container_id", e.container_id);
+        check_id(ef + ".host_id", e.host_id);
+        // A range may end at the last id but not wrap past it to (uid_t)-1 and 0.
+        for (const auto &[name, first] :
+             {std::pair{"container_id", e.container_id}, {"host_id", e.host_id}})
+            if (uint64_t{first} + e.size - 1 > kMaxId)
+                fail(ef + ".size", std::to_string(e.size) + " ids from " + name + " " +
+                                       std::to_string(first) + " go past " +
+                                       std::to_string(kMaxId));
+    }
+}
+
 void check_id_maps(const Spec &s) {
     if ((!s.uid_map.empty() || !s.gid_map.empty()) && !new_ns(s, Namespace::user))
         fail("uid_map", "uid/gid maps need a new user namespace");
@@ -333,25 +353,40 @@ void check_id_maps(const Spec &s) {
     // for a non-root caller; refused for root).
     if (new_ns(s, Namespace::user) && s.uid_map.empty() != s.gid_map.empty())
         fail("namespaces", "a new user namespace needs both uid_map and gid_map, or neither");
-    for (const auto *m : {&s.uid_map, &s.gid_map}) {
-        std::string f = m == &s.uid_map ? "uid_map" : "gid_map";
-        // The kernel's limit on the lines of a map (since 4.15; 5 before).
-        if (m->size() > 340) fail(f, std::to_string(m->size()) + " lines: a map has at most 340");
-        for (size_t i = 0; i < m->size(); ++i) {
-            const auto &e = (*m)[i];
-            std::string ef = f + "[" + std::to_string(i) + "]";
-            if (e.size == 0) fail(ef + ".size", "must be > 0");
-            check_id(ef + ".container_id", e.container_id);
-            check_id(ef + ".host_id", e.host_id);
-            // A range may end at the last id but not wrap past it to (uid_t)-1 and 0.
-            for (const auto &[name, first] :
-                 {std::pair{"container_id", e.container_id}, {"host_id", e.host_id}})
-                if (uint64_t{first} + e.size - 1 > kMaxId)
-                    fail(ef + ".size", std::to_string(e.size) + " ids from " + name + " " +
-                                           std::to_string(first) + " go past " +
-                                           std::to_string(kMaxId));
-        }
+    check_map_lines("uid_map", s.uid_map);
+    check_map_lines("gid_map", s.gid_map);
+}
+
+// An idmapped mount: a bind mount, with both maps of its own or the container's.
+void check_idmapped_mount(const Spec &s, const MountSpec &m, const std::string &f) {
+    bool idmap = false, ridmap = false;
+    for (const auto &o : m.options) {
+        idmap |= o == "idmap";
+        ridmap |= o == "ridmap";
     }
+    if (idmap && ridmap) fail(f + ".options", "'idmap' and 'ridmap' exclude each other");
+    if (m.type != "bind")
+        fail(f + (idmap || ridmap ? ".options" : ".uid_map"),
+             "only a bind mount can be idmapped, not a " + m.type + " mount");
+    if (m.uid_map.empty() != m.gid_map.empty())
+        fail(f + (m.uid_map.empty() ? ".uid_map" : ".gid_map"),
+             "an idmapped mount needs both uid_map and gid_map, or neither (the container's)");
+    check_map_lines(f + ".uid_map", m.uid_map);
+    check_map_lines(f + ".gid_map", m.gid_map);
+    if (!m.uid_map.empty()) return;
+    // The container's maps: those of its new user namespace, or of the one it joins.
+    bool joined = false;
+    for (const auto &n : s.effective_namespaces())
+        joined |= n.type == Namespace::user && !n.path.empty();
+    if (joined) return;
+    if (!new_ns(s, Namespace::user))
+        fail(f + ".options",
+             "an idmapped mount without uid_map/gid_map of its own takes the container's user "
+             "namespace mappings, and the container has no user namespace");
+    if (s.uid_map.empty())
+        fail(f + ".options",
+             "an idmapped mount without uid_map/gid_map of its own takes the container's, and "
+             "the spec sets none (uid_map, gid_map)");
 }
 
 void check_mounts(const Spec &s) {
@@ -370,6 +405,7 @@ void check_mounts(const Spec &s) {
               m.options == std::vector<std::string>{"rw"}))
             fail(f + ".options", "the container's cgroups take one option: ro (the default) or rw");
         if (!new_ns(s, Namespace::mount)) fail(f, "mounts need a new mount namespace");
+        if (m.idmapped()) check_idmapped_mount(s, m, f);
     }
 }
 

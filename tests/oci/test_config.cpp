@@ -193,8 +193,6 @@ TEST(OciConfig, WhatThisRuntimeCannotHonourIsRefusedNamingIt) {
         {"/linux/seccomp/listenerPath", "/run/x.sock", "linux.seccomp.listenerPath"},
         {"/process/ioPriority", {{"class", "IOPRIO_CLASS_IDLE"}}, "process.ioPriority"},
         {"/process/scheduler", {{"policy", "SCHED_FIFO"}}, "process.scheduler"},
-        {"/mounts/5/uidMappings", json::array({{{"containerID", 0}, {"hostID", 1}, {"size", 1}}}),
-         "mounts[5].uidMappings"},
         {"/windows", {{"layerFolders", {"x"}}}, "windows"},
     };
     for (const auto &c : cases) {
@@ -333,14 +331,95 @@ TEST(OciConfig, MountsKeepOciSemantics) {
         {{"destination", "/run"},
          {"type", "tmpfs"},
          {"source", "tmpfs"},
-         {"options", {"nosuid", "size=1m"}}}};
+         {"options", {"nosuid", "size=1m"}}},
+        // Idmapped: the mount's own maps, and the container's ("ridmap": the whole tree).
+        {{"destination", "/i"},
+         {"type", "bind"},
+         {"source", "/v"},
+         {"options", {"idmap"}},
+         // OCI's lines are the kernel's: the filesystem's id 1000 is host id 300000, which the
+         // container's namespace shows as 0; host ids it does not map (400000) are dropped.
+         {"uidMappings",
+          {{{"containerID", 1000}, {"hostID", 300000}, {"size", 10}},
+           {{"containerID", 0}, {"hostID", 400000}, {"size", 5}}}},
+         {"gidMappings", {{{"containerID", 5}, {"hostID", 300100}, {"size", 10}}}}},
+        {{"destination", "/r"},
+         {"type", "bind"},
+         {"source", "/w"},
+         {"options", {"rbind", "ridmap"}}}};
+    j["linux"]["namespaces"].push_back({{"type", "user"}});
+    j["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 300000}, {"size", 65536}}};
+    j["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 300000}, {"size", 65536}}};
     Spec s = decode(j);
-    ASSERT_EQ(s.mounts.size(), 4u);  // /dev/shm as the backend makes it: not twice
+    ASSERT_EQ(s.mounts.size(), 6u);  // /dev/shm as the backend makes it: not twice
     EXPECT_EQ(s.mounts[0], (MountSpec{"/x", "/a", "bind", {"rbind", "ro"}}));
     EXPECT_EQ(s.mounts[1], (MountSpec{"/y", "/b", "bind", {"bind"}}));  // x- hints dropped
     EXPECT_EQ(s.mounts[2], (MountSpec{"/z", "/c", "bind", {"bind"}}));  // OCI: not recursive
     EXPECT_EQ(s.mounts[3], (MountSpec{"tmpfs", "/run", "tmpfs", {"nosuid", "size=1m"}}));
+    EXPECT_EQ(s.mounts[4],
+              (MountSpec{"/v", "/i", "bind", {"idmap", "bind"}, {{0, 1000, 10}}, {{100, 5, 10}}}));
+    EXPECT_TRUE(s.mounts[4].idmapped());
+    EXPECT_FALSE(s.mounts[4].idmap_recursive());
+    EXPECT_EQ(s.mounts[5], (MountSpec{"/w", "/r", "bind", {"rbind", "ridmap"}}));
+    EXPECT_TRUE(s.mounts[5].idmap_recursive());
     EXPECT_NO_THROW(validate(s));
+}
+
+TEST(OciConfig, IdmappedMountsThatCannotBeAreRefusedNamingThem) {
+    // idmap on a mount that is not a bind; maps of one kind only; idmap without maps of the
+    // mount's own and without a user namespace.
+    struct Case {
+        json mount;
+        bool userns;
+        const char *want;
+    };
+    const Case cases[] = {
+        {{{"destination", "/t"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"idmap"}}},
+         true,
+         "mounts[0].options: only a bind mount can be idmapped, not a tmpfs mount"},
+        {{{"destination", "/t"},
+          {"type", "bind"},
+          {"source", "/x"},
+          {"uidMappings", {{{"containerID", 0}, {"hostID", 100000}, {"size", 1}}}}},
+         true,
+         "mounts[0].gid_map: an idmapped mount needs both uid_map and gid_map"},
+        // Host ids the container cannot see (its namespace maps 100000..165535).
+        {{{"destination", "/t"},
+          {"type", "bind"},
+          {"source", "/x"},
+          {"uidMappings", {{{"containerID", 0}, {"hostID", 1}, {"size", 1}}}}},
+         true,
+         "mounts[0].uidMappings: no host id of its lines is mapped by the container's user "
+         "namespace"},
+        {{{"destination", "/t"}, {"type", "bind"}, {"source", "/x"}, {"options", {"idmap"}}},
+         false,
+         "mounts[0].options: an idmapped mount without uid_map/gid_map of its own takes the "
+         "container's user namespace mappings, and the container has no user namespace"},
+        {{{"destination", "/t"},
+          {"type", "bind"},
+          {"source", "/x"},
+          {"uidMappings", {{{"containerID", 4294967290u}, {"hostID", 100000}, {"size", 100}}}},
+          {"gidMappings", {{{"containerID", 0}, {"hostID", 100000}, {"size", 1}}}}},
+         true,
+         "mounts[0].uid_map[0].size: 100 ids from host_id 4294967290 go past 4294967294"},
+    };
+    for (const auto &c : cases) {
+        json j = podman_config();
+        j["mounts"] = json::array({c.mount});
+        if (c.userns) {
+            j["linux"]["namespaces"].push_back({{"type", "user"}});
+            j["linux"]["uidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+            j["linux"]["gidMappings"] = {{{"containerID", 0}, {"hostID", 100000}, {"size", 65536}}};
+        }
+        std::string msg;
+        try {
+            validate(decode(j));
+        } catch (const Error &e) {
+            msg = e.what();
+            EXPECT_EQ(e.code(), Errc::invalid_spec) << msg;
+        }
+        EXPECT_NE(msg.find(c.want), std::string::npos) << c.mount.dump() << ": " << msg;
+    }
 }
 
 TEST(OciConfig, DevicesAndIdMaps) {

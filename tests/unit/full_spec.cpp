@@ -35,9 +35,11 @@ Spec full_spec() {
     s.resources.cpu = {512, 50000, 100000, "0-1", "0"};
     s.resources.io_weight = 200;
     s.resources.devices = {{false, "a", {}, {}, "rwm"}, {true, "c", 10, 229, "rw"}};
-    s.mounts = {{"/srv/data", "/data", "bind", {"ro", "nosuid"}},
-                {"tmpfs", "/tmp", "tmpfs", {}},
-                {"", "/sys/fs/cgroup", "cgroup", {}}};
+    s.mounts = {
+        {"/srv/data", "/data", "bind", {"ro", "nosuid"}},
+        {"tmpfs", "/tmp", "tmpfs", {}},
+        {"", "/sys/fs/cgroup", "cgroup", {}},
+        {"/srv/shared", "/shared", "bind", {"ridmap"}, {{0, 100000, 65536}}, {{0, 100000, 65536}}}};
     s.devices = {{"/dev/fuse", "c", 10, 229, 0660, 0, 5}, {"/dev/loop9", "b", 7, 9, 0600, 0, 0}};
     NetInterfaceSpec veth;
     veth.type = "veth";
@@ -122,6 +124,12 @@ mounts:
   - {source: /srv/data, target: /data, type: bind, options: [ro, nosuid]}
   - {source: tmpfs, target: /tmp, type: tmpfs}
   - {target: /sys/fs/cgroup, type: cgroup}
+  - source: /srv/shared
+    target: /shared
+    type: bind
+    options: [ridmap]
+    uid_map: [{container_id: 0, host_id: 100000, size: 65536}]
+    gid_map: [{container_id: 0, host_id: 100000, size: 65536}]
 devices:
   - {path: /dev/fuse, major: 10, minor: 229, mode: 0660, gid: 5}
   - {path: /dev/loop9, type: b, major: 7, minor: 9, mode: "600"}

@@ -168,6 +168,30 @@ TEST(Validate, EveryRuleRefusesItsCase) {
              s.mounts = {{"tmpfs", "/t", "tmpfs", {}}};
              no_ns(s, Namespace::mount);
          }},
+        // Idmapped mounts: binds only, both maps or neither, their lines checked as a user
+        // namespace's, the container's maps when none of their own.
+        {"mounts[0].options", [](Spec &s) { s.mounts = {{"tmpfs", "/t", "tmpfs", {"idmap"}}}; }},
+        {"mounts[0].uid_map",
+         [](Spec &s) { s.mounts = {{"tmpfs", "/t", "tmpfs", {}, {{0, 1, 1}}, {{0, 1, 1}}}}; }},
+        {"mounts[0].gid_map", [](Spec &s) { s.mounts = {{"/a", "/a", "bind", {}, {{0, 1, 1}}}}; }},
+        {"mounts[0].uid_map", [](Spec &s) { s.mounts = {{"/a", "/a", "bind", {}, {}, {{0, 1, 1}}}}; }},
+        {"mounts[0].options",
+         [](Spec &s) { s.mounts = {{"/a", "/a", "bind", {"idmap", "ridmap"}, {{0, 1, 1}}, {{0, 1, 1}}}}; }},
+        {"mounts[0].uid_map[0].size",
+         [](Spec &s) { s.mounts = {{"/a", "/a", "bind", {}, {{0, 1, 0}}, {{0, 1, 1}}}}; }},
+        {"mounts[0].gid_map[0].size",
+         [](Spec &s) {
+             s.mounts = {{"/a", "/a", "bind", {}, {{0, 1, 1}}, {{0, 4294967290u, 100}}}};
+         }},
+        {"mounts[0].uid_map[0].host_id",
+         [](Spec &s) { s.mounts = {{"/a", "/a", "bind", {}, {{0, 4294967295u, 1}}, {{0, 1, 1}}}}; }},
+        {"mounts[0].options", [](Spec &s) { s.mounts = {{"/a", "/a", "bind", {"idmap"}}}; }},
+        {"mounts[0].options",
+         [](Spec &s) {
+             s.mounts = {{"/a", "/a", "bind", {"ridmap"}}};
+             s.namespaces = default_namespaces();
+             s.namespaces->push_back({Namespace::user, {}});  // without uid_map/gid_map
+         }},
         {"network[0]",
          [](Spec &s) {
              s.network = test::full_spec().network;

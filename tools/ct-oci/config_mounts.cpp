@@ -2,6 +2,8 @@
 // /dev/mqueue, /sys) are those the linux backend makes itself in a new mount namespace, with
 // the same options: they are not made twice. Everything else goes to the spec as it is, where
 // the backend refuses what it cannot do (an unknown bind option, say), naming the mount.
+// Idmapped mounts (uidMappings/gidMappings, "idmap"/"ridmap") are the spec's own.
+#include <algorithm>
 #include <set>
 
 #include "config_parts.hpp"
@@ -43,20 +45,84 @@ const std::set<std::string> kRecursiveFlags = {
     "rnoexec",   "rexec",       "rnoatime",     "ratime",        "rnodiratime", "rdiratime",
     "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime"};
 
+std::vector<IdMap> idmap_lines(const Node &n, const char *key) {
+    std::vector<IdMap> out;
+    for (const auto &e : n.items(key)) {
+        IdMap map;
+        map.container_id = e.uint32("containerID").value_or(0);
+        map.host_id = e.uint32("hostID").value_or(0);
+        map.size = e.uint32("size").value_or(0);
+        out.push_back(map);
+    }
+    return out;
+}
+
+// The container's user namespace, as an idmapped mount's lines need it.
+struct UserNs {
+    bool made = false;   // a new one, with linux.uidMappings/gidMappings
+    std::string joined;  // one joined by path
+    std::vector<IdMap> uids, gids;
+};
+
+UserNs userns_of(const Node &config) {
+    UserNs u;
+    auto linux = config.object("linux");
+    if (!linux) return u;
+    for (const auto &n : linux->items("namespaces"))
+        if (n.str("type") == "user") {
+            u.joined = n.str("path");
+            u.made = u.joined.empty();
+        }
+    u.uids = idmap_lines(*linux, "uidMappings");
+    u.gids = idmap_lines(*linux, "gidMappings");
+    return u;
+}
+
+// A mount's uidMappings/gidMappings as the spec's lines. OCI's line "containerID hostID size"
+// is the kernel's: the filesystem's id containerID is the host's id hostID, which the
+// container sees through its user namespace's lines `userns` (as itself without one). The
+// spec's line maps what the container sees (container_id) to the filesystem's id (host_id).
+// Host ids the container's namespace does not map are left out: nobody inside sees them.
+std::vector<IdMap> mount_idmaps(const Node &m, const char *key, const UserNs &u,
+                                const std::vector<IdMap> &userns) {
+    std::vector<IdMap> out;
+    auto lines = idmap_lines(m, key);
+    if (!lines.empty() && !u.joined.empty())
+        m.refuse(key, "an idmapped mount's own mappings with a joined user namespace (" + u.joined +
+                          ") are not supported by ct-oci");
+    for (const auto &l : lines) {
+        if (!u.made) {
+            out.push_back({l.host_id, l.container_id, l.size});
+            continue;
+        }
+        for (const auto &n : userns) {
+            uint64_t lo = std::max<uint64_t>(l.host_id, n.host_id);
+            uint64_t hi =
+                std::min<uint64_t>(uint64_t{l.host_id} + l.size, uint64_t{n.host_id} + n.size);
+            if (lo < hi)
+                out.push_back({static_cast<uint32_t>(n.container_id + (lo - n.host_id)),
+                               static_cast<uint32_t>(l.container_id + (lo - l.host_id)),
+                               static_cast<uint32_t>(hi - lo)});
+        }
+    }
+    if (!lines.empty() && out.empty())
+        m.fail(key, std::string("no host id of its lines is mapped by the container's user "
+                                "namespace (linux.") +
+                        key + ")");
+    return out;
+}
+
 }  // namespace
 
 std::vector<MountSpec> mounts_from_config(const Node &config, const BundleContext &ctx,
                                           const Namespaces &ns) {
     std::vector<MountSpec> out;
+    const UserNs userns = userns_of(config);
     for (const auto &m : config.items("mounts")) {
         std::string target = m.str("destination");
         if (target.empty()) m.fail("destination", "is required");
         std::string type = m.str("type");
         std::vector<std::string> options = m.strings("options");
-        m.refuse_set("uidMappings", "idmapped mounts are not supported by ct-oci");
-        m.refuse_set("gidMappings", "idmapped mounts are not supported by ct-oci");
-        if (has(options, "idmap") || has(options, "ridmap"))
-            m.refuse("options", "idmapped mounts are not supported by ct-oci");
         bool bind = type == "bind" || ((type.empty() || type == "none") &&
                                        (has(options, "bind") || has(options, "rbind")));
         if (!bind && type.empty()) m.fail("type", "is required for a mount that is not a bind");
@@ -86,6 +152,11 @@ std::vector<MountSpec> mounts_from_config(const Node &config, const BundleContex
             }
             spec.options.push_back(o);
         }
+        // An idmapped mount's own maps (the container's when none; "idmap"/"ridmap" pass
+        // through in the options): the spec's validator refuses them on a mount that is not a
+        // bind, naming it.
+        spec.uid_map = mount_idmaps(m, "uidMappings", userns, userns.uids);
+        spec.gid_map = mount_idmaps(m, "gidMappings", userns, userns.gids);
         if (bind) {
             if (spec.source.empty()) m.fail("source", "is required for a bind mount");
             if (spec.source[0] != '/') spec.source = ctx.bundle + "/" + spec.source;

@@ -197,7 +197,20 @@ struct MountSpec {
     std::string target;  // absolute path inside the container
     std::string type = "bind";
     std::vector<std::string> options;
+    // An idmapped bind mount (options "idmap": the mount alone, "ridmap": its submounts too):
+    // a line maps container ids (container_id..) to the ids stored on the source's filesystem
+    // (host_id..): a file the host sees owned by H shows as C inside, a file the container
+    // makes as C is stored as H, and ids outside the lines show as the overflow id (65534)
+    // and cannot be stored. Without lines of its own (both empty) the filesystem's ids are
+    // the container's ids, over the ranges of its user namespace (OCI's "idmap" option).
+    // Given lines imply "idmap".
+    std::vector<IdMap> uid_map;
+    std::vector<IdMap> gid_map;
     bool operator==(const MountSpec &) const = default;
+
+    // "idmap" or "ridmap" in options, or maps of its own.
+    CT_API bool idmapped() const;
+    CT_API bool idmap_recursive() const;  // "ridmap"
 };
 
 // A route inside the container, through the interface it is listed under.

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "fs/idmap.hpp"
 #include "launch/plan.hpp"
 #include "support.hpp"
 
@@ -79,6 +80,15 @@ void check_namespace_file(const std::string &path, Namespace type, const std::st
     if (got != clone_flag(type))
         throw Error(Errc::invalid_spec, field + " " + path + " is a " + namespace_type_name(got) +
                                             " namespace, not " + namespace_name(type));
+}
+
+void probe_idmapped_mounts(const Spec &s) {
+    for (size_t i = 0; i < s.mounts.size(); ++i) {
+        const auto &m = s.mounts[i];
+        if (!m.idmapped() || m.type != "bind") continue;
+        std::string field = "mounts[" + std::to_string(i) + "]";
+        fs::idmapped_tree(s, m, mount_op(m, field).flags & MS_REC, field);
+    }
 }
 
 }  // namespace ct::linux_native

@@ -21,4 +21,9 @@ void probe_mount_options(const MountOp &op, const std::string &field);
 // start, in setns(), with EINVAL.
 void check_namespace_file(const std::string &path, Namespace type, const std::string &field);
 
+// Makes the tree of every idmapped mount of `spec` (fs/idmap.hpp) and drops it: what start
+// would refuse (this kernel, the caller's rights, a source whose filesystem cannot be
+// idmapped) is refused at create, naming the mount and the cause.
+void probe_idmapped_mounts(const Spec &spec);
+
 }  // namespace ct::linux_native

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <map>
 
+#include "fs/idmap.hpp"
 #include "fs/private_area.hpp"
 #include "launch/host_probe.hpp"
 #include "security/caps.hpp"
@@ -142,6 +143,7 @@ void check_host(const Spec &s) {
                     "denies setgroups, so the container cannot have supplementary groups");
     plan_capabilities(s.process, "process.capabilities");
     plan_device_nodes(s, !userns.empty());
+    probe_idmapped_mounts(s);
     if (!s.process.user.name.empty() || !s.process.user.group.empty())
         resolve_user(s.process.user, fs::private_area(s)->layers(), "process.user");
 }
@@ -179,12 +181,16 @@ MountOp mount_op(const MountSpec &m, const std::string &field) {
         {"rbind", MS_REC, 0},
         {"bind", 0, MS_REC},
         {"norbind", 0, MS_REC},
+        {"idmap", 0, 0},  // fs/idmap.hpp: the tree is made by plan_init
+        {"ridmap", 0, 0},
     };
     for (const auto &o : m.options) {
         bool known = false;
         for (const auto &f : kFlags)
             if (o == f.name) {
-                if ((o == "rbind" || o == "bind" || o == "norbind") && !op.bind)
+                if ((o == "rbind" || o == "bind" || o == "norbind" || o == "idmap" ||
+                     o == "ridmap") &&
+                    !op.bind)
                     throw Error(Errc::invalid_spec,
                                 field + ".options: '" + o + "' only applies to bind mounts");
                 op.flags = (op.flags | f.set) & ~f.clear;
@@ -257,7 +263,10 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
     for (size_t i = 0; i < s.mounts.size(); ++i) {
         std::string field = "mounts[" + std::to_string(i) + "]";
         if (s.mounts[i].type != "cgroup") {
-            p.mounts.push_back(mount_op(s.mounts[i], field));
+            MountOp op = mount_op(s.mounts[i], field);
+            if (s.mounts[i].idmapped())
+                op.tree = fs::idmapped_tree(s, s.mounts[i], op.flags & MS_REC, field);
+            p.mounts.push_back(std::move(op));
             continue;
         }
         auto parts = cgroup_mounts(s.mounts[i], cg);  // the tmpfs first, then the binds
@@ -268,7 +277,7 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
             MountOp ro = mount_op(parts.front(), field);
             ro.remount_only = true;
             ro.flags = MS_RDONLY;
-            p.mounts.push_back(ro);
+            p.mounts.push_back(std::move(ro));
         }
     }
 
