@@ -154,6 +154,48 @@ TEST_F(IdmappedMounts, RidmapReachesSubmountsIdmapDoesNot) {
     EXPECT_EQ(r.out, "100000\n0\n") << r.err;
 }
 
+TEST_F(IdmappedMounts, TheOtherOptionsApplyToTheIdmappedMount) {
+    // ro on an idmapped bind (a remount in the container's user namespace) and on a recursive
+    // one (mount_setattr over the tree), with a propagation: the lines still apply.
+    auto d = populated("opts");
+    auto s = in_userns(
+        spec({"/bin/sh", "-c",
+              "stat -c %u /a/mine /b/mine; touch /a/x 2>/dev/null && echo a-WRITABLE || echo a-ro; "
+              "touch /b/x 2>/dev/null && echo b-WRITABLE || echo b-ro; "
+              "awk '$5 == \"/a\" || $5 == \"/b\" {print $5, $6, $7}' /proc/self/mountinfo"}));
+    s.rootfs = private_rootfs("idmap-opts");
+    temp_dirs_.push_back(s.rootfs);
+    host_sh("chown -R " + std::to_string(kUserns) + ":" + std::to_string(kUserns) + " " + s.rootfs);
+    s.mounts = {idmapped(d, "/a", {"bind", "idmap", "ro", "nosuid", "rprivate"}),
+                idmapped(d, "/b", {"rbind", "ridmap", "ro"})};
+    auto r = run(s);
+    EXPECT_EQ(r.out,
+              "0\n0\na-ro\nb-ro\n/a ro,nosuid,relatime,idmapped -\n/b ro,relatime,idmapped -\n")
+        << r.err;
+    EXPECT_FALSE(fs::exists(d + "/x"));
+}
+
+TEST_F(IdmappedMounts, ASharedSourceStaysOneWay) {
+    // The source is a shared mount on the host: the idmapped clone must not be its peer (a
+    // mount made in the container would appear on the host), but a slave, as plain binds are.
+    auto d = dir("shared");
+    host_sh("mount --bind " + d + " " + d + " && mount --make-shared " + d);
+    auto s = spec({"/bin/sh", "-c",
+                   "awk '$5 == \"/m\" || $5 == \"/p\" {print $5, $7}' /proc/self/mountinfo"});
+    s.mounts = {idmapped(d, "/m", {"idmap"}), {d, "/p", "bind", {"bind"}}};
+    RunResult r;
+    try {
+        r = run(s);
+    } catch (...) {
+        host_sh("umount " + d);
+        throw;
+    }
+    host_sh("umount " + d);
+    EXPECT_NE(r.out.find("/m master:"), std::string::npos) << r.out << r.err;
+    EXPECT_NE(r.out.find("/p master:"), std::string::npos) << r.out << r.err;
+    EXPECT_EQ(r.out.find("shared:"), std::string::npos) << r.out;
+}
+
 // docs/security.md: root in a container is not root on the host unless the spec says so. An
 // idmapped mount reaches exactly its lines: nothing stored as an id outside them can be read
 // as anyone's or written, nothing can be stored as one, and a setuid file the container makes

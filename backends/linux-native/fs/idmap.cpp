@@ -170,6 +170,14 @@ Fd idmapped_tree(const Spec &s, const MountSpec &m, bool recursive_bind, const s
             throw Error(Errc::unsupported, field + ": idmapped mounts need open_tree (Linux 5.2)");
         throw_sys(field + ".source: clone the mount of " + m.source, e);
     }
+    // A clone of a shared mount is a peer of it: made a slave (as the binds the container
+    // makes from its own slave "/" are), nothing mounted in the container can propagate back
+    // to the host, while the host's new mounts under the source still come in.
+    struct mount_attr slave {};
+    slave.propagation = MS_SLAVE;
+    if (::syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &slave,
+                  sizeof slave) < 0)
+        throw_sys(field + ": make the clone of " + m.source + " a slave mount", errno);
     struct mount_attr attr {};
     attr.attr_set = MOUNT_ATTR_IDMAP;
     attr.userns_fd = static_cast<uint64_t>(userns.get());
