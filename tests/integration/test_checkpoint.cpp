@@ -710,7 +710,9 @@ TEST_F(CheckpointStdio, RestoreAttachGivesTheContainerCtsStdio) {
     auto t = wait_ticks(out, 3);
     EXPECT_GE(t.size(), 3u) << "the restored container's output did not reach ct's stdout: "
                             << read_text(out);
-    if (!t.empty()) EXPECT_EQ(t.front(), static_cast<long>(logged) + 1) << "not counting on";
+    if (!t.empty()) {
+        EXPECT_EQ(t.front(), static_cast<long>(logged) + 1) << "not counting on";
+    }
     EXPECT_EQ(ticks(read_text(log)).size(), logged) << "the log still got output";
     c.kill(SIGKILL);
     int st = 0;

@@ -69,7 +69,9 @@ class MigrateFaults : public RemoteTest {
             for (const auto &parent : {here_parent_, far_parent_})
                 for (const auto &h : cgroup_hierarchies()) {
                     std::string d = "/sys/fs/cgroup/" + h + "/" + parent;
-                    if (fs::exists(d)) EXPECT_EQ(::rmdir(d.c_str()), 0) << "cgroups left in " << d;
+                    if (fs::exists(d)) {
+                        EXPECT_EQ(::rmdir(d.c_str()), 0) << "cgroups left in " << d;
+                    }
                 }
         }
         RemoteTest::TearDown();

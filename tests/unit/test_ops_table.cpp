@@ -15,7 +15,9 @@ TEST(OpsTable, SlotsFollowTheListInAbiOrderWithNothingBetween) {
     size_t prev = 0;
     for (const auto &s : ops::kSlots) {
         EXPECT_GT(s.offset, prev) << s.name << " is not after the slot before it";
-        if (prev) EXPECT_EQ(s.offset, prev + sizeof(void *)) << s.name;
+        if (prev) {
+            EXPECT_EQ(s.offset, prev + sizeof(void *)) << s.name;
+        }
         prev = s.offset;
     }
     // ABI 1.0 ends with remove_files; the struct ends with the last slot of the list.
