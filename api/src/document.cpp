@@ -442,6 +442,14 @@ ProcessSpec process_from_json(const json &j, const std::string &path) {
     return p;
 }
 
+// Per-device block I/O limits: [{major, minor, value}].
+const std::pair<const char *, std::vector<DeviceLimit> BlockIoSpec::*> kDeviceLimitLists[] = {
+    {"weight_device", &BlockIoSpec::weight_device},
+    {"read_bps", &BlockIoSpec::read_bps},
+    {"write_bps", &BlockIoSpec::write_bps},
+    {"read_iops", &BlockIoSpec::read_iops},
+    {"write_iops", &BlockIoSpec::write_iops}};
+
 json resources_to_json(const Resources &res) {
     json j = json::object();
     put_opt(j, "memory", res.memory);
@@ -453,8 +461,23 @@ json resources_to_json(const Resources &res) {
     put_opt(cpu, "period_us", res.cpu.period_us);
     put_str(cpu, "cpus", res.cpu.cpus);
     put_str(cpu, "mems", res.cpu.mems);
+    put_opt(cpu, "rt_runtime_us", res.cpu.rt_runtime_us);
+    put_opt(cpu, "rt_period_us", res.cpu.rt_period_us);
+    put_opt(cpu, "idle", res.cpu.idle);
+    put_opt(cpu, "burst_us", res.cpu.burst_us);
     if (!cpu.empty()) j["cpu"] = cpu;
     put_opt(j, "io_weight", res.io_weight);
+    put_opt(j, "memory_reservation", res.memory_reservation);
+    put_opt(j, "memory_swappiness", res.memory_swappiness);
+    put_opt(j, "oom_kill_disable", res.oom_kill_disable);
+    json io = json::object();
+    for (const auto &[key, list] : kDeviceLimitLists)
+        for (const auto &d : res.io.*list)
+            io[key].push_back({{"major", d.major}, {"minor", d.minor}, {"value", d.value}});
+    if (!io.empty()) j["io"] = io;
+    for (const auto &h : res.hugepages)
+        j["hugepages"].push_back({{"page_size", h.page_size}, {"limit", h.limit}});
+    if (!res.unified.empty()) j["unified"] = res.unified;
     if (!res.devices.empty()) {
         json a = json::array();
         for (const auto &d : res.devices) {
@@ -481,9 +504,60 @@ Resources resources_from_json(const json &j, const std::string &path) {
         cr.num("period_us", res.cpu.period_us);
         cr.str("cpus", res.cpu.cpus);
         cr.str("mems", res.cpu.mems);
+        cr.num("rt_runtime_us", res.cpu.rt_runtime_us);
+        cr.num("rt_period_us", res.cpu.rt_period_us);
+        cr.num("idle", res.cpu.idle);
+        cr.num("burst_us", res.cpu.burst_us);
         cr.finish();
     }
     r.num("io_weight", res.io_weight);
+    r.size("memory_reservation", res.memory_reservation);
+    r.num("memory_swappiness", res.memory_swappiness);
+    if (r.get("oom_kill_disable")) {
+        bool b = false;
+        r.boolean("oom_kill_disable", b);
+        res.oom_kill_disable = b;
+    }
+    if (auto *io = r.get("io")) {
+        Reader ir(*io, r.path("io"));
+        for (const auto &[key, list] : kDeviceLimitLists)
+            res.io.*list = list_of<DeviceLimit>(ir.get(key), ir.path(key),
+                                                [](const json &e, const std::string &ep) {
+                                                    Reader er(e, ep);
+                                                    DeviceLimit d;
+                                                    er.num("major", d.major);
+                                                    er.num("minor", d.minor);
+                                                    er.num("value", d.value);
+                                                    er.finish();
+                                                    return d;
+                                                });
+        ir.finish();
+    }
+    res.hugepages = list_of<HugepageLimit>(r.get("hugepages"), r.path("hugepages"),
+                                           [](const json &e, const std::string &ep) {
+                                               Reader er(e, ep);
+                                               HugepageLimit h;
+                                               er.str("page_size", h.page_size);
+                                               std::optional<int64_t> limit;
+                                               er.size("limit", limit);
+                                               if (limit) h.limit = *limit;
+                                               er.finish();
+                                               return h;
+                                           });
+    if (auto *u = r.get("unified")) {
+        if (!u->is_object())
+            throw FieldError(r.path("unified"), "expected a mapping, got " + type_of(*u));
+        for (auto it = u->begin(); it != u->end(); ++it) {
+            // Values are file contents: a number in YAML is its text.
+            if (it->is_string())
+                res.unified[it.key()] = it->get<std::string>();
+            else if (it->is_number())
+                res.unified[it.key()] = it->dump();
+            else
+                throw FieldError(r.path("unified") + "." + it.key(),
+                                 "expected a string, got " + type_of(*it));
+        }
+    }
     res.devices = list_of<DeviceRule>(r.get("devices"), r.path("devices"),
                                       [](const json &e, const std::string &ep) {
                                           Reader er(e, ep);

@@ -222,6 +222,100 @@ void check_openvz(const Spec &s) {
 
 }  // namespace
 
+namespace {
+
+// The limits OCI bundles bring besides the common ones: soft memory limit, swappiness, the OOM
+// killer, realtime and burst CPU, per-device block I/O, huge pages, cgroup-v2 files by name.
+void validate_extra_limits(const Resources &r) {
+    if (r.memory_reservation && *r.memory_reservation < -1)
+        fail("resources.memory_reservation",
+             std::to_string(*r.memory_reservation) + " is negative (-1 means none)");
+    if (r.memory_swappiness && *r.memory_swappiness > 100)
+        fail("resources.memory_swappiness",
+             std::to_string(*r.memory_swappiness) + " is outside 0..100");
+    const auto &c = r.cpu;
+    if (c.rt_runtime_us && *c.rt_runtime_us < -1)
+        fail("resources.cpu.rt_runtime_us",
+             std::to_string(*c.rt_runtime_us) + " is negative (-1 means unlimited)");
+    if (c.rt_period_us && (*c.rt_period_us < 1 || *c.rt_period_us > 1000000))
+        fail("resources.cpu.rt_period_us",
+             std::to_string(*c.rt_period_us) + " is outside 1..1000000");
+    if (c.rt_runtime_us && c.rt_period_us && *c.rt_runtime_us >= 0 &&
+        static_cast<uint64_t>(*c.rt_runtime_us) > *c.rt_period_us)
+        fail("resources.cpu.rt_runtime_us", "must not exceed resources.cpu.rt_period_us");
+    if (c.idle && *c.idle != 0 && *c.idle != 1)
+        fail("resources.cpu.idle", std::to_string(*c.idle) + " is not 0 or 1");
+    if (c.burst_us && *c.burst_us > 17592186044415)
+        fail("resources.cpu.burst_us",
+             std::to_string(*c.burst_us) + " is above the maximum 17592186044415");
+    const std::pair<const char *, const std::vector<DeviceLimit> *> lists[] = {
+        {"weight_device", &r.io.weight_device},
+        {"read_bps", &r.io.read_bps},
+        {"write_bps", &r.io.write_bps},
+        {"read_iops", &r.io.read_iops},
+        {"write_iops", &r.io.write_iops}};
+    for (const auto &[name, list] : lists) {
+        std::set<std::pair<uint32_t, uint32_t>> seen;
+        for (size_t i = 0; i < list->size(); ++i) {
+            const auto &d = (*list)[i];
+            std::string f = std::string("resources.io.") + name + "[" + std::to_string(i) + "]";
+            if (d.major > 0xfff || d.minor > 0xfffff)
+                fail(f, std::to_string(d.major) + ":" + std::to_string(d.minor) +
+                            " is not a device number");
+            if (!seen.insert({d.major, d.minor}).second)
+                fail(f, "device " + std::to_string(d.major) + ":" + std::to_string(d.minor) +
+                            " is listed twice");
+            if (list == &r.io.weight_device && (d.value < 1 || d.value > 10000))
+                fail(f + ".value", std::to_string(d.value) + " is outside 1..10000");
+        }
+    }
+    std::set<std::string> sizes;
+    for (size_t i = 0; i < r.hugepages.size(); ++i) {
+        const auto &h = r.hugepages[i];
+        std::string f = "resources.hugepages[" + std::to_string(i) + "]";
+        size_t digits = h.page_size.find_first_not_of("0123456789");
+        std::string unit = digits == std::string::npos ? "" : h.page_size.substr(digits);
+        if (digits == 0 || digits == std::string::npos || h.page_size[0] == '0' ||
+            (unit != "KB" && unit != "MB" && unit != "GB"))
+            fail(f + ".page_size", "'" + h.page_size + "' is not a huge page size like 2MB or 1GB");
+        if (!sizes.insert(h.page_size).second)
+            fail(f + ".page_size", h.page_size + " is listed twice");
+        if (h.limit < -1)
+            fail(f + ".limit", std::to_string(h.limit) + " is negative (-1 means unlimited)");
+    }
+    for (const auto &[name, value] : r.unified) {
+        if (auto why = unified_file_refusal(name); !why.empty())
+            fail("resources.unified." + name, why);
+        if (value.find('\0') != std::string::npos)
+            fail("resources.unified." + name, "the value holds a NUL byte");
+    }
+}
+
+}  // namespace
+
+std::string unified_file_refusal(const std::string &name) {
+    if (name.empty()) return "an empty file name";
+    if (name.find('/') != std::string::npos || name.find("..") != std::string::npos)
+        return "'" + name + "' is not a file name of the container's own cgroup (no '/' or '..')";
+    if (!std::all_of(name.begin(), name.end(),
+                     [](char ch) {
+                         // hugetlb.2MB.max: sizes are upper case
+                         return std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' ||
+                                ch == '_';
+                     }) ||
+        name.find('.') == std::string::npos || name.front() == '.')
+        return "'" + name + "' is not a cgroup-v2 file name like memory.high";
+    // Of the core files only the limits on the container's own subtree are settable; the rest
+    // move processes (procs, threads), change the tree or its mode (subtree_control, type),
+    // kill or freeze it (the container's life cycle is libct's), or are read-only.
+    if (name.rfind("cgroup.", 0) == 0 && name != "cgroup.max.depth" &&
+        name != "cgroup.max.descendants")
+        return "'" + name +
+               "' is a cgroup core file that moves processes or changes the tree or the "
+               "container's state; only cgroup.max.depth and cgroup.max.descendants may be set";
+    return "";
+}
+
 void validate(const Resources &r) {
     auto check_limit = [](const std::optional<int64_t> &v, const char *f, int64_t min) {
         if (v && *v != -1 && *v < min)
@@ -258,6 +352,7 @@ void validate(const Resources &r) {
              "'" + r.cpu.mems + "' is not a node list like 0 (nodes 0..1023, ranges ascending)");
     if (r.io_weight && (*r.io_weight < 1 || *r.io_weight > 10000))
         fail("resources.io_weight", std::to_string(*r.io_weight) + " is outside 1..10000");
+    validate_extra_limits(r);
     for (size_t i = 0; i < r.devices.size(); ++i) {
         const auto &d = r.devices[i];
         std::string f = "resources.devices[" + std::to_string(i) + "]";

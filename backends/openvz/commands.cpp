@@ -162,6 +162,19 @@ Argv resource_options(const Resources &r) {
     if (!r.cpu.mems.empty()) a.insert(a.end(), {"--nodemask", r.cpu.mems});
     if (r.io_weight)
         unsupported("resources.io_weight", "OpenVZ has an I/O priority 0..7 (use openvz.ioprio)");
+    // The cgroup limits of OCI bundles: vzctl has no option for any of them.
+    const std::pair<bool, const char *> cgroup_only[] = {
+        {r.memory_reservation.has_value(), "resources.memory_reservation"},
+        {r.memory_swappiness.has_value(), "resources.memory_swappiness"},
+        {r.oom_kill_disable.has_value(), "resources.oom_kill_disable"},
+        {r.cpu.rt_runtime_us || r.cpu.rt_period_us, "resources.cpu.rt_runtime_us"},
+        {r.cpu.idle.has_value(), "resources.cpu.idle"},
+        {r.cpu.burst_us.has_value(), "resources.cpu.burst_us"},
+        {r.io != BlockIoSpec{}, "resources.io"},
+        {!r.hugepages.empty(), "resources.hugepages"},
+        {!r.unified.empty(), "resources.unified"}};
+    for (const auto &[set, field] : cgroup_only)
+        if (set) unsupported(field, "vzctl has no such limit");
     if (!r.devices.empty())
         unsupported("resources.devices",
                     "vzctl --devices grants read/write/quota per device, "

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/utsname.h>
 
+#include <filesystem>
 #include <future>
 
 #include "runtime_fixture.hpp"
@@ -212,6 +213,65 @@ TEST_P(Commands, UpdateResourcesFileAndSingleOptions) {
         EXPECT_NE(last_logged_error().find("bad.json"), std::string::npos) << last_logged_error();
     }
     EXPECT_EQ(cgroup_value(cgroup_, {"pids.max"}), "55");
+    stop_and_delete();
+    expect_nothing_left();
+}
+
+// The limits beyond memory/cpu/pids from config.json reach the kernel, and update changes them
+// (--resources and the single options); delete leaves no cgroup. What this host lacks is
+// skipped by probe.
+TEST_P(Commands, MoreResourcesReachTheKernelAndUpdate) {
+    if (GetParam() != "ct-oci") GTEST_SKIP() << "libct's mapping (runc's hybrid handling differs)";
+    bool memory_v1 = std::filesystem::exists("/sys/fs/cgroup/memory/memory.swappiness");
+    bool blkio_v1 = std::filesystem::exists("/sys/fs/cgroup/blkio/blkio.throttle.read_bps_device");
+    std::string v2 = std::filesystem::exists("/sys/fs/cgroup/unified/cgroup.controllers")
+                         ? "/sys/fs/cgroup/unified"
+                         : "/sys/fs/cgroup";
+    bool hugetlb = read_file(v2 + "/cgroup.controllers").find("hugetlb") != std::string::npos &&
+                   std::filesystem::exists("/sys/kernel/mm/hugepages/hugepages-2048kB");
+    std::string dev = read_file("/sys/block/vda/dev");
+    while (!dev.empty() && dev.back() == '\n') dev.pop_back();
+    json c = config({"/bin/sleep", "100"});
+    json &res = c["linux"]["resources"];
+    if (memory_v1) res["memory"] = {{"reservation", 32 << 20}, {"swappiness", 10}};
+    if (blkio_v1 && !dev.empty()) {
+        auto colon = dev.find(':');
+        json limit = {{"major", std::stoi(dev.substr(0, colon))},
+                      {"minor", std::stoi(dev.substr(colon + 1))},
+                      {"rate", 1048576}};
+        res["blockIO"] = {{"throttleReadBpsDevice", json::array({limit})}};
+    }
+    if (hugetlb) res["hugepageLimits"] = {{{"pageSize", "2MB"}, {"limit", 4 << 20}}};
+    res["unified"] = {{"cgroup.max.descendants", "7"}};
+    write_config_json(c);
+    start_configured();
+    if (memory_v1) {
+        EXPECT_EQ(cgroup_value(cgroup_, {"memory.soft_limit_in_bytes"}), std::to_string(32 << 20));
+        EXPECT_EQ(cgroup_value(cgroup_, {"memory.swappiness"}), "10");
+    }
+    if (res.contains("blockIO"))
+        EXPECT_EQ(cgroup_value(cgroup_, {"blkio.throttle.read_bps_device"}), dev + " 1048576");
+    if (hugetlb) EXPECT_EQ(cgroup_value(cgroup_, {"hugetlb.2MB.max"}), std::to_string(4 << 20));
+    EXPECT_EQ(cgroup_value(cgroup_, {"cgroup.max.descendants"}), "7");
+
+    json r = {{"unified", {{"cgroup.max.descendants", "9"}}}};
+    if (hugetlb) r["hugepageLimits"] = {{{"pageSize", "2MB"}, {"limit", 8 << 20}}};
+    write_file(dir_ + "/resources.json", r.dump());
+    Result u = rt({"update", "--resources", dir_ + "/resources.json", id_});
+    ASSERT_EQ(u.code, 0) << u.text();
+    EXPECT_EQ(cgroup_value(cgroup_, {"cgroup.max.descendants"}), "9");
+    if (hugetlb) EXPECT_EQ(cgroup_value(cgroup_, {"hugetlb.2MB.max"}), std::to_string(8 << 20));
+    if (memory_v1) {
+        Result single = rt({"update", "--memory-reservation", "16777216", id_});
+        ASSERT_EQ(single.code, 0) << single.text();
+        EXPECT_EQ(cgroup_value(cgroup_, {"memory.soft_limit_in_bytes"}), std::to_string(16 << 20));
+    }
+    // A key that would move processes: refused naming it, the values stay.
+    write_file(dir_ + "/escape.json", json{{"unified", {{"cgroup.procs", "1"}}}}.dump());
+    EXPECT_NE(rt({"update", "--resources", dir_ + "/escape.json", id_}).code, 0);
+    EXPECT_NE(last_logged_error().find("resources.unified.cgroup.procs"), std::string::npos)
+        << last_logged_error();
+    EXPECT_EQ(cgroup_value(cgroup_, {"cgroup.max.descendants"}), "9");
     stop_and_delete();
     expect_nothing_left();
 }
@@ -521,10 +581,10 @@ TEST_P(Commands, HookTimeoutTearsTheContainerDown) {
 TEST_P(Commands, UnsupportedFieldsAreErrorsInTheLog) {
     if (GetParam() != "ct-oci") GTEST_SKIP() << "what ct-oci refuses; runc honours most of it";
     const std::vector<std::pair<std::string, json>> fields = {
-        {"/linux/resources/hugepageLimits", json::array({{{"pageSize", "2MB"}, {"limit", 1}}})},
+        {"/linux/resources/memory/kernel", 1 << 20},
+        {"/linux/resources/blockIO/leafWeight", 100},
         {"/linux/resources/rdma", {{"mlx5_0", {{"hcaHandles", 1}}}}},
         {"/linux/resources/network", {{"classID", 16}}},
-        {"/linux/resources/unified", {{"memory.high", "64M"}}},
         {"/linux/mountLabel", "system_u:object_r:container_file_t:s0"},
         {"/linux/personality", {{"domain", "LINUX32"}, {"flags", {"SHORT_INODE"}}}},
         {"/mounts/7/uidMappings",

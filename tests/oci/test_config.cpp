@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
 #include <nlohmann/json.hpp>
 
@@ -174,17 +176,17 @@ TEST(OciConfig, WhatThisRuntimeCannotHonourIsRefusedNamingIt) {
         const char *field;
     };
     const Case cases[] = {
-        {"/linux/resources/hugepageLimits", json::array({{{"pageSize", "2MB"}, {"limit", 1}}}),
-         "linux.resources.hugepageLimits"},
-        {"/linux/resources/memory", {{"swappiness", 10}}, "linux.resources.memory.swappiness"},
+        {"/linux/resources/memory", {{"kernel", 1 << 20}}, "linux.resources.memory.kernel"},
+        {"/linux/resources/memory", {{"kernelTCP", 1 << 20}}, "linux.resources.memory.kernelTCP"},
         {"/linux/resources/memory",
-         {{"disableOOMKiller", true}},
-         "linux.resources.memory.disableOOMKiller"},
+         {{"checkBeforeUpdate", true}},
+         "linux.resources.memory.checkBeforeUpdate"},
+        {"/linux/resources/blockIO", {{"leafWeight", 10}}, "linux.resources.blockIO.leafWeight"},
         {"/linux/resources/blockIO",
-         {{"throttleReadBpsDevice", {{{"major", 8}, {"minor", 0}, {"rate", 1}}}}},
-         "linux.resources.blockIO.throttleReadBpsDevice"},
-        {"/linux/resources/unified", {{"memory.high", "1G"}}, "linux.resources.unified"},
+         {{"weightDevice", {{{"major", 8}, {"minor", 0}, {"weight", 10}, {"leafWeight", 10}}}}},
+         "linux.resources.blockIO.weightDevice[0].leafWeight"},
         {"/linux/resources/network", {{"classID", 1}}, "linux.resources.network"},
+        {"/linux/resources/rdma", {{"mlx5_0", {{"hcaHandles", 1}}}}, "linux.resources.rdma"},
         {"/linux/intelRdt", {{"closID", "x"}}, "linux.intelRdt"},
         {"/linux/mountLabel", "system_u:object_r:x", "linux.mountLabel"},
         {"/linux/personality",
@@ -202,6 +204,42 @@ TEST(OciConfig, WhatThisRuntimeCannotHonourIsRefusedNamingIt) {
         EXPECT_EQ(code, Errc::unsupported) << c.pointer << ": " << msg;
         EXPECT_NE(msg.find(std::string("config.json: ") + c.field + ":"), std::string::npos)
             << c.pointer << ": " << msg;
+    }
+}
+
+// network and rdma: the refusal says why on this host (a probe of its cgroup mounts).
+TEST(OciConfig, ControllersThisHostLacksAreNamedInTheRefusal) {
+    std::ifstream mi("/proc/self/mountinfo");
+    std::string mounts((std::istreambuf_iterator<char>(mi)), std::istreambuf_iterator<char>());
+    json j = podman_config();
+    j["linux"]["resources"]["network"] = {{"classID", 1}};
+    auto [code, msg] = error_of(j);
+    EXPECT_EQ(code, Errc::unsupported) << msg;
+    if (mounts.find("net_cls") == std::string::npos && mounts.find("net_prio") == std::string::npos)
+        EXPECT_NE(msg.find("which this host has not mounted"), std::string::npos) << msg;
+    else
+        EXPECT_NE(msg.find("not supported by libct"), std::string::npos) << msg;
+}
+
+// A `unified` key that would leave the container's cgroup or move processes is invalid input
+// (libct's validation, which every create runs), named, before anything is made.
+TEST(OciConfig, UnifiedKeysOutsideTheContainersCgroupAreInvalid) {
+    for (const char *key : {"cgroup.procs", "../memory.max", "cgroup.subtree_control", "a/b.c",
+                            "cgroup.kill", "cgroup.freeze", "cgroup.type", "cgroup.threads"}) {
+        json j = podman_config();
+        j["linux"]["resources"]["unified"] = {{key, "1"}};
+        Spec s = decode(j);
+        EXPECT_EQ(s.resources.unified.at(key), "1");
+        Errc code = Errc::backend;
+        std::string msg = "no error";
+        try {
+            validate(s);
+        } catch (const Error &e) {
+            code = e.code();
+            msg = e.what();
+        }
+        EXPECT_EQ(code, Errc::invalid_spec) << key << ": " << msg;
+        EXPECT_NE(msg.find(std::string("resources.unified.") + key), std::string::npos) << msg;
     }
 }
 
@@ -288,6 +326,68 @@ TEST(OciConfig, ResourcesMapOntoLibctsFields) {
     EXPECT_EQ(res.devices[0], (DeviceRule{true, "c", 10, 200, "rwm"}));
     EXPECT_EQ(res.devices[1], (DeviceRule{true, "c", {}, {}, "m"}));  // -1: any
     EXPECT_NO_THROW(validate(res));
+}
+
+TEST(OciConfig, MoreResourcesMapOntoLibctsFields) {
+    json dev = {{"major", 254}, {"minor", 0}};
+    auto with = [&](const char *k, uint64_t v) {
+        json d = dev;
+        d[k] = v;
+        return json::array({d});
+    };
+    json r = {
+        {"memory", {{"reservation", 33554432}, {"swappiness", 0}, {"disableOOMKiller", true}}},
+        {"cpu", {{"realtimeRuntime", 5000}, {"realtimePeriod", 100000}, {"idle", 1}, {"burst", 0}}},
+        {"blockIO",
+         {{"weightDevice", with("weight", 500)},
+          {"throttleReadBpsDevice", with("rate", 1048576)},
+          {"throttleWriteBpsDevice", with("rate", 2097152)},
+          {"throttleReadIOPSDevice", with("rate", 100)},
+          {"throttleWriteIOPSDevice", with("rate", 200)}}},
+        {"hugepageLimits",
+         {{{"pageSize", "2MB"}, {"limit", 4194304}},
+          {{"pageSize", "1GB"}, {"limit", 18446744073709551615ull}}}},
+        {"unified", {{"memory.high", "max"}, {"cgroup.max.descendants", "5"}}}};
+    Resources res = resources_from_config(r, "resources.json", "");
+    EXPECT_EQ(res.memory_reservation, 33554432);
+    EXPECT_EQ(res.memory_swappiness, 0u);  // 0 is a swappiness, not "unset"
+    EXPECT_EQ(res.oom_kill_disable, true);
+    EXPECT_EQ(res.cpu.rt_runtime_us, 5000);
+    EXPECT_EQ(res.cpu.rt_period_us, 100000u);
+    EXPECT_EQ(res.cpu.idle, 1);
+    EXPECT_EQ(res.cpu.burst_us, 0u);  // present: set
+    EXPECT_EQ(res.io.weight_device, (std::vector<DeviceLimit>{{254, 0, 500}}));
+    EXPECT_EQ(res.io.read_bps, (std::vector<DeviceLimit>{{254, 0, 1048576}}));
+    EXPECT_EQ(res.io.write_bps, (std::vector<DeviceLimit>{{254, 0, 2097152}}));
+    EXPECT_EQ(res.io.read_iops, (std::vector<DeviceLimit>{{254, 0, 100}}));
+    EXPECT_EQ(res.io.write_iops, (std::vector<DeviceLimit>{{254, 0, 200}}));
+    EXPECT_EQ(res.hugepages, (std::vector<HugepageLimit>{{"2MB", 4194304}, {"1GB", -1}}));
+    EXPECT_EQ(res.unified.at("memory.high"), "max");
+    EXPECT_NO_THROW(validate(res));
+
+    // runc's "not set" spellings stay unset.
+    json unset = {{"memory", {{"reservation", 0}, {"swappiness", -1}, {"disableOOMKiller", false}}},
+                  {"cpu", {{"realtimeRuntime", 0}, {"realtimePeriod", 0}}}};
+    res = resources_from_config(unset, "resources.json", "");
+    EXPECT_EQ(res, Resources{});
+
+    // A device without its numbers, a swappiness out of range: errors naming the field.
+    json bad = {{"blockIO", {{"throttleReadBpsDevice", {{{"major", 8}, {"rate", 1}}}}}}};
+    try {
+        resources_from_config(bad, "resources.json", "");
+        ADD_FAILURE() << "accepted a device without its minor";
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("blockIO.throttleReadBpsDevice[0].minor"),
+                  std::string::npos)
+            << e.what();
+    }
+    bad = {{"memory", {{"swappiness", 101}}}};
+    try {
+        resources_from_config(bad, "resources.json", "");
+        ADD_FAILURE() << "accepted swappiness 101";
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("memory.swappiness"), std::string::npos) << e.what();
+    }
 }
 
 TEST(OciConfig, HooksKeepTheirOrderFieldsAndTimeouts) {

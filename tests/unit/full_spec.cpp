@@ -34,6 +34,20 @@ Spec full_spec() {
     s.resources.pids = 100;
     s.resources.cpu = {512, 50000, 100000, "0-1", "0"};
     s.resources.io_weight = 200;
+    s.resources.memory_reservation = 32 << 20;
+    s.resources.memory_swappiness = 10;
+    s.resources.oom_kill_disable = true;
+    s.resources.cpu.rt_runtime_us = 5000;
+    s.resources.cpu.rt_period_us = 10000;
+    s.resources.cpu.idle = 1;
+    s.resources.cpu.burst_us = 20000;
+    s.resources.io = {{{254, 0, 500}},
+                      {{254, 0, 1048576}},
+                      {{254, 0, 2097152}},
+                      {{254, 0, 100}},
+                      {{254, 16, 200}}};
+    s.resources.hugepages = {{"2MB", 4 << 20}, {"1GB", -1}};
+    s.resources.unified = {{"memory.high", "max"}, {"pids.max", "50"}};
     s.resources.devices = {{false, "a", {}, {}, "rwm"}, {true, "c", 10, 229, "rw"}};
     s.mounts = {
         {"/srv/data", "/data", "bind", {"ro", "nosuid"}},
@@ -115,8 +129,22 @@ resources:
   memory: 64M
   memory_swap: 128MiB
   pids: 100
-  cpu: {shares: 512, quota_us: 50000, period_us: 100000, cpus: "0-1", mems: "0"}
+  cpu: {shares: 512, quota_us: 50000, period_us: 100000, cpus: "0-1", mems: "0",
+        rt_runtime_us: 5000, rt_period_us: 10000, idle: 1, burst_us: 20000}
   io_weight: 200
+  memory_reservation: 32M
+  memory_swappiness: 10
+  oom_kill_disable: true
+  io:
+    weight_device: [{major: 254, minor: 0, value: 500}]
+    read_bps: [{major: 254, minor: 0, value: 1048576}]
+    write_bps: [{major: 254, minor: 0, value: 2097152}]
+    read_iops: [{major: 254, minor: 0, value: 100}]
+    write_iops: [{major: 254, minor: 16, value: 200}]
+  hugepages:
+    - {page_size: 2MB, limit: 4M}
+    - {page_size: 1GB, limit: max}
+  unified: {memory.high: max, pids.max: 50}
   devices:
     - {allow: false}
     - {type: c, major: 10, minor: 229, access: rw}

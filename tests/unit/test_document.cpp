@@ -85,6 +85,42 @@ TEST(Document, EachFieldAloneRoundTrips) {
         {"resources.cpu.cpus", [&](Spec &s) { s.resources.cpu.cpus = "0,2"; }},
         {"resources.cpu.mems", [&](Spec &s) { s.resources.cpu.mems = "0"; }},
         {"resources.io_weight", [&](Spec &s) { s.resources.io_weight = 10000; }},
+        {"resources.memory_reservation",
+         [&](Spec &s) { s.resources.memory_reservation = 1 << 20; }},
+        {"resources.memory_reservation none",
+         [&](Spec &s) { s.resources.memory_reservation = -1; }},
+        {"resources.memory_swappiness", [&](Spec &s) { s.resources.memory_swappiness = 0; }},
+        {"resources.oom_kill_disable", [&](Spec &s) { s.resources.oom_kill_disable = false; }},
+        {"resources.cpu.rt_runtime_us", [&](Spec &s) { s.resources.cpu.rt_runtime_us = 5000; }},
+        {"resources.cpu.rt_period_us", [&](Spec &s) { s.resources.cpu.rt_period_us = 10000; }},
+        {"resources.cpu.idle", [&](Spec &s) { s.resources.cpu.idle = 0; }},
+        {"resources.cpu.burst_us", [&](Spec &s) { s.resources.cpu.burst_us = 1000; }},
+        {"resources.io.weight_device",
+         [&](Spec &s) {
+             s.resources.io.weight_device = {{8, 0, 5}};
+         }},
+        {"resources.io.read_bps",
+         [&](Spec &s) {
+             s.resources.io.read_bps = {{8, 0, 1}};
+         }},
+        {"resources.io.write_bps",
+         [&](Spec &s) {
+             s.resources.io.write_bps = {{8, 1, 0}};
+         }},
+        {"resources.io.read_iops",
+         [&](Spec &s) {
+             s.resources.io.read_iops = {{8, 2, 3}};
+         }},
+        {"resources.io.write_iops",
+         [&](Spec &s) {
+             s.resources.io.write_iops = {{8, 3, 4}};
+         }},
+        {"resources.hugepages", [&](Spec &s) { s.resources.hugepages = full.resources.hugepages; }},
+        {"resources.hugepages unlimited",
+         [&](Spec &s) {
+             s.resources.hugepages = {{"1GB", -1}};
+         }},
+        {"resources.unified", [&](Spec &s) { s.resources.unified = full.resources.unified; }},
         {"mounts", [&](Spec &s) { s.mounts = full.mounts; }},
         {"network", [&](Spec &s) { s.network = full.network; }},
         {"sysctl", [&](Spec &s) { s.sysctl = full.sysctl; }},

@@ -45,8 +45,18 @@ Resources resources_from_flags(const CommandLine &cl) {
     }
     if (cl.has("blkio-weight"))
         r.io_weight = static_cast<uint64_t>(number(cl.value("blkio-weight"), "blkio-weight"));
-    for (auto opt : {"memory-reservation", "kernel-memory", "kernel-memory-tcp", "cpu-rt-period",
-                     "cpu-rt-runtime", "l3-cache-schema", "mem-bw-schema"})
+    if (cl.has("memory-reservation")) {
+        int64_t v = parse_size(cl.value("memory-reservation"), "--memory-reservation");
+        r.memory_reservation = v < 0 ? -1 : v;
+    }
+    if (cl.has("cpu-rt-period"))
+        r.cpu.rt_period_us =
+            static_cast<uint64_t>(number(cl.value("cpu-rt-period"), "cpu-rt-period"));
+    if (cl.has("cpu-rt-runtime")) {
+        int64_t v = number(cl.value("cpu-rt-runtime"), "cpu-rt-runtime");
+        r.cpu.rt_runtime_us = v < 0 ? -1 : v;
+    }
+    for (auto opt : {"kernel-memory", "kernel-memory-tcp", "l3-cache-schema", "mem-bw-schema"})
         if (cl.has(opt))
             throw Error(Errc::unsupported,
                         std::string("update --") + opt + ": libct has no such limit");
@@ -142,6 +152,9 @@ int cmd_update(Context &c) {
     if (flags.cpu.period_us) r.cpu.period_us = flags.cpu.period_us;
     if (!flags.cpu.cpus.empty()) r.cpu.cpus = flags.cpu.cpus;
     if (!flags.cpu.mems.empty()) r.cpu.mems = flags.cpu.mems;
+    if (flags.memory_reservation) r.memory_reservation = flags.memory_reservation;
+    if (flags.cpu.rt_period_us) r.cpu.rt_period_us = flags.cpu.rt_period_us;
+    if (flags.cpu.rt_runtime_us) r.cpu.rt_runtime_us = flags.cpu.rt_runtime_us;
     // A device list cannot be changed on a running container (libct applies it at create).
     if (!r.devices.empty())
         throw Error(Errc::unsupported,

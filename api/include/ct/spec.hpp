@@ -163,6 +163,11 @@ struct CpuSpec {
     std::optional<uint64_t> period_us;  // CFS period (1000..1000000)
     std::string cpus;                   // cpuset, e.g. "0-1"
     std::string mems;                   // memory nodes, e.g. "0"
+    // Realtime budget (v1 cpu.rt_*): the kernel grants it only within the parent's share.
+    std::optional<int64_t> rt_runtime_us;  // -1 = unlimited (the parent's)
+    std::optional<uint64_t> rt_period_us;
+    std::optional<int64_t> idle;       // 1: SCHED_IDLE for the group (cpu.idle), 0: not
+    std::optional<uint64_t> burst_us;  // CFS burst over the quota (cpu.max.burst, cfs_burst_us)
     bool operator==(const CpuSpec &) const = default;
 };
 
@@ -177,13 +182,47 @@ struct DeviceRule {
     bool operator==(const DeviceRule &) const = default;
 };
 
+// A limit on one block device (major:minor). Throttles: bytes or operations per second, 0 =
+// none (removes the device's limit); weights: 1..10000 as io_weight.
+struct DeviceLimit {
+    uint32_t major = 0;
+    uint32_t minor = 0;
+    uint64_t value = 0;
+    bool operator==(const DeviceLimit &) const = default;
+};
+
+struct BlockIoSpec {
+    std::vector<DeviceLimit> weight_device;
+    std::vector<DeviceLimit> read_bps;  // bytes per second
+    std::vector<DeviceLimit> write_bps;
+    std::vector<DeviceLimit> read_iops;  // operations per second
+    std::vector<DeviceLimit> write_iops;
+    bool operator==(const BlockIoSpec &) const = default;
+};
+
+// The hugetlb usage limit for one huge page size.
+struct HugepageLimit {
+    std::string page_size;  // as the kernel names it: "2MB", "1GB", "64KB"
+    int64_t limit = -1;     // bytes; -1 = unlimited
+    bool operator==(const HugepageLimit &) const = default;
+};
+
 struct Resources {
     std::optional<int64_t> memory;       // bytes; -1 = unlimited
     std::optional<int64_t> memory_swap;  // memory + swap, bytes; -1 = unlimited
     std::optional<int64_t> pids;         // max tasks; -1 = unlimited
     CpuSpec cpu;
-    std::optional<uint64_t> io_weight;  // 1..10000
-    std::vector<DeviceRule> devices;    // appended to the default device allow-list
+    std::optional<uint64_t> io_weight;          // 1..10000
+    std::vector<DeviceRule> devices;            // appended to the default device allow-list
+    std::optional<int64_t> memory_reservation;  // soft limit, bytes; -1 = none
+    std::optional<uint64_t> memory_swappiness;  // 0..100 (cgroup v1 only)
+    std::optional<bool> oom_kill_disable;       // cgroup v1 only
+    BlockIoSpec io;
+    std::vector<HugepageLimit> hugepages;
+    // cgroup-v2 files of the container's own cgroup2 directory, by name ("memory.high"):
+    // written last, after the fields above. Names of files that move processes or change the
+    // tree (cgroup.procs, cgroup.subtree_control, ...) are refused.
+    std::map<std::string, std::string> unified;
     bool operator==(const Resources &) const = default;
 };
 

@@ -2,7 +2,10 @@
 // files. What differs between legacy, unified and hybrid hosts is where a controller lives.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
+#include <set>
 #include <sstream>
 
 #include "cgroups/limits.hpp"
@@ -23,6 +26,7 @@ class CgroupfsManager : public CgroupManager {
                           bool every_hierarchy) const override;
     void create(const ContainerCgroups &cg, const std::string &parent) const override;
     void apply(const ContainerCgroups &cg, const Resources &res) const override;
+    void enable_above(const ContainerCgroups &cg) const;
 
   protected:
     // Where `controller` (v1 name: "blkio", not "io") is used on this host.
@@ -31,6 +35,11 @@ class CgroupfsManager : public CgroupManager {
     // with the field that needs each, for messages.
     virtual std::vector<std::pair<std::string, const char *>> always() const = 0;
     bool has_v2_tree() const { return !layout_.v2_root.empty(); }
+    // Controllers create() enables on a unified host for every container (enable_v2_controllers).
+    bool enabled_anyway(const std::string &c) const {
+        return layout_.mode == CgroupMode::unified &&
+               (c == "memory" || c == "pids" || c == "cpu" || c == "cpuset" || c == "io");
+    }
 };
 
 ContainerCgroups CgroupfsManager::plan(const std::string &parent, const std::string &name,
@@ -55,7 +64,8 @@ ContainerCgroups CgroupfsManager::plan(const std::string &parent, const std::str
         return Error(Errc::unsupported,
                      std::string(field) + ": this host has no '" + shown + "' cgroup controller");
     };
-    bool want_cpu = res.cpu.shares || res.cpu.quota_us || res.cpu.period_us;
+    bool want_cpu = has_cpu_limit(res.cpu);
+    std::vector<std::string> v2_enable;  // controllers to enable above the container (hybrid)
     // The limits' controllers: memory and pids always (limits and statistics, best effort
     // when the spec sets neither), cpu whenever it is a v1 hierarchy (statistics), cpuset and
     // blkio only when asked for: each v1 directory costs ~0.1 ms of the life cycle.
@@ -66,11 +76,13 @@ ContainerCgroups CgroupfsManager::plan(const std::string &parent, const std::str
         bool optional;  // wanted without a limit: skipped where the host lacks it
     };
     std::vector<Want> wants = {
-        {"memory", "resources.memory", res.memory || res.memory_swap, true},
+        {"memory", "resources.memory", res.memory || res.memory_swap || has_memory_more(res), true},
         {"pids", "resources.pids", res.pids.has_value(), true},
         {"cpu", "resources.cpu", want_cpu, !want_cpu},
         {"cpuset", "resources.cpu.cpus", !res.cpu.cpus.empty() || !res.cpu.mems.empty(), false},
-        {"blkio", "resources.io_weight", res.io_weight.has_value(), false}};
+        {"blkio", res.io_weight ? "resources.io_weight" : "resources.io",
+         res.io_weight || has_device_limits(res.io), false},
+        {"hugetlb", "resources.hugepages", !res.hugepages.empty(), false}};
     for (const auto &w : wants) {
         if (!w.asked && !(w.optional && (w.ctrl != "cpu" || place("cpu") == Where::v1))) continue;
         switch (place(w.ctrl)) {
@@ -79,6 +91,11 @@ ContainerCgroups CgroupfsManager::plan(const std::string &parent, const std::str
                 break;
             case Where::v2:
                 v2_used = true;
+                // Hybrid: the cgroup2 tree enables nothing for us; the limits asked for need
+                // their controller in every ancestor's subtree_control (unified hosts enable
+                // the usual ones in create()).
+                if (w.asked && !enabled_anyway(w.ctrl == "blkio" ? "io" : w.ctrl))
+                    v2_enable.push_back(w.ctrl == "blkio" ? "io" : w.ctrl);
                 break;
             case Where::none:
                 if (w.asked) throw missing(w.ctrl, w.field);
@@ -102,17 +119,68 @@ ContainerCgroups CgroupfsManager::plan(const std::string &parent, const std::str
     }
     if (every_hierarchy)
         for (const auto &[h, mount] : l.v1) add_v1(h);
+    // cgroup-v2 files by name: the cgroup2 directory, with the controller the file belongs to
+    // enabled when the tree has it (a file of no controller there is refused by apply()).
+    if (!res.unified.empty()) {
+        if (!has_v2_tree())
+            throw Error(Errc::unsupported, "resources.unified." + res.unified.begin()->first +
+                                               ": this host has no cgroup2 hierarchy");
+        v2_used = true;
+        for (const auto &[file, value] : res.unified) {
+            std::string ctrl = file.substr(0, file.find('.'));
+            if (l.v2_controllers.count(ctrl) && !enabled_anyway(ctrl) &&
+                std::find(v2_enable.begin(), v2_enable.end(), ctrl) == v2_enable.end())
+                v2_enable.push_back(ctrl);
+        }
+    }
     if (v2_used) {
         paths["unified"] = l.v2_root + rel;
         roots["unified"] = l.v2_root;
         order.push_back("unified");
     }
-    return ContainerCgroups(std::move(paths), std::move(roots), std::move(order));
+    ContainerCgroups cg(std::move(paths), std::move(roots), std::move(order));
+    if (v2_used) cg.set_v2_enable(std::move(v2_enable));
+    return cg;
 }
 
 void CgroupfsManager::create(const ContainerCgroups &cg, const std::string &parent) const {
     if (layout_.mode == CgroupMode::unified) enable_v2_controllers(layout_, parent);
     cg.create();
+    if (cg.v2_enable().empty()) return;
+    try {
+        enable_above(cg);
+    } catch (...) {
+        cg.remove();
+        throw;
+    }
+}
+
+// After the directories exist (so that the parents create() made are its to remove), from the
+// root down. What is enabled stays enabled: turning a controller off in an ancestor takes it
+// from every container below it, other containers' included, and the kernel refuses it while
+// any descendant enables it further down; runc leaves them on too.
+void CgroupfsManager::enable_above(const ContainerCgroups &cg) const {
+    const std::string &dir = cg.paths().at("unified");
+    const std::string &root = layout_.v2_root;
+    std::vector<std::string> chain = {root};
+    for (size_t pos = root.size() + 1; (pos = dir.find('/', pos)) != std::string::npos; ++pos)
+        chain.push_back(dir.substr(0, pos));
+    for (const auto &d : chain) {
+        std::string on;
+        read_file(d + "/cgroup.subtree_control", on);
+        std::istringstream words(on);
+        std::set<std::string> enabled{std::istream_iterator<std::string>(words), {}};
+        for (const auto &c : cg.v2_enable()) {
+            if (enabled.count(c)) continue;
+            if (!write_file(d + "/cgroup.subtree_control", "+" + c)) {
+                int e = errno;
+                throw_sys("cgroups: enable the " + c + " controller for the container in " + d +
+                              "/cgroup.subtree_control" +
+                              (e == EBUSY ? " (processes live in that cgroup itself)" : ""),
+                          e);
+            }
+        }
+    }
 }
 
 // Each limit goes to the container's v1 directory of its controller when it has one, else to

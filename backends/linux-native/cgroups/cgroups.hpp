@@ -28,6 +28,14 @@ class ContainerCgroups {
 
     const Paths &paths() const { return paths_; }
 
+    // The cgroup2 controllers the container's limits need enabled in its ancestors'
+    // cgroup.subtree_control (a hybrid host's hugetlb, ...): the manager's create() enables
+    // them after the directories exist. Not recorded in state: only create() needs it.
+    void set_v2_enable(std::vector<std::string> controllers) {
+        v2_enable_ = std::move(controllers);
+    }
+    const std::vector<std::string> &v2_enable() const { return v2_enable_; }
+
     // mkdir every directory (and missing parents); on failure removes what it made and throws.
     // The name is checked for a leftover directory first: an existing one is an error.
     void create() const;
@@ -58,6 +66,7 @@ class ContainerCgroups {
     Paths paths_;
     Paths roots_;                     // key -> hierarchy mount point (only when planned)
     std::vector<std::string> order_;  // creation order
+    std::vector<std::string> v2_enable_;
     // What create() made, parents included, for remove() to undo a failed create.
     mutable std::vector<std::string> made_;
 };

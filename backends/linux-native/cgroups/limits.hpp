@@ -18,8 +18,15 @@ struct LimitWriter {
     void (*v2)(const std::string &dir, const Resources &);
 };
 
-// memory (and swap), pids, cpu (shares, quota, period), cpuset (cpus, mems), io weight.
+// memory (swap, soft limit, swappiness, OOM killer), pids, cpu (shares, quota, period,
+// realtime, idle, burst), cpuset (cpus, mems), io weight, per-device block I/O, huge pages, and
+// last the cgroup-v2 files by name (`unified`).
 const std::vector<LimitWriter> &limit_writers();
+
+// Which groups of limits `r` sets (the planner's and update's questions).
+bool has_memory_more(const Resources &r);  // reservation, swappiness, OOM killer
+bool has_cpu_limit(const CpuSpec &c);      // everything of the cpu controller (not cpuset)
+bool has_device_limits(const BlockIoSpec &io);
 
 // On a pure cgroup-v2 host, creates `parent` and enables the controllers in the
 // subtree_control of the root and of every level down to it (cgroupfs.cpp).

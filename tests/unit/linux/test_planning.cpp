@@ -70,6 +70,7 @@ class Planning : public ::testing::Test {
                     p.replace(at, (dir_ / "v2").string().size(), "<v2>");
                 out << "  " << key << " " << p << "\n";
             }
+            for (const auto &c : cg.v2_enable()) out << "  enable above: " << c << "\n";
         } catch (const Error &e) {
             out << "  error: " << e.what() << "\n";
         }
@@ -91,6 +92,17 @@ class Planning : public ::testing::Test {
         out << "memory, pids, cpu shares:\n" << layout_of(m, limits);
         out << "cpuset and quota:\n" << layout_of(m, cpuset);
         out << "io weight:\n" << layout_of(m, io);
+        Resources huge;
+        huge.hugepages = {{"2MB", 2 << 20}};
+        Resources unified;
+        unified.unified = {{"hugetlb.2MB.max", "max"}, {"memory.high", "max"}};
+        Resources more;
+        more.memory_reservation = 1 << 20;
+        more.cpu.rt_runtime_us = 1000;
+        more.io.read_bps = {{8, 0, 1}};
+        out << "hugepages:\n" << layout_of(m, huge);
+        out << "unified files:\n" << layout_of(m, unified);
+        out << "soft limit, realtime, throttle:\n" << layout_of(m, more);
         out << "cgroups [freezer, name=systemd]:\n"
             << layout_of(m, {}, {"freezer", "name=systemd"});
         out << "cgroups [name=nowhere]:\n" << layout_of(m, {}, {"name=nowhere"});
@@ -106,6 +118,34 @@ TEST_F(Planning, CgroupLayoutOfAHybridHost) {
 
 TEST_F(Planning, CgroupLayoutOfALegacyHost) {
     expect_golden("cgroups-legacy", layouts(*host("legacy", "")));
+}
+
+// Escape: a `unified` key is written only as a file of the container's own cgroup2 directory
+// (the backend checks the name again even when validation was skipped, and follows no link),
+// never above it nor into a core file.
+TEST_F(Planning, UnifiedFilesStayInTheContainersDirectory) {
+    auto m = host("hybrid", "hugetlb");
+    fs::path parent = dir_ / "v2" / "ct", own = parent / "web1";
+    fs::create_directories(own);
+    std::ofstream(parent / "victim.max") << "untouched";
+    std::ofstream(parent / "cgroup.procs") << "untouched";
+    std::ofstream(own / "cgroup.procs") << "untouched";
+    std::ofstream(own / "pids.max") << "";
+    fs::create_symlink(parent / "victim.max", own / "memory.high");
+    ContainerCgroups cg({{"unified", own.string()}});
+    for (const char *key : {"../victim.max", "../cgroup.procs", "cgroup.procs", "memory.high",
+                            "no.such", "/etc/passwd", ".."}) {
+        Resources r;
+        r.unified = {{key, "pwned"}};
+        EXPECT_THROW(m->apply(cg, r), Error) << key;
+    }
+    EXPECT_EQ(read_all(parent / "victim.max"), "untouched");
+    EXPECT_EQ(read_all(parent / "cgroup.procs"), "untouched");
+    EXPECT_EQ(read_all(own / "cgroup.procs"), "untouched");
+    Resources ok;
+    ok.unified = {{"pids.max", "5"}};
+    m->apply(cg, ok);
+    EXPECT_EQ(read_all(own / "pids.max"), "5");
 }
 
 TEST_F(Planning, CgroupLayoutOfAUnifiedHost) {
