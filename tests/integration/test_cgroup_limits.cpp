@@ -252,9 +252,10 @@ TEST_F(CgroupLimits, HugepageLimitsReachTheKernel) {
     std::string d = dir(c, "hugetlb");
     std::string suffix = w == "v1" ? ".limit_in_bytes" : ".max";
     EXPECT_EQ(read_text(d + "/hugetlb.2MB" + suffix), std::to_string(4 << 20) + "\n");
-    if (gb)
+    if (gb) {
         EXPECT_EQ(read_text(d + "/hugetlb.1GB" + suffix),
                   w == "v1" ? std::string("9223372036854775807\n") : std::string("max\n"));
+    }
     Resources r;
     r.hugepages = {{"2MB", 8 << 20}};
     c.update(r);
@@ -292,7 +293,9 @@ TEST_F(CgroupLimits, UnifiedFilesAreWrittenInTheContainersCgroup2Directory) {
     auto c = session().create(s);
     std::string d = c.info().details.at("cgroup.unified");
     EXPECT_EQ(read_text(d + "/cgroup.max.descendants"), "3\n");
-    if (hugetlb) EXPECT_EQ(read_text(d + "/hugetlb.2MB.max"), "2097152\n");
+    if (hugetlb) {
+        EXPECT_EQ(read_text(d + "/hugetlb.2MB.max"), "2097152\n");
+    }
     Resources r;
     r.unified = {{"cgroup.max.descendants", "5"}};
     c.update(r);

@@ -249,9 +249,12 @@ TEST_P(Commands, MoreResourcesReachTheKernelAndUpdate) {
         EXPECT_EQ(cgroup_value(cgroup_, {"memory.soft_limit_in_bytes"}), std::to_string(32 << 20));
         EXPECT_EQ(cgroup_value(cgroup_, {"memory.swappiness"}), "10");
     }
-    if (res.contains("blockIO"))
+    if (res.contains("blockIO")) {
         EXPECT_EQ(cgroup_value(cgroup_, {"blkio.throttle.read_bps_device"}), dev + " 1048576");
-    if (hugetlb) EXPECT_EQ(cgroup_value(cgroup_, {"hugetlb.2MB.max"}), std::to_string(4 << 20));
+    }
+    if (hugetlb) {
+        EXPECT_EQ(cgroup_value(cgroup_, {"hugetlb.2MB.max"}), std::to_string(4 << 20));
+    }
     EXPECT_EQ(cgroup_value(cgroup_, {"cgroup.max.descendants"}), "7");
 
     json r = {{"unified", {{"cgroup.max.descendants", "9"}}}};
@@ -260,7 +263,9 @@ TEST_P(Commands, MoreResourcesReachTheKernelAndUpdate) {
     Result u = rt({"update", "--resources", dir_ + "/resources.json", id_});
     ASSERT_EQ(u.code, 0) << u.text();
     EXPECT_EQ(cgroup_value(cgroup_, {"cgroup.max.descendants"}), "9");
-    if (hugetlb) EXPECT_EQ(cgroup_value(cgroup_, {"hugetlb.2MB.max"}), std::to_string(8 << 20));
+    if (hugetlb) {
+        EXPECT_EQ(cgroup_value(cgroup_, {"hugetlb.2MB.max"}), std::to_string(8 << 20));
+    }
     if (memory_v1) {
         Result single = rt({"update", "--memory-reservation", "16777216", id_});
         ASSERT_EQ(single.code, 0) << single.text();

@@ -215,10 +215,12 @@ TEST(OciConfig, ControllersThisHostLacksAreNamedInTheRefusal) {
     j["linux"]["resources"]["network"] = {{"classID", 1}};
     auto [code, msg] = error_of(j);
     EXPECT_EQ(code, Errc::unsupported) << msg;
-    if (mounts.find("net_cls") == std::string::npos && mounts.find("net_prio") == std::string::npos)
+    if (mounts.find("net_cls") == std::string::npos &&
+        mounts.find("net_prio") == std::string::npos) {
         EXPECT_NE(msg.find("which this host has not mounted"), std::string::npos) << msg;
-    else
+    } else {
         EXPECT_NE(msg.find("not supported by libct"), std::string::npos) << msg;
+    }
 }
 
 // A `unified` key that would leave the container's cgroup or move processes is invalid input
@@ -463,6 +465,31 @@ TEST(OciConfig, MountsKeepOciSemantics) {
     EXPECT_EQ(s.mounts[5], (MountSpec{"/w", "/r", "bind", {"rbind", "ridmap"}}));
     EXPECT_TRUE(s.mounts[5].idmap_recursive());
     EXPECT_NO_THROW(validate(s));
+}
+
+TEST(OciConfig, ASharedBindUnderASharedRootPropagatesBothWaysAsWithRunc) {
+    // Kubernetes' Bidirectional volume as containerd writes it: "rshared" on the bind and on
+    // the root. Without the shared root, or on a bind that is not shared, nothing goes back.
+    json j = podman_config();
+    j["mounts"] = {{{"destination", "/b"},
+                    {"type", "bind"},
+                    {"source", "/x"},
+                    {"options", {"rbind", "rshared"}}},
+                   {{"destination", "/p"},
+                    {"type", "bind"},
+                    {"source", "/y"},
+                    {"options", {"rbind", "rslave"}}}};
+    j["linux"]["rootfsPropagation"] = "rshared";
+    Spec s = decode(j);
+    ASSERT_EQ(s.mounts.size(), 2u);
+    EXPECT_EQ(s.mounts[0].options, (std::vector<std::string>{"rbind", "rshared", "bidirectional"}));
+    EXPECT_TRUE(s.mounts[0].bidirectional());
+    EXPECT_FALSE(s.mounts[1].bidirectional());
+    EXPECT_NO_THROW(validate(s));
+    j["linux"]["rootfsPropagation"] = "rslave";
+    EXPECT_FALSE(decode(j).mounts[0].bidirectional());
+    j["linux"].erase("rootfsPropagation");
+    EXPECT_FALSE(decode(j).mounts[0].bidirectional());
 }
 
 TEST(OciConfig, IdmappedMountsThatCannotBeAreRefusedNamingThem) {
