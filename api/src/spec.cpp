@@ -66,6 +66,12 @@ bool MountSpec::idmap_recursive() const {
     return false;
 }
 
+bool MountSpec::bidirectional() const {
+    for (const auto &o : options)
+        if (o == "bidirectional") return true;
+    return false;
+}
+
 Capabilities Capabilities::all_sets(const std::vector<std::string> &names) {
     return Capabilities{names, names, names, names, names};
 }

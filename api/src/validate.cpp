@@ -452,6 +452,28 @@ void check_id_maps(const Spec &s) {
     check_map_lines("gid_map", s.gid_map);
 }
 
+// A mount propagating both ways: a bind, from the host's namespace (never a user namespace's),
+// kept a peer of its source (no propagation option, idmap or root propagation that would cut it
+// off).
+void check_bidirectional_mount(const Spec &s, const MountSpec &m, const std::string &f) {
+    if (m.type != "bind")
+        fail(f + ".options", "only a bind mount can be bidirectional, not a " + m.type + " mount");
+    if (s.has_namespace(Namespace::user))
+        fail(f + ".options",
+             "'bidirectional' cannot be used with a user namespace: the mounts made in it would "
+             "reach the host's namespace, where its root is not root");
+    if (m.idmapped()) fail(f + ".options", "'bidirectional' and an idmapping exclude each other");
+    for (const auto &o : m.options)
+        if (o != "shared" && o != "rshared" &&
+            (o.find("private") != std::string::npos || o.find("slave") != std::string::npos ||
+             o.find("unbindable") != std::string::npos))
+            fail(f + ".options", "'bidirectional' and '" + o + "' exclude each other");
+    const std::string &rp = s.rootfs_propagation;
+    if (rp.size() > 1 && rp[0] == 'r' && rp != "rshared")
+        fail(f + ".options", "'bidirectional' is cut off by rootfs_propagation '" + rp +
+                                 "' (it applies to every mount under the root)");
+}
+
 // An idmapped mount: a bind mount, with both maps of its own or the container's.
 void check_idmapped_mount(const Spec &s, const MountSpec &m, const std::string &f) {
     bool idmap = false, ridmap = false;
@@ -501,6 +523,7 @@ void check_mounts(const Spec &s) {
             fail(f + ".options", "the container's cgroups take one option: ro (the default) or rw");
         if (!new_ns(s, Namespace::mount)) fail(f, "mounts need a new mount namespace");
         if (m.idmapped()) check_idmapped_mount(s, m, f);
+        if (m.bidirectional()) check_bidirectional_mount(s, m, f);
     }
 }
 

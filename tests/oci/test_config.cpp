@@ -467,6 +467,31 @@ TEST(OciConfig, MountsKeepOciSemantics) {
     EXPECT_NO_THROW(validate(s));
 }
 
+TEST(OciConfig, ASharedBindUnderASharedRootPropagatesBothWaysAsWithRunc) {
+    // Kubernetes' Bidirectional volume as containerd writes it: "rshared" on the bind and on
+    // the root. Without the shared root, or on a bind that is not shared, nothing goes back.
+    json j = podman_config();
+    j["mounts"] = {{{"destination", "/b"},
+                    {"type", "bind"},
+                    {"source", "/x"},
+                    {"options", {"rbind", "rshared"}}},
+                   {{"destination", "/p"},
+                    {"type", "bind"},
+                    {"source", "/y"},
+                    {"options", {"rbind", "rslave"}}}};
+    j["linux"]["rootfsPropagation"] = "rshared";
+    Spec s = decode(j);
+    ASSERT_EQ(s.mounts.size(), 2u);
+    EXPECT_EQ(s.mounts[0].options, (std::vector<std::string>{"rbind", "rshared", "bidirectional"}));
+    EXPECT_TRUE(s.mounts[0].bidirectional());
+    EXPECT_FALSE(s.mounts[1].bidirectional());
+    EXPECT_NO_THROW(validate(s));
+    j["linux"]["rootfsPropagation"] = "rslave";
+    EXPECT_FALSE(decode(j).mounts[0].bidirectional());
+    j["linux"].erase("rootfsPropagation");
+    EXPECT_FALSE(decode(j).mounts[0].bidirectional());
+}
+
 TEST(OciConfig, IdmappedMountsThatCannotBeAreRefusedNamingThem) {
     // idmap on a mount that is not a bind; maps of one kind only; idmap without maps of the
     // mount's own and without a user namespace.

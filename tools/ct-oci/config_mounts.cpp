@@ -2,7 +2,8 @@
 // /dev/mqueue, /sys) are those the linux backend makes itself in a new mount namespace, with
 // the same options: they are not made twice. Everything else goes to the spec as it is, where
 // the backend refuses what it cannot do (an unknown bind option, say), naming the mount.
-// Idmapped mounts (uidMappings/gidMappings, "idmap"/"ridmap") are the spec's own.
+// Idmapped mounts (uidMappings/gidMappings, "idmap"/"ridmap") are the spec's own; a shared bind
+// under a shared root propagates both ways, as with runc.
 #include <algorithm>
 #include <set>
 
@@ -118,6 +119,12 @@ std::vector<MountSpec> mounts_from_config(const Node &config, const BundleContex
                                           const Namespaces &ns) {
     std::vector<MountSpec> out;
     const UserNs userns = userns_of(config);
+    // A shared bind under a shared root is runc's two-way propagation (Kubernetes'
+    // Bidirectional): the host's peer group is kept. libct's "rshared" alone is the
+    // container's own peer group, so such a mount says "bidirectional" too.
+    std::string root_prop;
+    if (auto l = config.object("linux")) root_prop = l->str("rootfsPropagation");
+    bool shared_root = root_prop == "shared" || root_prop == "rshared";
     for (const auto &m : config.items("mounts")) {
         std::string target = m.str("destination");
         if (target.empty()) m.fail("destination", "is required");
@@ -163,6 +170,8 @@ std::vector<MountSpec> mounts_from_config(const Node &config, const BundleContex
             // OCI's bind without "rbind" is the source alone; libct's default is recursive.
             if (!has(spec.options, "bind") && !has(spec.options, "rbind"))
                 spec.options.push_back("bind");
+            if (shared_root && (has(spec.options, "shared") || has(spec.options, "rshared")))
+                spec.options.push_back("bidirectional");
         }
         out.push_back(spec);
     }

@@ -250,6 +250,8 @@ struct MountSpec {
     // "idmap" or "ridmap" in options, or maps of its own.
     CT_API bool idmapped() const;
     CT_API bool idmap_recursive() const;  // "ridmap"
+    // Option "bidirectional": its propagation goes both ways, to and from the host.
+    CT_API bool bidirectional() const;
 };
 
 // A route inside the container, through the interface it is listed under.

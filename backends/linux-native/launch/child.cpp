@@ -274,10 +274,11 @@ void user_mount(int rootfd, const MountOp &m) {
     const char *src =
         m.source.empty() ? (m.fstype.empty() ? "none" : m.fstype.c_str()) : m.source.c_str();
     if (m.tree) {
-        // The caller's idmapped copy of the source (fs/idmap.hpp), attached here.
+        // The caller's copy of the source, idmapped (fs/idmap.hpp) or a peer of it
+        // (fs/bidirectional.hpp), attached here.
         if (::syscall(SYS_move_mount, m.tree.get(), "", fd, "",
                       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-            fail(Msg() << "move the idmapped mount of " << src << " onto " << shown.buf, errno);
+            fail(Msg() << "move the prepared mount of " << src << " onto " << shown.buf, errno);
         ::close(m.tree.get());  // this process's copy; the caller's Fd closes its own
     } else if (m.bind) {
         do_mount(src, fd, nullptr, MS_BIND | (m.flags & MS_REC), nullptr, shown.buf);

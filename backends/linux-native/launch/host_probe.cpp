@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "fs/bidirectional.hpp"
 #include "fs/idmap.hpp"
 #include "launch/plan.hpp"
 #include "support.hpp"
@@ -89,6 +90,12 @@ void probe_idmapped_mounts(const Spec &s) {
         std::string field = "mounts[" + std::to_string(i) + "]";
         fs::idmapped_tree(s, m, mount_op(m, field).flags & MS_REC, field);
     }
+}
+
+void probe_bidirectional_mounts(const Spec &s) {
+    for (size_t i = 0; i < s.mounts.size(); ++i)
+        if (s.mounts[i].bidirectional() && s.mounts[i].type == "bind")
+            fs::check_bidirectional_source(s.mounts[i], "mounts[" + std::to_string(i) + "]");
 }
 
 }  // namespace ct::linux_native

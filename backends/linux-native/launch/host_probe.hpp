@@ -26,4 +26,8 @@ void check_namespace_file(const std::string &path, Namespace type, const std::st
 // idmapped) is refused at create, naming the mount and the cause.
 void probe_idmapped_mounts(const Spec &spec);
 
+// Checks that the source of every bidirectional mount of `spec` is on a shared mount
+// (fs/bidirectional.hpp), so that create refuses one that start could not make.
+void probe_bidirectional_mounts(const Spec &spec);
+
 }  // namespace ct::linux_native

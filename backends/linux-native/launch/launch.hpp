@@ -33,8 +33,9 @@ struct MountOp {
     // Not a new mount: sets `flags` on the mount already at target (e.g. the tmpfs of a
     // cgroup mount, read-only once its binds are made under it).
     bool remount_only = false;
-    // An idmapped bind mount: its tree, made detached and idmapped by the caller
-    // (fs/idmap.hpp), which the child moves onto the target instead of binding the source.
+    // An idmapped or bidirectional bind mount: its tree, made detached by the caller
+    // (fs/idmap.hpp, fs/bidirectional.hpp), which the child moves onto the target instead of
+    // binding the source.
     Fd tree;
 };
 

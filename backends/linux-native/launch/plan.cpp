@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <map>
 
+#include "fs/bidirectional.hpp"
 #include "fs/idmap.hpp"
 #include "fs/private_area.hpp"
 #include "launch/host_probe.hpp"
@@ -144,6 +145,7 @@ void check_host(const Spec &s) {
     plan_capabilities(s.process, "process.capabilities");
     plan_device_nodes(s, !userns.empty());
     probe_idmapped_mounts(s);
+    probe_bidirectional_mounts(s);
     if (!s.process.user.name.empty() || !s.process.user.group.empty())
         resolve_user(s.process.user, fs::private_area(s)->layers(), "process.user");
 }
@@ -183,13 +185,14 @@ MountOp mount_op(const MountSpec &m, const std::string &field) {
         {"norbind", 0, MS_REC},
         {"idmap", 0, 0},  // fs/idmap.hpp: the tree is made by plan_init
         {"ridmap", 0, 0},
+        {"bidirectional", 0, 0},  // fs/bidirectional.hpp: the tree is made by plan_init
     };
     for (const auto &o : m.options) {
         bool known = false;
         for (const auto &f : kFlags)
             if (o == f.name) {
                 if ((o == "rbind" || o == "bind" || o == "norbind" || o == "idmap" ||
-                     o == "ridmap") &&
+                     o == "ridmap" || o == "bidirectional") &&
                     !op.bind)
                     throw Error(Errc::invalid_spec,
                                 field + ".options: '" + o + "' only applies to bind mounts");
@@ -266,6 +269,8 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
             MountOp op = mount_op(s.mounts[i], field);
             if (s.mounts[i].idmapped())
                 op.tree = fs::idmapped_tree(s, s.mounts[i], op.flags & MS_REC, field);
+            else if (s.mounts[i].bidirectional())
+                op.tree = fs::bidirectional_tree(s.mounts[i], op.flags & MS_REC, field);
             p.mounts.push_back(std::move(op));
             continue;
         }
