@@ -235,8 +235,9 @@ TEST_F(IdmappedMounts, EscapeNothingOutsideTheLinesIsReachable) {
     // No file of the directory belongs to host root but those the test made so.
     for (const auto &e : fs::directory_iterator(d)) {
         std::string name = e.path().filename();
-        if (name != "hosts" && name != "secret")
+        if (name != "hosts" && name != "secret") {
             EXPECT_NE(owner(e.path()).substr(0, 2), "0:") << name;
+        }
     }
 }
 

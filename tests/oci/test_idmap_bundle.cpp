@@ -29,7 +29,9 @@ class IdmapBundle : public RuntimeTest {
 };
 
 TEST_P(IdmapBundle, IdmappedBindMount) {
-    if (GetParam() == "ct-oci") EXPECT_TRUE(runtime_idmaps()) << "ct-oci features: idmap off";
+    if (GetParam() == "ct-oci") {
+        EXPECT_TRUE(runtime_idmaps()) << "ct-oci features: idmap off";
+    }
     if (!runtime_idmaps())
         GTEST_SKIP() << GetParam() << " has no idmapped mounts (its features say so)";
     // A host directory stored as 100000; OCI's line: the file system's 100000.. is the host's
