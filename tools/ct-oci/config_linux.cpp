@@ -18,18 +18,6 @@ Namespace ns_type(const Node &n) {
                        "' (known: pid, network, mount, ipc, uts, user, cgroup, time)");
 }
 
-std::vector<IdMap> idmaps_from(const Node &linux, const char *key) {
-    std::vector<IdMap> out;
-    for (const auto &m : linux.items(key)) {
-        IdMap map;
-        map.container_id = m.uint32("containerID").value_or(0);
-        map.host_id = m.uint32("hostID").value_or(0);
-        map.size = m.uint32("size").value_or(0);
-        out.push_back(map);
-    }
-    return out;
-}
-
 DeviceNode device_from(const Node &d) {
     DeviceNode node;
     node.path = d.str("path");
@@ -92,6 +80,18 @@ void time_offsets_from(const Node &t, Spec &spec) {
 }
 
 }  // namespace
+
+std::vector<IdMap> idmaps_from(const Node &n, const char *key) {
+    std::vector<IdMap> out;
+    for (const auto &m : n.items(key)) {
+        IdMap map;
+        map.container_id = m.uint32("containerID").value_or(0);
+        map.host_id = m.uint32("hostID").value_or(0);
+        map.size = m.uint32("size").value_or(0);
+        out.push_back(map);
+    }
+    return out;
+}
 
 void linux_from_config(const Node &linux, const BundleContext &ctx, Spec &spec) {
     std::vector<NamespaceSpec> namespaces;

@@ -46,18 +46,6 @@ const std::set<std::string> kRecursiveFlags = {
     "rnoexec",   "rexec",       "rnoatime",     "ratime",        "rnodiratime", "rdiratime",
     "rrelatime", "rnorelatime", "rstrictatime", "rnostrictatime"};
 
-std::vector<IdMap> idmap_lines(const Node &n, const char *key) {
-    std::vector<IdMap> out;
-    for (const auto &e : n.items(key)) {
-        IdMap map;
-        map.container_id = e.uint32("containerID").value_or(0);
-        map.host_id = e.uint32("hostID").value_or(0);
-        map.size = e.uint32("size").value_or(0);
-        out.push_back(map);
-    }
-    return out;
-}
-
 // The container's user namespace, as an idmapped mount's lines need it.
 struct UserNs {
     bool made = false;   // a new one, with linux.uidMappings/gidMappings
@@ -74,8 +62,8 @@ UserNs userns_of(const Node &config) {
             u.joined = n.str("path");
             u.made = u.joined.empty();
         }
-    u.uids = idmap_lines(*linux, "uidMappings");
-    u.gids = idmap_lines(*linux, "gidMappings");
+    u.uids = idmaps_from(*linux, "uidMappings");
+    u.gids = idmaps_from(*linux, "gidMappings");
     return u;
 }
 
@@ -87,7 +75,7 @@ UserNs userns_of(const Node &config) {
 std::vector<IdMap> mount_idmaps(const Node &m, const char *key, const UserNs &u,
                                 const std::vector<IdMap> &userns) {
     std::vector<IdMap> out;
-    auto lines = idmap_lines(m, key);
+    auto lines = idmaps_from(m, key);
     if (!lines.empty() && !u.joined.empty())
         m.refuse(key, "an idmapped mount's own mappings with a joined user namespace (" + u.joined +
                           ") are not supported by ct-oci");
