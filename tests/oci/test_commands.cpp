@@ -460,6 +460,27 @@ TEST_P(Commands, PersonalityTimeOffsetsAndRootfsPropagationAreHonoured) {
     expect_nothing_left();
 }
 
+// Podman's ":rshared" volume: a rshared bind under a shared root, from a directory on a private
+// mount (this machine's root is one). runc runs it (with no way back: the source has no peer
+// group); so does ct-oci, which gives the bind two-way propagation only from a shared mount.
+TEST_P(Commands, ASharedVolumeFromAPrivateMountRunsAsWithRunc) {
+    std::string src = bundle_ + "-vol";
+    std::filesystem::create_directories(src);
+    json c = config({"/bin/sh", "-c", "echo hi > /v/f && cat /v/f"});
+    c["mounts"].push_back({{"destination", "/v"},
+                           {"type", "bind"},
+                           {"source", src},
+                           {"options", {"rshared", "rbind"}}});
+    c["linux"]["rootfsPropagation"] = "shared";
+    write_config_json(c);
+    Result r = rt({"run", "--bundle", bundle_, id_});
+    EXPECT_EQ(r.code, 0) << r.text();
+    EXPECT_EQ(r.out, "hi\n") << r.text();
+    rt({"delete", id_});
+    std::filesystem::remove_all(src);
+    expect_nothing_left();
+}
+
 TEST_P(Commands, ListAndPsInJson) {
     pid_t first = start_container({"/bin/sleep", "100"});
     std::string second = id_ + "-b";

@@ -490,6 +490,16 @@ TEST(OciConfig, ASharedBindUnderASharedRootPropagatesBothWaysAsWithRunc) {
     EXPECT_FALSE(decode(j).mounts[0].bidirectional());
     j["linux"].erase("rootfsPropagation");
     EXPECT_FALSE(decode(j).mounts[0].bidirectional());
+    // From a source on a private mount runc's has no way back: nor has ct-oci's.
+    j["linux"]["rootfsPropagation"] = "rshared";
+    BundleContext ctx = kCtx;
+    std::vector<std::string> asked;
+    ctx.on_shared_mount = [&](const std::string &p) {
+        asked.push_back(p);
+        return false;
+    };
+    EXPECT_FALSE(decode(j, ctx).mounts[0].bidirectional());
+    EXPECT_EQ(asked, std::vector<std::string>{"/x"});
 }
 
 TEST(OciConfig, IdmappedMountsThatCannotBeAreRefusedNamingThem) {

@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "config.hpp"
 #include "ct/error.hpp"
+#include "host_mounts.hpp"
 #include "state.hpp"
 
 namespace ct::oci {
@@ -22,7 +23,7 @@ struct Made {
 Made make(Context &c, bool defer) {
     std::string id = c.id();
     std::string bundle = absolute(c.cl.value("bundle", "."));
-    BundleContext ctx{id, bundle, c.cl.global.systemd_cgroup};
+    BundleContext ctx{id, bundle, c.cl.global.systemd_cgroup, on_shared_mount};
     Spec spec = spec_from_config(read_config(bundle), ctx);
     ProcessIo io;
     setup_io(c, spec.process.terminal, io);

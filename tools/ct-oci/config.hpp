@@ -5,6 +5,7 @@
 // as the OCI runtime spec requires of a runtime. docs/oci.md has the field-by-field table.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,9 @@ struct BundleContext {
     std::string id;               // the container's id: Spec::name
     std::string bundle;           // absolute bundle directory: relative paths are taken from there
     bool systemd_cgroup = false;  // --systemd-cgroup: cgroupsPath is "slice:prefix:name"
+    // Whether a host path is on a shared mount: a shared bind under a shared root propagates
+    // both ways (runc's rshared) only from one; unset: every path is taken as being on one.
+    std::function<bool(const std::string &)> on_shared_mount;
 };
 
 // Reads <bundle>/config.json (a regular file of at most 4 MiB). Errors name the file.

@@ -109,7 +109,9 @@ std::vector<MountSpec> mounts_from_config(const Node &config, const BundleContex
     const UserNs userns = userns_of(config);
     // A shared bind under a shared root is runc's two-way propagation (Kubernetes'
     // Bidirectional): the host's peer group is kept. libct's "rshared" alone is the
-    // container's own peer group, so such a mount says "bidirectional" too.
+    // container's own peer group, so such a mount says "bidirectional" too — when its source
+    // is on a shared mount: from a private one runc's has no way back either, and Podman asks
+    // for it (":rshared" volumes) without looking.
     std::string root_prop;
     if (auto l = config.object("linux")) root_prop = l->str("rootfsPropagation");
     bool shared_root = root_prop == "shared" || root_prop == "rshared";
@@ -158,7 +160,8 @@ std::vector<MountSpec> mounts_from_config(const Node &config, const BundleContex
             // OCI's bind without "rbind" is the source alone; libct's default is recursive.
             if (!has(spec.options, "bind") && !has(spec.options, "rbind"))
                 spec.options.push_back("bind");
-            if (shared_root && (has(spec.options, "shared") || has(spec.options, "rshared")))
+            if (shared_root && (has(spec.options, "shared") || has(spec.options, "rshared")) &&
+                (!ctx.on_shared_mount || ctx.on_shared_mount(spec.source)))
                 spec.options.push_back("bidirectional");
         }
         out.push_back(spec);
