@@ -162,6 +162,13 @@ class Reader {
             out = v->get<bool>();
         }
     }
+    void boolean(const char *key, std::optional<bool> &out) {
+        if (get(key)) {
+            bool b = false;
+            boolean(key, b);
+            out = b;
+        }
+    }
     template <class T>
     void num(const char *key, T &out) {
         if (auto *v = get(key)) out = as_int<T>(*v, path(key));
@@ -513,11 +520,7 @@ Resources resources_from_json(const json &j, const std::string &path) {
     r.num("io_weight", res.io_weight);
     r.size("memory_reservation", res.memory_reservation);
     r.num("memory_swappiness", res.memory_swappiness);
-    if (r.get("oom_kill_disable")) {
-        bool b = false;
-        r.boolean("oom_kill_disable", b);
-        res.oom_kill_disable = b;
-    }
+    r.boolean("oom_kill_disable", res.oom_kill_disable);
     if (auto *io = r.get("io")) {
         Reader ir(*io, r.path("io"));
         for (const auto &[key, list] : kDeviceLimitLists)
@@ -606,11 +609,7 @@ OpenVzSpec openvz_from_json(const json &j) {
     r.num("diskinodes", o.diskinodes);
     r.num("cpus", o.cpus);
     r.num("ioprio", o.ioprio);
-    if (r.get("onboot")) {
-        bool b = false;
-        r.boolean("onboot", b);
-        o.onboot = b;
-    }
+    r.boolean("onboot", o.onboot);
     if (auto *v = r.get("beancounters")) {
         if (!v->is_object())
             throw FieldError("openvz.beancounters", "expected a mapping, got " + type_of(*v));
