@@ -63,23 +63,6 @@ void need_mount_ns(ct_handler *ct, const char *call) {
                           "made in the host's namespace)");
 }
 
-std::vector<HostCommand> copy_commands(const struct libct_cmd *c) {
-    std::vector<HostCommand> out;
-    for (; c; c = c->next) {
-        HostCommand h;
-        h.path = need_str(c->path, "libct_cmd.path");
-        for (char **a = c->argv; a && *a; ++a) h.argv.push_back(*a);
-        if (h.argv.empty()) h.argv.push_back(h.path);
-        if (c->envp) {
-            h.envp.emplace();
-            for (char **e = c->envp; *e; ++e) h.envp->push_back(*e);
-        }
-        if (c->dir) h.dir = c->dir;
-        out.push_back(std::move(h));
-    }
-    return out;
-}
-
 int add_mount(ct_handler *ct, const char *call, const char *src, const char *dst, int flags,
               const char *fstype, const char *data, struct libct_cmd *pre, struct libct_cmd *post) {
     return guard([&] {
@@ -112,7 +95,8 @@ int add_mount(ct_handler *ct, const char *call, const char *src, const char *dst
             throw Failure(-LCTERR_OPNOTSUPP, "mount commands run on this machine: backend " +
                                                  ct->s->session.backend().name +
                                                  " runs containers elsewhere");
-        if (pre || post) ct->actions.push_back({m.target, copy_commands(pre), copy_commands(post)});
+        m.hooks.pre = mount_hooks(pre, "pre-mount command of " + m.target);
+        m.hooks.post = mount_hooks(post, "post-mount command of " + m.target);
         ct->spec.mounts.push_back(std::move(m));
         return 0;
     });
@@ -170,8 +154,7 @@ int libct_fs_del_bind_mount(ct_handler_t ct, const char *destination) {
         if (it == ms.end())
             throw Failure(-LCTERR_NOTFOUND,
                           "container '" + ct->name + "' has no bind mount on " + t);
-        ms.erase(it);
-        std::erase_if(ct->actions, [&](const MountActions &a) { return a.target == t; });
+        ms.erase(it);  // its commands with it
         return 0;
     });
 }

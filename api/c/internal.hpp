@@ -82,18 +82,13 @@ void need(const void *h, const char *what);
 // A required C string argument.
 std::string need_str(const char *s, const char *what);
 
-// Host commands of a mount (libct_fs_add_mount_with_actions), deep copies.
-struct HostCommand {
-    std::string path;
-    std::vector<std::string> argv;
-    std::optional<std::vector<std::string>> envp;  // unset: the caller's environment
-    std::string dir;
-};
+// The caller's environment ("KEY=value" entries only).
+std::vector<std::string> caller_env();
 
-struct MountActions {
-    std::string target;  // the mount they belong to
-    std::vector<HostCommand> pre, post;
-};
+// The commands of libct_fs_add_mount_with_actions as hooks of the mount (commands.cpp): the
+// path resolved now in the command's PATH (without envp: the caller's environment, as now),
+// `dir` entered through /bin/sh. Throws -LCTERR_CANTMOUNT naming `what` when not found.
+std::vector<ct::Hook> mount_hooks(const struct libct_cmd *c, const std::string &what);
 
 // A cgroup file write the spec cannot express, queued until the container exists.
 struct CgroupKnob {
@@ -144,7 +139,6 @@ struct ct_handler {
     std::map<int, std::string> nspaths;  // CLONE_NEW* -> namespace file to join
     std::vector<std::unique_ptr<ct_net>> nets;
     std::vector<std::unique_ptr<ct_net_route>> routes;
-    std::vector<ct::capi::MountActions> actions;
     std::set<int> controllers;
     std::vector<ct::capi::CgroupKnob> knobs;
     bool opt_proc = false, opt_killable = false, opt_nosetsid = false, opt_taskless = false;
@@ -223,8 +217,5 @@ class AtHome {
   private:
     std::vector<int> back_;  // the container's namespaces (net, cgroup, mnt), root and cwd
 };
-
-// Runs host commands in order; throws Failure naming the failing one.
-void run_host_commands(const std::vector<HostCommand> &cmds, const std::string &what);
 
 }  // namespace ct::capi

@@ -111,13 +111,6 @@ std::vector<int> caller_fds() {
     return fds;
 }
 
-std::vector<std::string> caller_env() {
-    std::vector<std::string> out;
-    for (char **e = environ; e && *e; ++e)
-        if (std::strchr(*e, '=') && **e != '=') out.push_back(*e);
-    return out;
-}
-
 // Every capability this kernel knows (for a backend elsewhere: every one we know).
 std::vector<std::string> all_caps(bool local) {
     unsigned last = 40;
@@ -208,49 +201,6 @@ bool own_mount_ns(const ct_handler *h) {
     return (h->nsmask & CLONE_NEWNS) && !h->nspaths.count(CLONE_NEWNS);
 }
 
-// The absolute path execvp() would run for `path`, searched in the PATH of `env`.
-std::string resolve_command(const std::string &path, const std::vector<std::string> &env) {
-    if (path.find('/') != std::string::npos) {
-        if (path[0] == '/') return path;
-        char cwd[PATH_MAX];
-        if (!::getcwd(cwd, sizeof cwd)) throw Failure(-errno, "getcwd");
-        return std::string(cwd) + "/" + path;
-    }
-    std::string search = "/bin:/usr/bin";  // execvp's default
-    for (const auto &e : env)
-        if (e.rfind("PATH=", 0) == 0) search = e.substr(5);
-    for (size_t pos = 0; pos <= search.size();) {
-        size_t colon = search.find(':', pos);
-        if (colon == std::string::npos) colon = search.size();
-        std::string dir = search.substr(pos, colon - pos);
-        std::string cand = (dir.empty() ? std::string(".") : dir) + "/" + path;
-        if (::access(cand.c_str(), X_OK) == 0) return resolve_command(cand, env);
-        pos = colon + 1;
-    }
-    throw Failure(-LCTERR_CANTMOUNT,
-                  "post-mount command " + path + ": not found in PATH (" + search + ")");
-}
-
-// A post-mount command as a create_container hook: it runs inside the container's mount
-// namespace once the container's mounts are made (the host's root still visible), before the
-// init's command. The hook has no working directory of its own: a shell enters `dir`.
-ct::Hook post_mount_hook(const HostCommand &c) {
-    ct::Hook hk;
-    hk.env = c.envp ? *c.envp : caller_env();
-    std::erase_if(hk.env, [](const std::string &e) {
-        return e.find('=') == std::string::npos || e[0] == '=';
-    });
-    hk.path = resolve_command(c.path, hk.env);
-    hk.args = c.argv;
-    if (!c.dir.empty()) {
-        std::vector<std::string> a = {"sh", "-c", "cd \"$0\" && exec \"$@\"", c.dir, hk.path};
-        a.insert(a.end(), c.argv.begin() + 1, c.argv.end());
-        hk.args = a;
-        hk.path = "/bin/sh";
-    }
-    return hk;
-}
-
 ct::Spec build_spec(ct_handler *h, ct_process_desc *d, const Launch &l) {
     ct::Spec s = h->spec;
     s.name = h->name;
@@ -271,8 +221,6 @@ ct::Spec build_spec(ct_handler *h, ct_process_desc *d, const Launch &l) {
     // over the host's root the fresh /dev hides the host's /dev/pts it would be bound from.
     if (h->console_fd >= 0 && own_mount_ns(h) && h->root_set)
         s.mounts.push_back({tty_path(h->console_fd), "/dev/console", "bind", {"bind"}});
-    for (const auto &a : h->actions)
-        for (const auto &c : a.post) s.hooks.create_container.push_back(post_mount_hook(c));
     // Writable, as the historical library mounted it: the option exists so that the
     // container can make sub-groups of its own (docs/c-api.md, "Confinement").
     if (h->cgroup_submount) s.mounts.push_back({"", *h->cgroup_submount, "cgroup", {"rw"}});
@@ -341,6 +289,20 @@ void check_options(ct_handler *h, const Launch &l) {
     callbacks_here(h, l);
 }
 
+// Starts `c`; a failing command of a mount is LCTERR_CANTMOUNT, as it was historically (the
+// backend names it as the field of its mount: "mounts[N].hooks.pre[M] (...)").
+pid_t start_mounting(ct::Container &c, const ct::StartOptions &o) {
+    try {
+        return c.start(o);
+    } catch (const ct::Error &e) {
+        std::string m = e.what();
+        auto at = m.find("mounts[");
+        if (at != std::string::npos && m.find("].hooks.p", at) != std::string::npos)
+            throw Failure(-LCTERR_CANTMOUNT, m);
+        throw;
+    }
+}
+
 void apply_knobs(ct_handler *h, ct::Container &c) {
     for (const auto &k : h->knobs) write_cgroup_file(c, k.controller, k.param, k.value);
 }
@@ -356,8 +318,8 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
         h->ct.reset();
     }
 
-    // Made (so validated, with its host paths checked) before any pre-mount command runs:
-    // a rejected spec runs none.
+    // Made (so validated, with its host paths checked) first: the mounts' commands run at
+    // start, so a rejected spec runs none.
     ct::Container c = h->s->session.create(spec);
     int gate[2] = {-1, -1};
     auto undo = [&] {
@@ -371,8 +333,6 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
         }
     };
     try {
-        for (const auto &a : h->actions)
-            run_host_commands(a.pre, "pre-mount command of " + a.target);
         apply_knobs(h, c);
         ct::StartOptions o;
         o.fds = process_fds(h, d, l);
@@ -396,7 +356,7 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
         }
         auto *p = new ct_process{c, 0, true, std::nullopt};
         std::unique_ptr<ct_process> proc(p);
-        proc->pid = c.start(o);
+        proc->pid = start_mounting(c, o);
         if (h->opt_taskless) {
             ::close(gate[0]);
             gate[0] = -1;

@@ -712,40 +712,71 @@ auto hook_lists(H &h) {
                       std::pair{"poststop", &h.poststop}};
 }
 
-json hooks_to_json(const Hooks &h) {
-    json j = json::object();
-    for (auto [key, list] : hook_lists(h)) {
-        if (list->empty()) continue;
-        json a = json::array();
-        for (const auto &k : *list) {
-            json e{{"path", k.path}};
-            put_list(e, "args", k.args);
-            put_list(e, "env", k.env);
-            put_opt(e, "timeout", k.timeout);
-            a.push_back(e);
-        }
-        j[key] = a;
+// The hook lists of one mount, by their document names.
+template <class H>
+auto mount_hook_lists(H &h) {
+    return std::array{std::pair{"pre", &h.pre}, std::pair{"post", &h.post}};
+}
+
+json hook_list_to_json(const std::vector<Hook> &list) {
+    json a = json::array();
+    for (const auto &k : list) {
+        json e{{"path", k.path}};
+        put_list(e, "args", k.args);
+        put_list(e, "env", k.env);
+        put_opt(e, "timeout", k.timeout);
+        a.push_back(e);
     }
+    return a;
+}
+
+std::vector<Hook> hook_list_from(Reader &r, const char *key) {
+    return list_of<Hook>(r.get(key), r.path(key), [](const json &e, const std::string &ep) {
+        Reader er(e, ep);
+        Hook k;
+        er.str("path", k.path);
+        if (k.path.empty()) throw FieldError(ep + ".path", "is required");
+        er.strings("args", k.args);
+        er.strings("env", k.env);
+        er.num("timeout", k.timeout);
+        er.finish();
+        return k;
+    });
+}
+
+// An object of hook lists ({key: [hook, ...]}), an empty list left out.
+template <class H, class Lists>
+json hook_lists_to_json(const H &h, Lists lists) {
+    json j = json::object();
+    for (auto [key, list] : lists(h))
+        if (!list->empty()) j[key] = hook_list_to_json(*list);
     return j;
 }
 
-Hooks hooks_from_json(const json &j, const std::string &path) {
+template <class H, class Lists>
+H hook_lists_from_json(const json &j, const std::string &path, Lists lists) {
     Reader r(j, path);
-    Hooks h;
-    for (auto [key, list] : hook_lists(h))
-        *list = list_of<Hook>(r.get(key), r.path(key), [](const json &e, const std::string &ep) {
-            Reader er(e, ep);
-            Hook k;
-            er.str("path", k.path);
-            if (k.path.empty()) throw FieldError(ep + ".path", "is required");
-            er.strings("args", k.args);
-            er.strings("env", k.env);
-            er.num("timeout", k.timeout);
-            er.finish();
-            return k;
-        });
+    H h;
+    for (auto [key, list] : lists(h)) *list = hook_list_from(r, key);
     r.finish();
     return h;
+}
+
+json hooks_to_json(const Hooks &h) {
+    return hook_lists_to_json(h, [](const Hooks &x) { return hook_lists(x); });
+}
+
+Hooks hooks_from_json(const json &j, const std::string &path) {
+    return hook_lists_from_json<Hooks>(j, path, [](Hooks &x) { return hook_lists(x); });
+}
+
+json mount_hooks_to_json(const MountHooks &h) {
+    return hook_lists_to_json(h, [](const MountHooks &x) { return mount_hook_lists(x); });
+}
+
+MountHooks mount_hooks_from_json(const json &j, const std::string &path) {
+    return hook_lists_from_json<MountHooks>(j, path,
+                                            [](MountHooks &x) { return mount_hook_lists(x); });
 }
 
 // time_offsets: {monotonic: {secs, nanosecs}, boottime: {...}}, a zero clock left out.
@@ -813,6 +844,7 @@ json spec_to_json(const Spec &s) {
             put_list(e, "options", m.options);
             if (!m.uid_map.empty()) e["uid_map"] = idmaps_to(m.uid_map);
             if (!m.gid_map.empty()) e["gid_map"] = idmaps_to(m.gid_map);
+            if (!m.hooks.empty()) e["hooks"] = mount_hooks_to_json(m.hooks);
             a.push_back(e);
         }
         j["mounts"] = a;
@@ -912,6 +944,7 @@ std::vector<MountSpec> mounts_from(Reader &r) {
         er.strings("options", m.options);
         m.uid_map = idmaps_from(er.get("uid_map"), er.path("uid_map"));
         m.gid_map = idmaps_from(er.get("gid_map"), er.path("gid_map"));
+        if (auto *h = er.get("hooks")) m.hooks = mount_hooks_from_json(*h, er.path("hooks"));
         er.finish();
         return m;
     });

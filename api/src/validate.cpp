@@ -640,6 +640,20 @@ void check_cgroups(const Spec &s) {
     }
 }
 
+// One list of hooks, `field` naming it ("hooks.poststart", "mounts[2].hooks.pre").
+void check_hook_list(const std::string &field, const std::vector<Hook> &list) {
+    for (size_t i = 0; i < list.size(); ++i) {
+        const Hook &h = list[i];
+        std::string f = field + "[" + std::to_string(i) + "]";
+        check_abs_path(f + ".path", h.path);
+        for (size_t k = 0; k < h.env.size(); ++k)
+            if (h.env[k].find('=') == std::string::npos || h.env[k][0] == '=')
+                fail(f + ".env[" + std::to_string(k) + "]", "'" + h.env[k] + "' is not KEY=value");
+        if (h.timeout && (*h.timeout == 0 || *h.timeout > 86400))
+            fail(f + ".timeout", "must be 1..86400 seconds");
+    }
+}
+
 void check_hooks(const Spec &s) {
     const std::pair<const char *, const std::vector<Hook> *> lists[] = {
         {"prestart", &s.hooks.prestart},
@@ -648,18 +662,12 @@ void check_hooks(const Spec &s) {
         {"start_container", &s.hooks.start_container},
         {"poststart", &s.hooks.poststart},
         {"poststop", &s.hooks.poststop}};
-    for (const auto &[key, list] : lists)
-        for (size_t i = 0; i < list->size(); ++i) {
-            const Hook &h = (*list)[i];
-            std::string f = std::string("hooks.") + key + "[" + std::to_string(i) + "]";
-            check_abs_path(f + ".path", h.path);
-            for (size_t k = 0; k < h.env.size(); ++k)
-                if (h.env[k].find('=') == std::string::npos || h.env[k][0] == '=')
-                    fail(f + ".env[" + std::to_string(k) + "]",
-                         "'" + h.env[k] + "' is not KEY=value");
-            if (h.timeout && (*h.timeout == 0 || *h.timeout > 86400))
-                fail(f + ".timeout", "must be 1..86400 seconds");
-        }
+    for (const auto &[key, list] : lists) check_hook_list(std::string("hooks.") + key, *list);
+    for (size_t i = 0; i < s.mounts.size(); ++i) {
+        std::string f = "mounts[" + std::to_string(i) + "].hooks.";
+        check_hook_list(f + "pre", s.mounts[i].hooks.pre);
+        check_hook_list(f + "post", s.mounts[i].hooks.post);
+    }
 }
 
 // A cgroup directory below each hierarchy's root: relative components, no "." or "..".

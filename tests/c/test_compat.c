@@ -250,19 +250,30 @@ static void mounts_need_mount_ns(void) {
     libct_container_destroy(ct);
 }
 
-/* 5. A post-mount command runs in the container's mount namespace, after its mount and
- * before the init: what it writes lands in the container's tmpfs, not in the host's
- * directory. A pre-mount command does not run for a container that is refused. */
+/* 5. A mount's commands run in the container's mount namespace, around that mount, before
+ * the init: the pre-mount one right before it (the mount before it made, its own not yet),
+ * the post-mount one right after (what it writes lands in the container's tmpfs, not in the
+ * host's directory). A pre-mount command does not run for a container that is refused. */
 static void mount_commands(void) {
     const char *root = tc_rootfs("cmds");
+    const char *seen = tc_tmpdir("cmds-seen");
     ct_handler_t ct = libct_container_create(s, tc_name("cmds"));
     CHECK_OK(libct_container_set_nsmask(ct, CLONE_NEWNS | CLONE_NEWPID));
     CHECK_OK(libct_fs_set_root(ct, root));
+    CHECK_OK(libct_fs_add_mount(ct, "capi", "/mnt/first", 0, "tmpfs", "size=1m"));
+    char pre_cmd[1024];
+    snprintf(pre_cmd, sizeof pre_cmd,
+             "readlink /proc/self/ns/mnt > %s/pre-ns; "
+             "grep -c ' %s/mnt/first ' /proc/self/mountinfo > %s/pre; "
+             "grep -c ' %s/mnt/tmp ' /proc/self/mountinfo >> %s/pre; true",
+             seen, root, seen, root, seen);
+    char *pre_argv[] = {"sh", "-c", pre_cmd, NULL};
+    struct libct_cmd pre = {NULL, "sh", pre_argv, NULL, NULL};
     char cmd[512];
     snprintf(cmd, sizeof cmd, "touch %s/mnt/tmp/post-mark", root);
     char *post_argv[] = {"sh", "-c", cmd, NULL};
     struct libct_cmd post = {NULL, "sh", post_argv, NULL, NULL};
-    CHECK_OK(libct_fs_add_mount_with_actions(ct, "capi", "/mnt/tmp", 0, "tmpfs", "size=1m", NULL,
+    CHECK_OK(libct_fs_add_mount_with_actions(ct, "capi", "/mnt/tmp", 0, "tmpfs", "size=1m", &pre,
                                              &post));
     static char mark[] = "/mnt/tmp/post-mark";
     marker_path = mark;
@@ -277,6 +288,18 @@ static void mount_commands(void) {
     char host[512];
     snprintf(host, sizeof host, "%s/mnt/tmp/post-mark", root);
     CHECK(access(host, F_OK) != 0, "and not into the host's directory under it");
+    char path[512], own_ns[64] = "";
+    snprintf(path, sizeof path, "%s/pre", seen);
+    const char *pre_seen = tc_read(path);
+    CHECK(pre_seen && !strcmp(pre_seen, "1\n0\n"),
+          "the pre-mount command ran after the mount before it, before its own: '%s'",
+          pre_seen ? pre_seen : "(none)");
+    snprintf(path, sizeof path, "%s/pre-ns", seen);
+    const char *pre_ns = tc_read(path);
+    ssize_t n = readlink("/proc/self/ns/mnt", own_ns, sizeof own_ns - 1);
+    CHECK(n > 0 && pre_ns && strncmp(pre_ns, own_ns, (size_t)n) != 0,
+          "in the container's mount namespace: '%s' (the caller's: '%s')",
+          pre_ns ? pre_ns : "(none)", own_ns);
     libct_container_destroy(ct);
     marker_path = NULL;
 
@@ -290,7 +313,7 @@ static void mount_commands(void) {
     CHECK_OK(
         libct_fs_add_mount_with_actions(ct, "capi", "/mnt/tmp", 0, "tmpfs", NULL, NULL, &fails));
     p = libct_container_spawn_cb(ct, pd, look, sh);
-    CHECK(libct_handle_to_err(p) == -EIO, "a failing post-mount command: %ld",
+    CHECK(libct_handle_to_err(p) == -LCTERR_CANTMOUNT, "a failing post-mount command: %ld",
           libct_handle_to_err(p));
     CHECK(libct_handle_to_err(libct_container_open(s, fname)) == -LCTERR_NOTFOUND, "not made");
     libct_container_destroy(ct);
@@ -301,10 +324,10 @@ static void mount_commands(void) {
     CHECK_OK(libct_container_set_nsmask(ct, CLONE_NEWNS | CLONE_NEWPID));
     CHECK_OK(libct_fs_set_root(ct, root));
     snprintf(cmd, sizeof cmd, "touch %s/pre-ran", log);
-    char *pre_argv[] = {"sh", "-c", cmd, NULL};
-    struct libct_cmd pre = {NULL, "sh", pre_argv, NULL, NULL};
+    char *ran_argv[] = {"sh", "-c", cmd, NULL};
+    struct libct_cmd pre_ran = {NULL, "sh", ran_argv, NULL, NULL};
     CHECK_OK(libct_fs_add_mount_with_actions(ct, "/nonexistent/capi-c15", "/mnt/x", CT_FS_BIND,
-                                             NULL, NULL, &pre, NULL));
+                                             NULL, NULL, &pre_ran, NULL));
     p = libct_container_spawn_cb(ct, pd, look, sh);
     CHECK(libct_handle_is_err(p), "a missing bind source is refused");
     char ran[512];

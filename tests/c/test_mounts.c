@@ -57,7 +57,7 @@ int main(void) {
     CHECK_OK(libct_fs_add_devnode(ct, "dev/capinull", S_IFCHR | 0600, 1, 3));
     CHECK(libct_fs_add_devnode(ct, "dev/x", 0600, 1, 3) == -LCTERR_INVARG, "a node of no type");
 
-    /* Host commands around a mount: pre before the container is set up, post after. */
+    /* Commands around a mount: pre right before it, post right after. */
     char logfile[256], pre_cmd[300], post_cmd[300];
     snprintf(logfile, sizeof logfile, "%s/order", log);
     snprintf(pre_cmd, sizeof pre_cmd, "echo pre$X >> order");

@@ -51,7 +51,13 @@ Spec full_spec() {
     s.resources.devices = {{false, "a", {}, {}, "rwm"}, {true, "c", 10, 229, "rw"}};
     s.mounts = {
         {"/srv/data", "/data", "bind", {"ro", "nosuid"}},
-        {"tmpfs", "/tmp", "tmpfs", {}},
+        {"tmpfs",
+         "/tmp",
+         "tmpfs",
+         {},
+         {},
+         {},
+         {{{"/bin/mkdir", {"mkdir", "-p", "/srv/tmp"}, {}, 3}}, {{"/bin/true", {}, {"B=2"}, {}}}}},
         {"", "/sys/fs/cgroup", "cgroup", {}},
         {"/srv/shared", "/shared", "bind", {"ridmap"}, {{0, 100000, 65536}}, {{0, 100000, 65536}}}};
     s.devices = {{"/dev/fuse", "c", 10, 229, 0660, 0, 5}, {"/dev/loop9", "b", 7, 9, 0600, 0, 0}};
@@ -150,7 +156,12 @@ resources:
     - {type: c, major: 10, minor: 229, access: rw}
 mounts:
   - {source: /srv/data, target: /data, type: bind, options: [ro, nosuid]}
-  - {source: tmpfs, target: /tmp, type: tmpfs}
+  - source: tmpfs
+    target: /tmp
+    type: tmpfs
+    hooks:
+      pre: [{path: /bin/mkdir, args: [mkdir, -p, /srv/tmp], timeout: 3}]
+      post: [{path: /bin/true, env: [B=2]}]
   - {target: /sys/fs/cgroup, type: cgroup}
   - source: /srv/shared
     target: /shared

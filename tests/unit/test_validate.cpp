@@ -209,6 +209,22 @@ TEST(Validate, EveryRuleRefusesItsCase) {
         {"mounts[0].type", [](Spec &s) { s.mounts = {{"/a", "/a", "", {}}}; }},
         {"mounts[0].source", [](Spec &s) { s.mounts = {{"", "/a", "bind", {}}}; }},
         {"mounts[0].source", [](Spec &s) { s.mounts = {{"data", "/a", "bind", {}}}; }},
+        {"mounts[1].hooks.pre[0].path",
+         [](Spec &s) {
+             s.mounts = {{"", "/a", "tmpfs", {}}, {"", "/b", "tmpfs", {}}};
+             s.mounts[1].hooks.pre = {{"mkdir", {}, {}, {}}};
+         }},
+        {"mounts[0].hooks.post[1].env[0]",
+         [](Spec &s) {
+             s.mounts = {{"", "/a", "tmpfs", {}}};
+             s.mounts[0].hooks.post = {{"/bin/true", {}, {}, {}}, {"/bin/true", {}, {"B"}, {}}};
+         }},
+        {"mounts[0].hooks.post[0].timeout",
+         [](Spec &s) {
+             s.mounts = {{"", "/a", "tmpfs", {}}};
+             s.mounts[0].hooks.post = {{"/bin/true", {}, {}, 0}};
+         }},
+        {"hooks.poststart[0].path", [](Spec &s) { s.hooks.poststart = {{"true", {}, {}, {}}}; }},
         {"mounts[0]",
          [](Spec &s) {
              s.mounts = {{"tmpfs", "/t", "tmpfs", {}}};

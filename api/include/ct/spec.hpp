@@ -226,6 +226,27 @@ struct Resources {
     bool operator==(const Resources &) const = default;
 };
 
+// A program run at a point of the container's life (the OCI runtime spec's hooks), with the
+// container's state in the OCI form on its stdin (docs/spec.md, "Hooks").
+struct Hook {
+    std::string path;                 // absolute; see Hooks for the namespace it resolves in
+    std::vector<std::string> args;    // its argv, args[0] included; empty: {path}
+    std::vector<std::string> env;     // its whole environment ("KEY=value")
+    std::optional<uint32_t> timeout;  // seconds; the hook is killed and fails after it
+    bool operator==(const Hook &) const = default;
+};
+
+// Programs run around one mount (the historical libct's external-mount commands) by the
+// container's process, in its namespaces, before it enters its root: paths resolve on the
+// host's root, which it still sees. pre: right before the mount is made; post: right after.
+// Each gets the "creating" state on stdin, as other hooks; a failing one fails the start.
+struct MountHooks {
+    std::vector<Hook> pre;
+    std::vector<Hook> post;
+    bool operator==(const MountHooks &) const = default;
+    bool empty() const { return pre.empty() && post.empty(); }
+};
+
 // A mount inside the container. type "bind" bind-mounts a host path; type "cgroup" mounts
 // the container's own cgroups (a tmpfs at target with each of the container's cgroup
 // directories bound under it, by controller); any other type is a filesystem type (tmpfs,
@@ -245,6 +266,7 @@ struct MountSpec {
     // Given lines imply "idmap".
     std::vector<IdMap> uid_map;
     std::vector<IdMap> gid_map;
+    MountHooks hooks;
     bool operator==(const MountSpec &) const = default;
 
     // "idmap" or "ridmap" in options, or maps of its own.
@@ -322,16 +344,6 @@ struct OpenVzSpec {
     // "barrier[:limit]" in the resource's unit, with vzctl's suffixes, or "unlimited".
     std::map<std::string, std::string> beancounters;
     bool operator==(const OpenVzSpec &) const = default;
-};
-
-// A program run at a point of the container's life (the OCI runtime spec's hooks), with the
-// container's state in the OCI form on its stdin (docs/spec.md, "Hooks").
-struct Hook {
-    std::string path;                 // absolute; see Hooks for the namespace it resolves in
-    std::vector<std::string> args;    // its argv, args[0] included; empty: {path}
-    std::vector<std::string> env;     // its whole environment ("KEY=value")
-    std::optional<uint32_t> timeout;  // seconds; the hook is killed and fails after it
-    bool operator==(const Hook &) const = default;
 };
 
 // When hooks run (each list in order). A failing hook of the first four fails the start (the

@@ -379,7 +379,14 @@ void setup_rootfs(const LaunchPlan &p, ChildNet &net) {
     if (p.mount_sys)
         ::close(mount_fs(rootfd, "sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
                          nullptr, "/sys"));
-    for (const auto &m : p.mounts) user_mount(rootfd, m);
+    bool hooked = false;
+    for (const auto &m : p.mounts) {
+        run_child_hooks(p, m.pre);
+        user_mount(rootfd, m);
+        run_child_hooks(p, m.post);
+        hooked = hooked || !m.pre.empty() || !m.post.empty();
+    }
+    if (hooked) end_mount_hooks(p);
     for (const auto &d : p.devices) make_device(rootfd, d);
     if (p.readonly_rootfs) remount_bind(rootfd, MS_RDONLY, 0, "the root filesystem");
 
@@ -600,7 +607,7 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     ::umask(p.umask);
     net_wait(p, net);  // before the passed fds take the numbers, the channel's too
     wait_for_start(p);
-    run_child_hooks(p);
+    run_child_hooks(p, p.child_hooks);
     // Nothing of the caller's but stdio (or the fds passed) crosses exec.
     if (!p.fds.empty()) setup_passed_fds(p);
     // The session this process leads (setsid, first thing) gets its terminal: the caller's

@@ -1,6 +1,6 @@
 // Child side of the OCI life cycle: the stop before the root is entered (the parent runs the
-// create hooks), the wait for a deferred start, and the start_container hooks. Only system
-// calls on the plan's prepared data, as everywhere between clone and exec.
+// create hooks), the wait for a deferred start, the start_container hooks and the mounts'.
+// Only system calls on the plan's prepared data, as everywhere between clone and exec.
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <poll.h>
@@ -93,8 +93,8 @@ void wait_for_start(const LaunchPlan &p) {
     ::close(p.start_listener.get());
 }
 
-void run_child_hooks(const LaunchPlan &p) {
-    for (const auto &h : p.child_hooks) {
+void run_child_hooks(const LaunchPlan &p, const std::vector<ChildHook> &hooks) {
+    for (const auto &h : hooks) {
         // Each hook reads the state from its start: the memfd's offset is shared.
         if (::lseek(p.hook_state.get(), 0, SEEK_SET) < 0)
             fail(Msg() << h.shown << ": rewind its state", errno);
@@ -123,6 +123,17 @@ void run_child_hooks(const LaunchPlan &p) {
                        << static_cast<long>(WEXITSTATUS(status))
                        << (WEXITSTATUS(status) == 127 ? " (not found or not executable?)" : ""),
                  0);
+    }
+}
+
+void end_mount_hooks(const LaunchPlan &p) {
+    // Pid 1 of a new namespace: -1 is every other process in it, and only those. (In a joined
+    // or the host's pid namespace -1 would reach others: what a hook leaves there is its own.)
+    if (!(p.clone_flags & CLONE_NEWPID)) return;
+    if (::kill(-1, SIGKILL) < 0 && errno != ESRCH)
+        fail(Msg() << "kill what the mounts' hooks left", errno);
+    int status;
+    while (::syscall(SYS_wait4, -1, &status, __WALL, nullptr) >= 0 || errno == EINTR) {
     }
 }
 

@@ -98,10 +98,14 @@ int first_free_fd(const LaunchPlan &p);
 // child_hooks.cpp: the OCI life cycle. sync_before_root() lets the parent run the create hooks
 // (p.before_root) and waits for its "go"; wait_for_start() reports that the process waits, then
 // waits for its deferred start (p.start_listener), whose error pipe replaces g_errfd;
-// run_child_hooks() runs p.child_hooks. Each a no-op when the plan has none.
+// run_child_hooks() runs `hooks` (p.child_hooks, or a mount's MountOp::pre/post) with
+// p.hook_state on stdin. Each a no-op when the plan has none.
 void sync_before_root(const LaunchPlan &p);
 void wait_for_start(const LaunchPlan &p);
-void run_child_hooks(const LaunchPlan &p);
+void run_child_hooks(const LaunchPlan &p, const std::vector<ChildHook> &hooks);
+// After the mounts' hooks, in a pid namespace of the container's own: kills and reaps what
+// they left running there (host root, no confinement) before the container's code runs.
+void end_mount_hooks(const LaunchPlan &p);
 
 // child_net.cpp: a network set up beside the launch (p.net_channel). net_join() joins its
 // namespace once it is made, net_wait() waits for its interfaces (joining first if need be);

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
@@ -180,22 +181,36 @@ void run_hooks_logged(const Spec &spec, const std::vector<Hook> &hooks, const ch
     }
 }
 
-void plan_hooks(LaunchPlan &plan, const Spec &spec) {
-    const Hooks &h = spec.hooks;
-    if (h.prestart.empty() && h.create_runtime.empty() && h.create_container.empty() &&
-        h.start_container.empty())
-        return;
-    for (size_t i = 0; i < h.start_container.size(); ++i) {
-        const Hook &k = h.start_container[i];
+std::vector<ChildHook> child_hooks(const std::vector<Hook> &hooks, const std::string &list) {
+    std::vector<ChildHook> out;
+    for (size_t i = 0; i < hooks.size(); ++i) {
+        const Hook &k = hooks[i];
         ChildHook c;
         c.path = k.path;
         c.args = k.args.empty() ? std::vector<std::string>{k.path} : k.args;
         c.env = k.env;
         c.timeout_ms = k.timeout ? static_cast<int>(*k.timeout * 1000) : -1;
-        c.shown = field("start_container", i, k);
-        plan.child_hooks.push_back(std::move(c));
+        c.shown = list + "[" + std::to_string(i) + "] (" + k.path + ")";
+        out.push_back(std::move(c));
     }
-    if (!plan.child_hooks.empty()) plan.hook_state = memfd_with("", "the start_container hooks");
+    return out;
+}
+
+void plan_hooks(LaunchPlan &plan, const Spec &spec) {
+    const Hooks &h = spec.hooks;
+    bool mount_hooks = std::any_of(plan.mounts.begin(), plan.mounts.end(), [](const MountOp &m) {
+        return !m.pre.empty() || !m.post.empty();
+    });
+    if (h.prestart.empty() && h.create_runtime.empty() && h.create_container.empty() &&
+        h.start_container.empty() && !mount_hooks)
+        return;
+    plan.child_hooks = child_hooks(h.start_container, "hooks.start_container");
+    // The mounts' hooks run before the host knows the container's pid: "creating", without one.
+    if (!plan.child_hooks.empty() || mount_hooks)
+        plan.hook_state = memfd_with(oci_state(spec, "creating", 0), "the container's hooks");
+    if (h.prestart.empty() && h.create_runtime.empty() && h.create_container.empty() &&
+        h.start_container.empty())
+        return;  // no stop before the root for the mounts' hooks alone
     // Runs in the launching process (or the monitor of a detached start) while the child
     // waits with its mounts made, before it enters its root.
     plan.before_root = [&spec, &plan](pid_t pid, int) {

@@ -29,9 +29,13 @@ void run_hooks(const Spec &spec, const std::vector<Hook> &hooks, const char *kin
 void run_hooks_logged(const Spec &spec, const std::vector<Hook> &hooks, const char *kind,
                       const std::string &state) noexcept;
 
+// `hooks` as the child runs them, each shown as list[i] ("mounts[2].hooks.pre[0] (/bin/x)").
+std::vector<ChildHook> child_hooks(const std::vector<Hook> &hooks, const std::string &list);
+
 // Sets up the plan of a container's init for the spec's hooks: before_root runs prestart,
-// create_runtime and create_container; start_container hooks go to the child with their
-// state. Nothing when the spec has none of these (the launch keeps its fast path).
+// create_runtime and create_container; start_container hooks go to the child, and it gets
+// the state the mounts' hooks (planned with the mounts) and they read. Nothing when the spec
+// has none of these (the launch keeps its fast path).
 void plan_hooks(LaunchPlan &plan, const Spec &spec);
 
 }  // namespace ct::linux_native

@@ -35,13 +35,20 @@ void LaunchPlan::finalize() {
         for (auto &a : stub_args) stub_argv.push_back(a.data());
         stub_argv.push_back(nullptr);
     }
-    for (auto &h : child_hooks) {
-        h.argv.clear();
-        h.envp.clear();
-        for (auto &a : h.args) h.argv.push_back(a.data());
-        h.argv.push_back(nullptr);
-        for (auto &e : h.env) h.envp.push_back(e.data());
-        h.envp.push_back(nullptr);
+    auto point = [](std::vector<ChildHook> &hooks) {
+        for (auto &h : hooks) {
+            h.argv.clear();
+            h.envp.clear();
+            for (auto &a : h.args) h.argv.push_back(a.data());
+            h.argv.push_back(nullptr);
+            for (auto &e : h.env) h.envp.push_back(e.data());
+            h.envp.push_back(nullptr);
+        }
+    };
+    point(child_hooks);
+    for (auto &m : mounts) {
+        point(m.pre);
+        point(m.post);
     }
 }
 

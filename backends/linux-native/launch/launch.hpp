@@ -19,6 +19,16 @@
 
 namespace ct::linux_native {
 
+// A hook run by the container's process itself (launch/child_hooks.cpp): a start_container
+// hook, or one of a mount's (MountOp::pre/post, before the root is entered).
+struct ChildHook {
+    std::string path;  // resolved where the process is: in the container, or on the host's root
+    std::vector<std::string> args, env;
+    int timeout_ms = -1;             // -1: none
+    std::vector<char *> argv, envp;  // filled by LaunchPlan::finalize()
+    std::string shown;               // "hooks.start_container[0] (/bin/x)"
+};
+
 struct MountOp {
     std::string source;
     std::string target;  // relative to the rootfs, no leading '/'
@@ -37,6 +47,9 @@ struct MountOp {
     // (fs/idmap.hpp, fs/bidirectional.hpp), which the child moves onto the target instead of
     // binding the source.
     Fd tree;
+    // The spec mount's hooks (MountSpec::hooks), run right before and right after this op (of
+    // a spec mount made by several ops: pre before the first, post after the last).
+    std::vector<ChildHook> pre, post;
 };
 
 // A device node made inside the container.
@@ -50,15 +63,6 @@ struct DeviceOp {
 };
 
 constexpr size_t kMaxPassedFds = 1024;
-
-// A start_container hook, run by the container's process itself (launch/child_hooks.cpp).
-struct ChildHook {
-    std::string path;  // resolved in the container
-    std::vector<std::string> args, env;
-    int timeout_ms = -1;             // -1: none
-    std::vector<char *> argv, envp;  // filled by LaunchPlan::finalize()
-    std::string shown;               // "start_container hook #0 (/bin/x)"
-};
 
 struct LaunchPlan {
     // Process stdio: fds of the caller (already open), or -1 for /dev/null.
@@ -165,7 +169,8 @@ struct LaunchPlan {
     // create hooks); a throw fails the launch. start_listener: a listening socket on which the
     // child, fully set up, waits before its command for the fd of a new error pipe
     // (deferred exec); launch() then returns as soon as it waits. child_hooks run in the
-    // child right before its command, reading hook_state (a memfd) as stdin.
+    // child right before its command, reading hook_state (a memfd) as stdin; so do the mounts'
+    // hooks (MountOp::pre/post), while it still holds the "creating" state.
     std::function<void(pid_t pid, int pidfd)> before_root;
     Fd start_listener;
     // With start_listener: the caller's fd of the container's state directory, whose flock is

@@ -12,6 +12,7 @@
 #include "fs/bidirectional.hpp"
 #include "fs/idmap.hpp"
 #include "fs/private_area.hpp"
+#include "launch/hooks.hpp"
 #include "launch/host_probe.hpp"
 #include "security/caps.hpp"
 #include "security/devices.hpp"
@@ -265,6 +266,7 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
     p.mount_sys = p.new_mountns && (p.clone_flags & CLONE_NEWNET);
     for (size_t i = 0; i < s.mounts.size(); ++i) {
         std::string field = "mounts[" + std::to_string(i) + "]";
+        size_t first = p.mounts.size();
         if (s.mounts[i].type != "cgroup") {
             MountOp op = mount_op(s.mounts[i], field);
             if (s.mounts[i].idmapped())
@@ -272,17 +274,21 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
             else if (s.mounts[i].bidirectional())
                 op.tree = fs::bidirectional_tree(s.mounts[i], op.flags & MS_REC, field);
             p.mounts.push_back(std::move(op));
-            continue;
+        } else {
+            auto parts = cgroup_mounts(s.mounts[i], cg);  // the tmpfs first, then the binds
+            for (const auto &m : parts) p.mounts.push_back(mount_op(m, field));
+            // Read-only unless asked: the binds are (cgroup_mounts), and the tmpfs holding
+            // them once they are made.
+            if (s.mounts[i].options != std::vector<std::string>{"rw"}) {
+                MountOp ro = mount_op(parts.front(), field);
+                ro.remount_only = true;
+                ro.flags = MS_RDONLY;
+                p.mounts.push_back(std::move(ro));
+            }
         }
-        auto parts = cgroup_mounts(s.mounts[i], cg);  // the tmpfs first, then the binds
-        for (const auto &m : parts) p.mounts.push_back(mount_op(m, field));
-        // Read-only unless asked: the binds are (cgroup_mounts), and the tmpfs holding them
-        // once they are made.
-        if (s.mounts[i].options != std::vector<std::string>{"rw"}) {
-            MountOp ro = mount_op(parts.front(), field);
-            ro.remount_only = true;
-            ro.flags = MS_RDONLY;
-            p.mounts.push_back(std::move(ro));
+        if (p.mounts.size() > first) {
+            p.mounts[first].pre = child_hooks(s.mounts[i].hooks.pre, field + ".hooks.pre");
+            p.mounts.back().post = child_hooks(s.mounts[i].hooks.post, field + ".hooks.post");
         }
     }
 
