@@ -304,6 +304,15 @@ TEST(OciConfig, UnknownPropertiesAreIgnoredAsTheOciSpecRequires) {
     EXPECT_NO_THROW(decode(j));
 }
 
+TEST(OciConfig, BlkioWeightsTakeIoWeightsScaleAsRuncConvertsThem) {
+    // runc's ConvertBlkIOToIOWeightValue: 1 + (w - 10) * 9999 / 990; 0 stays "not set".
+    const std::pair<uint64_t, uint64_t> cases[] = {{0, 0},     {10, 1},     {11, 11},
+                                                   {100, 910}, {500, 4950}, {1000, 10000}};
+    for (auto [blkio, io] : cases) EXPECT_EQ(io_weight_of_blkio(blkio), io) << blkio;
+    EXPECT_FALSE(io_weight_of_blkio(9));
+    EXPECT_FALSE(io_weight_of_blkio(1001));
+}
+
 TEST(OciConfig, ResourcesMapOntoLibctsFields) {
     json r = {
         {"memory", {{"limit", 67108864}, {"swap", -1}}},
@@ -323,7 +332,7 @@ TEST(OciConfig, ResourcesMapOntoLibctsFields) {
     EXPECT_EQ(res.cpu.period_us, 100000u);
     EXPECT_EQ(res.cpu.cpus, "0");
     EXPECT_EQ(res.pids, -1);
-    EXPECT_EQ(res.io_weight, 300u);
+    EXPECT_EQ(res.io_weight, 2930u);  // blkio's 300 on io.weight's scale, as runc converts it
     ASSERT_EQ(res.devices.size(), 2u);
     EXPECT_EQ(res.devices[0], (DeviceRule{true, "c", 10, 200, "rwm"}));
     EXPECT_EQ(res.devices[1], (DeviceRule{true, "c", {}, {}, "m"}));  // -1: any
@@ -357,8 +366,8 @@ TEST(OciConfig, MoreResourcesMapOntoLibctsFields) {
     EXPECT_EQ(res.cpu.rt_runtime_us, 5000);
     EXPECT_EQ(res.cpu.rt_period_us, 100000u);
     EXPECT_EQ(res.cpu.idle, 1);
-    EXPECT_EQ(res.cpu.burst_us, 0u);  // present: set
-    EXPECT_EQ(res.io.weight_device, (std::vector<DeviceLimit>{{254, 0, 500}}));
+    EXPECT_EQ(res.cpu.burst_us, 0u);                                              // present: set
+    EXPECT_EQ(res.io.weight_device, (std::vector<DeviceLimit>{{254, 0, 4950}}));  // blkio's 500
     EXPECT_EQ(res.io.read_bps, (std::vector<DeviceLimit>{{254, 0, 1048576}}));
     EXPECT_EQ(res.io.write_bps, (std::vector<DeviceLimit>{{254, 0, 2097152}}));
     EXPECT_EQ(res.io.read_iops, (std::vector<DeviceLimit>{{254, 0, 100}}));
@@ -389,6 +398,18 @@ TEST(OciConfig, MoreResourcesMapOntoLibctsFields) {
         ADD_FAILURE() << "accepted swappiness 101";
     } catch (const Error &e) {
         EXPECT_NE(std::string(e.what()).find("memory.swappiness"), std::string::npos) << e.what();
+    }
+    // Weights are blkio's, 10..1000.
+    for (auto [b, field] : {std::pair{json{{"weight", 5}}, "blockIO.weight"},
+                            std::pair{json{{"weightDevice", with("weight", 1001)}},
+                                      "blockIO.weightDevice[0].weight"}}) {
+        try {
+            resources_from_config({{"blockIO", b}}, "resources.json", "");
+            ADD_FAILURE() << "accepted " << b.dump();
+        } catch (const Error &e) {
+            EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+            EXPECT_NE(std::string(e.what()).find("10..1000"), std::string::npos) << e.what();
+        }
     }
 }
 

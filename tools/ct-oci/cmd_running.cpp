@@ -43,8 +43,14 @@ Resources resources_from_flags(const CommandLine &cl) {
         int64_t v = number(cl.value("pids-limit"), "pids-limit");
         r.pids = v <= 0 ? -1 : v;
     }
-    if (cl.has("blkio-weight"))
-        r.io_weight = static_cast<uint64_t>(number(cl.value("blkio-weight"), "blkio-weight"));
+    if (cl.has("blkio-weight")) {
+        int64_t w = number(cl.value("blkio-weight"), "blkio-weight");
+        auto v = w < 0 ? std::nullopt : io_weight_of_blkio(static_cast<uint64_t>(w));
+        if (!v)
+            throw Error(Errc::invalid_argument, "--blkio-weight: " + std::to_string(w) +
+                                                    " is not a blkio weight (10..1000)");
+        if (*v) r.io_weight = *v;
+    }
     if (cl.has("memory-reservation")) {
         int64_t v = parse_size(cl.value("memory-reservation"), "--memory-reservation");
         r.memory_reservation = v < 0 ? -1 : v;

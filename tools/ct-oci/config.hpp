@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -41,6 +42,11 @@ ProcessSpec process_from_config(const nlohmann::json &process, const std::string
 // OCI LinuxResources (config.json's linux.resources, or update --resources FILE).
 Resources resources_from_config(const nlohmann::json &resources, const std::string &origin,
                                 const std::string &path = "linux.resources");
+
+// An OCI blkio weight (10..1000, cgroup v1's blkio.weight) as the spec's io weight
+// (1..10000, cgroup v2's io.weight), converted as runc converts it for cgroup v2; the backend
+// converts it back exactly on a v1 host. 0 (not set) stays 0. nullopt: out of range.
+std::optional<uint64_t> io_weight_of_blkio(uint64_t weight);
 
 // "1.0.2-dev", "1.1.0", "1.2.1": accepted; anything else throws naming it.
 void check_version(const std::string &version, const std::string &origin);

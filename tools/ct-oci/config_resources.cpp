@@ -105,13 +105,24 @@ std::vector<DeviceLimit> device_limits(const Node &b, const char *list, const ch
     return out;
 }
 
+// A blkio weight of the document, as the spec's io weight (0: not set).
+uint64_t io_weight_at(const Node &n, const char *key) {
+    uint64_t w = n.uint64(key).value_or(0);
+    auto v = io_weight_of_blkio(w);
+    if (!v) n.fail(key, std::to_string(w) + " is not a blkio weight (10..1000)");
+    return *v;
+}
+
 void block_io_from(const Node &b, Resources &r) {
-    if (auto v = b.uint64("weight"); v && *v) r.io_weight = *v;
+    if (uint64_t v = io_weight_at(b, "weight")) r.io_weight = v;
     if (b.has("leafWeight")) b.refuse_set("leafWeight", leaf_weight_refusal());
     for (const auto &d : b.items("weightDevice")) {
         if (d.has("leafWeight")) d.refuse_set("leafWeight", leaf_weight_refusal());
-        if (auto w = d.uint64("weight"); w && *w)
-            r.io.weight_device.push_back(device_limit(d, "weight"));
+        if (uint64_t v = io_weight_at(d, "weight")) {
+            DeviceLimit l = device_limit(d, "weight");
+            l.value = v;
+            r.io.weight_device.push_back(l);
+        }
     }
     r.io.read_bps = device_limits(b, "throttleReadBpsDevice", "rate");
     r.io.write_bps = device_limits(b, "throttleWriteBpsDevice", "rate");
@@ -143,6 +154,12 @@ DeviceRule rule_from(const Node &d) {
 }
 
 }  // namespace
+
+std::optional<uint64_t> io_weight_of_blkio(uint64_t weight) {
+    if (weight == 0) return 0;
+    if (weight < 10 || weight > 1000) return std::nullopt;
+    return 1 + (weight - 10) * 9999 / 990;
+}
 
 Resources resources_from_config(const json &j, const std::string &origin, const std::string &path) {
     Node n(j, origin, path);

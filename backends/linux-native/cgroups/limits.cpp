@@ -203,9 +203,9 @@ void cpuset_any(const std::string &d, const Resources &r) {
     write_knobs(d, k);
 }
 
-void io_v1(const std::string &d, const Resources &r) {  // blkio.weight is 10..1000
-    write_knobs(d, {{"resources.io_weight", "blkio.weight",
-                     std::to_string(10 + (*r.io_weight - 1) * 990 / 9999)}});
+void io_v1(const std::string &d, const Resources &r) {
+    write_knobs(
+        d, {{"resources.io_weight", "blkio.weight", std::to_string(blkio_weight(*r.io_weight))}});
 }
 
 void io_v2(const std::string &d, const Resources &r) {
@@ -263,7 +263,7 @@ void io_devices_v1(const std::string &d, const Resources &r) {
         for (size_t i = 0; i < r.io.weight_device.size(); ++i) {
             const auto &w = r.io.weight_device[i];
             // 0 removes the device's weight (what update's undo writes).
-            uint64_t v1 = w.value == 0 ? 0 : 10 + (w.value - 1) * 990 / 9999;
+            uint64_t v1 = w.value == 0 ? 0 : blkio_weight(w.value);
             k.push_back({"", file, device(w) + " " + std::to_string(v1)});
             fields.push_back(item("weight_device", i));
         }
@@ -348,6 +348,10 @@ void unified_files(const std::string &d, const Resources &r) {
 }
 
 }  // namespace
+
+uint64_t blkio_weight(uint64_t io_weight) {
+    return 10 + ((io_weight - 1) * 990 + 9998) / 9999;  // rounded up: runc's rounds down
+}
 
 bool has_memory_more(const Resources &r) {
     return r.memory_reservation || r.memory_swappiness || r.oom_kill_disable;

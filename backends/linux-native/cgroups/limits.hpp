@@ -24,6 +24,11 @@ struct LimitWriter {
 const std::vector<LimitWriter> &limit_writers();
 
 // Which groups of limits `r` sets (the planner's and update's questions).
+// A weight of the spec (io.weight's 1..10000) as blkio.weight's (10..1000): the exact inverse
+// of the conversion OCI runtimes make the other way (runc: 1 + (w - 10) * 9999 / 990), so a
+// blkio weight an engine asked for through ct-oci is written as it was asked.
+uint64_t blkio_weight(uint64_t io_weight);
+
 bool has_memory_more(const Resources &r);  // reservation, swappiness, OOM killer
 bool has_cpu_limit(const CpuSpec &c);      // everything of the cpu controller (not cpuset)
 bool has_device_limits(const BlockIoSpec &io);

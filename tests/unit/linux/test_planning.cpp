@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cgroups/limits.hpp"
 #include "cgroups/manager.hpp"
 #include "ct/error.hpp"
 #include "launch/plan.hpp"
@@ -180,6 +181,15 @@ std::string mount_text(const MountOp &m) {
         << " propagation=" << flags_of(m.propagation) << " data=" << (m.data.empty() ? "-" : m.data)
         << (m.readonly ? " readonly" : "") << (m.remount_only ? " remount" : "") << "\n";
     return out.str();
+}
+
+// An engine's blkio weight reaches a v1 host as it was asked: ct-oci converts it to the spec's
+// io.weight scale as runc does for cgroup v2, and the backend converts it back exactly.
+TEST(BlkioWeight, IsTheExactInverseOfRuncsConversion) {
+    for (uint64_t w = 10; w <= 1000; ++w)
+        ASSERT_EQ(blkio_weight(1 + (w - 10) * 9999 / 990), w) << w;
+    EXPECT_EQ(blkio_weight(1), 10u);
+    EXPECT_EQ(blkio_weight(10000), 1000u);
 }
 
 TEST_F(Planning, MountOptions) {
