@@ -45,6 +45,7 @@ class Docker : public EngineTest {
                                          "/" + cgroup_parent_,
                                          "--add-runtime",
                                          "ct=" + runtime_,
+                                         "--experimental",  // docker checkpoint
                                          "--default-ulimit",
                                          "nofile=1024:1024",
                                          "--default-ulimit",
@@ -174,6 +175,33 @@ TEST_P(Docker, PauseTopStatsUpdateStopStartAgain) {
     EXPECT_EQ(e.out, "exec-again\n") << e.text();
     Result rm = docker({"rm", "--force", tag_});
     EXPECT_EQ(rm.code, 0) << rm.text();
+    EXPECT_EQ(docker({"ps", "--all", "--quiet"}).out, "");
+    expect_nothing_left(dir_ + "/data");
+}
+
+// docker checkpoint (dockerd --experimental): the runtime's checkpoint through containerd's
+// shim, then `docker start --checkpoint`, its restore; the container's counter goes on.
+TEST_P(Docker, CheckpointAndStartFromIt) {
+    if (std::string why = criu_unusable(); !why.empty()) GTEST_SKIP() << why;
+    Result d =
+        docker({"run", "-d", "--name", tag_, "--runtime", "ct", "--network", "none", kImage,
+                "/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.1; done"});
+    ASSERT_EQ(d.code, 0) << d.text();
+    auto ticks = [&] {
+        std::string t = docker({"exec", tag_, "cat", "/tmp/n"}).out;
+        return t.empty() ? -1L : std::stol(t);
+    };
+    ASSERT_TRUE(eventually([&] { return ticks() > 2; }));
+    Result cp = docker({"checkpoint", "create", tag_, "cp1"}, 120s);
+    ASSERT_EQ(cp.code, 0) << cp.text() << "\ndockerd:\n" << read_file(dir_ + "/dockerd.log");
+    EXPECT_EQ(docker({"inspect", "--format", "{{.State.Status}}", tag_}).out, "exited\n");
+    Result st = docker({"start", "--checkpoint", "cp1", tag_}, 120s);
+    ASSERT_EQ(st.code, 0) << st.text() << "\ndockerd:\n" << read_file(dir_ + "/dockerd.log");
+    EXPECT_EQ(docker({"inspect", "--format", "{{.State.Status}}", tag_}).out, "running\n");
+    long t = ticks();
+    EXPECT_GT(t, 2);
+    EXPECT_TRUE(eventually([&] { return ticks() > t + 2; }));
+    EXPECT_EQ(docker({"rm", "--force", tag_}).code, 0);
     EXPECT_EQ(docker({"ps", "--all", "--quiet"}).out, "");
     expect_nothing_left(dir_ + "/data");
 }

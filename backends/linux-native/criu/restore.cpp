@@ -49,8 +49,11 @@ class RootBind {
             ::rmdir(at_.c_str());
             throw_sys("bind-mount the root filesystem " + source + " on " + at_, e);
         }
-        // Nothing mounted under it for the restore may propagate to the host's peers.
-        ::mount(nullptr, at_.c_str(), nullptr, MS_REC | MS_PRIVATE, nullptr);
+        // Nothing mounted under it for the restore may propagate to the host's peers: a slave,
+        // not private, because CRIU copies the restored root's sharing from it (a root that
+        // was the slave of a shared host mount at the dump, as under dockerd's shared
+        // data-root, is made so again), which the kernel refuses from a private mount.
+        ::mount(nullptr, at_.c_str(), nullptr, MS_REC | MS_SLAVE, nullptr);
     }
     ~RootBind() {
         ::umount2(at_.c_str(), MNT_DETACH);
