@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,6 +22,7 @@
 #include <thread>
 
 #include "criu_fixture.hpp"
+#include "running.hpp"
 
 namespace fs = std::filesystem;
 
@@ -101,6 +103,35 @@ TEST_F(Checkpoint, CounterKeepsCountingAfterRestore) {
     EXPECT_GE(v, at + 3) << "the restored counter does not count";
     // Continued, not restarted: a fresh start would have begun again at 1.
     EXPECT_LT(v, at + 40);
+    back.destroy(true);
+}
+
+// A root on a shared host mount (as engines keep theirs: dockerd makes its data-root shared)
+// is a slave of it in the container; the restore makes it one again, which CRIU does by copying
+// the sharing of the root it restores into.
+TEST_F(Checkpoint, ARootOnASharedHostMountComesBack) {
+    std::string rootfs = private_rootfs("shared-root");
+    temp_dirs_.push_back(rootfs);
+    host_sh("mount --bind " + rootfs + " " + rootfs + " && mount --make-shared " + rootfs);
+    struct Unmount {
+        std::string at;
+        ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
+    } unmount{rootfs};
+    auto c = session().create(counter_spec(spec({}), rootfs));
+    StartOptions o;
+    o.stdio = {-1, -1, -1};
+    o.detach = true;
+    c.start(o);
+    ASSERT_GE(wait_counter(rootfs, 3), 3) << "the counter does not count";
+    std::string dir = images("shared-root");
+    c.checkpoint({dir, false, false, false});
+    long at = read_counter(rootfs);
+    RestoreOptions r;
+    r.dir = dir;
+    r.stdio = {-1, -1, -1};
+    auto back = session().restore(c.name(), r);
+    EXPECT_EQ(back.state(), State::running);
+    EXPECT_GE(wait_counter(rootfs, at + 3), at + 3) << "the restored counter does not count";
     back.destroy(true);
 }
 
