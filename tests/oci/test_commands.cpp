@@ -148,7 +148,16 @@ TEST_P(Commands, CreateWithTerminalThroughConsoleSocket) {
     write_config_json(c);
     {
         ConsoleSocket console(dir_ + "/console.sock");
-        Result cr = rt({"create", "--bundle", bundle_, "--console-socket", console.path(), id_});
+        // create's output a pipe, read to its end as containerd's shim reads it: the pipe ends
+        // when create returns (the waiting process keeps none of create's stdio, which the
+        // terminal replaced), not when the container does.
+        std::vector<std::string> piped = {"/bin/bash", "-c", "set -o pipefail; \"$@\" 2>&1 | cat",
+                                          "bash"};
+        for (const auto &a : global_options()) piped.push_back(a);
+        for (const auto &a : {std::string("create"), std::string("--bundle"), bundle_,
+                              std::string("--console-socket"), console.path(), id_})
+            piped.push_back(a);
+        Result cr = run(piped, "", std::chrono::seconds(20));
         ASSERT_EQ(cr.code, 0) << cr.text();
         ASSERT_EQ(rt({"start", id_}).code, 0);
         std::string out = console.wait_for("console-ok");

@@ -179,6 +179,25 @@ TEST_P(Docker, PauseTopStatsUpdateStopStartAgain) {
     expect_nothing_left(dir_ + "/data");
 }
 
+// docker run -it: the runtime's console socket (the shim's), a terminal of its size, and the
+// client's terminal (script(1) gives it one) attached to it.
+TEST_P(Docker, InteractiveTerminal) {
+    std::string cmd;
+    for (const auto &a :
+         {std::string("/usr/bin/docker"), std::string("--host"), socket_, std::string("run"),
+          std::string("-it"), std::string("--rm"), std::string("--runtime"), std::string("ct"),
+          std::string("--network"), std::string("none"), std::string(kImage),
+          std::string("/bin/sh"), std::string("-c"),
+          std::string("sleep 0.5; tty; stty size; echo tty-ok; exit 5")})
+        cmd += "'" + a + "' ";
+    Result r = run({"script", "-qec", cmd, "/dev/null"}, "", 60s, engine_env());
+    EXPECT_EQ(r.code, 5) << r.text();
+    EXPECT_NE(r.out.find("/dev/pts/0"), std::string::npos) << r.text();
+    EXPECT_NE(r.out.find("tty-ok"), std::string::npos) << r.text();
+    EXPECT_EQ(docker({"ps", "--all", "--quiet"}).out, "");
+    expect_nothing_left(dir_ + "/data");
+}
+
 // docker checkpoint (dockerd --experimental): the runtime's checkpoint through containerd's
 // shim, then `docker start --checkpoint`, its restore; the container's counter goes on.
 TEST_P(Docker, CheckpointAndStartFromIt) {

@@ -452,6 +452,11 @@ void setup_stdio(const LaunchPlan &p) {
     }
     for (int i = 0; i < 3; ++i)
         if (::dup2(src[i], i) < 0) fail(Msg() << "set up stdio " << static_cast<long>(i), errno);
+    // Close-on-exec is not enough: a created container's process waits before its exec, and
+    // the copies would hold the caller's stdio open (a pipe whose reader waits for EOF, as
+    // containerd's shim does on `create`'s output, would wait as long) after the terminal
+    // replaced them.
+    for (int i = 0; i < 3; ++i) ::close(src[i]);
 }
 
 // Explicitly passed fds: fds[i] becomes i. Done last, when no fd of the plan is needed any
