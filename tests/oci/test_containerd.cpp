@@ -202,6 +202,42 @@ TEST_P(Containerd, DetachedTaskOutlivesCtrWithExecKillDelete) {
     expect_no_containers();
 }
 
+// ctr run -t: the shim's console socket, and ctr's terminal (script(1) gives it one) attached
+// to the container's.
+TEST_P(Containerd, RunWithATerminal) {
+    std::string id = tag_ + "-t";
+    std::vector<std::string> argv = {"ctr",
+                                     "--address",
+                                     socket_,
+                                     "--namespace",
+                                     kNamespace,
+                                     "run",
+                                     "-t",
+                                     "--rm",
+                                     "--runtime",
+                                     "io.containerd.runc.v2",
+                                     "--runc-binary",
+                                     runtime_,
+                                     "--runc-root",
+                                     dir_ + "/runtime-root",
+                                     "--snapshotter",
+                                     "native",
+                                     "--cgroup",
+                                     "/" + cgroup_parent_ + "/" + id,
+                                     kImage,
+                                     id,
+                                     "/bin/sh",
+                                     "-c",
+                                     "sleep 0.5; tty; echo tty-ok; exit 4"};
+    std::string cmd;
+    for (const auto &a : argv) cmd += "'" + a + "' ";
+    Result r = run({"script", "-qec", cmd, "/dev/null"}, "", 60s, engine_env());
+    EXPECT_EQ(r.code, 4) << r.text();
+    EXPECT_NE(r.out.find("/dev/pts/0"), std::string::npos) << r.text();
+    EXPECT_NE(r.out.find("tty-ok"), std::string::npos) << r.text();
+    expect_no_containers();
+}
+
 INSTANTIATE_TEST_SUITE_P(Runtimes, Containerd, ::testing::Values("ct-oci", "runc"),
                          engine_param_name);
 

@@ -179,8 +179,8 @@ TEST_P(Docker, PauseTopStatsUpdateStopStartAgain) {
     expect_nothing_left(dir_ + "/data");
 }
 
-// docker run -it: the runtime's console socket (the shim's), a terminal of its size, and the
-// client's terminal (script(1) gives it one) attached to it.
+// docker run -it and docker exec -it: the runtime's console socket (the shim's), and the
+// client's terminal (script(1) gives it one) attached to the container's.
 TEST_P(Docker, InteractiveTerminal) {
     std::string cmd;
     for (const auto &a :
@@ -194,6 +194,21 @@ TEST_P(Docker, InteractiveTerminal) {
     EXPECT_EQ(r.code, 5) << r.text();
     EXPECT_NE(r.out.find("/dev/pts/0"), std::string::npos) << r.text();
     EXPECT_NE(r.out.find("tty-ok"), std::string::npos) << r.text();
+
+    // docker exec -it into a detached container: a terminal of the exec's own.
+    Result d = docker({"run", "-d", "--name", tag_, "--runtime", "ct", "--network", "none", kImage,
+                       "/bin/sleep", "1000"});
+    ASSERT_EQ(d.code, 0) << d.text();
+    cmd.clear();
+    for (const auto &a : {std::string("/usr/bin/docker"), std::string("--host"), socket_,
+                          std::string("exec"), std::string("-it"), tag_, std::string("/bin/sh"),
+                          std::string("-c"), std::string("tty; echo exec-tty-ok; exit 6")})
+        cmd += "'" + a + "' ";
+    Result e = run({"script", "-qec", cmd, "/dev/null"}, "", 60s, engine_env());
+    EXPECT_EQ(e.code, 6) << e.text();
+    EXPECT_NE(e.out.find("/dev/pts/"), std::string::npos) << e.text();
+    EXPECT_NE(e.out.find("exec-tty-ok"), std::string::npos) << e.text();
+    EXPECT_EQ(docker({"rm", "--force", tag_}).code, 0);
     EXPECT_EQ(docker({"ps", "--all", "--quiet"}).out, "");
     expect_nothing_left(dir_ + "/data");
 }
