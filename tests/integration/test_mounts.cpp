@@ -244,5 +244,86 @@ TEST_F(Mounts, PrivateAreaErrorsNameTheField) {
     EXPECT_TRUE(session().list().empty());
 }
 
+// tmpcopyup (runc's extension; Podman and Docker give it to every --tmpfs): the tmpfs starts
+// with what the directory it covers held — files, directories, links, nodes, with their
+// modes, owners and times — and takes the directory's own mode and owner; the host's directory
+// is not touched. Links are copied as links, never followed (the rootfs is the container's).
+TEST_F(Mounts, TmpCopyUpFillsTheTmpfsWithTheDirectory) {
+    auto root = rootfs_copy("copyup");
+    fs::create_directories(root + "/srv/sub/deeper");
+    write_text(root + "/srv/file", "kept\n");
+    write_text(root + "/srv/sub/deeper/f", "deep\n");
+    host_sh("chmod 4755 " + root + "/srv/file && chown 7:8 " + root + "/srv/sub && chmod 0751 " +
+            root + "/srv && ln -s /etc/shadow-of-the-host " + root + "/srv/link && mkfifo " + root +
+            "/srv/fifo && touch -d 2001-02-03 " + root + "/srv/sub/deeper/f");
+    auto s = spec({"/bin/sh", "-c",
+                   "cat /srv/file /srv/sub/deeper/f; stat -c '%a %u:%g %n' /srv /srv/file "
+                   "/srv/sub; readlink /srv/link; stat -c '%F' /srv/fifo; "
+                   "date -r /srv/sub/deeper/f +%Y; echo new > /srv/new && echo written; "
+                   "grep -c ' /srv .* - tmpfs ' /proc/self/mountinfo"});
+    s.rootfs = root;
+    s.mounts = {{"", "/srv", "tmpfs", {"size=1m", "tmpcopyup"}}};
+    auto r = run(s);
+    EXPECT_EQ(r.status, (ExitStatus{false, 0})) << r.err;
+    EXPECT_EQ(r.out,
+              "kept\ndeep\n751 0:0 /srv\n4755 0:0 /srv/file\n755 7:8 /srv/sub\n"
+              "/etc/shadow-of-the-host\nfifo\n2001\nwritten\n1\n")
+        << r.err;
+    EXPECT_FALSE(fs::exists(root + "/srv/new")) << "the write went to the host's directory";
+
+    // Read-only: filled, then made read-only.
+    s = spec({"/bin/sh", "-c", "cat /srv/file; echo x > /srv/x 2>/dev/null || echo ro"});
+    s.rootfs = root;
+    s.mounts = {{"", "/srv", "tmpfs", {"ro", "tmpcopyup"}}};
+    r = run(s);
+    EXPECT_EQ(r.out, "kept\nro\n") << r.err;
+
+    // Only a tmpfs takes it.
+    s.mounts = {{"", "/srv", "proc", {"tmpcopyup"}}};
+    try {
+        session().create(s);
+        ADD_FAILURE() << "tmpcopyup on proc was accepted";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::invalid_spec);
+        EXPECT_NE(
+            std::string(e.what()).find("mounts[0].options: 'tmpcopyup' only applies to tmpfs"),
+            std::string::npos)
+            << e.what();
+    }
+}
+
+// A spec mount on /dev/shm (engines give every container one) replaces the default tmpfs
+// there instead of covering it.
+TEST_F(Mounts, ASpecMountOnDevShmReplacesTheDefaultOne) {
+    auto s = spec({"/bin/sh", "-c",
+                   "grep ' /dev/shm ' /proc/self/mountinfo | grep -oE 'size=[0-9]+k'; "
+                   "stat -c %a /dev/shm"});
+    s.mounts = {{"", "/dev/shm", "tmpfs", {"size=2m", "mode=1777"}}};
+    auto r = run(s);
+    EXPECT_EQ(r.out, "size=2048k\n1777\n") << r.err;
+    s.mounts.clear();
+    r = run(s);
+    EXPECT_EQ(r.out, "size=65536k\n1777\n") << r.err;
+}
+
+// A tree too big for the tmpfs fails the start naming the mount; nothing is left.
+TEST_F(Mounts, TmpCopyUpThatDoesNotFitFailsTheStart) {
+    auto root = rootfs_copy("copyup-big");
+    fs::create_directories(root + "/big");
+    host_sh("head -c 2097152 /dev/zero > " + root + "/big/blob");
+    auto s = spec({"/bin/true"});
+    s.rootfs = root;
+    s.mounts = {{"", "/big", "tmpfs", {"size=1m", "tmpcopyup"}}};
+    auto c = session().create(s);
+    try {
+        c.start();
+        ADD_FAILURE() << "a 2 MiB tree went into a 1 MiB tmpfs";
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("tmpcopyup of /big: copy blob"), std::string::npos)
+            << e.what();
+    }
+    c.destroy(true);
+}
+
 }  // namespace
 }  // namespace ct::test

@@ -110,6 +110,59 @@ TEST_P(Podman, DetachedExecLogsStopRm) {
     expect_no_containers();
 }
 
+// The options users give `podman run` most, each read back inside the container: the same
+// figures with ct-oci as with runc.
+TEST_P(Podman, RunOptionsReachTheContainer) {
+    std::string vol = dir_ + "/vol";
+    std::filesystem::create_directories(vol);
+    write_file(vol + "/hello", "from the host\n");
+    Result r = run_container(
+        {"--rm",
+         "--read-only",
+         "--tmpfs",
+         "/etc:size=1m",
+         "-v",
+         vol + ":/data:ro",
+         "--hostname",
+         "h1",
+         "--env",
+         "A=b",
+         "--workdir",
+         "/data",
+         "--user",
+         "1000:1000",
+         "--cap-drop",
+         "ALL",
+         "--cap-add",
+         "NET_BIND_SERVICE",
+         "--security-opt",
+         "no-new-privileges",
+         "--memory",
+         "64m",
+         "--pids-limit",
+         "50",
+         "--shm-size",
+         "2m"},
+        {"/bin/sh", "-c",
+         "hostname; echo $A; pwd; id -u; id -g; cat hello; "
+         "touch /x 2>/dev/null && echo root-WRITABLE || echo root-ro; "
+         "touch /data/x 2>/dev/null && echo data-WRITABLE || echo data-ro; "
+         "head -1 /etc/passwd; "
+         "grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status; "
+         "grep -E ' /(etc|dev/shm) ' /proc/self/mountinfo | grep -oE 'size=[0-9]+k'; "
+         "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || "
+         "cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || "
+         "cat /sys/fs/cgroup/pids.max"});
+    EXPECT_EQ(r.code, 0) << r.text();
+    EXPECT_EQ(r.out,
+              "h1\nb\n/data\n1000\n1000\nfrom the host\nroot-ro\ndata-ro\n"
+              "root:x:0:0:root:/root:/bin/sh\n"  // --tmpfs copies the image's /etc up
+              "CapEff:\t0000000000000400\nCapBnd:\t0000000000000400\nNoNewPrivs:\t1\n"
+              "size=1024k\nsize=2048k\n67108864\n50\n")
+        << r.text();
+    expect_no_containers();
+}
+
 TEST_P(Podman, InteractiveTerminal) {
     // -it needs a terminal on podman's side: script(1) gives it one.
     std::string cmd;

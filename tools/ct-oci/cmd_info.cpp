@@ -19,13 +19,14 @@ int cmd_features(Context &) {
     f["ociVersionMax"] = kSpecVersion;
     f["hooks"] = {"prestart",       "createRuntime", "createContainer",
                   "startContainer", "poststart",     "poststop"};
-    f["mountOptions"] = {
-        "ro",          "rw",          "nosuid",      "suid",         "nodev",   "dev",
-        "noexec",      "exec",        "sync",        "async",        "noatime", "atime",
-        "nodiratime",  "relatime",    "strictatime", "bind",         "rbind",   "private",
-        "rprivate",    "slave",       "rslave",      "shared",       "rshared", "unbindable",
-        "runbindable", "rro",         "rrw",         "rnosuid",      "rnodev",  "rnoexec",
-        "rnoatime",    "rnodiratime", "rrelatime",   "rstrictatime", "idmap",   "ridmap"};
+    f["mountOptions"] = {"ro",       "rw",          "nosuid",     "suid",         "nodev",
+                         "dev",      "noexec",      "exec",       "sync",         "async",
+                         "noatime",  "atime",       "nodiratime", "relatime",     "strictatime",
+                         "bind",     "rbind",       "private",    "rprivate",     "slave",
+                         "rslave",   "shared",      "rshared",    "unbindable",   "runbindable",
+                         "rro",      "rrw",         "rnosuid",    "rnodev",       "rnoexec",
+                         "rnoatime", "rnodiratime", "rrelatime",  "rstrictatime", "idmap",
+                         "ridmap",   "tmpcopyup"};
     nlohmann::json linux;
     linux["namespaces"] = {"cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"};
     linux["cgroup"] = {

@@ -184,7 +184,7 @@ void bind_host_node(int rootfd, const char *host, const char *rel, const char *s
     ::close(fd);
 }
 
-void setup_dev(int rootfd, bool new_ipc, bool userns, bool devpts_gid) {
+void setup_dev(int rootfd, bool new_ipc, bool userns, bool devpts_gid, bool shm) {
     int dev = mount_fs(rootfd, "dev", "tmpfs", MS_NOSUID | MS_STRICTATIME | MS_NOEXEC,
                        "mode=755,size=65536k", "/dev");
     struct Node {
@@ -214,9 +214,9 @@ void setup_dev(int rootfd, bool new_ipc, bool userns, bool devpts_gid) {
                        "/dev/pts");
     ::close(pts);
     if (::mkdirat(dev, "shm", 01777) < 0) fail(Msg() << "create /dev/shm", errno);
-    int shm = mount_fs(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                       "mode=1777,size=65536k", "/dev/shm");
-    ::close(shm);
+    if (shm)
+        ::close(mount_fs(rootfd, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                         "mode=1777,size=65536k", "/dev/shm"));
     if (new_ipc) {
         int mq = mount_fs(rootfd, "dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr,
                           "/dev/mqueue");
@@ -271,6 +271,7 @@ void user_mount(int rootfd, const MountOp &m) {
         return;
     }
     int fd = open_target(rootfd, m.target.c_str(), m.target_is_file, shown.buf);
+    int copy_from = m.copy_up ? copy_up_source(rootfd, m.target.c_str()) : -1;
     const char *src =
         m.source.empty() ? (m.fstype.empty() ? "none" : m.fstype.c_str()) : m.source.c_str();
     if (m.tree) {
@@ -283,10 +284,23 @@ void user_mount(int rootfd, const MountOp &m) {
     } else if (m.bind) {
         do_mount(src, fd, nullptr, MS_BIND | (m.flags & MS_REC), nullptr, shown.buf);
     } else {
-        do_mount(src, fd, m.fstype.c_str(), m.flags, m.data.empty() ? nullptr : m.data.c_str(),
+        // A read-only tmpfs is filled first, then made read-only.
+        unsigned long flags =
+            m.copy_up ? m.flags & ~static_cast<unsigned long>(MS_RDONLY) : m.flags;
+        do_mount(src, fd, m.fstype.c_str(), flags, m.data.empty() ? nullptr : m.data.c_str(),
                  shown.buf);
     }
     ::close(fd);
+    if (m.copy_up) {
+        copy_up(copy_from, rootfd, m.target.c_str(), shown.buf);
+        if (m.flags & MS_RDONLY) {
+            fd = openat2_in_root(rootfd, m.target.c_str(), O_PATH);
+            if (fd < 0) fail(Msg() << "reopen " << shown.buf, errno);
+            do_mount(nullptr, fd, nullptr, MS_REMOUNT | m.flags,
+                     m.data.empty() ? nullptr : m.data.c_str(), shown.buf);
+            ::close(fd);
+        }
+    }
     bool reflag = m.bind && (m.readonly || (m.flags & kAttrFlags) || m.clear_flags);
     if (reflag || m.propagation) {
         // The target again, now resolving to the new mount on top of it.
@@ -373,7 +387,7 @@ void setup_rootfs(const LaunchPlan &p, ChildNet &net) {
     if (p.mount_proc)
         ::close(
             mount_fs(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, "/proc"));
-    if (p.mount_dev) setup_dev(rootfd, new_ipc, p.userns, p.devpts_gid);
+    if (p.mount_dev) setup_dev(rootfd, new_ipc, p.userns, p.devpts_gid, p.dev_shm);
     // sysfs shows the network namespace of whoever mounts it (a spec's mount may be one).
     net_join(p, net);
     if (p.mount_sys)

@@ -72,6 +72,11 @@ struct FdPath {
 
 // child.cpp: opens `rel` under `rootfd` as if rootfd were "/" (no escape through links).
 int openat2_in_root(int rootfd, const char *rel, int flags);
+// child_copyup.cpp: a tmpfs's "tmpcopyup". copy_up_source() opens the directory the mount will
+// cover (-1: none there); copy_up() copies it into the tmpfs now mounted there, which takes its
+// mode and owner, and closes `src`.
+int copy_up_source(int rootfd, const char *rel);
+void copy_up(int src, int rootfd, const char *rel, const char *shown);
 // child.cpp: sets `want` and clears `clear` on the mount at fd, keeping its other flags.
 void remount_bind(int fd, unsigned long want, unsigned long clear, const char *shown);
 

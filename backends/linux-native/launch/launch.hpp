@@ -47,6 +47,9 @@ struct MountOp {
     // (fs/idmap.hpp, fs/bidirectional.hpp), which the child moves onto the target instead of
     // binding the source.
     Fd tree;
+    // tmpfs option "tmpcopyup": what the target directory held is copied into the new tmpfs,
+    // which also takes the directory's mode and owner (child_copyup.cpp).
+    bool copy_up = false;
     // The spec mount's hooks (MountSpec::hooks), run right before and right after this op (of
     // a spec mount made by several ops: pre before the first, post after the last).
     std::vector<ChildHook> pre, post;
@@ -96,6 +99,7 @@ struct LaunchPlan {
     bool readonly_rootfs = false;
     unsigned long root_propagation = 0;  // MS_SHARED etc. (| MS_REC) of the root, after pivot
     bool mount_proc = true, mount_dev = true, mount_sys = true;
+    bool dev_shm = true;  // with mount_dev: a tmpfs on /dev/shm (not when a spec mount goes there)
     std::vector<MountOp> mounts;
     std::vector<DeviceOp> devices;
     // A new user namespace: /dev nodes are bind-mounted from the host (mknod is refused).

@@ -205,6 +205,13 @@ MountOp mount_op(const MountSpec &m, const std::string &field) {
             op.propagation = p;
             known = true;
         }
+        if (o == "tmpcopyup") {
+            if (m.type != "tmpfs")
+                throw Error(Errc::invalid_spec,
+                            field + ".options: 'tmpcopyup' only applies to tmpfs mounts");
+            op.copy_up = true;
+            known = true;
+        }
         if (!known) {
             if (op.bind)
                 throw Error(Errc::invalid_spec,
@@ -264,6 +271,11 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
     p.mount_proc = p.new_mountns;
     p.mount_dev = p.new_mountns;
     p.mount_sys = p.new_mountns && (p.clone_flags & CLONE_NEWNET);
+    // Engines give /dev/shm a tmpfs (or a bind) of their own: no default one under it.
+    p.dev_shm = std::none_of(s.mounts.begin(), s.mounts.end(), [](const MountSpec &m) {
+        auto end = m.target.find_last_not_of('/');
+        return end != std::string::npos && m.target.substr(0, end + 1) == "/dev/shm";
+    });
     for (size_t i = 0; i < s.mounts.size(); ++i) {
         std::string field = "mounts[" + std::to_string(i) + "]";
         size_t first = p.mounts.size();
