@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <filesystem>
+
 #include "engine_fixture.hpp"
 
 using namespace ct::oci::test;
@@ -118,6 +120,73 @@ TEST_P(Docker, RunWithTheAddedRuntime) {
     EXPECT_EQ(e.out, "exec-ok\n") << e.text();
     Result rm = docker({"rm", "--force", tag_});
     EXPECT_EQ(rm.code, 0) << rm.text();
+    EXPECT_EQ(docker({"ps", "--all", "--quiet"}).out, "");
+    expect_nothing_left(dir_ + "/data");
+}
+
+// The options users give `docker run` most, each read back inside the container: the same
+// figures with ct-oci as with runc.
+TEST_P(Docker, RunOptionsReachTheContainer) {
+    std::string vol = dir_ + "/vol";
+    std::filesystem::create_directories(vol);
+    write_file(vol + "/hello", "from the host\n");
+    std::vector<std::string> args = {"run",
+                                     "--rm",
+                                     "--runtime",
+                                     "ct",
+                                     "--network",
+                                     "none",
+                                     "--read-only",
+                                     "--tmpfs",
+                                     "/etc:size=1m",
+                                     "-v",
+                                     vol + ":/data:ro",
+                                     "--hostname",
+                                     "h1",
+                                     "--env",
+                                     "A=b",
+                                     "--workdir",
+                                     "/data",
+                                     "--user",
+                                     "1000:1000",
+                                     "--cap-drop",
+                                     "ALL",
+                                     "--cap-add",
+                                     "NET_BIND_SERVICE",
+                                     "--security-opt",
+                                     "no-new-privileges",
+                                     "--memory",
+                                     "64m",
+                                     "--pids-limit",
+                                     "50",
+                                     "--shm-size",
+                                     "2m",
+                                     "--init",
+                                     "--device",
+                                     "/dev/fuse",
+                                     "--ulimit",
+                                     "nofile=512:768",
+                                     kImage,
+                                     "/bin/sh",
+                                     "-c",
+                                     "hostname; echo $A; pwd; id -u; id -g; cat hello; "
+                                     "touch /x 2>/dev/null && echo root-WRITABLE || echo root-ro; "
+                                     "touch /data/x 2>/dev/null && echo data-WRITABLE || echo "
+                                     "data-ro; ls /etc | wc -l; "
+                                     "grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status; "
+                                     "grep -E ' /(etc|dev/shm) ' /proc/self/mountinfo | "
+                                     "grep -oE 'size=[0-9]+k'; "
+                                     "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; "
+                                     "cat /sys/fs/cgroup/pids/pids.max; ulimit -n; ulimit -Hn; "
+                                     "ls -l /dev/fuse | cut -c1; cat /proc/1/comm"};
+    Result r = docker(args);
+    EXPECT_EQ(r.code, 0) << r.text() << "\ndockerd:\n" << read_file(dir_ + "/dockerd.log");
+    EXPECT_EQ(r.out,
+              "h1\nb\n/data\n1000\n1000\nfrom the host\nroot-ro\ndata-ro\n"
+              "3\n"  // docker's --tmpfs starts empty: its hostname, hosts, resolv.conf
+              "CapEff:\t0000000000000000\nCapBnd:\t0000000000000400\nNoNewPrivs:\t1\n"
+              "size=2048k\nsize=1024k\n67108864\n50\n512\n768\nc\ndocker-init\n")
+        << r.text();
     EXPECT_EQ(docker({"ps", "--all", "--quiet"}).out, "");
     expect_nothing_left(dir_ + "/data");
 }
