@@ -163,6 +163,20 @@ TEST_P(Podman, RunOptionsReachTheContainer) {
     expect_no_containers();
 }
 
+// A user namespace Podman asks for (--uidmap/--gidmap: it chowns the image's copy), a sysctl
+// and Podman's own init (catatonit, as podman-init): as with runc.
+TEST_P(Podman, UserNamespaceSysctlAndInit) {
+    Result r = run_container(
+        {"--rm", "--uidmap", "0:200000:65536", "--gidmap", "0:200000:65536", "--sysctl",
+         "net.ipv4.ping_group_range=0 1", "--init"},
+        {"/bin/sh", "-c",
+         "id -u; cat /proc/self/uid_map | tr -s ' '; cat /proc/sys/net/ipv4/ping_group_range | "
+         "tr -s '\t' ' '; cat /proc/1/comm; touch /made && stat -c %u /made"});
+    EXPECT_EQ(r.code, 0) << r.text();
+    EXPECT_EQ(r.out, "0\n 0 200000 65536\n0 1\npodman-init\n0\n") << r.text();
+    expect_no_containers();
+}
+
 TEST_P(Podman, InteractiveTerminal) {
     // -it needs a terminal on podman's side: script(1) gives it one.
     std::string cmd;
