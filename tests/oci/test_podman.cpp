@@ -177,6 +177,32 @@ TEST_P(Podman, UserNamespaceSysctlAndInit) {
     expect_no_containers();
 }
 
+// A ':rshared' volume whose source is a shared host mount: what the container mounts under it
+// appears on the host (Kubernetes' Bidirectional propagation, which Podman asks for this way),
+// with ct-oci as with runc.
+TEST_P(Podman, RsharedVolumeFromASharedMountPropagatesBack) {
+    std::string src = dir_ + "/shared";
+    std::filesystem::create_directories(src);
+    Result m = run(
+        {"sh", "-c",
+         "mount -t tmpfs -o size=1m ct-podman-shared " + src + " && mount --make-shared " + src});
+    ASSERT_EQ(m.code, 0) << m.text();
+    struct Unmount {
+        std::string at;
+        ~Unmount() { run({"umount", "-R", "-l", at}); }
+    } unmount{src};
+    Result r = run_container({"--rm", "--cap-add", "SYS_ADMIN", "-v", src + ":/vol:rshared"},
+                             {"/bin/sh", "-c",
+                              "mkdir /vol/sub && mount -t tmpfs -o size=1m inner /vol/sub && "
+                              "echo from-the-container > /vol/sub/f && echo mounted"});
+    EXPECT_EQ(r.code, 0) << r.text();
+    EXPECT_EQ(r.out, "mounted\n") << r.text();
+    EXPECT_EQ(read_file(src + "/sub/f"), "from-the-container\n")
+        << "the container's mount did not reach the host";
+    run({"umount", "-R", "-l", src});  // the test's own mounts, before the check for leftovers
+    expect_no_containers();
+}
+
 TEST_P(Podman, InteractiveTerminal) {
     // -it needs a terminal on podman's side: script(1) gives it one.
     std::string cmd;
