@@ -203,6 +203,7 @@ TEST_P(Podman, RsharedVolumeFromASharedMountPropagatesBack) {
     expect_no_containers();
 }
 
+// podman run -it and exec -it on a terminal, and a restart.
 TEST_P(Podman, InteractiveTerminal) {
     // -it needs a terminal on podman's side: script(1) gives it one.
     std::string cmd;
@@ -234,6 +235,42 @@ TEST_P(Podman, InteractiveTerminal) {
     EXPECT_EQ(r.code, 0) << r.text();
     EXPECT_NE(r.out.find("/dev/pts/0"), std::string::npos) << r.text();
     EXPECT_NE(r.out.find("tty-ok"), std::string::npos) << r.text();
+
+    // podman exec -it into a detached container, then a restart (the runtime's delete and a
+    // new create under the same id).
+    std::string name = tag_ + "-x";
+    ASSERT_EQ(run_container({"-d", "--name", name}, {"/bin/sleep", "1000"}).code, 0);
+    cmd.clear();
+    for (const auto &a : {std::string("podman"),
+                          std::string("--root"),
+                          dir_ + "/root",
+                          std::string("--runroot"),
+                          dir_ + "/runroot",
+                          std::string("--tmpdir"),
+                          dir_ + "/tmp",
+                          std::string("--storage-driver"),
+                          std::string("vfs"),
+                          std::string("--events-backend"),
+                          std::string("none"),
+                          std::string("--cgroup-manager"),
+                          std::string("cgroupfs"),
+                          std::string("--runtime"),
+                          runtime_,
+                          std::string("exec"),
+                          std::string("-it"),
+                          name,
+                          std::string("/bin/sh"),
+                          std::string("-c"),
+                          std::string("tty; echo exec-tty-ok; exit 7")})
+        cmd += "'" + a + "' ";
+    Result e = run({"script", "-qec", cmd, "/dev/null"}, "", 60s, podman_env());
+    EXPECT_EQ(e.code, 7) << e.text();
+    EXPECT_NE(e.out.find("/dev/pts/"), std::string::npos) << e.text();
+    EXPECT_NE(e.out.find("exec-tty-ok"), std::string::npos) << e.text();
+    Result rs = podman({"restart", "--time", "0", name});
+    EXPECT_EQ(rs.code, 0) << rs.text();
+    EXPECT_EQ(status(name), "running");
+    EXPECT_EQ(podman({"rm", "--force", "--time", "0", name}).code, 0);
     expect_no_containers();
 }
 
