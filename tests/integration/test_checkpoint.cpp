@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "criu_fixture.hpp"
+#include "proc_util.hpp"
 #include "running.hpp"
 
 namespace fs = std::filesystem;
@@ -132,6 +133,44 @@ TEST_F(Checkpoint, ARootOnASharedHostMountComesBack) {
     auto back = session().restore(c.name(), r);
     EXPECT_EQ(back.state(), State::running);
     EXPECT_GE(wait_counter(rootfs, at + 3), at + 3) << "the restored counter does not count";
+    back.destroy(true);
+}
+
+// An idmapped bind is idmapped again after the restore: bound from a plain bind of its
+// source, the restored container's root would write there as the host's root.
+TEST_F(Checkpoint, AnIdmappedBindStaysIdmappedAfterRestore) {
+    std::string rootfs = private_rootfs("idmap-ck");
+    temp_dirs_.push_back(rootfs);
+    std::string src = temp_dir(temp_dirs_, "idmap-ck-src");
+    ::chmod(src.c_str(), 0755);  // the host's root's: the container's root may not write there
+    Spec s = counter_spec(spec({}), rootfs);
+    MountSpec m{src, "/vol", "bind", {"idmap"}};
+    m.uid_map = {{0, 100000, 65536}};
+    m.gid_map = {{0, 100000, 65536}};
+    s.mounts = {m};
+    auto c = session().create(s);
+    StartOptions o;
+    o.stdio = {-1, -1, -1};
+    o.detach = true;
+    c.start(o);
+    ASSERT_GE(wait_counter(rootfs, 3), 3);
+    std::string dir = images("idmap-ck");
+    c.checkpoint({dir, false, false, false});
+    RestoreOptions r;
+    r.dir = dir;
+    r.stdio = {-1, -1, -1};
+    auto back = session().restore(c.name(), r);
+    ProcessSpec touch;
+    touch.args = {"/bin/sh", "-c", "touch /vol/by-root 2>/dev/null && echo WROTE || echo refused"};
+    EXPECT_EQ(exec_captured(back, touch).out, "refused\n")
+        << "the restored container's root writes to its source as the host's root";
+    EXPECT_FALSE(fs::exists(src + "/by-root"));
+    // Its own ids are the mapped ones: with the source theirs, a file it makes is 100000's.
+    ASSERT_EQ(::chown(src.c_str(), 100000, 100000), 0);
+    EXPECT_EQ(exec_captured(back, touch).out, "WROTE\n");
+    struct stat st {};
+    EXPECT_EQ(::stat((src + "/by-root").c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, 100000u);
     back.destroy(true);
 }
 

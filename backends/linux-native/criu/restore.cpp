@@ -18,6 +18,7 @@
 #include "cgroups/cgroups.hpp"
 #include "criu/criu.hpp"
 #include "criu/image.hpp"
+#include "criu/mount_sources.hpp"
 #include "criu/netns.hpp"
 #include "criu/options.hpp"
 #include "criu/stdio.hpp"
@@ -184,6 +185,7 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
     if (!dirfd) throw_sys("open image directory " + o.dir, errno);
     RootBind root(spec.private_area.type == "dir" ? spec.private_area.path : spec.rootfs,
                   e->dir() + "/criu-root");
+    criu::MountSources sources(spec, e->dir());
     ::unlinkat(e->dirfd(), "exit", 0);  // a previous detached run's record
     Fd netns;
     if (meta.fresh_netns) {
@@ -199,7 +201,7 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
         map_cgroups(rq, meta, cgroups_->layout(), cg.paths());
         for (size_t i = 0; i < spec.mounts.size(); ++i)
             if (spec.mounts[i].type == "bind")
-                rq.ext_mount(criu::mount_key(i), spec.mounts[i].source);
+                rq.ext_mount(criu::mount_key(i), sources.of(i));
             else if (spec.mounts[i].type == "cgroup")
                 for (const auto &[hierarchy, dir] : cg.paths())
                     rq.ext_mount(criu::cgroup_mount_key(i, hierarchy), dir);
