@@ -63,18 +63,32 @@ class Checkpoint : public LinuxTest {
         CT_SKIP_WITHOUT_CRIU();
     }
 
-    // A detached counter, started as `ct start` does (stdio /dev/null).
-    Container start_counter(const std::string &tag, std::string *rootfs_out) {
-        std::string rootfs = private_rootfs(tag);
-        temp_dirs_.push_back(rootfs);
-        auto c = session().create(counter_spec(spec({}), rootfs));
+    // `s` created and started detached, as `ct start` does (stdio /dev/null).
+    Container start_detached(const Spec &s) {
+        auto c = session().create(s);
         StartOptions o;
         o.stdio = {-1, -1, -1};
         o.detach = true;
         c.start(o);
+        return c;
+    }
+
+    // A detached counter.
+    Container start_counter(const std::string &tag, std::string *rootfs_out) {
+        std::string rootfs = private_rootfs(tag);
+        temp_dirs_.push_back(rootfs);
+        auto c = start_detached(counter_spec(spec({}), rootfs));
         EXPECT_GE(wait_counter(rootfs, 3), 3) << "the counter does not count";
         *rootfs_out = rootfs;
         return c;
+    }
+
+    // The container `name` restored from `dir` with stdio /dev/null.
+    Container restore_quiet(const std::string &name, const std::string &dir) {
+        RestoreOptions r;
+        r.dir = dir;
+        r.stdio = {-1, -1, -1};
+        return session().restore(name, r);
     }
 
     std::string images(const std::string &tag) { return temp_dir(temp_dirs_, tag) + "/images"; }
@@ -118,19 +132,12 @@ TEST_F(Checkpoint, ARootOnASharedHostMountComesBack) {
         std::string at;
         ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
     } unmount{rootfs};
-    auto c = session().create(counter_spec(spec({}), rootfs));
-    StartOptions o;
-    o.stdio = {-1, -1, -1};
-    o.detach = true;
-    c.start(o);
+    auto c = start_detached(counter_spec(spec({}), rootfs));
     ASSERT_GE(wait_counter(rootfs, 3), 3) << "the counter does not count";
     std::string dir = images("shared-root");
     c.checkpoint({dir, false, false, false});
     long at = read_counter(rootfs);
-    RestoreOptions r;
-    r.dir = dir;
-    r.stdio = {-1, -1, -1};
-    auto back = session().restore(c.name(), r);
+    auto back = restore_quiet(c.name(), dir);
     EXPECT_EQ(back.state(), State::running);
     EXPECT_GE(wait_counter(rootfs, at + 3), at + 3) << "the restored counter does not count";
     back.destroy(true);
@@ -148,18 +155,11 @@ TEST_F(Checkpoint, AnIdmappedBindStaysIdmappedAfterRestore) {
     m.uid_map = {{0, 100000, 65536}};
     m.gid_map = {{0, 100000, 65536}};
     s.mounts = {m};
-    auto c = session().create(s);
-    StartOptions o;
-    o.stdio = {-1, -1, -1};
-    o.detach = true;
-    c.start(o);
+    auto c = start_detached(s);
     ASSERT_GE(wait_counter(rootfs, 3), 3);
     std::string dir = images("idmap-ck");
     c.checkpoint({dir, false, false, false});
-    RestoreOptions r;
-    r.dir = dir;
-    r.stdio = {-1, -1, -1};
-    auto back = session().restore(c.name(), r);
+    auto back = restore_quiet(c.name(), dir);
     ProcessSpec touch;
     touch.args = {"/bin/sh", "-c", "touch /vol/by-root 2>/dev/null && echo WROTE || echo refused"};
     EXPECT_EQ(exec_captured(back, touch).out, "refused\n")
@@ -291,11 +291,7 @@ TEST_F(Checkpoint, BindMountsAndLimitsComeBackUnderANewName) {
     s.mounts.push_back({data, "/data", "bind", {}});
     s.resources.memory = 64ll << 20;
     s.resources.pids = 20;
-    auto c = session().create(s);
-    StartOptions o;
-    o.stdio = {-1, -1, -1};
-    o.detach = true;
-    c.start(o);
+    auto c = start_detached(s);
     ASSERT_GE(wait_counter(data, 3), 3);
     std::string dir = images("bind");
     c.checkpoint({dir, false, false, false});
