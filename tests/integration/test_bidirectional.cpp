@@ -110,6 +110,31 @@ TEST_F(Bidirectional, TheHostsNewMountsReachTheContainer) {
     EXPECT_TRUE(take_back_propagated());
 }
 
+// A restore would give the mount a peer group of its own (CRIU makes them anew): the
+// checkpoint is refused, naming the mount, and the container runs on untouched.
+TEST_F(Bidirectional, CheckpointIsRefusedNamingTheMount) {
+    auto s = spec({"/bin/sh", "-c", "read x; echo still-here"});
+    s.mounts = {{shared_, "/shared", "bind", {"rbind", "bidirectional"}}};
+    auto c = session().create(s);
+    {
+        Running r(c);
+        std::string dir = "/tmp/ct-bidi-ckpt-" + std::to_string(getpid());
+        try {
+            c.checkpoint({dir, false, false, false});
+            ADD_FAILURE() << "a container with a bidirectional bind was checkpointed";
+        } catch (const Error &e) {
+            EXPECT_EQ(e.code(), Errc::unsupported);
+            EXPECT_NE(std::string(e.what()).find("mounts[0] (/shared) is bidirectional"),
+                      std::string::npos)
+                << e.what();
+        }
+        EXPECT_FALSE(fs::exists(dir)) << "the refused checkpoint made its image directory";
+        EXPECT_EQ(c.state(), State::running);
+        EXPECT_EQ(r.finish().out, "still-here\n");
+    }
+    c.destroy();
+}
+
 TEST_F(Bidirectional, RefusedWhereItCannotBeOrMustNotBe) {
     auto refused = [&](Spec s, Errc code, const std::string &says) {
         try {

@@ -100,6 +100,16 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
         throw Error(Errc::unsupported, "container " + q(name) +
                                            " has a user namespace: checkpointing such a "
                                            "container is not supported yet");
+    // CRIU gives a restored shared mount a peer group of its own: a bidirectional bind would
+    // come back cut off from the host, its propagation silently one-way.
+    for (size_t i = 0; i < spec.mounts.size(); ++i)
+        if (spec.mounts[i].bidirectional())
+            throw Error(Errc::unsupported,
+                        "container " + q(name) + ": mounts[" + std::to_string(i) + "] (" +
+                            spec.mounts[i].target +
+                            ") is bidirectional, which a restore cannot give back (CRIU makes "
+                            "the restored mount's peer group anew): such a container cannot be "
+                            "checkpointed");
     const pid_t pid = static_cast<pid_t>(e.state.pid);
 
     bool made = prepare_image_dir(o.dir);
