@@ -201,16 +201,14 @@ void plan_hooks(LaunchPlan &plan, const Spec &spec) {
     bool mount_hooks = std::any_of(plan.mounts.begin(), plan.mounts.end(), [](const MountOp &m) {
         return !m.pre.empty() || !m.post.empty();
     });
-    if (h.prestart.empty() && h.create_runtime.empty() && h.create_container.empty() &&
-        h.start_container.empty() && !mount_hooks)
-        return;
+    bool lifecycle = !h.prestart.empty() || !h.create_runtime.empty() ||
+                     !h.create_container.empty() || !h.start_container.empty();
+    if (!lifecycle && !mount_hooks) return;
     plan.child_hooks = child_hooks(h.start_container, "hooks.start_container");
     // The mounts' hooks run before the host knows the container's pid: "creating", without one.
     if (!plan.child_hooks.empty() || mount_hooks)
         plan.hook_state = memfd_with(oci_state(spec, "creating", 0), "the container's hooks");
-    if (h.prestart.empty() && h.create_runtime.empty() && h.create_container.empty() &&
-        h.start_container.empty())
-        return;  // no stop before the root for the mounts' hooks alone
+    if (!lifecycle) return;  // no stop before the root for the mounts' hooks alone
     // Runs in the launching process (or the monitor of a detached start) while the child
     // waits with its mounts made, before it enters its root.
     plan.before_root = [&spec, &plan](pid_t pid, int) {
