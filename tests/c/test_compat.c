@@ -318,6 +318,16 @@ static void mount_commands(void) {
     CHECK(libct_handle_to_err(libct_container_open(s, fname)) == -LCTERR_NOTFOUND, "not made");
     libct_container_destroy(ct);
 
+    /* A command not found in PATH is refused by the call that adds it. */
+    ct = libct_container_create(s, tc_name("cmds-nocmd"));
+    CHECK_OK(libct_container_set_nsmask(ct, CLONE_NEWNS | CLONE_NEWPID));
+    char *none_argv[] = {"no-such-command-c15", NULL};
+    struct libct_cmd none = {NULL, "no-such-command-c15", none_argv, NULL, NULL};
+    CHECK(libct_fs_add_mount_with_actions(ct, "capi", "/mnt/tmp", 0, "tmpfs", NULL, &none, NULL) ==
+              -LCTERR_CANTMOUNT,
+          "a command not in PATH is refused when added");
+    libct_container_destroy(ct);
+
     /* Refused (a bind source that does not exist): the pre-mount command never ran. */
     const char *log = tc_tmpdir("cmds-log");
     ct = libct_container_create(s, tc_name("cmds-bad"));
