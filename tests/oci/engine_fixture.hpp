@@ -107,6 +107,65 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
         return tar;
     }
 
+    // The `run` options users give Podman and Docker most (both spell them alike), with a
+    // volume of the test's holding `hello`.
+    std::vector<std::string> common_run_options() {
+        std::string vol = dir_ + "/vol";
+        std::filesystem::create_directories(vol);
+        write_file(vol + "/hello", "from the host\n");
+        return {"--read-only",
+                "--tmpfs",
+                "/etc:size=1m",
+                "-v",
+                vol + ":/data:ro",
+                "--hostname",
+                "h1",
+                "--env",
+                "A=b",
+                "--workdir",
+                "/data",
+                "--user",
+                "1000:1000",
+                "--cap-drop",
+                "ALL",
+                "--cap-add",
+                "NET_BIND_SERVICE",
+                "--security-opt",
+                "no-new-privileges",
+                "--memory",
+                "64m",
+                "--pids-limit",
+                "50",
+                "--shm-size",
+                "2m"};
+    }
+    // A script reading each of common_run_options() back inside the container; `etc` looks
+    // at the tmpfs on /etc (what an engine puts there differs), `extra` at the engine's own.
+    static std::string run_options_probe(const std::string &etc, const std::string &extra) {
+        return "hostname; echo $A; pwd; id -u; id -g; cat hello; "
+               "touch /x 2>/dev/null && echo root-WRITABLE || echo root-ro; "
+               "touch /data/x 2>/dev/null && echo data-WRITABLE || echo data-ro; " +
+               etc +
+               "; grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status; "
+               "grep -E ' /(etc|dev/shm) ' /proc/self/mountinfo | grep -oE 'size=[0-9]+k'; "
+               "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || "
+               "cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || "
+               "cat /sys/fs/cgroup/pids.max; " +
+               extra;
+    }
+
+    // `argv` run with a terminal of its own (script(1)), as a user typing it: what -it needs.
+    static Result on_a_terminal(const std::vector<std::string> &argv,
+                                const std::vector<std::string> &env) {
+        std::string cmd;
+        for (const auto &a : argv) {
+            cmd += '\'';
+            for (char c : a) cmd += c == '\'' ? std::string("'\\''") : std::string(1, c);
+            cmd += "' ";
+        }
+        return run({"script", "-qec", cmd, "/dev/null"}, "", std::chrono::seconds(60), env);
+    }
+
     std::string runtime_, dir_, tag_, cgroup_parent_;
 };
 

@@ -127,15 +127,20 @@ class Containerd : public EngineTest {
         ::_exit(127);
     }
 
-    Result ctr(std::vector<std::string> args, std::chrono::seconds timeout = 60s) {
+    // ctr on the test's containerd, then `args`.
+    std::vector<std::string> ctr_argv(const std::vector<std::string> &args) const {
         std::vector<std::string> argv = {"ctr", "--address", socket_, "--namespace", kNamespace};
         argv.insert(argv.end(), args.begin(), args.end());
-        return run(argv, "", timeout, engine_env());
+        return argv;
+    }
+    Result ctr(std::vector<std::string> args, std::chrono::seconds timeout = 60s) {
+        return run(ctr_argv(args), "", timeout, engine_env());
     }
 
-    // ctr run with the runc shim pointed at the runtime under test.
-    Result ctr_run(const std::string &id, const std::vector<std::string> &options,
-                   const std::vector<std::string> &command) {
+    // The arguments of ctr run with the runc shim pointed at the runtime under test.
+    std::vector<std::string> run_args(const std::string &id,
+                                      const std::vector<std::string> &options,
+                                      const std::vector<std::string> &command) const {
         std::vector<std::string> args = {
             "run",    "--runtime",   "io.containerd.runc.v2",        "--runc-binary",
             runtime_, "--runc-root", dir_ + "/runtime-root",         "--snapshotter",
@@ -144,7 +149,11 @@ class Containerd : public EngineTest {
         args.push_back(kImage);
         args.push_back(id);
         args.insert(args.end(), command.begin(), command.end());
-        return ctr(args);
+        return args;
+    }
+    Result ctr_run(const std::string &id, const std::vector<std::string> &options,
+                   const std::vector<std::string> &command) {
+        return ctr(run_args(id, options, command));
     }
 
     std::string task_status(const std::string &id) {
@@ -206,32 +215,10 @@ TEST_P(Containerd, DetachedTaskOutlivesCtrWithExecKillDelete) {
 // to the container's.
 TEST_P(Containerd, RunWithATerminal) {
     std::string id = tag_ + "-t";
-    std::vector<std::string> argv = {"ctr",
-                                     "--address",
-                                     socket_,
-                                     "--namespace",
-                                     kNamespace,
-                                     "run",
-                                     "-t",
-                                     "--rm",
-                                     "--runtime",
-                                     "io.containerd.runc.v2",
-                                     "--runc-binary",
-                                     runtime_,
-                                     "--runc-root",
-                                     dir_ + "/runtime-root",
-                                     "--snapshotter",
-                                     "native",
-                                     "--cgroup",
-                                     "/" + cgroup_parent_ + "/" + id,
-                                     kImage,
-                                     id,
-                                     "/bin/sh",
-                                     "-c",
-                                     "sleep 0.5; tty; echo tty-ok; exit 4"};
-    std::string cmd;
-    for (const auto &a : argv) cmd += "'" + a + "' ";
-    Result r = run({"script", "-qec", cmd, "/dev/null"}, "", 60s, engine_env());
+    Result r =
+        on_a_terminal(ctr_argv(run_args(id, {"-t", "--rm"},
+                                        {"/bin/sh", "-c", "sleep 0.5; tty; echo tty-ok; exit 4"})),
+                      engine_env());
     EXPECT_EQ(r.code, 4) << r.text();
     EXPECT_NE(r.out.find("/dev/pts/0"), std::string::npos) << r.text();
     EXPECT_NE(r.out.find("tty-ok"), std::string::npos) << r.text();

@@ -6,8 +6,6 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include <filesystem>
-
 #include "engine_fixture.hpp"
 
 using namespace ct::oci::test;
@@ -95,13 +93,26 @@ class Docker : public EngineTest {
         TearDownEngine();
     }
 
-    Result docker(std::vector<std::string> args, std::chrono::seconds timeout = 60s) {
-        // docker.io's client (another docker may come first in PATH).
+    // docker.io's client (another docker may come first in PATH) on the test's dockerd.
+    std::vector<std::string> docker_argv(const std::vector<std::string> &args) const {
         std::vector<std::string> argv = {
             ::access("/usr/bin/docker", X_OK) == 0 ? "/usr/bin/docker" : "docker", "--host",
             socket_};
         argv.insert(argv.end(), args.begin(), args.end());
-        return run(argv, "", timeout, engine_env());
+        return argv;
+    }
+    Result docker(std::vector<std::string> args, std::chrono::seconds timeout = 60s) {
+        return run(docker_argv(args), "", timeout, engine_env());
+    }
+    // `docker run` of the image with the runtime under test and no network: `options`, then
+    // the image and `command`.
+    Result docker_run(std::vector<std::string> options, const std::vector<std::string> &command,
+                      std::chrono::seconds timeout = 60s) {
+        std::vector<std::string> args = {"run", "--runtime", "ct", "--network", "none"};
+        args.insert(args.end(), options.begin(), options.end());
+        args.push_back(kImage);
+        args.insert(args.end(), command.begin(), command.end());
+        return docker(args, timeout);
     }
 
     std::string socket_;
@@ -109,12 +120,10 @@ class Docker : public EngineTest {
 };
 
 TEST_P(Docker, RunWithTheAddedRuntime) {
-    Result r = docker({"run", "--rm", "--runtime", "ct", "--network", "none", kImage, "/bin/sh",
-                       "-c", "echo hello from docker; exit 9"});
+    Result r = docker_run({"--rm"}, {"/bin/sh", "-c", "echo hello from docker; exit 9"});
     EXPECT_EQ(r.code, 9) << r.text() << "\ndockerd:\n" << read_file(dir_ + "/dockerd.log");
     EXPECT_EQ(r.out, "hello from docker\n") << r.text();
-    Result d = docker({"run", "-d", "--name", tag_, "--runtime", "ct", "--network", "none", kImage,
-                       "/bin/sleep", "1000"});
+    Result d = docker_run({"-d", "--name", tag_}, {"/bin/sleep", "1000"});
     ASSERT_EQ(d.code, 0) << d.text();
     Result e = docker({"exec", tag_, "/bin/sh", "-c", "echo exec-ok"});
     EXPECT_EQ(e.out, "exec-ok\n") << e.text();
@@ -127,59 +136,13 @@ TEST_P(Docker, RunWithTheAddedRuntime) {
 // The options users give `docker run` most, each read back inside the container: the same
 // figures with ct-oci as with runc.
 TEST_P(Docker, RunOptionsReachTheContainer) {
-    std::string vol = dir_ + "/vol";
-    std::filesystem::create_directories(vol);
-    write_file(vol + "/hello", "from the host\n");
-    std::vector<std::string> args = {"run",
-                                     "--rm",
-                                     "--runtime",
-                                     "ct",
-                                     "--network",
-                                     "none",
-                                     "--read-only",
-                                     "--tmpfs",
-                                     "/etc:size=1m",
-                                     "-v",
-                                     vol + ":/data:ro",
-                                     "--hostname",
-                                     "h1",
-                                     "--env",
-                                     "A=b",
-                                     "--workdir",
-                                     "/data",
-                                     "--user",
-                                     "1000:1000",
-                                     "--cap-drop",
-                                     "ALL",
-                                     "--cap-add",
-                                     "NET_BIND_SERVICE",
-                                     "--security-opt",
-                                     "no-new-privileges",
-                                     "--memory",
-                                     "64m",
-                                     "--pids-limit",
-                                     "50",
-                                     "--shm-size",
-                                     "2m",
-                                     "--init",
-                                     "--device",
-                                     "/dev/fuse",
-                                     "--ulimit",
-                                     "nofile=512:768",
-                                     kImage,
-                                     "/bin/sh",
-                                     "-c",
-                                     "hostname; echo $A; pwd; id -u; id -g; cat hello; "
-                                     "touch /x 2>/dev/null && echo root-WRITABLE || echo root-ro; "
-                                     "touch /data/x 2>/dev/null && echo data-WRITABLE || echo "
-                                     "data-ro; ls /etc | wc -l; "
-                                     "grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status; "
-                                     "grep -E ' /(etc|dev/shm) ' /proc/self/mountinfo | "
-                                     "grep -oE 'size=[0-9]+k'; "
-                                     "cat /sys/fs/cgroup/memory/memory.limit_in_bytes; "
-                                     "cat /sys/fs/cgroup/pids/pids.max; ulimit -n; ulimit -Hn; "
-                                     "ls -l /dev/fuse | cut -c1; cat /proc/1/comm"};
-    Result r = docker(args);
+    std::vector<std::string> options = common_run_options();
+    for (auto o : {"--rm", "--init", "--device", "/dev/fuse", "--ulimit", "nofile=512:768"})
+        options.push_back(o);
+    Result r = docker_run(options, {"/bin/sh", "-c",
+                                    run_options_probe("ls /etc | wc -l",
+                                                      "ulimit -n; ulimit -Hn; ls -l /dev/fuse | "
+                                                      "cut -c1; cat /proc/1/comm")});
     EXPECT_EQ(r.code, 0) << r.text() << "\ndockerd:\n" << read_file(dir_ + "/dockerd.log");
     EXPECT_EQ(r.out,
               "h1\nb\n/data\n1000\n1000\nfrom the host\nroot-ro\ndata-ro\n"
@@ -197,10 +160,10 @@ TEST_P(Docker, RunOptionsReachTheContainer) {
 // trap, the exit code kept), logs, and a start of the stopped container (a new create with
 // the same id, after the runtime's delete).
 TEST_P(Docker, PauseTopStatsUpdateStopStartAgain) {
-    Result d = docker({"run", "-d", "--name", tag_, "--runtime", "ct", "--network", "none", kImage,
-                       "/bin/sh", "-c",
-                       "echo started; trap 'echo stopping; exit 3' TERM; "
-                       "while :; do sleep 0.1; done"});
+    Result d =
+        docker_run({"-d", "--name", tag_}, {"/bin/sh", "-c",
+                                            "echo started; trap 'echo stopping; exit 3' TERM; "
+                                            "while :; do sleep 0.1; done"});
     ASSERT_EQ(d.code, 0) << d.text() << "\ndockerd:\n" << read_file(dir_ + "/dockerd.log");
     auto status = [&] { return docker({"inspect", "--format", "{{.State.Status}}", tag_}).out; };
     EXPECT_EQ(status(), "running\n");
@@ -251,29 +214,20 @@ TEST_P(Docker, PauseTopStatsUpdateStopStartAgain) {
 // docker run -it and docker exec -it: the runtime's console socket (the shim's), and the
 // client's terminal (script(1) gives it one) attached to the container's.
 TEST_P(Docker, InteractiveTerminal) {
-    std::string cmd;
-    for (const auto &a :
-         {std::string("/usr/bin/docker"), std::string("--host"), socket_, std::string("run"),
-          std::string("-it"), std::string("--rm"), std::string("--runtime"), std::string("ct"),
-          std::string("--network"), std::string("none"), std::string(kImage),
-          std::string("/bin/sh"), std::string("-c"),
-          std::string("sleep 0.5; tty; stty size; echo tty-ok; exit 5")})
-        cmd += "'" + a + "' ";
-    Result r = run({"script", "-qec", cmd, "/dev/null"}, "", 60s, engine_env());
+    Result r = on_a_terminal(
+        docker_argv({"run", "-it", "--rm", "--runtime", "ct", "--network", "none", kImage,
+                     "/bin/sh", "-c", "sleep 0.5; tty; stty size; echo tty-ok; exit 5"}),
+        engine_env());
     EXPECT_EQ(r.code, 5) << r.text();
     EXPECT_NE(r.out.find("/dev/pts/0"), std::string::npos) << r.text();
     EXPECT_NE(r.out.find("tty-ok"), std::string::npos) << r.text();
 
     // docker exec -it into a detached container: a terminal of the exec's own.
-    Result d = docker({"run", "-d", "--name", tag_, "--runtime", "ct", "--network", "none", kImage,
-                       "/bin/sleep", "1000"});
+    Result d = docker_run({"-d", "--name", tag_}, {"/bin/sleep", "1000"});
     ASSERT_EQ(d.code, 0) << d.text();
-    cmd.clear();
-    for (const auto &a : {std::string("/usr/bin/docker"), std::string("--host"), socket_,
-                          std::string("exec"), std::string("-it"), tag_, std::string("/bin/sh"),
-                          std::string("-c"), std::string("tty; echo exec-tty-ok; exit 6")})
-        cmd += "'" + a + "' ";
-    Result e = run({"script", "-qec", cmd, "/dev/null"}, "", 60s, engine_env());
+    Result e = on_a_terminal(
+        docker_argv({"exec", "-it", tag_, "/bin/sh", "-c", "tty; echo exec-tty-ok; exit 6"}),
+        engine_env());
     EXPECT_EQ(e.code, 6) << e.text();
     EXPECT_NE(e.out.find("/dev/pts/"), std::string::npos) << e.text();
     EXPECT_NE(e.out.find("exec-tty-ok"), std::string::npos) << e.text();
@@ -286,9 +240,9 @@ TEST_P(Docker, InteractiveTerminal) {
 // shim, then `docker start --checkpoint`, its restore; the container's counter goes on.
 TEST_P(Docker, CheckpointAndStartFromIt) {
     if (std::string why = criu_unusable(); !why.empty()) GTEST_SKIP() << why;
-    Result d =
-        docker({"run", "-d", "--name", tag_, "--runtime", "ct", "--network", "none", kImage,
-                "/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.1; done"});
+    Result d = docker_run(
+        {"-d", "--name", tag_},
+        {"/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.1; done"});
     ASSERT_EQ(d.code, 0) << d.text();
     auto ticks = [&] {
         std::string t = docker({"exec", tag_, "cat", "/tmp/n"}).out;

@@ -34,13 +34,17 @@ class Podman : public EngineTest {
         TearDownEngine();
     }
 
-    Result podman(std::vector<std::string> args, std::chrono::seconds timeout = 60s) {
+    // podman with the test's own storage, runtime and cgroup manager, then `args`.
+    std::vector<std::string> podman_argv(const std::vector<std::string> &args) const {
         std::vector<std::string> argv = {
             "podman",   "--root",           dir_ + "/root",     "--runroot", dir_ + "/runroot",
             "--tmpdir", dir_ + "/tmp",      "--storage-driver", "vfs",       "--events-backend",
             "none",     "--cgroup-manager", "cgroupfs",         "--runtime", runtime_};
         argv.insert(argv.end(), args.begin(), args.end());
-        return run(argv, "", timeout, podman_env());
+        return argv;
+    }
+    Result podman(std::vector<std::string> args, std::chrono::seconds timeout = 60s) {
+        return run(podman_argv(args), "", timeout, podman_env());
     }
     // Podman's own config: the rlimits of every container (kube play's too) that this
     // machine allows.
@@ -113,46 +117,10 @@ TEST_P(Podman, DetachedExecLogsStopRm) {
 // The options users give `podman run` most, each read back inside the container: the same
 // figures with ct-oci as with runc.
 TEST_P(Podman, RunOptionsReachTheContainer) {
-    std::string vol = dir_ + "/vol";
-    std::filesystem::create_directories(vol);
-    write_file(vol + "/hello", "from the host\n");
-    Result r = run_container(
-        {"--rm",
-         "--read-only",
-         "--tmpfs",
-         "/etc:size=1m",
-         "-v",
-         vol + ":/data:ro",
-         "--hostname",
-         "h1",
-         "--env",
-         "A=b",
-         "--workdir",
-         "/data",
-         "--user",
-         "1000:1000",
-         "--cap-drop",
-         "ALL",
-         "--cap-add",
-         "NET_BIND_SERVICE",
-         "--security-opt",
-         "no-new-privileges",
-         "--memory",
-         "64m",
-         "--pids-limit",
-         "50",
-         "--shm-size",
-         "2m"},
-        {"/bin/sh", "-c",
-         "hostname; echo $A; pwd; id -u; id -g; cat hello; "
-         "touch /x 2>/dev/null && echo root-WRITABLE || echo root-ro; "
-         "touch /data/x 2>/dev/null && echo data-WRITABLE || echo data-ro; "
-         "head -1 /etc/passwd; "
-         "grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status; "
-         "grep -E ' /(etc|dev/shm) ' /proc/self/mountinfo | grep -oE 'size=[0-9]+k'; "
-         "cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || "
-         "cat /sys/fs/cgroup/memory.max; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || "
-         "cat /sys/fs/cgroup/pids.max"});
+    std::vector<std::string> options = common_run_options();
+    options.insert(options.begin(), "--rm");
+    Result r =
+        run_container(options, {"/bin/sh", "-c", run_options_probe("head -1 /etc/passwd", "")});
     EXPECT_EQ(r.code, 0) << r.text();
     EXPECT_EQ(r.out,
               "h1\nb\n/data\n1000\n1000\nfrom the host\nroot-ro\ndata-ro\n"
@@ -205,33 +173,13 @@ TEST_P(Podman, RsharedVolumeFromASharedMountPropagatesBack) {
 
 // podman run -it and exec -it on a terminal, and a restart.
 TEST_P(Podman, InteractiveTerminal) {
-    // -it needs a terminal on podman's side: script(1) gives it one.
-    std::string cmd;
-    std::vector<std::string> argv = {"podman",
-                                     "--root",
-                                     dir_ + "/root",
-                                     "--runroot",
-                                     dir_ + "/runroot",
-                                     "--tmpdir",
-                                     dir_ + "/tmp",
-                                     "--storage-driver",
-                                     "vfs",
-                                     "--events-backend",
-                                     "none",
-                                     "--cgroup-manager",
-                                     "cgroupfs",
-                                     "--runtime",
-                                     runtime_,
-                                     "run",
-                                     "-it",
-                                     "--rm"};
-    for (const auto &o : container_options()) argv.push_back(o);
+    std::vector<std::string> run_it = {"run", "-it", "--rm"};
+    for (const auto &o : container_options()) run_it.push_back(o);
     // The pause first: Podman 4.3 can attach to the terminal after a container this short has
     // written (and exited): its output then is lost, whatever the runtime (seen with runc).
     for (auto a : {kImage, "/bin/sh", "-c", "sleep 0.5; tty; stty size; echo tty-ok"})
-        argv.push_back(a);
-    for (const auto &a : argv) cmd += "'" + a + "' ";
-    Result r = run({"script", "-qec", cmd, "/dev/null"}, "", 60s, podman_env());
+        run_it.push_back(a);
+    Result r = on_a_terminal(podman_argv(run_it), podman_env());
     EXPECT_EQ(r.code, 0) << r.text();
     EXPECT_NE(r.out.find("/dev/pts/0"), std::string::npos) << r.text();
     EXPECT_NE(r.out.find("tty-ok"), std::string::npos) << r.text();
@@ -240,30 +188,9 @@ TEST_P(Podman, InteractiveTerminal) {
     // new create under the same id).
     std::string name = tag_ + "-x";
     ASSERT_EQ(run_container({"-d", "--name", name}, {"/bin/sleep", "1000"}).code, 0);
-    cmd.clear();
-    for (const auto &a : {std::string("podman"),
-                          std::string("--root"),
-                          dir_ + "/root",
-                          std::string("--runroot"),
-                          dir_ + "/runroot",
-                          std::string("--tmpdir"),
-                          dir_ + "/tmp",
-                          std::string("--storage-driver"),
-                          std::string("vfs"),
-                          std::string("--events-backend"),
-                          std::string("none"),
-                          std::string("--cgroup-manager"),
-                          std::string("cgroupfs"),
-                          std::string("--runtime"),
-                          runtime_,
-                          std::string("exec"),
-                          std::string("-it"),
-                          name,
-                          std::string("/bin/sh"),
-                          std::string("-c"),
-                          std::string("tty; echo exec-tty-ok; exit 7")})
-        cmd += "'" + a + "' ";
-    Result e = run({"script", "-qec", cmd, "/dev/null"}, "", 60s, podman_env());
+    Result e = on_a_terminal(
+        podman_argv({"exec", "-it", name, "/bin/sh", "-c", "tty; echo exec-tty-ok; exit 7"}),
+        podman_env());
     EXPECT_EQ(e.code, 7) << e.text();
     EXPECT_NE(e.out.find("/dev/pts/"), std::string::npos) << e.text();
     EXPECT_NE(e.out.find("exec-tty-ok"), std::string::npos) << e.text();
