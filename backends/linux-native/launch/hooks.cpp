@@ -63,8 +63,9 @@ Fd memfd_with(const std::string &text, const char *what) {
     __builtin_unreachable();  // die() exits; a lambda cannot say so
 }
 
-std::string field(const char *kind, size_t i, const Hook &h) {
-    return std::string("hooks.") + kind + "[" + std::to_string(i) + "] (" + h.path + ")";
+// How a hook is named in errors: "hooks.poststart[0] (/bin/x)", "mounts[2].hooks.pre[0] (...)".
+std::string field(const std::string &list, size_t i, const Hook &h) {
+    return list + "[" + std::to_string(i) + "] (" + h.path + ")";
 }
 
 void run_one(const Spec &spec, const Hook &h, const std::string &shown, const std::string &state,
@@ -167,14 +168,14 @@ std::string oci_state(const Spec &spec, const char *status, int64_t pid) {
 void run_hooks(const Spec &spec, const std::vector<Hook> &hooks, const char *kind,
                const std::string &state, pid_t enter_pid) {
     for (size_t i = 0; i < hooks.size(); ++i)
-        run_one(spec, hooks[i], field(kind, i, hooks[i]), state, enter_pid);
+        run_one(spec, hooks[i], field(std::string("hooks.") + kind, i, hooks[i]), state, enter_pid);
 }
 
 void run_hooks_logged(const Spec &spec, const std::vector<Hook> &hooks, const char *kind,
                       const std::string &state) noexcept {
     for (size_t i = 0; i < hooks.size(); ++i) {
         try {
-            run_one(spec, hooks[i], field(kind, i, hooks[i]), state, 0);
+            run_one(spec, hooks[i], field(std::string("hooks.") + kind, i, hooks[i]), state, 0);
         } catch (const std::exception &e) {
             criu::log(CT_LOG_WARN, "container '" + spec.name + "': " + e.what());
         }
@@ -190,7 +191,7 @@ std::vector<ChildHook> child_hooks(const std::vector<Hook> &hooks, const std::st
         c.args = k.args.empty() ? std::vector<std::string>{k.path} : k.args;
         c.env = k.env;
         c.timeout_ms = k.timeout ? static_cast<int>(*k.timeout * 1000) : -1;
-        c.shown = list + "[" + std::to_string(i) + "] (" + k.path + ")";
+        c.shown = field(list, i, k);
         out.push_back(std::move(c));
     }
     return out;
