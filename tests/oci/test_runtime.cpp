@@ -4,6 +4,7 @@
 // a running one), each an error in the --log file in the requested format. Every test runs
 // with ct-oci and with runc, the reference, on the same bundle; each ends with nothing of it
 // left: no container in the state root, no cgroup, no process.
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -117,6 +118,93 @@ TEST_P(Runtime, CreatedContainerIsDeletedWithItsWaitingProcess) {
     EXPECT_FALSE(fs::exists(out_ + "/ran")) << "the command ran without start";
     expect_nothing_left();
 }
+
+// ct-oci create killed (SIGKILL) at each of libct's fault points in turn (CT_FAULT_STEP=N, as
+// tests/integration/test_faults.cpp does for ct), as a node that loses power or an OOM kill
+// would: what is left is either absent or a container engines can handle, i.e. `stopped` (to
+// be deleted as after any failed create) or `created` with its waiting process; never one that
+// claims a process it has not. The engine's delete then leaves nothing and the ID is free.
+class RuntimeFaults : public RuntimeTest {};
+
+TEST_P(RuntimeFaults, CreateKilledAtEveryStepIsStoppedOrCreatedAndDeletable) {
+    write_config({"/bin/sleep", "1000"});
+    int killed = 0;
+    for (int step = 1; step < 40; ++step) {
+        SCOPED_TRACE("create killed at fault point " + std::to_string(step));
+        std::vector<std::string> argv = global_options();
+        for (std::string a : {"create", "--bundle", bundle_.c_str(), id_.c_str()})
+            argv.push_back(a);
+        Result c =
+            run(argv, "", std::chrono::seconds(30), {"CT_FAULT_STEP=" + std::to_string(step)});
+        if (c.code == 0) {  // ran through every fault point
+            EXPECT_EQ(rt({"delete", "--force", id_}).code, 0);
+            break;
+        }
+        ASSERT_EQ(c.code, 128 + SIGKILL) << c.text();
+        ++killed;
+        Result st = rt({"state", id_});
+        Result l = rt({"list", "--quiet"});
+        EXPECT_EQ(st.code == 0, l.out.find(id_) != std::string::npos)
+            << "state and list disagree:\n"
+            << st.text() << "\n"
+            << l.text();
+        if (st.code == 0) {
+            json j = json::parse(st.out);
+            std::string status = j["status"];
+            if (status == "created") {
+                EXPECT_TRUE(process_exists(j["pid"].get<pid_t>())) << st.out;
+            } else {
+                EXPECT_EQ(status, "stopped") << st.out;
+                EXPECT_EQ(j["pid"], 0) << st.out;
+            }
+            // What an engine does after a create that failed: delete, --force unless stopped.
+            Result d = status == "stopped" ? rt({"delete", id_}) : rt({"delete", "--force", id_});
+            EXPECT_EQ(d.code, 0) << d.text();
+        }
+        expect_nothing_left();
+    }
+    EXPECT_GE(killed, 4) << "create passes fewer fault points than it has steps";
+    // The ID is free again: a whole create, start and delete.
+    write_config({"/bin/true"});
+    ASSERT_EQ(rt({"create", "--bundle", bundle_, id_}).code, 0);
+    EXPECT_EQ(rt({"delete", "--force", id_}).code, 0);
+    expect_nothing_left();
+}
+
+// delete of a stopped container killed at each of its fault points: the container is gone, or
+// still there as `stopped`, and the engine's next delete finishes it.
+TEST_P(RuntimeFaults, DeleteKilledAtEveryStepIsFinishedByTheNextDelete) {
+    write_config({"/bin/true"});
+    int killed = 0;
+    for (int step = 1; step < 40; ++step) {
+        SCOPED_TRACE("delete killed at fault point " + std::to_string(step));
+        ASSERT_EQ(rt({"create", "--bundle", bundle_, id_}).code, 0);
+        ASSERT_EQ(rt({"start", id_}).code, 0);
+        ASSERT_TRUE(eventually([&] { return state()["status"] == "stopped"; }));
+        std::vector<std::string> argv = global_options();
+        argv.push_back("delete");
+        argv.push_back(id_);
+        Result d =
+            run(argv, "", std::chrono::seconds(30), {"CT_FAULT_STEP=" + std::to_string(step)});
+        if (d.code == 0) {  // ran through every fault point
+            expect_nothing_left();
+            break;
+        }
+        ASSERT_EQ(d.code, 128 + SIGKILL) << d.text();
+        ++killed;
+        Result st = rt({"state", id_});
+        if (st.code == 0) {
+            EXPECT_EQ(json::parse(st.out)["status"], "stopped") << st.out;
+            Result again = rt({"delete", id_});
+            EXPECT_EQ(again.code, 0) << again.text();
+        }
+        expect_nothing_left();
+    }
+    EXPECT_GE(killed, 3) << "delete passes fewer fault points than it has steps";
+}
+
+INSTANTIATE_TEST_SUITE_P(Runtimes, RuntimeFaults, ::testing::Values("ct-oci"),
+                         [](const auto &) { return "ct_oci"; });
 
 INSTANTIATE_TEST_SUITE_P(Runtimes, Runtime, ::testing::Values("ct-oci", "runc"),
                          [](const auto &info) {

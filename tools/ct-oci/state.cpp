@@ -38,8 +38,11 @@ std::string rfc3339(int64_t t) {
 }  // namespace
 
 std::string oci_status(const ContainerInfo &info) {
-    // A step cut short by a crash (libct's "incomplete") is one an engine can only delete.
+    // A step cut short by a crash (libct's "incomplete") is one an engine can only delete; so
+    // is a create killed between libct's create and the spawn of the process that waits for
+    // `start` (libct's "created" without a process: `start` cannot run it).
     if (info.state == State::stopped || info.state == State::incomplete) return "stopped";
+    if (info.state == State::created && info.pid <= 0) return "stopped";
     if (info.pid > 0) {
         char s = proc_state(info.pid);
         if (s == 0 || s == 'Z' || s == 'X') return "stopped";
