@@ -616,6 +616,39 @@ TEST(OciConfig, SystemdCgroupPathsBecomeCgroupfsPaths) {
     EXPECT_THROW(cgroup_path("nota-slice:p:n", true, "c"), Error);
 }
 
+// Buildah's process (so every RUN step of `podman build`): its whole set as ambient, with no
+// inheritable set. runc raises none of them (the kernel cannot) and runs the step; so does
+// ct-oci, warning about the ones it leaves out. Those both permitted and inheritable stay.
+TEST(OciConfig, AmbientCapabilitiesTheKernelCannotRaiseAreLeftOutWithAWarning) {
+    json caps = {{"bounding", {"CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW"}},
+                 {"effective", {"CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW"}},
+                 {"permitted", {"CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW"}},
+                 {"inheritable", {"CAP_KILL", "CAP_NET_RAW"}},
+                 {"ambient", {"CAP_CHOWN", "CAP_KILL", "CAP_SYS_ADMIN"}}};
+    json j = podman_config();
+    j["process"]["capabilities"] = caps;
+    std::vector<std::string> warnings;
+    BundleContext ctx = kCtx;
+    ctx.warn = [&](const std::string &m) { warnings.push_back(m); };
+    Spec s = decode(j, ctx);
+    EXPECT_NO_THROW(validate(s));
+    ASSERT_TRUE(s.process.capabilities);
+    EXPECT_EQ(s.process.capabilities->ambient, std::vector<std::string>{"CAP_KILL"});
+    EXPECT_EQ(s.process.capabilities->inheritable,
+              (std::vector<std::string>{"CAP_KILL", "CAP_NET_RAW"}));
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_EQ(warnings[0],
+              "process.capabilities.ambient: not raised (not both permitted and inheritable): "
+              "CAP_CHOWN, CAP_SYS_ADMIN");
+    // An exec's process document the same way; nothing to warn about when all can be raised.
+    caps["ambient"] = {"CAP_KILL"};
+    warnings.clear();
+    ProcessSpec p = process_from_config({{"args", {"true"}}, {"cwd", "/"}, {"capabilities", caps}},
+                                        "exec.json", "", ctx.warn);
+    EXPECT_EQ(p.capabilities->ambient, std::vector<std::string>{"CAP_KILL"});
+    EXPECT_TRUE(warnings.empty());
+}
+
 TEST(OciConfig, AnExecProcessDocument) {
     json p = {
         {"args", {"/bin/sh", "-c", "id"}},

@@ -114,6 +114,35 @@ TEST_P(Podman, DetachedExecLogsStopRm) {
     expect_no_containers();
 }
 
+// `podman build`: Buildah runs each RUN step of the Containerfile through the runtime (create,
+// start, delete, with its own bundle: the whole default set of capabilities as ambient ones,
+// no inheritable set). The steps see the earlier steps' files, ENV, WORKDIR and USER, and the
+// image they make runs: ct-oci as runc.
+TEST_P(Podman, BuildRunsTheContainerfilesStepsThroughTheRuntime) {
+    std::string ctx = dir_ + "/build";
+    std::filesystem::create_directories(ctx);
+    write_file(ctx + "/Containerfile",
+               std::string("FROM ") + kImage +
+                   "\nRUN echo built > /built && grep CapEff /proc/self/status"
+                   "\nRUN mkdir /made && echo two > /made/f"
+                   "\nENV X=1\nWORKDIR /made\nRUN echo \"$(pwd) $(cat f) $X\""
+                   "\nUSER 1000:1000\nRUN echo \"user $(id -u):$(id -g)\"\n");
+    std::string image = "localhost/" + tag_ + "-built:test";
+    std::vector<std::string> args = {
+        "build", "--no-cache", "--network", "none", "--cgroup-parent", "/" + cgroup_parent_,
+        "-t",    image,        ctx};
+    Result b = podman(args, 120s);
+    ASSERT_EQ(b.code, 0) << b.text();
+    EXPECT_NE(b.out.find("CapEff:\t00000000a80425fb"), std::string::npos) << b.text();
+    EXPECT_NE(b.out.find("/made two 1\n"), std::string::npos) << b.text();
+    EXPECT_NE(b.out.find("user 1000:1000\n"), std::string::npos) << b.text();
+    Result r = podman({"run", "--rm", "--network", "none", "--user", "0", "--cgroup-parent",
+                       "/" + cgroup_parent_, image, "/bin/sh", "-c", "cat /built /made/f; pwd"});
+    EXPECT_EQ(r.out, "built\ntwo\n/made\n") << r.text();
+    EXPECT_EQ(podman({"rmi", image}).code, 0);
+    expect_no_containers();
+}
+
 // The options users give `podman run` most, each read back inside the container: the same
 // figures with ct-oci as with runc.
 TEST_P(Podman, RunOptionsReachTheContainer) {

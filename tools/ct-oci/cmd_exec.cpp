@@ -95,8 +95,9 @@ int cmd_exec(Context &c) {
     if (c.cl.has("process")) {
         if (c.cl.args.size() > 1)
             throw Error(Errc::invalid_argument, "exec: a command and --process both given");
-        p = process_from_config(read_json_file(c.cl.value("process"), "process file"),
-                                c.cl.value("process"), "");
+        p = process_from_config(
+            read_json_file(c.cl.value("process"), "process file"), c.cl.value("process"), "",
+            [&](const std::string &m) { c.log.warning(c.cl.value("process") + ": " + m); });
     } else {
         p = process_from_flags(c.cl, info.spec.process);
     }

@@ -23,7 +23,8 @@ struct Made {
 Made make(Context &c, bool defer) {
     std::string id = c.id();
     std::string bundle = absolute(c.cl.value("bundle", "."));
-    BundleContext ctx{id, bundle, c.cl.global.systemd_cgroup, on_shared_mount};
+    BundleContext ctx{id, bundle, c.cl.global.systemd_cgroup, on_shared_mount,
+                      [&](const std::string &m) { c.log.warning("config.json: " + m); }};
     Spec spec = spec_from_config(read_config(bundle), ctx);
     ProcessIo io;
     setup_io(c, spec.process.terminal, io);

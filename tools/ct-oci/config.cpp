@@ -105,7 +105,7 @@ Spec spec_from_config(const json &config, const BundleContext &ctx) {
     auto process = c.object("process");
     if (!process)
         throw Error(Errc::invalid_spec, "config.json: process: is required to create a container");
-    s.process = process_from_config(process->value(), "config.json");
+    s.process = process_from_config(process->value(), "config.json", "process", ctx.warn);
     s.hostname = c.str("hostname");
     if (std::string d = c.str("domainname"); !d.empty()) s.sysctl["kernel.domainname"] = d;
     for (const auto &[k, v] : c.string_map("annotations")) s.annotations[k] = v;

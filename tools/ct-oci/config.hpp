@@ -18,6 +18,9 @@ namespace ct::oci {
 // The OCI runtime spec version this runtime implements (`state`, `features`, hooks' state).
 inline constexpr const char kSpecVersion[] = "1.2.0";
 
+// Where a conversion reports what it adjusted to match runc (the --log file's warnings).
+using Warn = std::function<void(const std::string &)>;
+
 struct BundleContext {
     std::string id;               // the container's id: Spec::name
     std::string bundle;           // absolute bundle directory: relative paths are taken from there
@@ -25,6 +28,7 @@ struct BundleContext {
     // Whether a host path is on a shared mount: a shared bind under a shared root propagates
     // both ways (runc's rshared) only from one; unset: every path is taken as being on one.
     std::function<bool(const std::string &)> on_shared_mount;
+    Warn warn;  // unset: adjustments are silent
 };
 
 // Reads <bundle>/config.json (a regular file of at most 4 MiB). Errors name the file.
@@ -35,9 +39,11 @@ nlohmann::json read_config(const std::string &bundle);
 Spec spec_from_config(const nlohmann::json &config, const BundleContext &ctx);
 
 // An OCI process (config.json's "process", or exec --process FILE). `origin` names the
-// document in errors.
+// document in errors. Ambient capabilities the kernel cannot raise (not both permitted and
+// inheritable) are left out with a warning, as runc does: Buildah (so `podman build`) asks
+// for its whole set as ambient without inheritable ones.
 ProcessSpec process_from_config(const nlohmann::json &process, const std::string &origin,
-                                const std::string &path = "process");
+                                const std::string &path = "process", const Warn &warn = {});
 
 // OCI LinuxResources (config.json's linux.resources, or update --resources FILE).
 Resources resources_from_config(const nlohmann::json &resources, const std::string &origin,

@@ -9,13 +9,28 @@
 namespace ct::oci {
 namespace {
 
-Capabilities capabilities_from(const Node &c) {
+bool holds(const std::vector<std::string> &set, const std::string &cap) {
+    return std::find(set.begin(), set.end(), cap) != set.end();
+}
+
+Capabilities capabilities_from(const Node &c, const Warn &warn) {
     Capabilities caps;
     caps.bounding = c.strings("bounding");
     caps.effective = c.strings("effective");
     caps.permitted = c.strings("permitted");
     caps.inheritable = c.strings("inheritable");
-    caps.ambient = c.strings("ambient");
+    // The kernel raises an ambient capability only if it is permitted and inheritable; runc
+    // has always let the others go (it ignored the EPERM, and warns since 1.2), and engines
+    // rely on that, so they are left out here rather than refused by the spec's validator.
+    std::string dropped;
+    for (const auto &cap : c.strings("ambient")) {
+        if (holds(caps.permitted, cap) && holds(caps.inheritable, cap))
+            caps.ambient.push_back(cap);
+        else
+            dropped += (dropped.empty() ? "" : ", ") + cap;
+    }
+    if (!dropped.empty() && warn)
+        warn(c.field("ambient") + ": not raised (not both permitted and inheritable): " + dropped);
     return caps;
 }
 
@@ -35,7 +50,8 @@ Rlimit rlimit_from(const Node &r) {
 
 }  // namespace
 
-ProcessSpec process_from_config(const json &j, const std::string &origin, const std::string &path) {
+ProcessSpec process_from_config(const json &j, const std::string &origin, const std::string &path,
+                                const Warn &warn) {
     Node p(j, origin, path);
     ProcessSpec out;
     out.terminal = p.boolean("terminal");
@@ -58,7 +74,7 @@ ProcessSpec process_from_config(const json &j, const std::string &origin, const 
     out.env = p.strings("env");
     out.cwd = p.str("cwd", "/");
     if (auto c = p.object("capabilities"))
-        out.capabilities = capabilities_from(*c);
+        out.capabilities = capabilities_from(*c, warn);
     else
         out.capabilities = Capabilities{};  // none: the OCI spec's meaning of no capabilities
     for (const auto &r : p.items("rlimits")) out.rlimits.push_back(rlimit_from(r));
