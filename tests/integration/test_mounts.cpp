@@ -306,6 +306,24 @@ TEST_F(Mounts, ASpecMountOnDevShmReplacesTheDefaultOne) {
     EXPECT_EQ(r.out, "size=65536k\n1777\n") << r.err;
 }
 
+// A sysfs of the spec's at /sys (what a privileged engine container asks for: read-write)
+// replaces the read-only default instead of failing the start (the kernel refuses the same
+// sysfs twice on one mount point); the default masks still cover it. Without it, /sys stays
+// read-only (Confinement.SysfsStaysReadOnly tries to write through it).
+TEST_F(Mounts, ASpecSysfsOnSysReplacesTheReadOnlyDefault) {
+    auto s = spec({"/bin/sh", "-c",
+                   "awk '$5 == \"/sys\" {print $6}' /proc/self/mountinfo | cut -c1-3; "
+                   "awk '$5 == \"/sys/firmware\" {print $9}' /proc/self/mountinfo"});
+    s.mounts = {{"", "/sys", "sysfs", {"rw", "nosuid", "nodev", "noexec"}}};
+    auto r = run(s);
+    EXPECT_EQ(r.status.shell_code(), 0) << r.err;
+    EXPECT_EQ(r.out, "rw,\ntmpfs\n") << r.err;  // one sysfs there, the spec's, masked
+    s.mounts = {{"", "/sys/", "sysfs", {"ro"}}};
+    EXPECT_EQ(run(s).out, "ro,\ntmpfs\n");
+    s.mounts.clear();
+    EXPECT_EQ(run(s).out, "ro,\ntmpfs\n");
+}
+
 // A tree too big for the tmpfs fails the start naming the mount; nothing is left.
 TEST_F(Mounts, TmpCopyUpThatDoesNotFitFailsTheStart) {
     auto root = rootfs_copy("copyup-big");

@@ -490,6 +490,25 @@ TEST_P(Commands, ASharedVolumeFromAPrivateMountRunsAsWithRunc) {
     expect_nothing_left();
 }
 
+// /sys as the bundle asks: read-only as engines ask by default, read-write for a privileged
+// container (Podman's and Docker's --privileged leave "ro" out), as runc mounts it.
+TEST_P(Commands, SysfsIsReadWriteOnlyWhenTheBundleAsks) {
+    const std::vector<std::string> probe = {
+        "/bin/sh", "-c", "awk '$5 == \"/sys\" {print $6}' /proc/self/mountinfo | cut -c1-3"};
+    for (bool rw : {false, true}) {
+        json c = config(probe);
+        for (auto &m : c["mounts"])
+            if (m["destination"] == "/sys" && rw)
+                m["options"] = {"nosuid", "noexec", "nodev", "rw"};
+        write_config_json(c);
+        Result r = rt({"run", "--bundle", bundle_, id_});
+        EXPECT_EQ(r.code, 0) << r.text();
+        EXPECT_EQ(r.out, rw ? "rw,\n" : "ro,\n") << r.text();
+        rt({"delete", id_});
+    }
+    expect_nothing_left();
+}
+
 TEST_P(Commands, ListAndPsInJson) {
     pid_t first = start_container({"/bin/sleep", "100"});
     std::string second = id_ + "-b";

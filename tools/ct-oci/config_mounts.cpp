@@ -27,7 +27,10 @@ bool backend_makes(const std::string &target, const std::string &type,
     if (target == "/dev" && type == "tmpfs") return true;
     if (target == "/dev/pts" && type == "devpts") return true;
     if (target == "/dev/mqueue" && type == "mqueue") return ns.ipc;
-    if (target == "/sys" && type == "sysfs") return ns.net;
+    // A read-write sysfs (a privileged container's) is the spec's own mount, which replaces
+    // the backend's read-only one.
+    if (target == "/sys" && type == "sysfs")
+        return ns.net && (has(options, "ro") || has(options, "rro"));
     if (target == "/dev/shm" && type == "tmpfs") {
         // The backend's /dev/shm: the same tmpfs unless the bundle asks for another one.
         static const std::set<std::string> kSame = {"nosuid", "noexec", "nodev", "mode=1777",

@@ -98,7 +98,8 @@ struct LaunchPlan {
     std::string root_data;    // its options
     bool readonly_rootfs = false;
     unsigned long root_propagation = 0;  // MS_SHARED etc. (| MS_REC) of the root, after pivot
-    bool mount_proc = true, mount_dev = true, mount_sys = true;
+    bool mount_proc = true, mount_dev = true;
+    bool mount_sys = true;  // the read-only default sysfs (not when a spec's sysfs goes there)
     bool dev_shm = true;  // with mount_dev: a tmpfs on /dev/shm (not when a spec mount goes there)
     std::vector<MountOp> mounts;
     std::vector<DeviceOp> devices;

@@ -270,12 +270,19 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
     // show the container's interfaces, else it shows the host's: then leave it out.
     p.mount_proc = p.new_mountns;
     p.mount_dev = p.new_mountns;
-    p.mount_sys = p.new_mountns && (p.clone_flags & CLONE_NEWNET);
-    // Engines give /dev/shm a tmpfs (or a bind) of their own: no default one under it.
-    p.dev_shm = std::none_of(s.mounts.begin(), s.mounts.end(), [](const MountSpec &m) {
-        auto end = m.target.find_last_not_of('/');
-        return end != std::string::npos && m.target.substr(0, end + 1) == "/dev/shm";
-    });
+    // Engines give /dev/shm a tmpfs (or a bind) of their own: no default one under it. A
+    // sysfs of the spec's at /sys (a privileged engine container's, read-write) replaces the
+    // read-only default: the kernel refuses a second mount of the same sysfs on it.
+    auto spec_mounts_at = [&](const char *target, const char *type) {
+        return std::any_of(s.mounts.begin(), s.mounts.end(), [&](const MountSpec &m) {
+            auto end = m.target.find_last_not_of('/');
+            return end != std::string::npos && m.target.substr(0, end + 1) == target &&
+                   (!type || m.type == type);
+        });
+    };
+    p.mount_sys =
+        p.new_mountns && (p.clone_flags & CLONE_NEWNET) && !spec_mounts_at("/sys", "sysfs");
+    p.dev_shm = !spec_mounts_at("/dev/shm", nullptr);
     for (size_t i = 0; i < s.mounts.size(); ++i) {
         std::string field = "mounts[" + std::to_string(i) + "]";
         size_t first = p.mounts.size();
