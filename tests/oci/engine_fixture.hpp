@@ -154,6 +154,30 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
                extra;
     }
 
+    // A build context whose Containerfile (also named Dockerfile) builds on `image` with RUN
+    // steps that each depend on the ones before (a file, ENV, WORKDIR, USER); returns its
+    // directory. expect_build_steps_ran() reads the steps' output in the build's.
+    std::string build_context(const std::string &image) {
+        std::string ctx = dir_ + "/build";
+        std::filesystem::create_directories(ctx);
+        std::string steps = "FROM " + image +
+                            "\nRUN echo built > /built && grep CapEff /proc/self/status"
+                            "\nRUN mkdir /made && echo two > /made/f"
+                            "\nENV X=1\nWORKDIR /made\nRUN echo \"$(pwd) $(cat f) $X\""
+                            "\nUSER 1000:1000\nRUN echo \"user $(id -u):$(id -g)\"\n";
+        write_file(ctx + "/Containerfile", steps);
+        write_file(ctx + "/Dockerfile", steps);
+        return ctx;
+    }
+    static void expect_build_steps_ran(const Result &build) {
+        EXPECT_NE(build.out.find("CapEff:\t00000000a80425fb"), std::string::npos) << build.text();
+        EXPECT_NE(build.out.find("/made two 1\n"), std::string::npos) << build.text();
+        EXPECT_NE(build.out.find("user 1000:1000\n"), std::string::npos) << build.text();
+    }
+    // What the built image shows, run as root: the first steps' files and the WORKDIR.
+    static constexpr const char *kBuiltProbe = "cat /built /made/f; pwd";
+    static constexpr const char *kBuiltProbeOut = "built\ntwo\n/made\n";
+
     // `argv` run with a terminal of its own (script(1)), as a user typing it: what -it needs.
     static Result on_a_terminal(const std::vector<std::string> &argv,
                                 const std::vector<std::string> &env) {

@@ -47,6 +47,8 @@ class Docker : public EngineTest {
                                          "/" + cgroup_parent_,
                                          "--add-runtime",
                                          "ct=" + runtime_,
+                                         "--default-runtime",  // docker build's containers
+                                         "ct",
                                          "--experimental",  // docker checkpoint
                                          "--default-ulimit",
                                          "nofile=1024:1024",
@@ -209,6 +211,29 @@ TEST_P(Docker, PauseTopStatsUpdateStopStartAgain) {
     EXPECT_EQ(e.out, "exec-again\n") << e.text();
     Result rm = docker({"rm", "--force", tag_});
     EXPECT_EQ(rm.code, 0) << rm.text();
+    EXPECT_EQ(docker({"ps", "--all", "--quiet"}).out, "");
+    expect_nothing_left(dir_ + "/data");
+}
+
+// docker build (the classic builder, Docker 20.10's default): each RUN step of the Dockerfile is
+// a container of the daemon's default runtime, here the one under test. The steps see the
+// earlier steps' files, ENV, WORKDIR and USER, and the image they make runs.
+TEST_P(Docker, BuildRunsTheDockerfilesStepsThroughTheRuntime) {
+    std::string ctx = build_context(kImage);
+    std::string image = tag_ + "-built:test";
+    EXPECT_EQ(docker({"info", "--format", "{{.DefaultRuntime}}"}).out, "ct\n");
+    Result b = run(docker_argv({"build", "--no-cache", "--network", "none", "-t", image, ctx}), "",
+                   120s, [&] {
+                       auto env = engine_env();
+                       env.push_back("DOCKER_BUILDKIT=0");
+                       return env;
+                   }());
+    ASSERT_EQ(b.code, 0) << b.text() << "\ndockerd:\n" << read_file(dir_ + "/dockerd.log");
+    expect_build_steps_ran(b);
+    Result r = docker({"run", "--rm", "--runtime", "ct", "--network", "none", "--user", "0", image,
+                       "/bin/sh", "-c", kBuiltProbe});
+    EXPECT_EQ(r.out, kBuiltProbeOut) << r.text();
+    EXPECT_EQ(docker({"rmi", image}).code, 0);
     EXPECT_EQ(docker({"ps", "--all", "--quiet"}).out, "");
     expect_nothing_left(dir_ + "/data");
 }

@@ -119,27 +119,38 @@ TEST_P(Podman, DetachedExecLogsStopRm) {
 // no inheritable set). The steps see the earlier steps' files, ENV, WORKDIR and USER, and the
 // image they make runs: ct-oci as runc.
 TEST_P(Podman, BuildRunsTheContainerfilesStepsThroughTheRuntime) {
-    std::string ctx = dir_ + "/build";
-    std::filesystem::create_directories(ctx);
-    write_file(ctx + "/Containerfile",
-               std::string("FROM ") + kImage +
-                   "\nRUN echo built > /built && grep CapEff /proc/self/status"
-                   "\nRUN mkdir /made && echo two > /made/f"
-                   "\nENV X=1\nWORKDIR /made\nRUN echo \"$(pwd) $(cat f) $X\""
-                   "\nUSER 1000:1000\nRUN echo \"user $(id -u):$(id -g)\"\n");
+    std::string ctx = build_context(kImage);
     std::string image = "localhost/" + tag_ + "-built:test";
     std::vector<std::string> args = {
         "build", "--no-cache", "--network", "none", "--cgroup-parent", "/" + cgroup_parent_,
         "-t",    image,        ctx};
     Result b = podman(args, 120s);
     ASSERT_EQ(b.code, 0) << b.text();
-    EXPECT_NE(b.out.find("CapEff:\t00000000a80425fb"), std::string::npos) << b.text();
-    EXPECT_NE(b.out.find("/made two 1\n"), std::string::npos) << b.text();
-    EXPECT_NE(b.out.find("user 1000:1000\n"), std::string::npos) << b.text();
+    expect_build_steps_ran(b);
     Result r = podman({"run", "--rm", "--network", "none", "--user", "0", "--cgroup-parent",
-                       "/" + cgroup_parent_, image, "/bin/sh", "-c", "cat /built /made/f; pwd"});
-    EXPECT_EQ(r.out, "built\ntwo\n/made\n") << r.text();
+                       "/" + cgroup_parent_, image, "/bin/sh", "-c", kBuiltProbe});
+    EXPECT_EQ(r.out, kBuiltProbeOut) << r.text();
     EXPECT_EQ(podman({"rmi", image}).code, 0);
+    expect_no_containers();
+}
+
+// podman run --privileged (systemd and nested engines in containers): a read-write /sys, no
+// seccomp filter, no masked paths, the host's devices; ct-oci as runc.
+TEST_P(Podman, PrivilegedContainer) {
+    Result r = run_container(
+        {"--rm", "--privileged"},
+        {"/bin/sh", "-c",
+         "awk '$5 == \"/sys\" {print $6}' /proc/self/mountinfo | cut -c1-3; "
+         "grep Seccomp: /proc/self/status | tr -d '\t'; "
+         "awk '$5 ~ /^\\/proc\\// || $5 == \"/sys/firmware\"' /proc/self/mountinfo | wc -l; "
+         "test -c /dev/vda -o -c /dev/kmsg && echo host-devices"});
+    EXPECT_EQ(r.code, 0) << r.text();
+    EXPECT_EQ(r.out, "rw,\nSeccomp:0\n0\nhost-devices\n") << r.text();
+    // Without it: the confinement of every container.
+    r = run_container({"--rm"}, {"/bin/sh", "-c",
+                                 "awk '$5 == \"/sys\" {print $6}' /proc/self/mountinfo | cut "
+                                 "-c1-3; grep Seccomp: /proc/self/status | tr -d '\t'"});
+    EXPECT_EQ(r.out, "ro,\nSeccomp:2\n") << r.text();
     expect_no_containers();
 }
 
