@@ -177,20 +177,74 @@ static void check_name_left(const char *name) {
     CHECK(access(p, F_OK) != 0, "state %s is left", p);
 }
 
+/* The machine is shared: other users' mounts and interfaces come and go while a test runs.
+ * What counts is what this test made (every name, directory and interface name of the tests
+ * carries its pid) and the host's own mounts, which nothing may take away. */
+static int made_here(const char *s) {
+    char pid[16];
+    snprintf(pid, sizeof pid, "%d", (int)getpid() % 100000);
+    return strstr(s, pid) != NULL;
+}
+
+static int others_come_and_go(const char *mount_point) {
+    return !strncmp(mount_point, "/tmp/", 5) || !strncmp(mount_point, "/run/", 5) ||
+           !strncmp(mount_point, "/var/", 5);
+}
+
+/* Each entry (separated by `sep`) of `a` that `b` lacks (as many times as it lacks it) is
+ * handed to `report`. */
+static void missing_from(const char *a, const char *b, char sep,
+                         void (*report)(const char *entry)) {
+    static char rest[65536];
+    snprintf(rest, sizeof rest, "%s", b);
+    for (const char *p = a; *p;) {
+        const char *end = strchr(p, sep);
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char entry[2048];
+        snprintf(entry, sizeof entry, "%.*s", (int)n, p);
+        /* An entry of `rest` equal to this one, consumed (blanked) when found. */
+        char *q = rest, *found = NULL;
+        while (!found && *q) {
+            char *qe = strchr(q, sep);
+            size_t qn = qe ? (size_t)(qe - q) : strlen(q);
+            if (qn == n && !strncmp(q, entry, n)) found = q;
+            q += qn + (qe != NULL);
+        }
+        if (found)
+            memset(found, '\t', n); /* no real entry holds a tab */
+        else
+            report(entry);
+        p += n + (end != NULL);
+    }
+}
+
+static void report_new_mount(const char *mp) {
+    CHECK(!made_here(mp), "a mount of the test's is left: %s", mp);
+}
+static void report_gone_mount(const char *mp) {
+    CHECK(others_come_and_go(mp), "a mount of the host's is gone: %s", mp);
+}
+static int link_left;
+static void report_new_link(const char *name) {
+    if (made_here(name)) link_left = 1;
+}
+
 int tc_done(void) {
     check_no_children();
     for (int i = 0; i < nnames; i++) check_name_left(names[i]);
     static char now[65536];
     list_mounts(now, sizeof now);
-    CHECK(!strcmp(now, mounts_before), "the mount table changed:\nbefore:\n%s\nafter:\n%s",
-          mounts_before, now);
+    missing_from(now, mounts_before, '\n', report_new_mount);
+    missing_from(mounts_before, now, '\n', report_gone_mount);
     char links[4096];
-    list_links(links, sizeof links);
-    for (int i = 0; i < 500 && strcmp(links, links_before); i++) {
-        usleep(10000);
+    for (int i = 0; i < 500; i++) { /* veths go with their netns, asynchronously */
         list_links(links, sizeof links);
+        link_left = 0;
+        missing_from(links, links_before, ' ', report_new_link);
+        if (!link_left) break;
+        usleep(10000);
     }
-    CHECK(!strcmp(links, links_before), "network devices changed: before '%s', after '%s'",
+    CHECK(!link_left, "a network device of the test's is left: before '%s', after '%s'",
           links_before, links);
     for (int i = 0; i < ndirs; i++) tc_sh("rm -rf %s", dirs[i]);
     if (tc_failures) {

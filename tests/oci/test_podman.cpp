@@ -135,7 +135,7 @@ TEST_P(Podman, BuildRunsTheContainerfilesStepsThroughTheRuntime) {
 }
 
 // podman run --privileged (systemd and nested engines in containers): a read-write /sys, no
-// seccomp filter, no masked paths, the host's devices; ct-oci as runc.
+// seccomp filter, no masked paths, the host's devices; ct-oci as runc. And exec --privileged.
 TEST_P(Podman, PrivilegedContainer) {
     Result r = run_container(
         {"--rm", "--privileged"},
@@ -146,6 +146,26 @@ TEST_P(Podman, PrivilegedContainer) {
          "test -c /dev/vda -o -c /dev/kmsg && echo host-devices"});
     EXPECT_EQ(r.code, 0) << r.text();
     EXPECT_EQ(r.out, "rw,\nSeccomp:0\n0\nhost-devices\n") << r.text();
+    // exec --privileged: all of the container's capabilities. Into a container that was not
+    // run --privileged, runc grants the rest too; ct-oci refuses (the container's spec is the
+    // ceiling of every process in it), naming the first capability.
+    std::string name = tag_ + "-priv";
+    ASSERT_EQ(run_container({"-d", "--name", name, "--privileged"}, {"/bin/sleep", "1000"}).code,
+              0);
+    Result e = podman({"exec", "--privileged", name, "grep", "CapBnd", "/proc/self/status"});
+    EXPECT_EQ(e.code, 0) << e.text();
+    std::string all = e.out;
+    EXPECT_EQ(podman({"rm", "--force", "--time", "0", name}).code, 0);
+    ASSERT_EQ(run_container({"-d", "--name", name}, {"/bin/sleep", "1000"}).code, 0);
+    e = podman({"exec", "--privileged", name, "grep", "CapBnd", "/proc/self/status"});
+    if (GetParam() == "runc") {
+        EXPECT_EQ(e.out, all) << e.text();
+    } else {
+        EXPECT_NE(e.code, 0) << e.text();
+        EXPECT_NE(e.err.find("is not in the bounding set of container"), std::string::npos)
+            << e.text();
+    }
+    EXPECT_EQ(podman({"rm", "--force", "--time", "0", name}).code, 0);
     // Without it: the confinement of every container.
     r = run_container({"--rm"}, {"/bin/sh", "-c",
                                  "awk '$5 == \"/sys\" {print $6}' /proc/self/mountinfo | cut "
