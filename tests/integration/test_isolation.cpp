@@ -76,6 +76,42 @@ TEST_F(Isolation, JoinsAnExistingNamespaceByPath) {
     ca.destroy(true);
 }
 
+// Joining another container's pid namespace (a pod's, `podman run --pid container:X`): the
+// process is in that namespace, sees that container's processes and never the host's, and its
+// /proc is that namespace's. (setns into a pid namespace moves only the caller's children:
+// the container's process was left in the host's, with a /proc of all the host's processes.)
+TEST_F(Isolation, JoiningAnotherContainersPidNamespaceNeverShowsTheHosts) {
+    auto a = spec({"/bin/sleep", "30"});
+    auto ca = session().create(a);
+    int64_t pid = ca.start(StartOptions{{-1, -1, -1}, false});
+    std::string pidns = "/proc/" + std::to_string(pid) + "/ns/pid";
+    std::string want = std::filesystem::read_symlink(pidns).string();
+    for (const auto &t : {Namespace::pid, Namespace::net}) {
+        SCOPED_TRACE(t == Namespace::pid ? "pid joined" : "pid and net joined");
+        auto b =
+            spec({"/bin/sh", "-c",
+                  "readlink /proc/self/ns/pid; cat /proc/1/cmdline | tr '\\0' ' '; echo; "
+                  "ls /proc | grep -c '^[0-9]'; kill -0 " +
+                      std::to_string(::getpid()) + " 2>/dev/null && echo SEES-THE-HOST; true"});
+        b.namespaces = std::vector<NamespaceSpec>{{Namespace::mount, {}}, {Namespace::pid, pidns}};
+        if (t == Namespace::net)
+            b.namespaces->push_back({Namespace::net, "/proc/" + std::to_string(pid) + "/ns/net"});
+        auto r = run(b);
+        EXPECT_EQ(r.status, (ExitStatus{false, 0})) << r.err;
+        std::istringstream in(r.out);
+        std::string ns, cmdline, count, extra;
+        std::getline(in, ns);
+        std::getline(in, cmdline);
+        std::getline(in, count);
+        std::getline(in, extra);
+        EXPECT_EQ(ns, want) << r.out;
+        EXPECT_EQ(cmdline, "/bin/sleep 30 ") << r.out;  // the other container's init is pid 1
+        EXPECT_LE(std::stoi(count.empty() ? "0" : count), 4) << r.out;  // sleep, sh, ls, grep
+        EXPECT_EQ(extra, "") << r.out;
+    }
+    ca.destroy(true);
+}
+
 TEST_F(Isolation, NoDescriptorOfTheCallerLeaksIn) {
     int leak = open("/etc/hostname", O_RDONLY);  // deliberately not O_CLOEXEC
     ASSERT_GE(leak, 0);

@@ -134,6 +134,45 @@ TEST_P(Podman, BuildRunsTheContainerfilesStepsThroughTheRuntime) {
     expect_no_containers();
 }
 
+// Containers sharing another's namespaces (`--pid/--network/--ipc/--uts container:A`, what
+// a pod does): the second one's processes are in the first one's pid namespace, see its
+// processes and never the host's; exec and top reach them; ct-oci as runc.
+TEST_P(Podman, ContainersSharingAnothersNamespaces) {
+    std::string a = tag_ + "-a", b = tag_ + "-b";
+    ASSERT_EQ(
+        run_container({"-d", "--name", a, "--hostname", "host-a"}, {"/bin/sleep", "1000"}).code, 0);
+    std::string c = "container:" + a;
+    // container_options() without its --network none: the network is a's.
+    std::vector<std::string> args = {"run",
+                                     "--rm",
+                                     "--pid",
+                                     c,
+                                     "--network",
+                                     c,
+                                     "--ipc",
+                                     c,
+                                     "--uts",
+                                     c,
+                                     "--cgroup-parent",
+                                     "/" + cgroup_parent_,
+                                     kImage,
+                                     "/bin/sh",
+                                     "-c",
+                                     "hostname; cat /proc/1/cmdline | tr '\\0' ' '; echo; "
+                                     "ls /proc | grep -c '^[0-9]'"};
+    Result r = podman(args);
+    EXPECT_EQ(r.code, 0) << r.text();
+    EXPECT_EQ(r.out, "host-a\n/bin/sleep 1000 \n4\n") << r.text();  // sleep, sh, ls, grep
+    ASSERT_EQ(run_container({"-d", "--name", b, "--pid", c}, {"/bin/sleep", "2000"}).code, 0);
+    Result e = podman({"exec", b, "/bin/sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '"});
+    EXPECT_EQ(e.out, "/bin/sleep 1000 ") << e.text();
+    Result t = podman({"top", b, "args"});
+    EXPECT_NE(t.out.find("sleep 2000"), std::string::npos) << t.text();
+    EXPECT_EQ(podman({"rm", "--force", "--time", "0", b}).code, 0);
+    EXPECT_EQ(podman({"rm", "--force", "--time", "0", a}).code, 0);
+    expect_no_containers();
+}
+
 // podman run --privileged (systemd and nested engines in containers): a read-write /sys, no
 // seccomp filter, no masked paths, the host's devices; ct-oci as runc. And exec --privileged.
 TEST_P(Podman, PrivilegedContainer) {

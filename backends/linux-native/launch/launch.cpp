@@ -263,7 +263,6 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
     Launched l;
     l.pid = static_cast<pid_t>(pid);
     l.pidfd.reset(pidfd);
-    if (report_rd) adopt_forked(l, report_rd.get());
 
     // Closing "go" without a byte makes the child exit; reap it before reporting.
     auto give_up = [&] {
@@ -283,6 +282,9 @@ Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
         if (::write(go_wr.get(), "g", 1) != 1) throw_sys("release the container's process", errno);
         if (!plan.before_root) go_wr.reset();
     }
+    // The fork after the joins happens once the child is released: from here on, the
+    // container's process (hooks, networking, the caller) is that fork.
+    if (report_rd) adopt_forked(l, report_rd.get());
 
     ChildFailure f{};
     ssize_t n;

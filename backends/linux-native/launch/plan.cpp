@@ -249,6 +249,10 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
                           errno);
             p.join_ns.emplace_back(std::move(fd), flag);
             if (n.type == Namespace::mount) p.new_mountns = false;
+            // setns() into a pid or time namespace moves only the caller's children: the
+            // container's process is a fork made after the join (else it would stay in the
+            // host's pid namespace, and its /proc would show the host's processes).
+            if (n.type == Namespace::pid || n.type == Namespace::time) p.fork_after_join = true;
             continue;
         }
         if (n.type == Namespace::time && !s.time_offsets.empty())
