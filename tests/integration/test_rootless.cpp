@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "../common/subid.hpp"
 #include "running.hpp"
 
 namespace fs = std::filesystem;
@@ -38,27 +39,10 @@ struct CtResult {
     std::string out, err;
 };
 
-struct Range {
-    uint32_t start = 0, count = 0;
-};
-
 // The ct under test: $CT_TEST_CT (an installed one, e.g.), else the build tree's.
 std::string ct_binary() {
     const char *e = std::getenv("CT_TEST_CT");
     return e && *e ? e : CT_TEST_CT_BIN;
-}
-
-// The first "name:start:count" line of `file` for `name`.
-Range subid_of(const std::string &file, const std::string &name) {
-    std::istringstream in(read_text(file));
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind(name + ":", 0) == 0) {
-            Range r;
-            if (std::sscanf(line.c_str() + name.size() + 1, "%u:%u", &r.start, &r.count) == 2)
-                return r;
-        }
-    return {};
 }
 
 // The pids of processes whose real uid is `uid` or in [lo, hi).
@@ -170,10 +154,12 @@ class Rootless : public LinuxTest {
     }
 
     // The built `ct` as the user.
-    CtResult ct(const std::string &args) {
+    CtResult ct(const std::string &args) { return ct_as(ct_binary(), args); }
+    // `ct` (a command line that runs it) as the user.
+    CtResult ct_as(const std::string &ct, const std::string &args) {
         std::string o = out_dir_ + "/stdout", e = out_dir_ + "/stderr";
         CtResult r;
-        r.rc = as_user(ct_binary() + " " + args, " >" + o + " 2>" + e);
+        r.rc = as_user(ct + " " + args, " >" + o + " 2>" + e);
         r.out = read_text(o);
         r.err = read_text(e);
         return r;
@@ -192,8 +178,29 @@ class Rootless : public LinuxTest {
     std::string name_, home_, rootfs_, out_dir_;
     uid_t uid_ = 0;
     gid_t gid_ = 0;
-    Range sub_uid_, sub_gid_;
+    SubidRange sub_uid_, sub_gid_;
 };
+
+// Root of a user namespace the user made itself (`unshare -r`: its own id alone, setgroups
+// denied; what rootless Podman's runtime is): no privilege on the host, so no cgroup (none can
+// be made, none is needed), /dev from the host's nodes (mknod is refused), no devpts gid 5
+// (unmapped), no supplementary groups; the container runs, confined, its root the user.
+TEST_F(Rootless, RootOfTheUsersOwnUserNamespaceRunsContainers) {
+    std::string state = home_ + "/state-unshare";
+    auto r = ct_as("unshare -r " + ct_binary(),
+                   "-c 'linux:///?root=" + state + "' run --rootfs " + rootfs_ +
+                       " -- /bin/sh -c 'id -u; cat /proc/self/uid_map; ls /proc | grep -c "
+                       "\"^[0-9]\"; echo x > /dev/null && head -c 2 /dev/zero | wc -c; "
+                       "grep Seccomp: /proc/self/status | tr -d \"\\t\"; touch /by-root'");
+    ASSERT_EQ(r.rc, 0) << r.err;
+    EXPECT_EQ(r.out, "0\n" + map_line(0, uid_, 1) + "3\n2\nSeccomp:2\n");
+    struct stat st {};
+    ASSERT_EQ(lstat((rootfs_ + "/by-root").c_str(), &st), 0);
+    EXPECT_EQ(st.st_uid, uid_);  // container root is the user on the host
+    EXPECT_EQ(
+        ct_as("unshare -r " + ct_binary(), "-c 'linux:///?root=" + state + "' list --quiet").out,
+        "");
+}
 
 TEST_F(Rootless, TheDefaultIsAUserNamespaceOnTheCallersSubordinateIds) {
     auto r = ct("run --rootfs " + rootfs_ +

@@ -1,6 +1,10 @@
 #include "cli.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
 
 #include "ct/error.hpp"
 
@@ -183,6 +187,33 @@ const std::vector<std::string> &CommandLine::all(const std::string &name) const 
     static const std::vector<std::string> kNone;
     auto it = values.find(name);
     return it == values.end() ? kNone : it->second;
+}
+
+namespace {
+
+// Whether this process is in a user namespace other than the initial one (whose uid_map is
+// the whole range, "0 0 4294967295").
+bool in_user_namespace() {
+    std::ifstream in("/proc/self/uid_map");
+    unsigned long long inside = 0, outside = 0, count = 0;
+    if (!(in >> inside >> outside >> count)) return false;
+    return !(inside == 0 && outside == 0 && count == 4294967295ULL);
+}
+
+}  // namespace
+
+std::string default_root() {
+    const char *xdg = std::getenv("XDG_RUNTIME_DIR");
+    bool rootless = false;
+    if (xdg && *xdg == '/') {
+        if (::geteuid() != 0) {
+            rootless = true;
+        } else if (in_user_namespace()) {
+            const char *user = std::getenv("USER");
+            rootless = !user || std::string(user) != "root";
+        }
+    }
+    return rootless ? std::string(xdg) + "/ct-oci" : "/run/ct-oci";
 }
 
 CommandLine parse_command_line(int argc, char **argv) {

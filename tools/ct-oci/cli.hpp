@@ -9,10 +9,15 @@
 
 namespace ct::oci {
 
+// The state directory without --root: /run/ct-oci for root, $XDG_RUNTIME_DIR/ct-oci for a
+// rootless caller (another user, or root of a user namespace that is not the real root's, as
+// rootless Podman runs its runtime), as runc and crun choose theirs.
+std::string default_root();
+
 struct GlobalOptions {
-    std::string root = "/run/ct-oci";  // --root: the state directory
-    std::string log;                   // --log FILE: errors and debug lines go there too
-    std::string log_format = "text";   // --log-format text|json
+    std::string root = default_root();  // --root: the state directory
+    std::string log;                    // --log FILE: errors and debug lines go there too
+    std::string log_format = "text";    // --log-format text|json
     bool debug = false;
     bool systemd_cgroup = false;
     std::string criu;  // --criu PATH: the CRIU binary checkpoint and restore use

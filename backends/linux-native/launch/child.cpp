@@ -387,7 +387,7 @@ void setup_rootfs(const LaunchPlan &p, ChildNet &net) {
     if (p.mount_proc)
         ::close(
             mount_fs(rootfd, "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr, "/proc"));
-    if (p.mount_dev) setup_dev(rootfd, new_ipc, p.userns, p.devpts_gid, p.dev_shm);
+    if (p.mount_dev) setup_dev(rootfd, new_ipc, p.bind_dev_nodes, p.devpts_gid, p.dev_shm);
     // sysfs shows the network namespace of whoever mounts it (a spec's mount may be one).
     net_join(p, net);
     if (p.mount_sys)

@@ -103,8 +103,10 @@ struct LaunchPlan {
     bool dev_shm = true;  // with mount_dev: a tmpfs on /dev/shm (not when a spec mount goes there)
     std::vector<MountOp> mounts;
     std::vector<DeviceOp> devices;
-    // A new user namespace: /dev nodes are bind-mounted from the host (mknod is refused).
-    bool userns = false;
+    bool userns = false;  // a new user namespace
+    // /dev nodes are bind-mounted from the host, not made: mknod is refused in a new user
+    // namespace, and to the root of any but the initial one (rootless Podman's runtime).
+    bool bind_dev_nodes = false;
     bool devpts_gid = true;  // gid 5 (tty) exists in the container: devpts gives it the ptys
 
     // Identity and environment.

@@ -323,7 +323,8 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
         p.sysctls.emplace_back(path, v);
     }
     plan_process(p, s, proc, area->layers());
-    p.devices = plan_device_nodes(s, p.userns);
+    p.bind_dev_nodes = p.userns || !host_root();
+    p.devices = plan_device_nodes(s, p.bind_dev_nodes);
     return p;
 }
 
@@ -353,20 +354,27 @@ void plan_process(LaunchPlan &p, const Spec &s, const ProcessSpec &proc,
     // Outside a user namespace the process can only keep capabilities the caller has.
     // (A non-root caller there cannot make the namespaces either: the clone says so first.)
     if (!p.userns && ::geteuid() == 0) check_caller_has(p.caps, "process.capabilities");
+    bool groups_denied = false;
     if (p.userns) {
         p.become_root = UserNamespace::maps(s.uid_map, 0) && UserNamespace::maps(s.gid_map, 0);
         p.devpts_gid = UserNamespace::maps(s.gid_map, 5);
-        if (userns.setgroups_denied()) {
-            // Groups found through /etc/group cannot be set either: they are dropped, as
-            // they would be for any process of this user outside a container.
-            if (!proc.user.additional_gids.empty())
-                throw Error(Errc::permission,
-                            "process.user.additional_gids: an unprivileged caller's user "
-                            "namespace denies setgroups, so the container cannot have "
-                            "supplementary groups");
-            p.groups.clear();
-            p.set_groups = false;
-        }
+        groups_denied = userns.setgroups_denied();
+    } else if (!host_root()) {
+        // Root of the caller's own user namespace (`unshare -r`, rootless Podman): what that
+        // namespace maps and allows.
+        p.devpts_gid = own_namespace_maps_gid(5);
+        groups_denied = own_namespace_denies_setgroups();
+    }
+    if (groups_denied) {
+        // Groups found through /etc/group cannot be set either: they are dropped, as they
+        // would be for any process of this user outside a container.
+        if (!proc.user.additional_gids.empty())
+            throw Error(Errc::permission,
+                        "process.user.additional_gids: an unprivileged caller's user "
+                        "namespace denies setgroups, so the container cannot have "
+                        "supplementary groups");
+        p.groups.clear();
+        p.set_groups = false;
     }
     p.cwd = proc.cwd;
     p.args = proc.args;

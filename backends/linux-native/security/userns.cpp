@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 
 #include "security/subid.hpp"
 #include "support.hpp"
@@ -131,6 +132,32 @@ bool caller_has_cap(int cap) {
     struct __user_cap_data_struct d[2]{};
     if (::syscall(SYS_capget, &h, d) != 0) return false;
     return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+bool host_root() {
+    if (::geteuid() != 0) return false;
+    // The initial namespace maps the whole range onto itself: "0 0 4294967295".
+    static const bool initial = [] {
+        std::ifstream in("/proc/self/uid_map");
+        unsigned long long inside = 1, outside = 1, count = 0;
+        in >> inside >> outside >> count;
+        return inside == 0 && outside == 0 && count == 4294967295ULL;
+    }();
+    return initial;
+}
+
+bool own_namespace_maps_gid(uint32_t gid) {
+    std::ifstream in("/proc/self/gid_map");
+    unsigned long long inside = 0, outside = 0, count = 0;
+    while (in >> inside >> outside >> count)
+        if (gid >= inside && gid - inside < count) return true;
+    return false;
+}
+
+bool own_namespace_denies_setgroups() {
+    std::ifstream in("/proc/self/setgroups");
+    std::string word;
+    return in >> word && word == "deny";
 }
 
 UserNamespace::Side UserNamespace::plan_side(const std::vector<IdMap> &m, bool privileged,

@@ -14,6 +14,17 @@ namespace ct::linux_native {
 // Whether this process has capability `cap` in its effective set.
 bool caller_has_cap(int cap);
 
+// Whether this process is the host's root: uid 0 of the initial user namespace. Root of
+// another user namespace (rootless Podman runs its runtime as one) holds no host privilege:
+// it is treated as the unprivileged user it maps to.
+bool host_root();
+
+// Whether the user namespace this process is in maps group `gid` (devpts takes gid=5 only if
+// it does).
+bool own_namespace_maps_gid(uint32_t gid);
+// Whether it denies setgroups (/proc/self/setgroups: an unprivileged writer of its gid_map).
+bool own_namespace_denies_setgroups();
+
 class UserNamespace {
   public:
     // Empty when the spec creates no user namespace. For an unprivileged caller, reads its

@@ -205,7 +205,7 @@ void LinuxSession::create(const std::string &spec_doc) {
     } catch (const Error &ex) {
         // An unprivileged caller without a delegated cgroup runs its containers without one,
         // as long as nothing in the spec needs it.
-        if (ex.code() != Errc::permission || ::geteuid() == 0) throw;
+        if (ex.code() != Errc::permission || host_root()) throw;
         if (auto need = needs_cgroups(spec); !need.empty())
             throw Error(Errc::permission,
                         need + " needs cgroups, and this user (uid " + std::to_string(::geteuid()) +
