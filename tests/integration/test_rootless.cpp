@@ -186,20 +186,22 @@ class Rootless : public LinuxTest {
 // be made, none is needed), /dev from the host's nodes (mknod is refused), no devpts gid 5
 // (unmapped), no supplementary groups; the container runs, confined, its root the user.
 TEST_F(Rootless, RootOfTheUsersOwnUserNamespaceRunsContainers) {
-    std::string state = home_ + "/state-unshare";
-    auto r = ct_as("unshare -r " + ct_binary(),
-                   "-c 'linux:///?root=" + state + "' run --rootfs " + rootfs_ +
-                       " -- /bin/sh -c 'id -u; cat /proc/self/uid_map; ls /proc | grep -c "
-                       "\"^[0-9]\"; echo x > /dev/null && head -c 2 /dev/zero | wc -c; "
-                       "grep Seccomp: /proc/self/status | tr -d \"\\t\"; touch /by-root'");
+    // Its state goes under its XDG_RUNTIME_DIR (the host root's /run/ct is not its to write).
+    std::string xdg = home_ + "/xdg";
+    ASSERT_EQ(as_user("mkdir -m 700 " + xdg), 0);
+    std::string ct_in_userns = "env XDG_RUNTIME_DIR=" + xdg + " unshare -r " + ct_binary();
+    auto r =
+        ct_as(ct_in_userns, "run --rootfs " + rootfs_ +
+                                " -- /bin/sh -c 'id -u; cat /proc/self/uid_map; ls /proc | grep -c "
+                                "\"^[0-9]\"; echo x > /dev/null && head -c 2 /dev/zero | wc -c; "
+                                "grep Seccomp: /proc/self/status | tr -d \"\\t\"; touch /by-root'");
     ASSERT_EQ(r.rc, 0) << r.err;
     EXPECT_EQ(r.out, "0\n" + map_line(0, uid_, 1) + "3\n2\nSeccomp:2\n");
     struct stat st {};
     ASSERT_EQ(lstat((rootfs_ + "/by-root").c_str(), &st), 0);
     EXPECT_EQ(st.st_uid, uid_);  // container root is the user on the host
-    EXPECT_EQ(
-        ct_as("unshare -r " + ct_binary(), "-c 'linux:///?root=" + state + "' list --quiet").out,
-        "");
+    EXPECT_TRUE(fs::is_directory(xdg + "/ct/linux"));
+    EXPECT_EQ(ct_as(ct_in_userns, "list --quiet").out, "");
 }
 
 TEST_F(Rootless, TheDefaultIsAUserNamespaceOnTheCallersSubordinateIds) {

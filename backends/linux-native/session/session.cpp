@@ -48,7 +48,8 @@ std::string q(const std::string &name) {
 }
 
 std::string default_state_root() {
-    if (::geteuid() == 0) return "/run/ct/linux";
+    // Root of another user namespace (unshare -r) cannot write the host root's directory.
+    if (host_root()) return "/run/ct/linux";
     if (const char *x = std::getenv("XDG_RUNTIME_DIR"); x && *x == '/')
         return std::string(x) + "/ct/linux";
     // In a directory anyone may write to, a name someone else made first (a symlink, or a
