@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "ct/internal/document.hpp"
+#include "security/userns.hpp"
 #include "support.hpp"
 
 namespace ct::linux_native {
@@ -249,7 +250,7 @@ std::shared_ptr<const SeccompProgram> SeccompCache::load(const std::string &file
 }
 
 std::string SeccompCache::default_dir() {
-    if (::geteuid() == 0) return "/run/ct/seccomp";
+    if (host_root()) return "/run/ct/seccomp";  // root of another user namespace: a user
     if (const char *x = std::getenv("XDG_RUNTIME_DIR"); x && *x == '/')
         return std::string(x) + "/ct/seccomp";
     return "/tmp/ct-" + std::to_string(::geteuid()) + "/seccomp";
