@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <set>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -88,6 +89,29 @@ std::string mount_table() {
         out += root + " " + point + "\n";
     }
     return out;
+}
+
+// What changed in the mount table between `before` and `now` (mount_table() lines) that this
+// test answers for. The test runs in a private mount namespace (tests/common/isolate.cpp): a
+// new mount is its own. A mount gone is one it took away, unless its mount point is gone too:
+// whoever owned a mount copied in at the start removed the directory, which detaches the
+// copies in every namespace (other users' containers and engines come and go meanwhile).
+std::string mount_changes(const std::string &before, const std::string &now) {
+    std::multiset<std::string> was, is;
+    std::istringstream b(before), n(now);
+    for (std::string l; std::getline(b, l);) was.insert(l);
+    for (std::string l; std::getline(n, l);) is.insert(l);
+    std::string changes;
+    for (const auto &l : is)
+        if (auto it = was.find(l); it != was.end())
+            was.erase(it);
+        else
+            changes += "left: " + l + "\n";
+    for (const auto &l : was) {
+        std::string point = l.substr(l.find(' ') + 1);
+        if (fs::exists(point)) changes += "gone: " + l + "\n";
+    }
+    return changes;
 }
 
 }  // namespace
@@ -269,7 +293,7 @@ void LinuxTest::TearDown() {
         EXPECT_EQ(sub, "") << "cgroups left behind";
         EXPECT_EQ(rmdir(d.c_str()), 0) << "cannot remove test cgroup parent " << d;
     }
-    EXPECT_EQ(mount_table(), mounts_before_) << "mounts changed on the host";
+    EXPECT_EQ(mount_changes(mounts_before_, mount_table()), "") << "mounts changed on the host";
     // A veth pair goes with its container's network namespace, which the kernel tears down
     // asynchronously (within milliseconds): left behind means still there after seconds.
     for (int i = 0; i < 500 && list_dir("/sys/class/net") != netdevs_before_; ++i) usleep(10000);
