@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "../common/host_ids.hpp"
 #include "fixture.hpp"
 
 namespace ct::test {
@@ -75,13 +76,6 @@ class Running {
 inline void host_sh(const std::string &cmd) {
     int rc = std::system(cmd.c_str());
     ASSERT_EQ(rc, 0) << "host command failed: " << cmd;
-}
-
-// The owner uid of the process `pid` as the host sees it (the "Uid:" line, real uid).
-inline long host_uid_of(int64_t pid) {
-    std::string st = read_text("/proc/" + std::to_string(pid) + "/status");
-    auto p = st.find("\nUid:");
-    return p == std::string::npos ? -1 : std::stol(st.substr(p + 5));
 }
 
 }  // namespace ct::test

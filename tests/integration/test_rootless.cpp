@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "../common/subid.hpp"
+#include "../common/host_ids.hpp"
 #include "running.hpp"
 
 namespace fs = std::filesystem;
@@ -47,14 +47,8 @@ std::string ct_binary() {
 
 // The pids of processes whose real uid is `uid` or in [lo, hi).
 std::vector<long> processes_of(uid_t uid, uint32_t lo, uint32_t hi) {
-    std::vector<long> found;
-    for (const auto &e : fs::directory_iterator("/proc")) {
-        std::string n = e.path().filename();
-        if (n.find_first_not_of("0123456789") != std::string::npos) continue;
-        long u = host_uid_of(std::stol(n));
-        if (u < 0) continue;
-        if (u == static_cast<long>(uid) || (u >= lo && u < hi)) found.push_back(std::stol(n));
-    }
+    std::vector<long> found = processes_in(uid, uid + 1), more = processes_in(lo, hi);
+    found.insert(found.end(), more.begin(), more.end());
     return found;
 }
 

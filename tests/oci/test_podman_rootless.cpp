@@ -11,10 +11,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "../common/subid.hpp"
+#include "../common/host_ids.hpp"
 #include "engine_fixture.hpp"
 
 using namespace ct::oci::test;
+using ct::test::host_uid_of;
+using ct::test::processes_in;
 using ct::test::subid_of;
 using ct::test::SubidRange;
 using namespace std::chrono_literals;
@@ -22,27 +24,6 @@ using namespace std::chrono_literals;
 namespace {
 
 const char kImage[] = "localhost/ct-oci-busybox:test";
-
-// The real uid of process `pid` on the host, -1 when it is gone.
-long host_uid_of(long pid) {
-    std::istringstream in(read_file("/proc/" + std::to_string(pid) + "/status"));
-    std::string line;
-    while (std::getline(in, line))
-        if (line.rfind("Uid:", 0) == 0) return std::stol(line.substr(4));
-    return -1;
-}
-
-// The processes whose real uid is in [lo, hi).
-std::vector<long> processes_of(uint32_t lo, uint32_t hi) {
-    std::vector<long> found;
-    for (const auto &e : std::filesystem::directory_iterator("/proc")) {
-        std::string n = e.path().filename();
-        if (n.find_first_not_of("0123456789") != std::string::npos) continue;
-        long u = host_uid_of(std::stol(n));
-        if (u >= static_cast<long>(lo) && u < static_cast<long>(hi)) found.push_back(std::stol(n));
-    }
-    return found;
-}
 
 class PodmanRootless : public EngineTest {
   protected:
@@ -79,15 +60,15 @@ class PodmanRootless : public EngineTest {
         if (made_user_) {
             podman({"rm", "--all", "--force", "--time", "0"});
             // The containers' processes (the user's subordinate ids) go with them...
-            std::vector<long> left = processes_of(sub_uid_.start, sub_uid_.start + sub_uid_.count);
+            std::vector<long> left = processes_in(sub_uid_.start, sub_uid_.start + sub_uid_.count);
             for (int i = 0; i < 300 && !left.empty(); ++i) {
                 ::usleep(10000);
-                left = processes_of(sub_uid_.start, sub_uid_.start + sub_uid_.count);
+                left = processes_in(sub_uid_.start, sub_uid_.start + sub_uid_.count);
             }
             EXPECT_TRUE(left.empty()) << "container processes left: " << left.size();
             // ...Podman's own (the pause process holding its user namespace) stay: ended here.
-            for (int i = 0; i < 200 && !processes_of(uid_, uid_ + 1).empty(); ++i) {
-                for (long pid : processes_of(uid_, uid_ + 1))
+            for (int i = 0; i < 200 && !processes_in(uid_, uid_ + 1).empty(); ++i) {
+                for (long pid : processes_in(uid_, uid_ + 1))
                     ::kill(static_cast<pid_t>(pid), SIGKILL);
                 ::usleep(10000);
             }
