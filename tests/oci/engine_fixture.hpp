@@ -190,6 +190,19 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
         return run({"script", "-qec", cmd, "/dev/null"}, "", std::chrono::seconds(60), env);
     }
 
+    // `engine_argv` (the engine and its options, to which "exec -it <container> ..." is added)
+    // run on a terminal: the exec gets a pty of its own and its exit code comes back.
+    static void expect_exec_on_a_terminal(std::vector<std::string> engine_argv,
+                                          const std::string &container,
+                                          const std::vector<std::string> &env) {
+        engine_argv.insert(engine_argv.end(), {"exec", "-it", container, "/bin/sh", "-c",
+                                               "tty; echo exec-tty-ok; exit 6"});
+        Result e = on_a_terminal(engine_argv, env);
+        EXPECT_EQ(e.code, 6) << e.text();
+        EXPECT_NE(e.out.find("/dev/pts/"), std::string::npos) << e.text();
+        EXPECT_NE(e.out.find("exec-tty-ok"), std::string::npos) << e.text();
+    }
+
     std::string runtime_, dir_, tag_, cgroup_parent_;
 };
 
