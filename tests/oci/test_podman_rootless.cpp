@@ -28,8 +28,12 @@ const char kImage[] = "localhost/ct-oci-busybox:test";
 class PodmanRootless : public EngineTest {
   protected:
     void SetUp() override {
-        SetUpEngine("podman-rl", {"podman", "conmon", "useradd", "newuidmap", "setpriv"}, "podman");
+        SetUpEngine("podman-rl", {"podman", "conmon"}, "podman");
         if (IsSkipped() || HasFatalFailure()) return;
+        for (const auto &[tool, package] :
+             {std::pair{"useradd", "passwd"}, {"newuidmap", "uidmap"}, {"setpriv", "util-linux"}})
+            if (which(tool).empty())
+                GTEST_SKIP() << tool << " is not installed (Debian package " << package << ")";
         name_ =
             "ct-prl" + std::to_string(::getpid() % 100000) + (GetParam() == "ct-oci" ? "c" : "r");
         std::string cmd = "useradd --create-home --shell /bin/sh " + name_ + " >/dev/null 2>&1";
