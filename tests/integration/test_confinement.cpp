@@ -213,6 +213,67 @@ TEST_F(Confinement, AnExecCannotHoldMoreThanItsContainer) {
     c.destroy(true);
 }
 
+// CVE-2024-21626: a working directory reached through /proc/self/fd/N is whatever the launcher
+// holds open while it sets the process up (the state directory, a cgroup directory), and a
+// container image chooses its working directory. Each such start or exec either fails or runs
+// in a directory of the container; the shell's getcwd would fail on one outside its root.
+TEST_F(Confinement, AWorkingDirectoryThroughTheLaunchersFdsStaysInTheContainer) {
+    auto c = session().create(spec({"/bin/sleep", "100"}));
+    start_quiet(c);
+    for (int fd = 3; fd < 24; ++fd) {
+        std::string cwd = "/proc/self/fd/" + std::to_string(fd);
+        auto s = shell("pwd -P");
+        s.process.cwd = cwd;
+        try {
+            auto r = run(s);
+            EXPECT_EQ(r.status.code, 0) << cwd << ": " << r.err;
+            EXPECT_EQ(r.out.substr(0, 1), "/") << cwd << ": " << r.out << r.err;
+        } catch (const Error &e) {  // refused: the error names the directory
+            EXPECT_NE(std::string(e.what()).find(cwd), std::string::npos) << e.what();
+        }
+        ProcessSpec p;
+        p.args = {"/bin/sh", "-c", "pwd -P"};
+        p.cwd = cwd;
+        try {
+            auto r = exec_captured(c, p);
+            EXPECT_EQ(r.status.code, 0) << cwd << ": " << r.err;
+            EXPECT_EQ(r.out.substr(0, 1), "/") << cwd << ": " << r.out << r.err;
+        } catch (const Error &e) {  // refused: the error names the directory
+            EXPECT_NE(std::string(e.what()).find(cwd), std::string::npos) << e.what();
+        }
+    }
+    c.destroy(true);
+    EXPECT_TRUE(session().list().empty());
+}
+
+// A volume over part of /proc/sys (one a container filled before) must not take a sysctl's
+// write elsewhere: not into its own file, not through its symlink to a knob that is not
+// namespaced (written here with the value it has, so the host would not change if it went
+// through). Each start is refused and names the sysctl.
+TEST_F(Confinement, ASysctlIsWrittenOnlyIntoTheContainersProcfs) {
+    const std::string knob = "/proc/sys/vm/stat_interval";
+    std::string now = read_text(knob);
+    std::string volume = temp_dir(temp_dirs_, "sysctl");
+    write_text(volume + "/shmmax", "untouched\n");
+    fs::create_symlink("../vm/stat_interval", volume + "/shmmni");
+    for (auto [key, value] : {std::pair<std::string, std::string>{"kernel.shmmax", "1234"},
+                              {"kernel.shmmni", now.substr(0, now.find('\n'))}}) {
+        auto s = shell("true");
+        s.mounts = {{volume, "/proc/sys/kernel", "bind", {}}};
+        s.sysctl = {{key, value}};
+        try {
+            run(s);
+            ADD_FAILURE() << key << " was written through the volume over /proc/sys/kernel";
+        } catch (const Error &e) {
+            std::string path = "/proc/sys/kernel/" + key.substr(key.find('.') + 1);
+            EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+        }
+    }
+    EXPECT_EQ(read_text(volume + "/shmmax"), "untouched\n");
+    EXPECT_EQ(read_text(knob), now);
+    EXPECT_TRUE(session().list().empty());
+}
+
 TEST_F(Confinement, SeccompProfilesFromTheSpec) {
     auto s = shell("grep Seccomp: /proc/self/status; mkdir /tmp/x 2>&1 | grep -c denied");
     s.seccomp = SeccompSpec{true};

@@ -509,6 +509,22 @@ TEST_P(Commands, SysfsIsReadWriteOnlyWhenTheBundleAsks) {
     expect_nothing_left();
 }
 
+// CVE-2024-21626: an image chooses the working directory, and /proc/self/fd/N in it is
+// whatever the runtime holds open at that moment (its state, a cgroup directory). Each such
+// run fails or runs in a directory of the container, where getcwd (pwd -P) works.
+TEST_P(Commands, AWorkingDirectoryThroughTheRuntimesFdsStaysInTheContainer) {
+    for (int fd = 3; fd < 24; ++fd) {
+        json c = config({"/bin/sh", "-c", "pwd -P 2>/dev/null || echo outside"});
+        c["process"]["cwd"] = "/proc/self/fd/" + std::to_string(fd);
+        write_config_json(c);
+        Result r = rt({"run", "--bundle", bundle_, id_});
+        EXPECT_EQ(r.out.find("outside"), std::string::npos) << "fd " << fd << ": " << r.text();
+        if (r.code == 0) EXPECT_EQ(r.out.substr(0, 1), "/") << "fd " << fd << ": " << r.text();
+        rt({"delete", "--force", id_});
+    }
+    expect_nothing_left();
+}
+
 TEST_P(Commands, ListAndPsInJson) {
     pid_t first = start_container({"/bin/sleep", "100"});
     std::string second = id_ + "-b";

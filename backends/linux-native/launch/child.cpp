@@ -508,6 +508,20 @@ void setup_passed_fds(const LaunchPlan &p) {
     fail(Msg() << "exec " << p.args[0] << " through libct's exec stub (execveat of a memfd)", e);
 }
 
+// The path resolves inside the container, but a magic link in it (/proc/self/fd/N) leads to
+// whatever the launcher still holds open: its state directory, the cgroup directory
+// (CVE-2024-21626). The kernel reports a directory outside this root as unreachable, with no
+// leading '/'; such a working directory is refused before anything of the container runs.
+void enter_working_dir(const LaunchPlan &p) {
+    if (::chdir(p.cwd.c_str()) < 0)
+        fail(Msg() << "chdir to the working directory " << p.cwd, errno);
+    char at[PATH_MAX];
+    if (::syscall(SYS_getcwd, at, sizeof at) < 0)
+        fail(Msg() << "check the working directory " << p.cwd, errno);
+    if (at[0] != '/')
+        fail(Msg() << "the working directory " << p.cwd << " is outside the container", EPERM);
+}
+
 }  // namespace
 
 void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
@@ -584,12 +598,7 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     if (p.lo_up) bring_lo_up();
     // A sysctl may name an interface.
     if (!p.sysctls.empty()) net_wait(p, net);
-    for (const auto &[path, value] : p.sysctls) {
-        int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || ::write(fd, value.data(), value.size()) < 0)
-            fail(Msg() << "set sysctl " << path, errno);
-        ::close(fd);
-    }
+    write_sysctls(p);
     // After the sysctls, which /proc/sys being read-only would refuse.
     mask_paths(p);
     if (p.new_mountns && !p.root_fd) set_root_propagation(p);
@@ -621,8 +630,7 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     // After setuid: a credential change clears it.
     if (p.pdeathsig)
         CHECK(::prctl(PR_SET_PDEATHSIG, p.pdeathsig, 0, 0, 0), "set the parent death signal");
-    if (::chdir(p.cwd.c_str()) < 0)
-        fail(Msg() << "chdir to the working directory " << p.cwd, errno);
+    enter_working_dir(p);
     ::umask(p.umask);
     net_wait(p, net);  // before the passed fds take the numbers, the channel's too
     wait_for_start(p);

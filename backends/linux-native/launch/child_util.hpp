@@ -80,8 +80,9 @@ void copy_up(int src, int rootfd, const char *rel, const char *shown);
 // child.cpp: sets `want` and clears `clear` on the mount at fd, keeping its other flags.
 void remount_bind(int fd, unsigned long want, unsigned long clear, const char *shown);
 
-// security/child_confine.cpp: the masked and read-only paths (after pivot_root); the seccomp
-// filter; the LSM label of the exec. Each a no-op when the plan has none.
+// security/child_confine.cpp: the sysctls; the masked and read-only paths (after pivot_root);
+// the seccomp filter; the LSM label of the exec. Each a no-op when the plan has none.
+void write_sysctls(const LaunchPlan &p);
 void mask_paths(const LaunchPlan &p);
 void load_seccomp(const LaunchPlan &p);
 void set_lsm_label(const LaunchPlan &p);

@@ -1,10 +1,14 @@
-// Child side of the confinement: masked and read-only paths, the seccomp filter, the LSM label.
+// Child side of the confinement: the sysctls, masked and read-only paths, the seccomp filter, the
+// LSM label.
 // Only system calls between clone and exec (launch.hpp).
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -123,6 +127,35 @@ void mask_paths(const LaunchPlan &p) {
         ::close(fd);
     }
     ::close(root);
+}
+
+// A spec mount over part of /proc/sys (a volume a container filled before) would take the
+// write elsewhere: into a file of the volume, or through a symlink to a knob that is not
+// namespaced (/proc/sys/vm/..., /proc/sysrq-trigger), which the validator refused by name.
+// Each write goes to a file of the container's procfs, reached from its /proc/sys without
+// crossing a mount or following a link.
+void write_sysctls(const LaunchPlan &p) {
+    if (p.sysctls.empty()) return;
+    int sys = ::open("/proc/sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct statfs sf {};
+    if (sys < 0 || ::fstatfs(sys, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+        fail(Msg() << "set sysctls: /proc/sys of the container is not its procfs",
+             sys < 0 ? errno : EXDEV);
+    struct open_how how {};
+    how.flags = O_WRONLY | O_CLOEXEC;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    for (const auto &[path, value] : p.sysctls) {
+        const char *under = path.c_str() + sizeof "/proc/sys/" - 1;
+        int fd = static_cast<int>(::syscall(SYS_openat2, sys, under, &how, sizeof how));
+        if (fd < 0 && (errno == EXDEV || errno == ELOOP))
+            fail(Msg() << "set sysctl " << path << ": not a file of the container's procfs (a "
+                       << "mount or a symlink is on the way)",
+                 errno);
+        if (fd < 0 || ::write(fd, value.data(), value.size()) < 0)
+            fail(Msg() << "set sysctl " << path, errno);
+        ::close(fd);
+    }
+    ::close(sys);
 }
 
 void load_seccomp(const LaunchPlan &p) {
