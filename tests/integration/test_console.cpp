@@ -75,7 +75,9 @@ class Console : public LinuxTest {
 };
 
 TEST_F(Console, InitGetsAPtyOfTheContainersDevpts) {
-    auto s = spec({"/bin/sh", "-c", kProbe});
+    // The OCI runtime spec's /dev/console: the same terminal, bound there.
+    auto s = spec({"/bin/sh", "-c",
+                   std::string(kProbe) + "; [ /dev/console -ef /dev/pts/0 ] && echo console"});
     s.process.terminal = true;
     s.process.user.uid = 1000;
     auto c = session().create(s);
@@ -86,7 +88,7 @@ TEST_F(Console, InitGetsAPtyOfTheContainersDevpts) {
     EXPECT_EQ(c.wait(std::chrono::seconds(10)), (ExitStatus{false, 0}));
     // A new devpts instance: the container's first pty, and no host pty in sight. The tty
     // layer turns "\n" into "\r\n".
-    EXPECT_EQ(out, "/dev/pts/0\r\nstdio-tty\r\nx\r\nctty\r\n0 ptmx \r\n1000\r\n");
+    EXPECT_EQ(out, "/dev/pts/0\r\nstdio-tty\r\nx\r\nctty\r\n0 ptmx \r\n1000\r\nconsole\r\n");
     c.destroy();
 }
 

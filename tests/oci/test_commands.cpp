@@ -142,7 +142,9 @@ TEST_P(Commands, ExecWithTerminalThroughConsoleSocket) {
 }
 
 TEST_P(Commands, CreateWithTerminalThroughConsoleSocket) {
-    json c = config({"/bin/sh", "-c", "tty; echo console-ok; sleep 100"});
+    // The runtime spec's /dev/console: the container's terminal, bound there.
+    json c = config(
+        {"/bin/sh", "-c", "tty; [ /dev/console -ef /dev/pts/0 ] && echo console-ok; sleep 100"});
     c["process"]["terminal"] = true;
     c["process"]["consoleSize"] = {{"height", 33}, {"width", 111}};
     write_config_json(c);
