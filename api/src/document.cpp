@@ -906,6 +906,7 @@ json spec_to_json(const Spec &s) {
     put_str(j, "personality", s.personality);
     put_str(j, "rootfs_propagation", s.rootfs_propagation);
     if (!s.time_offsets.empty()) j["time_offsets"] = time_offsets_to_json(s.time_offsets);
+    if (s.inherit_keyring) j["inherit_keyring"] = true;
     make_lossless(j, "");
     return j;
 }
@@ -1071,6 +1072,7 @@ Spec spec_from_json(const json &j) {
     r.str("rootfs_propagation", s.rootfs_propagation);
     if (auto *v = r.get("time_offsets"))
         s.time_offsets = time_offsets_from_json(*v, "time_offsets");
+    r.boolean("inherit_keyring", s.inherit_keyring);
     r.finish();
     return s;
 }

@@ -105,6 +105,10 @@ void check_spec(const Spec &s, Generation generation) {
         unsupported("rootfs_propagation", "vzctl mounts the container's root itself");
     if (!s.time_offsets.empty())
         unsupported("time_offsets", "OpenVZ containers have no time namespace of their own");
+    if (s.inherit_keyring)
+        unsupported(
+            "inherit_keyring",
+            "vzctl starts the container's init: the caller's session keyring cannot reach it");
     check_process(s.process, "process");
     (void)resource_options(s.resources);
     (void)interface_options(s, generation);

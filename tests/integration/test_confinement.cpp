@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "../common/secret_key.hpp"
 #include "criu_fixture.hpp"
 #include "fixture.hpp"
 #include "proc_util.hpp"
@@ -271,6 +272,30 @@ TEST_F(Confinement, ASysctlIsWrittenOnlyIntoTheContainersProcfs) {
     }
     EXPECT_EQ(read_text(volume + "/shmmax"), "untouched\n");
     EXPECT_EQ(read_text(knob), now);
+    EXPECT_TRUE(session().list().empty());
+}
+
+// Keyrings are not namespaced. A key the caller keeps in its session keyring, which only its
+// possessor may see, stays out of the container's sight, in init and in an exec, unless the
+// spec inherits the keyring (then the test sees that it could have failed). /proc/keys, masked
+// by default, is unmasked here to look.
+TEST_F(Confinement, TheCallersSessionKeyringStaysOutOfReach) {
+    SecretKey key;
+    auto probe = [&](bool inherit, const std::string &script) {
+        auto s = shell(script);
+        s.masked_paths = std::vector<std::string>{};
+        s.inherit_keyring = inherit;
+        return s;
+    };
+    EXPECT_EQ(run(probe(false, key.probe())).out, "0\n");
+    EXPECT_EQ(run(probe(true, key.probe())).out, "1\n");
+    auto c = session().create(probe(false, "exec sleep 100"));
+    EXPECT_EQ(c.info().details.at("security.session_keyring"), "a new one per process");
+    start_quiet(c);
+    ProcessSpec p;
+    p.args = {"/bin/sh", "-c", key.probe()};
+    EXPECT_EQ(exec_captured(c, p).out, "0\n");
+    c.destroy(true);
     EXPECT_TRUE(session().list().empty());
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <future>
 
+#include "../common/secret_key.hpp"
 #include "runtime_fixture.hpp"
 
 namespace fs = std::filesystem;
@@ -521,7 +522,30 @@ TEST_P(Commands, AWorkingDirectoryThroughTheRuntimesFdsStaysInTheContainer) {
         write_config_json(c);
         Result r = rt({"run", "--bundle", bundle_, id_});
         EXPECT_EQ(r.out.find("outside"), std::string::npos) << "fd " << fd << ": " << r.text();
-        if (r.code == 0) EXPECT_EQ(r.out.substr(0, 1), "/") << "fd " << fd << ": " << r.text();
+        if (r.code == 0) {
+            EXPECT_EQ(r.out.substr(0, 1), "/") << "fd " << fd << ": " << r.text();
+        }
+        rt({"delete", "--force", id_});
+    }
+    expect_nothing_left();
+}
+
+// Keyrings are not namespaced: the container gets a session keyring of its own, unless
+// --no-new-keyring keeps the runtime's (the test's own, holding a key only its possessor sees).
+TEST_P(Commands, ASessionKeyringOfItsOwnUnlessNoNewKeyring) {
+    ct::test::SecretKey key;
+    json c = config({"/bin/sh", "-c", key.probe()});
+    json masked = json::array();
+    for (const auto &p : c["linux"]["maskedPaths"])
+        if (p != "/proc/keys") masked.push_back(p);
+    c["linux"]["maskedPaths"] = masked;
+    write_config_json(c);
+    for (bool keep : {false, true}) {
+        std::vector<std::string> args = {"run", "--bundle", bundle_, id_};
+        if (keep) args.insert(args.begin() + 1, "--no-new-keyring");
+        Result r = rt(args);
+        EXPECT_EQ(r.code, keep ? 0 : 1) << r.text();
+        EXPECT_EQ(r.out, keep ? "1\n" : "0\n") << r.text();
         rt({"delete", "--force", id_});
     }
     expect_nothing_left();

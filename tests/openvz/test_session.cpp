@@ -172,6 +172,7 @@ TEST_F(Session, CreateRefusesBeforeRunningAnything) {
          "namespaces[2]"},
         {[](ct::Spec &x) { x.readonly_rootfs = true; }, "readonly_rootfs"},
         {[](ct::Spec &x) { x.personality = "linux32"; }, "personality"},
+        {[](ct::Spec &x) { x.inherit_keyring = true; }, "inherit_keyring"},
         {[](ct::Spec &x) { x.rootfs_propagation = "rshared"; }, "rootfs_propagation"},
         {[](ct::Spec &x) {
              x.mounts.push_back({"/srv", "/srv", "bind", {}});

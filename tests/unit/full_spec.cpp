@@ -97,6 +97,7 @@ Spec full_spec() {
     s.personality = "linux32";
     s.rootfs_propagation = "rshared";
     s.time_offsets = {{86400, 5}, {-3600, 0}};
+    s.inherit_keyring = true;
     return s;
 }
 
@@ -203,6 +204,7 @@ rootfs_propagation: rshared
 time_offsets:
   monotonic: {secs: 86400, nanosecs: 5}
   boottime: {secs: -3600}
+inherit_keyring: true
 )";
     return y;
 }

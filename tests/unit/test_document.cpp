@@ -27,6 +27,7 @@ TEST(Document, EachFieldAloneRoundTrips) {
         {"name", [&](Spec &s) { s.name = full.name; }},
         {"rootfs", [&](Spec &s) { s.rootfs = full.rootfs; }},
         {"readonly_rootfs", [&](Spec &s) { s.readonly_rootfs = true; }},
+        {"inherit_keyring", [&](Spec &s) { s.inherit_keyring = true; }},
         {"private", [&](Spec &s) { s.private_area = full.private_area; }},
         {"private dir",
          [&](Spec &s) {

@@ -26,6 +26,7 @@ Made make(Context &c, bool defer) {
     BundleContext ctx{id, bundle, c.cl.global.systemd_cgroup, on_shared_mount,
                       [&](const std::string &m) { c.log.warning("config.json: " + m); }};
     Spec spec = spec_from_config(read_config(bundle), ctx);
+    spec.inherit_keyring = c.cl.flag("no-new-keyring");
     ProcessIo io;
     setup_io(c, spec.process.terminal, io);
     io.options.defer_exec = defer;

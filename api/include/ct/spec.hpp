@@ -421,6 +421,10 @@ struct Spec {
     std::string rootfs_propagation;
     // Offsets of the clocks of the container's new time namespace (needs one in namespaces).
     TimeOffsets time_offsets;
+    // The container's processes (init and exec'd ones) stay in the session keyring of the
+    // process that started them (OCI --no-new-keyring). false: each gets a new one, as runc
+    // does: keyrings are not namespaced, and the caller's may hold its user's secrets.
+    bool inherit_keyring = false;
     bool operator==(const Spec &) const = default;
 
     // The paths in effect: the field if set, else the default list.

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <linux/keyctl.h>
 #include <linux/openat2.h>
 #include <net/if.h>
 #include <sched.h>
@@ -508,6 +509,14 @@ void setup_passed_fds(const LaunchPlan &p) {
     fail(Msg() << "exec " << p.args[0] << " through libct's exec stub (execveat of a memfd)", e);
 }
 
+// Keyrings are not namespaced: in the caller's session keyring, the container could read and
+// use what the caller's user keeps there (credentials of network filesystems, disk keys). A
+// kernel without keyrings has nothing to share.
+void join_new_keyring() {
+    if (::syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr) < 0 && errno != ENOSYS)
+        fail(Msg() << "join a new session keyring (keyctl)", errno);
+}
+
 // The path resolves inside the container, but a magic link in it (/proc/self/fd/N) leads to
 // whatever the launcher still holds open: its state directory, the cgroup directory
 // (CVE-2024-21626). The kernel reports a directory outside this root as unreachable, with no
@@ -612,6 +621,8 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     // Raw system calls: glibc's wrappers broadcast credential changes to every thread it
     // believes the process has, and a clone of a multi-threaded caller has only one. They
     // would wait forever for threads that do not exist here.
+    // Before the filter (which refuses keyctl) and the credentials change.
+    if (p.new_keyring) join_new_keyring();
     const char *step = nullptr;
     if (int e = caps_before_setuid(p.caps, &step)) fail(Msg() << step, e);
     // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which setuid may take away.

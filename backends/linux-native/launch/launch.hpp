@@ -126,6 +126,7 @@ struct LaunchPlan {
     bool new_session = true;  // setsid()
     int pdeathsig = 0;        // PR_SET_PDEATHSIG, set after the credentials change
     int personality = -1;     // set (PER_LINUX, PER_LINUX32): personality(2), kept by exec
+    bool new_keyring = true;  // a session keyring of its own (not the caller's)
     uid_t uid = 0;
     gid_t gid = 0;
     std::vector<gid_t> groups;

@@ -339,6 +339,7 @@ void plan_process(LaunchPlan &p, const Spec &s, const ProcessSpec &proc,
     p.no_new_privs = proc.no_new_privileges;
     p.new_session = proc.new_session;
     p.pdeathsig = proc.parent_death_signal;
+    p.new_keyring = !s.inherit_keyring;
     if (!s.personality.empty())
         p.personality = s.personality == "linux32" ? PER_LINUX32 : PER_LINUX;
     UserSpec user = proc.user;

@@ -101,6 +101,7 @@ std::map<std::string, std::string> confinement_details(const Spec &s) {
         d["security.masked_paths"] = "- (no mount namespace of its own: the host's mounts)";
     }
     d["security.no_new_privileges"] = p.no_new_privileges ? "yes" : "no";
+    d["security.session_keyring"] = s.inherit_keyring ? "the caller's" : "a new one per process";
     if (!p.apparmor_profile.empty()) d["security.apparmor_profile"] = p.apparmor_profile;
     if (!p.selinux_label.empty()) d["security.selinux_label"] = p.selinux_label;
     d["security.cgroups"] = may_mount_cgroups(s) ? "own directory in every hierarchy"
