@@ -370,6 +370,17 @@ void validate(const Resources &r) {
     }
 }
 
+namespace {}  // namespace
+
+std::optional<Namespace> sysctl_namespace(const std::string &k) {
+    auto starts = [&](const char *p) { return k.rfind(p, 0) == 0; };
+    if (starts("net.")) return Namespace::net;
+    if (starts("kernel.shm") || starts("kernel.msg") || k == "kernel.sem" || starts("fs.mqueue."))
+        return Namespace::ipc;
+    if (k == "kernel.hostname" || k == "kernel.domainname") return Namespace::uts;
+    return std::nullopt;
+}
+
 namespace {
 
 // Whether the spec makes namespace `t` of its own (not none, not one joined by path).
@@ -604,21 +615,21 @@ void check_network(const Spec &s) {
     }
 }
 
+// A namespace joined by path is allowed: an engine makes the network namespace of a container
+// (or of its pod) itself and passes its path with the sysctls to set in it. Whether a joined
+// one is the host's is for the backend to check (linux: check_host_paths).
 void check_sysctls(const Spec &s) {
     for (const auto &[k, v] : s.sysctl) {
         std::string f = "sysctl." + k;
         if (k.empty() || k.find("..") != std::string::npos || k.find('/') != std::string::npos)
             fail(f, "is not a sysctl name");
-        if (k.rfind("net.", 0) == 0 && !new_ns(s, Namespace::net))
-            fail(f, "net.* sysctls need a new net namespace");
-        bool ipc = k.rfind("kernel.shm", 0) == 0 || k.rfind("kernel.msg", 0) == 0 ||
-                   k == "kernel.sem" || k.rfind("fs.mqueue.", 0) == 0;
-        if (ipc && !new_ns(s, Namespace::ipc)) fail(f, "ipc sysctls need a new ipc namespace");
-        if (k == "kernel.hostname" || k == "kernel.domainname") {
-            if (!new_ns(s, Namespace::uts)) fail(f, "needs a new uts namespace");
-        } else if (!ipc && k.rfind("net.", 0) != 0) {
-            fail(f, "is not namespaced: it would change the host");
-        }
+        auto ns = sysctl_namespace(k);
+        if (!ns) fail(f, "is not namespaced: it would change the host");
+        bool listed = false;
+        for (const auto &n : s.effective_namespaces()) listed |= n.type == *ns;
+        if (!listed)
+            fail(f, std::string("needs a ") + namespace_name(*ns) +
+                        " namespace of the container's (new, or joined by path)");
         (void)v;
     }
 }

@@ -13,6 +13,7 @@
 #include <fstream>
 
 #include "fixture.hpp"
+#include "proc_util.hpp"
 
 namespace ct::test {
 namespace {
@@ -794,6 +795,42 @@ TEST_F(Network, InterfacesCannotGoIntoAJoinedNamespace) {
             << e.what();
     }
     EXPECT_FALSE(host_has(dev("h")));
+}
+
+// Engines make a container's (or a pod's) network namespace themselves and pass its path with
+// the sysctls to set there (Podman: net.ipv4.ping_group_range). They are written into the
+// joined namespace; never into the host's (the caller's), which create refuses by name.
+TEST_F(Network, SysctlsGoIntoAJoinedNamespaceButNeverTheHosts) {
+    const std::string knob = "/proc/sys/net/ipv4/ping_group_range";
+    const std::string host_before = read_text(knob);
+    auto a = session().create(spec({"/bin/sleep", "100"}, "owner"));
+    int64_t pid = a.start(StartOptions{{-1, -1, -1}, false});
+    auto joined = [&](const std::string &netns) {
+        auto s = spec({"/bin/cat", knob}, "joiner");
+        s.namespaces = default_namespaces();
+        for (auto &ns : *s.namespaces)
+            if (ns.type == Namespace::net) ns.path = netns;
+        s.sysctl = {{"net.ipv4.ping_group_range", "7 7"}};
+        return s;
+    };
+    auto r = run(joined("/proc/" + std::to_string(pid) + "/ns/net"));
+    EXPECT_EQ(r.out, "7\t7\n") << r.err;
+    ProcessSpec p;
+    p.args = {"/bin/cat", knob};
+    EXPECT_EQ(exec_captured(a, p).out, "7\t7\n");  // the owner's namespace has it
+    try {
+        session().create(joined("/proc/self/ns/net"));
+        ADD_FAILURE() << "a sysctl for the host's network namespace was accepted";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::invalid_spec);
+        EXPECT_NE(std::string(e.what()).find("sysctl.net.ipv4.ping_group_range: the net "
+                                             "namespace /proc/self/ns/net is the host's"),
+                  std::string::npos)
+            << e.what();
+    }
+    EXPECT_EQ(read_text(knob), host_before);
+    a.destroy(true);
+    EXPECT_TRUE(session().list().empty());
 }
 
 }  // namespace

@@ -5,12 +5,17 @@
 // test's own); the image is a busybox rootfs imported with `podman import` (no registry is
 // reachable here). Podman's default rlimits need CAP_SYS_RESOURCE this machine does not give,
 // so every container gets --ulimit nofile/nproc (runc needs them as well).
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "engine_fixture.hpp"
 
 using namespace ct::oci::test;
 using namespace std::chrono_literals;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -21,8 +26,11 @@ class Podman : public EngineTest {
     void SetUp() override {
         SetUpEngine("podman", {"podman", "conmon"}, "podman");
         if (IsSkipped() || HasFatalFailure()) return;
+        // CONTAINERS_CONF replaces the system's file: its default sysctl (what every user of
+        // Debian's Podman gets) is kept.
         write_file(dir_ + "/containers.conf",
-                   "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n");
+                   "[containers]\ndefault_ulimits = [\"nofile=1024:1024\", \"nproc=1024:1024\"]\n"
+                   "default_sysctls = [\"net.ipv4.ping_group_range=0 0\"]\n");
         Result i = podman({"import", rootfs_tarball(), kImage});
         ASSERT_EQ(i.code, 0) << i.text();
     }
@@ -241,6 +249,35 @@ TEST_P(Podman, UserNamespaceSysctlAndInit) {
          "tr -s '\t' ' '; cat /proc/1/comm; touch /made && stat -c %u /made"});
     EXPECT_EQ(r.code, 0) << r.text();
     EXPECT_EQ(r.out, "0\n 0 200000 65536\n0 1\npodman-init\n0\n") << r.text();
+    expect_no_containers();
+}
+
+// `--network ns:PATH`: a network namespace made beside Podman (here by the test), whose path
+// Podman passes with the sysctl it sets in every container it networks
+// (net.ipv4.ping_group_range "0 0"; a new namespace starts with "1 0"). Its default bridge
+// network does the same with a namespace of its own; this one leaves no bridge behind.
+TEST_P(Podman, AJoinedNetworkNamespaceGetsPodmansSysctl) {
+    pid_t holder = ::fork();
+    if (holder == 0) {
+        ::execl("/usr/bin/unshare", "unshare", "--net", "sleep", "1000", nullptr);
+        ::_exit(127);
+    }
+    ASSERT_GT(holder, 0);
+    std::string netns = "/proc/" + std::to_string(holder) + "/ns/net";
+    std::string ours = fs::read_symlink("/proc/self/ns/net").string(), theirs;
+    EXPECT_TRUE(eventually([&] {
+        std::error_code ec;
+        theirs = fs::read_symlink(netns, ec).string();
+        return !ec && theirs != ours;
+    }));
+    Result r = podman({"run", "--rm", "--network", "ns:" + netns, "--ulimit", "nofile=1024:1024",
+                       "--ulimit", "nproc=1024:1024", "--cgroup-parent", "/" + cgroup_parent_,
+                       kImage, "/bin/sh", "-c",
+                       "cat /proc/sys/net/ipv4/ping_group_range; readlink /proc/self/ns/net"});
+    EXPECT_EQ(r.code, 0) << r.text();
+    EXPECT_EQ(r.out, "0\t0\n" + theirs + "\n") << r.text();
+    ::kill(holder, SIGKILL);
+    ::waitpid(holder, nullptr, 0);
     expect_no_containers();
 }
 

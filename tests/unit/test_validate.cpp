@@ -44,6 +44,23 @@ TEST(Validate, ValidSpecsPass) {
     EXPECT_NO_THROW(validate(s));
 }
 
+// An engine makes a container's network namespace itself and passes its path with the sysctls
+// to set there (Podman's net.ipv4.ping_group_range); whether it is the host's is the backend's
+// check.
+TEST(Validate, SysctlsOfAJoinedNamespacePass) {
+    Spec s = minimal();
+    no_ns(s, Namespace::net);
+    no_ns(s, Namespace::ipc);
+    s.namespaces->push_back({Namespace::net, "/run/netns/pod"});
+    s.namespaces->push_back({Namespace::ipc, "/proc/42/ns/ipc"});
+    s.sysctl = {{"net.ipv4.ping_group_range", "0 0"}, {"kernel.shmmni", "8192"}};
+    EXPECT_NO_THROW(validate(s));
+    EXPECT_EQ(sysctl_namespace("net.core.somaxconn"), Namespace::net);
+    EXPECT_EQ(sysctl_namespace("fs.mqueue.msg_max"), Namespace::ipc);
+    EXPECT_EQ(sysctl_namespace("kernel.hostname"), Namespace::uts);
+    EXPECT_EQ(sysctl_namespace("kernel.printk"), std::nullopt);
+}
+
 TEST(Validate, EveryRuleRefusesItsCase) {
     const Case cases[] = {
         {"name", [](Spec &s) { s.name.clear(); }},

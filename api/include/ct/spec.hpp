@@ -443,6 +443,11 @@ CT_API const std::vector<std::string> &default_masked_paths();
 // /proc/bus, /proc/fs.
 CT_API const std::vector<std::string> &default_readonly_paths();
 
+// The namespace a sysctl key ("net.ipv4.ip_forward") lives in: net for net.*, ipc for
+// kernel.shm*, kernel.msg*, kernel.sem and fs.mqueue.*, uts for kernel.hostname and
+// kernel.domainname; nullopt for a key that is not namespaced (it would change the host).
+CT_API std::optional<Namespace> sysctl_namespace(const std::string &key);
+
 // Checks a spec completely, without touching the system. Throws ct::Error(invalid_spec) naming
 // the first offending field ("resources.memory: ...").
 CT_API void validate(const Spec &spec);

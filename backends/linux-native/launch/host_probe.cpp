@@ -4,6 +4,7 @@
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -81,6 +82,37 @@ void check_namespace_file(const std::string &path, Namespace type, const std::st
     if (got != clone_flag(type))
         throw Error(Errc::invalid_spec, field + " " + path + " is a " + namespace_type_name(got) +
                                             " namespace, not " + namespace_name(type));
+}
+
+namespace {
+
+// Whether the namespace file at `path` is the namespace `type` of the caller or of PID 1.
+bool is_host_namespace(const std::string &path, Namespace type) {
+    struct stat joined {};
+    if (::stat(path.c_str(), &joined) != 0) return false;  // check_namespace_file names it
+    for (const char *who : {"/proc/self/ns/", "/proc/1/ns/"}) {
+        struct stat host {};
+        std::string p = who + std::string(namespace_name(type));
+        if (::stat(p.c_str(), &host) == 0 && host.st_dev == joined.st_dev &&
+            host.st_ino == joined.st_ino)
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+void check_sysctl_namespaces(const Spec &s) {
+    for (const auto &[key, value] : s.sysctl) {
+        auto type = sysctl_namespace(key);
+        for (const auto &n : s.effective_namespaces())
+            if (type && n.type == *type && !n.path.empty() && is_host_namespace(n.path, n.type))
+                throw Error(Errc::invalid_spec, "sysctl." + key + ": the " +
+                                                    namespace_name(n.type) + " namespace " +
+                                                    n.path +
+                                                    " is the host's: the sysctl would change "
+                                                    "the host");
+    }
 }
 
 void probe_idmapped_mounts(const Spec &s) {
