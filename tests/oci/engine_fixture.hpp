@@ -33,6 +33,7 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
         dir_ = tmpl;
         // The engines and runc run `criu` from PATH: the one that works on this kernel.
         std::filesystem::create_directories(dir_ + "/bin");
+        std::filesystem::create_directories(dir_ + "/tmp");
         if (!criu_binary().empty())
             std::filesystem::create_symlink(criu_binary(), dir_ + "/bin/criu");
         tag_ = prefix + "-" + std::to_string(::getpid()) + "-" +
@@ -94,9 +95,12 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
     }
 
     // The environment of the engine's commands: criu first in PATH.
+    // TMPDIR: what an engine leaves in its temporary directory (containerd's checkpoint
+    // images, "ctrd-checkpoint*") goes with the test's directory.
     std::vector<std::string> engine_env() const {
         const char *path = std::getenv("PATH");
-        return {"PATH=" + dir_ + "/bin:" + (path ? path : "/usr/sbin:/usr/bin:/sbin:/bin")};
+        return {"PATH=" + dir_ + "/bin:" + (path ? path : "/usr/sbin:/usr/bin:/sbin:/bin"),
+                "TMPDIR=" + dir_ + "/tmp"};
     }
 
     // A busybox image as a tarball of the rootfs (what `podman import`, `docker import` take).
