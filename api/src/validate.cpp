@@ -427,8 +427,11 @@ void check_namespaces(const Spec &s) {
     if (!s.hostname.empty()) {
         if (!valid_hostname(s.hostname))
             fail("hostname", "'" + s.hostname + "' is not a valid host name");
-        if (!new_ns(s, Namespace::uts))
-            fail("hostname", "setting a hostname needs a new uts namespace");
+        // Joined by path: CRI-O sets the pod's hostname again in each container of the pod,
+        // which shares the pod's namespace (the backend refuses the host's).
+        bool uts = false;
+        for (const auto &n : s.effective_namespaces()) uts |= n.type == Namespace::uts;
+        if (!uts) fail("hostname", "setting a hostname needs a uts namespace of the container's");
     }
 }
 

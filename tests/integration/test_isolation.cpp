@@ -73,7 +73,29 @@ TEST_F(Isolation, JoinsAnExistingNamespaceByPath) {
     b.namespaces = std::vector<NamespaceSpec>{
         {Namespace::mount, {}}, {Namespace::uts, "/proc/" + std::to_string(pid) + "/ns/uts"}};
     EXPECT_EQ(run(b).out, "shared-uts\n");
+    // The pod's hostname set again by each of its containers (CRI-O does); never in the
+    // host's namespace, whose hostname it would change.
+    b.hostname = "shared-uts";
+    EXPECT_EQ(run(b).out, "shared-uts\n");
+    utsname host{};
+    uname(&host);
+    b.namespaces =
+        std::vector<NamespaceSpec>{{Namespace::mount, {}}, {Namespace::uts, "/proc/self/ns/uts"}};
+    b.hostname = "not-the-hosts";
+    try {
+        session().create(b);
+        ADD_FAILURE() << "a hostname for the host's uts namespace was accepted";
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("hostname: the uts namespace /proc/self/ns/uts is "
+                                             "the host's"),
+                  std::string::npos)
+            << e.what();
+    }
+    utsname after{};
+    uname(&after);
+    EXPECT_STREQ(host.nodename, after.nodename);
     ca.destroy(true);
+    EXPECT_TRUE(session().list().empty());
 }
 
 // Joining another container's pid namespace (a pod's, `podman run --pid container:X`): the

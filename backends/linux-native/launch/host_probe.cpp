@@ -102,17 +102,18 @@ bool is_host_namespace(const std::string &path, Namespace type) {
 
 }  // namespace
 
-void check_sysctl_namespaces(const Spec &s) {
-    for (const auto &[key, value] : s.sysctl) {
-        auto type = sysctl_namespace(key);
+void check_joined_host_namespaces(const Spec &s) {
+    std::vector<std::pair<std::string, Namespace>> settings;  // field, the namespace it is in
+    for (const auto &[key, value] : s.sysctl)
+        if (auto type = sysctl_namespace(key)) settings.emplace_back("sysctl." + key, *type);
+    if (!s.hostname.empty()) settings.emplace_back("hostname", Namespace::uts);
+    for (const auto &[field, type] : settings)
         for (const auto &n : s.effective_namespaces())
-            if (type && n.type == *type && !n.path.empty() && is_host_namespace(n.path, n.type))
-                throw Error(Errc::invalid_spec, "sysctl." + key + ": the " +
-                                                    namespace_name(n.type) + " namespace " +
-                                                    n.path +
-                                                    " is the host's: the sysctl would change "
+            if (n.type == type && !n.path.empty() && is_host_namespace(n.path, n.type))
+                throw Error(Errc::invalid_spec, field + ": the " + namespace_name(n.type) +
+                                                    " namespace " + n.path +
+                                                    " is the host's: setting it would change "
                                                     "the host");
-    }
 }
 
 void probe_idmapped_mounts(const Spec &s) {

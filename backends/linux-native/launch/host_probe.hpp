@@ -20,9 +20,9 @@ void probe_mount_options(const MountOp &op, const std::string &field);
 // type `type`: joining a regular file or another type's namespace otherwise fails only at
 // start, in setns(), with EINVAL.
 void check_namespace_file(const std::string &path, Namespace type, const std::string &field);
-// Refuses a sysctl of the spec's that would be set in a joined namespace which is the host's
-// (the caller's own, or PID 1's): it would change the host.
-void check_sysctl_namespaces(const Spec &spec);
+// Refuses a sysctl or the hostname of the spec's that would be set in a joined namespace which
+// is the host's (the caller's own, or PID 1's): it would change the host.
+void check_joined_host_namespaces(const Spec &spec);
 
 // Makes the tree of every idmapped mount of `spec` (fs/idmap.hpp) and drops it: what start
 // would refuse (this kernel, the caller's rights, a source whose filesystem cannot be

@@ -116,7 +116,7 @@ void check_host_paths(const Spec &s) {
         if (!n.path.empty())
             check_namespace_file(n.path, n.type,
                                  std::string("namespace ") + namespace_name(n.type) + " path");
-    check_sysctl_namespaces(s);
+    check_joined_host_namespaces(s);
 }
 
 void check_host(const Spec &s) {
