@@ -84,6 +84,30 @@ TEST_F(Confinement, MaskedPathsShowNothing) {
     EXPECT_EQ(r.out.find("secret"), std::string::npos) << r.out;
 }
 
+// A procfs or sysfs the spec mounts elsewhere is the same kernel interface: its sysctls
+// would be writable (core_pattern runs a program as the host's root) and its masked files
+// shown. The paths under /proc and /sys are masked and read-only below it too. The sysctl is
+// written with the value it has now: even if the write went through, the host would not change.
+TEST_F(Confinement, AProcfsOrSysfsMountedElsewhereIsConfinedLikeTheFirst) {
+    std::string before = read_text("/proc/sys/kernel/printk_ratelimit_burst");
+    std::string value = before.substr(0, before.find('\n'));
+    auto s = shell("echo " + value +
+                   " > /again/proc/sys/kernel/printk_ratelimit_burst 2>/dev/null && echo wrote; "
+                   "wc -c < /again/proc/timer_list; "
+                   "ls -A /again/sys/firmware | grep -c .; "
+                   "awk '$5 == \"/again/proc/sys\" {print $6}' /proc/self/mountinfo | cut -c1-3");
+    s.mounts = {{"proc", "/again/proc", "proc", {}}, {"sysfs", "/again/sys", "sysfs", {"ro"}}};
+    auto c = session().create(s);
+    auto details = c.info().details;
+    EXPECT_NE(details.at("security.masked_paths").find("/again/proc/timer_list"),
+              std::string::npos);
+    EXPECT_NE(details.at("security.readonly_paths").find("/again/proc/sys"), std::string::npos);
+    auto r = run_captured(c);
+    c.destroy();
+    EXPECT_EQ(r.out, "0\n0\nro,\n") << r.err;
+    EXPECT_EQ(read_text("/proc/sys/kernel/printk_ratelimit_burst"), before);
+}
+
 TEST_F(Confinement, TheKernelLogAndKernelAddressesStayHidden) {
     auto r =
         run(shell("dmesg >/dev/null 2>&1 && echo dmesg; "

@@ -15,7 +15,34 @@ bool new_mountns(const Spec &s) {
     return false;
 }
 
+// A procfs or sysfs the spec mounts somewhere else than /proc or /sys is the same kernel
+// interface: unconfined, a second procfs would give a writable /proc/sys (core_pattern runs a
+// program as the host's root) and an unmasked /proc/kcore. The paths under /proc and /sys
+// apply below each such mount too.
+std::vector<std::string> with_other_mounts(const Spec &s, std::vector<std::string> paths) {
+    std::vector<std::string> more;
+    for (const auto &m : s.mounts) {
+        const char *home = m.type == "proc" ? "/proc" : m.type == "sysfs" ? "/sys" : nullptr;
+        std::string target = m.target;
+        while (target.size() > 1 && target.back() == '/') target.pop_back();
+        if (!home || target == home) continue;
+        std::string prefix = std::string(home) + "/";
+        for (const auto &p : paths)
+            if (p.rfind(prefix, 0) == 0) more.push_back(target + p.substr(prefix.size() - 1));
+    }
+    paths.insert(paths.end(), more.begin(), more.end());
+    return paths;
+}
+
 }  // namespace
+
+std::vector<std::string> effective_masked_paths(const Spec &s) {
+    return with_other_mounts(s, s.effective_masked_paths());
+}
+
+std::vector<std::string> effective_readonly_paths(const Spec &s) {
+    return with_other_mounts(s, s.effective_readonly_paths());
+}
 
 void plan_confinement(LaunchPlan &p, const Spec &s, const ProcessSpec &proc, SeccompCache &cache,
                       bool init) {
@@ -41,8 +68,8 @@ void plan_confinement(LaunchPlan &p, const Spec &s, const ProcessSpec &proc, Sec
     if (!proc.args.empty()) p.exec_stub = open_exec_stub();
     p.nondumpable = true;
     if (init && new_mountns(s)) {
-        p.masked_paths = s.effective_masked_paths();
-        p.readonly_paths = s.effective_readonly_paths();
+        p.masked_paths = effective_masked_paths(s);
+        p.readonly_paths = effective_readonly_paths(s);
     }
 }
 
@@ -95,8 +122,8 @@ std::map<std::string, std::string> confinement_details(const Spec &s) {
                                 : "profile (" + std::to_string(s.seccomp->syscalls.size()) +
                                       " rules, default " + s.seccomp->default_action + ")";
     if (new_mountns(s)) {
-        d["security.masked_paths"] = join(s.effective_masked_paths());
-        d["security.readonly_paths"] = join(s.effective_readonly_paths());
+        d["security.masked_paths"] = join(effective_masked_paths(s));
+        d["security.readonly_paths"] = join(effective_readonly_paths(s));
     } else {
         d["security.masked_paths"] = "- (no mount namespace of its own: the host's mounts)";
     }

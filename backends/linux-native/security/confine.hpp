@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "ct/spec.hpp"
 #include "launch/launch.hpp"
@@ -17,6 +18,11 @@ namespace ct::linux_native {
 // outside the container's own bounding set. Throws naming the field.
 void plan_confinement(LaunchPlan &p, const Spec &spec, const ProcessSpec &process,
                       SeccompCache &cache, bool init);
+
+// The spec's masked and read-only paths in effect, with those under /proc and /sys repeated
+// below every other procfs and sysfs the spec mounts (a second procfs is the same kernel).
+std::vector<std::string> effective_masked_paths(const Spec &spec);
+std::vector<std::string> effective_readonly_paths(const Spec &spec);
 
 // What create checks against the host: the LSM the spec names is enabled here; the seccomp
 // profile compiles (through `cache`, which keeps it for the start).
