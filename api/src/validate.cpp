@@ -530,6 +530,14 @@ void check_mounts(const Spec &s) {
             if (m.source.empty()) fail(f + ".source", "a bind mount needs a source");
             check_abs_path(f + ".source", m.source);
         }
+        // The kernel's cgroup2 filesystem, mounted for the container, would show the host's
+        // tree without a cgroup namespace, writable (cgroup.kill of any host group); with one,
+        // the container's own cgroup, writable. Type cgroup is the container's own cgroups.
+        if (m.type == "cgroup2")
+            fail(f + ".type",
+                 "cgroup2 would mount a cgroup tree writable (without a cgroup "
+                 "namespace, the host's); type cgroup mounts the container's own "
+                 "cgroups, read-only unless its options say rw");
         // Read-only unless asked: a writable cgroup tree lets the container change its limits.
         if (m.type == "cgroup" &&
             !(m.options.empty() || m.options == std::vector<std::string>{"ro"} ||

@@ -112,6 +112,11 @@ TEST(OciConfig, APodmanBundleBecomesAValidSpec) {
     EXPECT_EQ(s.mounts[1].source, "/srv/bundle/shm");  // relative: the bundle's
     EXPECT_EQ(s.mounts[1].type, "bind");
     EXPECT_EQ(s.mounts[2], (MountSpec{"", "/sys/fs/cgroup", "cgroup", {}}));  // read-only
+    // A cgroup2 mount (crun's type on a cgroup v2 host) is the container's own cgroups too.
+    json j = podman_config();
+    for (auto &m : j["mounts"])
+        if (m["type"] == "cgroup") m["type"] = "cgroup2";
+    EXPECT_EQ(decode(j).mounts[2], (MountSpec{"", "/sys/fs/cgroup", "cgroup", {}}));
 }
 
 TEST(OciConfig, WhatTheBundleDoesNotAskForItDoesNotGet) {

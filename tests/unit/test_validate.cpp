@@ -338,6 +338,7 @@ TEST(Validate, EveryRuleRefusesItsCase) {
         {"mounts[0].options", [](Spec &s) {
              s.mounts = {{"", "/sys/fs/cgroup", "cgroup", {"nosuid"}}};
          }},
+        {"mounts[0].type", [](Spec &s) { s.mounts = {{"cgroup2", "/cg", "cgroup2", {}}}; }},
         {"cgroups[0]", [](Spec &s) { s.cgroups = {"Memory"}; }},
         {"cgroups[0]", [](Spec &s) { s.cgroups = {"name="}; }},
         {"cgroups[0]", [](Spec &s) { s.cgroups = {"name=a/b"}; }},

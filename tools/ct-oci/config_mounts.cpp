@@ -130,8 +130,9 @@ std::vector<MountSpec> mounts_from_config(const Node &config, const BundleContex
 
         MountSpec spec;
         spec.target = target;
-        if (type == "cgroup") {
-            // The container's own cgroups, read-only unless the bundle says rw.
+        if (type == "cgroup" || type == "cgroup2") {
+            // The container's own cgroups, read-only unless the bundle says rw (runc mounts
+            // either type as the host's cgroup version needs).
             spec.type = "cgroup";
             if (has(options, "rw") && !has(options, "ro")) spec.options = {"rw"};
             out.push_back(spec);
