@@ -520,7 +520,23 @@ void check_idmapped_mount(const Spec &s, const MountSpec &m, const std::string &
              "the spec sets none (uid_map, gid_map)");
 }
 
+// Filesystems that are the host kernel's own interfaces, the host's whatever the namespaces:
+// binfmt_misc (a handler registered there runs for the host's programs), tracefs and debugfs
+// (kprobes), securityfs, efivarfs, configfs, pstore, bpf, devtmpfs (the host's device nodes).
+bool host_kernel_fs(const std::string &type) {
+    static const std::set<std::string> kTypes = {"binfmt_misc", "tracefs",  "debugfs",
+                                                 "securityfs",  "efivarfs", "configfs",
+                                                 "pstore",      "bpf",      "devtmpfs"};
+    return kTypes.count(type) != 0;
+}
+
 void check_mounts(const Spec &s) {
+    bool sys_admin = false;
+    if (std::any_of(s.mounts.begin(), s.mounts.end(),
+                    [](const MountSpec &m) { return host_kernel_fs(m.type); })) {
+        auto b = effective_capabilities(s.process, "process.capabilities").bounding;
+        sys_admin = std::find(b.begin(), b.end(), "CAP_SYS_ADMIN") != b.end();
+    }
     for (size_t i = 0; i < s.mounts.size(); ++i) {
         const auto &m = s.mounts[i];
         std::string f = "mounts[" + std::to_string(i) + "]";
@@ -538,6 +554,12 @@ void check_mounts(const Spec &s) {
                  "cgroup2 would mount a cgroup tree writable (without a cgroup "
                  "namespace, the host's); type cgroup mounts the container's own "
                  "cgroups, read-only unless its options say rw");
+        // For a container that could mount it itself: one with CAP_SYS_ADMIN.
+        if (host_kernel_fs(m.type) && !sys_admin)
+            fail(f + ".type", m.type +
+                                  " is an interface of the host's kernel, shared with the host "
+                                  "whatever the namespaces: it is mounted only for a container "
+                                  "with CAP_SYS_ADMIN (process.capabilities)");
         // Read-only unless asked: a writable cgroup tree lets the container change its limits.
         if (m.type == "cgroup" &&
             !(m.options.empty() || m.options == std::vector<std::string>{"ro"} ||

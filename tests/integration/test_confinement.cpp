@@ -108,6 +108,30 @@ TEST_F(Confinement, AProcfsOrSysfsMountedElsewhereIsConfinedLikeTheFirst) {
     EXPECT_EQ(read_text("/proc/sys/kernel/printk_ratelimit_burst"), before);
 }
 
+// binfmt_misc, tracefs, debugfs, ... are the host kernel's whatever the namespaces: a handler
+// registered in binfmt_misc would run for the host's programs. The spec's mount of one is for
+// a container that could mount it itself (CAP_SYS_ADMIN), refused at create otherwise.
+TEST_F(Confinement, TheHostKernelsOwnFilesystemsNeedSysAdmin) {
+    for (const char *type : {"binfmt_misc", "tracefs", "debugfs", "securityfs", "devtmpfs"}) {
+        auto s = shell("true");
+        s.mounts = {{type, "/mnt", type, {}}};
+        try {
+            session().create(s);
+            ADD_FAILURE() << type << " was mounted for a container without CAP_SYS_ADMIN";
+        } catch (const Error &e) {
+            EXPECT_EQ(e.code(), Errc::invalid_spec);
+            EXPECT_NE(std::string(e.what()).find("mounts[0].type: " + std::string(type)),
+                      std::string::npos)
+                << e.what();
+        }
+    }
+    auto s = shell("grep -c ' /mnt tracefs ' /proc/mounts");
+    s.mounts = {{"tracefs", "/mnt", "tracefs", {}}};
+    s.process.capabilities_add = {"CAP_SYS_ADMIN"};
+    EXPECT_EQ(run(s).out, "1\n");
+    EXPECT_TRUE(session().list().empty());
+}
+
 TEST_F(Confinement, TheKernelLogAndKernelAddressesStayHidden) {
     auto r =
         run(shell("dmesg >/dev/null 2>&1 && echo dmesg; "

@@ -42,6 +42,12 @@ TEST(Validate, ValidSpecsPass) {
     s.resources.cpu.shares = 262144;
     s.namespaces = std::vector<NamespaceSpec>{};  // host namespaces entirely
     EXPECT_NO_THROW(validate(s));
+    // The host kernel's own filesystems, for a container that could mount them itself.
+    s = minimal();
+    s.mounts = {{"tracefs", "/sys/kernel/tracing", "tracefs", {}}};
+    EXPECT_THROW(validate(s), Error);
+    s.process.capabilities_add = {"CAP_SYS_ADMIN"};
+    EXPECT_NO_THROW(validate(s));
 }
 
 // An engine makes a container's network namespace itself and passes its path with the sysctls
@@ -339,6 +345,10 @@ TEST(Validate, EveryRuleRefusesItsCase) {
              s.mounts = {{"", "/sys/fs/cgroup", "cgroup", {"nosuid"}}};
          }},
         {"mounts[0].type", [](Spec &s) { s.mounts = {{"cgroup2", "/cg", "cgroup2", {}}}; }},
+        {"mounts[1].type",
+         [](Spec &s) {
+             s.mounts = {{"", "/t", "tmpfs", {}}, {"binfmt_misc", "/b", "binfmt_misc", {}}};
+         }},
         {"cgroups[0]", [](Spec &s) { s.cgroups = {"Memory"}; }},
         {"cgroups[0]", [](Spec &s) { s.cgroups = {"name="}; }},
         {"cgroups[0]", [](Spec &s) { s.cgroups = {"name=a/b"}; }},
