@@ -370,8 +370,6 @@ void validate(const Resources &r) {
     }
 }
 
-namespace {}  // namespace
-
 std::optional<Namespace> sysctl_namespace(const std::string &k) {
     auto starts = [&](const char *p) { return k.rfind(p, 0) == 0; };
     if (starts("net.")) return Namespace::net;

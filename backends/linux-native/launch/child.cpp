@@ -618,11 +618,11 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     // Before the seccomp filter, which may not allow it; exec keeps it for the command.
     if (p.personality >= 0 && ::personality(static_cast<unsigned long>(p.personality)) < 0)
         fail(Msg() << "set the personality (personality(2))", errno);
+    // Before the filter (which refuses keyctl) and the credentials change.
+    if (p.new_keyring) join_new_keyring();
     // Raw system calls: glibc's wrappers broadcast credential changes to every thread it
     // believes the process has, and a clone of a multi-threaded caller has only one. They
     // would wait forever for threads that do not exist here.
-    // Before the filter (which refuses keyctl) and the credentials change.
-    if (p.new_keyring) join_new_keyring();
     const char *step = nullptr;
     if (int e = caps_before_setuid(p.caps, &step)) fail(Msg() << step, e);
     // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN, which setuid may take away.
