@@ -39,6 +39,7 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
         tag_ = prefix + "-" + std::to_string(::getpid()) + "-" +
                (GetParam() == "ct-oci" ? "ct" : "runc");
         cgroup_parent_ = "ct-oci-engine-test/" + tag_;
+        libpod_parent_was_there_ = std::filesystem::exists("/sys/fs/cgroup/pids/libpod_parent");
     }
 
     // Removes the test's directory once nothing is mounted below it; checks and removes the
@@ -47,8 +48,15 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
         if (dir_.empty()) return;
         for (const auto &m : mounts_below(dir_)) ::umount2(m.c_str(), MNT_DETACH);
         remove_cgroup_tree(cgroup_parent_);
-        for (const auto &h : std::filesystem::directory_iterator("/sys/fs/cgroup"))
+        for (const auto &h : std::filesystem::directory_iterator("/sys/fs/cgroup")) {
             ::rmdir((h.path() / "ct-oci-engine-test").c_str());
+            // Podman's default parent of pods and conmon, when the test's engine made it: it
+            // goes once empty (rmdir fails on a group in use).
+            if (!libpod_parent_was_there_) {
+                ::rmdir((h.path() / "libpod_parent/conmon").c_str());
+                ::rmdir((h.path() / "libpod_parent").c_str());
+            }
+        }
         std::error_code ec;
         std::filesystem::remove_all(dir_, ec);
     }
@@ -208,6 +216,7 @@ class EngineTest : public ::testing::TestWithParam<std::string> {
     }
 
     std::string runtime_, dir_, tag_, cgroup_parent_;
+    bool libpod_parent_was_there_ = true;
 };
 
 inline std::string engine_param_name(const ::testing::TestParamInfo<std::string> &info) {
