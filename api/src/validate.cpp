@@ -427,9 +427,8 @@ void check_namespaces(const Spec &s) {
             fail("hostname", "'" + s.hostname + "' is not a valid host name");
         // Joined by path: CRI-O sets the pod's hostname again in each container of the pod,
         // which shares the pod's namespace (the backend refuses the host's).
-        bool uts = false;
-        for (const auto &n : s.effective_namespaces()) uts |= n.type == Namespace::uts;
-        if (!uts) fail("hostname", "setting a hostname needs a uts namespace of the container's");
+        if (!s.has_namespace(Namespace::uts))
+            fail("hostname", "setting a hostname needs a uts namespace of the container's");
     }
 }
 
@@ -656,9 +655,7 @@ void check_sysctls(const Spec &s) {
             fail(f, "is not a sysctl name");
         auto ns = sysctl_namespace(k);
         if (!ns) fail(f, "is not namespaced: it would change the host");
-        bool listed = false;
-        for (const auto &n : s.effective_namespaces()) listed |= n.type == *ns;
-        if (!listed)
+        if (!s.has_namespace(*ns))
             fail(f, std::string("needs a ") + namespace_name(*ns) +
                         " namespace of the container's (new, or joined by path)");
         (void)v;
