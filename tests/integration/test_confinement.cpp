@@ -347,6 +347,68 @@ TEST_F(Confinement, TheCallersSessionKeyringStaysOutOfReach) {
     EXPECT_TRUE(session().list().empty());
 }
 
+// A process that stays in the caller's session (new_session: false) shares the caller's
+// controlling terminal: TIOCSTI would type a command into it that the caller's shell (root's,
+// for `ct run` from a root shell) runs once the container is done. The terminal here is a real
+// pty whose session ct leads, as at a login; what gets typed into it is echoed to the master,
+// so the transcript shows whether anything was.
+TEST_F(Confinement, AProcessInTheCallersSessionCannotTypeIntoItsTerminal) {
+    std::string rootfs = private_rootfs("tty");
+    temp_dirs_.push_back(rootfs);
+    fs::copy_file(CT_TEST_TTY_INJECTOR, rootfs + "/bin/injector");
+    std::string dir = temp_dir(temp_dirs_, "tty");
+    auto spec_file = [&](bool new_session) {
+        std::string f = dir + (new_session ? "/own.yaml" : "/callers.yaml");
+        write_text(f, "rootfs: " + rootfs +
+                          "\nprocess:\n  args: [/bin/injector, \"echo CT-TYPED-IN\\n\"]\n"
+                          "  new_session: " +
+                          (new_session ? "true" : "false") + "\n");
+        return f;
+    };
+    auto typed = [](const std::string &t) { return t.find("CT-TYPED-IN") != std::string::npos; };
+    {
+        PtySession t(uri(), {"run", spec_file(false)});
+        EXPECT_EQ(t.wait(), 0) << t.transcript();
+        EXPECT_NE(t.transcript().find("TIOCSTI: Operation not permitted"), std::string::npos)
+            << t.transcript();
+        EXPECT_NE(t.transcript().find("TIOCLINUX: Operation not permitted"), std::string::npos)
+            << t.transcript();
+        EXPECT_FALSE(typed(t.transcript())) << t.transcript();
+    }
+    {
+        // In a session of its own (the default), the caller's terminal is not its terminal.
+        PtySession t(uri(), {"run", spec_file(true)});
+        EXPECT_EQ(t.wait(), 0) << t.transcript();
+        EXPECT_NE(t.transcript().find("TIOCSTI: Operation not permitted"), std::string::npos)
+            << t.transcript();
+        EXPECT_FALSE(typed(t.transcript())) << t.transcript();
+    }
+    {
+        // Its own terminal (-t) it may type into: what the probe sees when typing works.
+        PtySession t(uri(), {"run", "-t", spec_file(true)});
+        EXPECT_EQ(t.wait(), 0) << t.transcript();
+        EXPECT_NE(t.transcript().find("TIOCSTI: ok"), std::string::npos) << t.transcript();
+        EXPECT_TRUE(typed(t.transcript())) << t.transcript();
+    }
+    // An exec'd process in the caller's session is refused too (stdin a pipe here: without the
+    // guard, the ioctl would reach the pipe and fail as not a terminal).
+    auto s = spec({"/bin/sleep", "100"});
+    s.rootfs = rootfs;
+    auto c = session().create(s);
+    start_quiet(c);
+    ProcessSpec p;
+    p.args = {"/bin/injector", "x"};
+    p.new_session = false;
+    EXPECT_EQ(exec_captured(c, p).out,
+              "TIOCSTI: Operation not permitted\nTIOCLINUX: Operation not permitted\n");
+    p.new_session = true;
+    EXPECT_EQ(exec_captured(c, p).out,
+              "TIOCSTI: Inappropriate ioctl for device\n"
+              "TIOCLINUX: Inappropriate ioctl for device\n");
+    c.destroy(true);
+    EXPECT_TRUE(session().list().empty());
+}
+
 TEST_F(Confinement, SeccompProfilesFromTheSpec) {
     auto s = shell("grep Seccomp: /proc/self/status; mkdir /tmp/x 2>&1 | grep -c denied");
     s.seccomp = SeccompSpec{true};

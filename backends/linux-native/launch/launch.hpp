@@ -157,6 +157,8 @@ struct LaunchPlan {
     // lsm_attr for the exec. The command is executed through the sealed exec stub.
     std::vector<std::string> masked_paths, readonly_paths;
     std::shared_ptr<const SeccompProgram> seccomp;
+    // Stacked before it, for a process in its caller's session (security/tty_guard.hpp).
+    std::shared_ptr<const SeccompProgram> seccomp_guard;
     std::string lsm_attr;  // "attr/exec" or "attr/apparmor/exec" under /proc/thread-self
     std::string lsm_value;
     Fd exec_stub;

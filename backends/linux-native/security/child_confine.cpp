@@ -158,13 +158,20 @@ void write_sysctls(const LaunchPlan &p) {
     ::close(sys);
 }
 
-void load_seccomp(const LaunchPlan &p) {
-    if (!p.seccomp) return;
+namespace {
+void load_filter(const SeccompProgram &f, const char *what) {
     struct sock_fprog prog {};
-    prog.len = static_cast<unsigned short>(p.seccomp->insns.size());
-    prog.filter = const_cast<struct sock_filter *>(p.seccomp->insns.data());
-    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p.seccomp->flags, &prog) < 0)
-        fail(Msg() << "load the seccomp filter", errno);
+    prog.len = static_cast<unsigned short>(f.insns.size());
+    prog.filter = const_cast<struct sock_filter *>(f.insns.data());
+    if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f.flags, &prog) < 0)
+        fail(Msg() << "load " << what, errno);
+}
+}  // namespace
+
+void load_seccomp(const LaunchPlan &p) {
+    // The guard first: the profile may refuse seccomp(2) itself.
+    if (p.seccomp_guard) load_filter(*p.seccomp_guard, "the terminal injection guard (seccomp)");
+    if (p.seccomp) load_filter(*p.seccomp, "the seccomp filter");
 }
 
 void set_lsm_label(const LaunchPlan &p) {

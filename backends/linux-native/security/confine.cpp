@@ -5,6 +5,7 @@
 #include "ct/error.hpp"
 #include "security/exec_stub.hpp"
 #include "security/lsm.hpp"
+#include "security/tty_guard.hpp"
 
 namespace ct::linux_native {
 namespace {
@@ -62,6 +63,7 @@ void plan_confinement(LaunchPlan &p, const Spec &s, const ProcessSpec &proc, Sec
                                                   "container has (create it with that capability)");
     }
     p.seccomp = cache.for_process(s, caps);
+    if (!proc.new_session) p.seccomp_guard = cache.get(terminal_injection_guard());
     LsmExec lsm = plan_lsm(proc, "process");
     p.lsm_attr = lsm.attr;
     p.lsm_value = lsm.value;
@@ -127,6 +129,8 @@ std::map<std::string, std::string> confinement_details(const Spec &s) {
     } else {
         d["security.masked_paths"] = "- (no mount namespace of its own: the host's mounts)";
     }
+    if (!p.new_session)
+        d["security.terminal_injection"] = "refused (TIOCSTI, TIOCLINUX: in the caller's session)";
     d["security.no_new_privileges"] = p.no_new_privileges ? "yes" : "no";
     d["security.session_keyring"] = s.inherit_keyring ? "the caller's" : "a new one per process";
     if (!p.apparmor_profile.empty()) d["security.apparmor_profile"] = p.apparmor_profile;
