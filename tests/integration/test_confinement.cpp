@@ -347,6 +347,45 @@ TEST_F(Confinement, TheCallersSessionKeyringStaysOutOfReach) {
     EXPECT_TRUE(session().list().empty());
 }
 
+// A root entered by chroot (no mount namespace of the container's own to pivot in) is left in
+// a few system calls by a process that may chroot: into a subdirectory, which leaves the working
+// directory above the new root, then up past the old one. The test looks for a host file
+// outside the root from there.
+TEST_F(Confinement, ARootEnteredByChrootCannotBeLeft) {
+    std::string dir = temp_dir(temp_dirs_, "chroot");
+    std::string rootfs = private_rootfs("chroot");
+    temp_dirs_.push_back(rootfs);
+    fs::copy_file(CT_TEST_CHROOT_ESCAPER, rootfs + "/bin/escaper");
+    std::string marker = dir + "/outside-the-root";
+    write_text(marker, "host\n");
+    auto s = spec({"/bin/escaper", marker});
+    s.rootfs = rootfs;
+    s.namespaces = std::vector<NamespaceSpec>{
+        {Namespace::pid, {}}, {Namespace::uts, {}}, {Namespace::ipc, {}}, {Namespace::net, {}}};
+    auto r = run(s);
+    EXPECT_EQ(r.out, "chroot: Operation not permitted\n") << r.err;
+    auto c = session().create(s);
+    EXPECT_EQ(c.info().details.at("security.capabilities").find("CAP_SYS_CHROOT"),
+              std::string::npos)
+        << c.info().details.at("security.capabilities");
+    c.destroy();
+    // Asked for, it is refused at create, naming why.
+    s.process.capabilities_add = {"sys_chroot"};
+    try {
+        session().create(s);
+        ADD_FAILURE() << "created with CAP_SYS_CHROOT and a root entered by chroot";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::invalid_spec) << e.what();
+        EXPECT_NE(std::string(e.what()).find("CAP_SYS_CHROOT"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(session().list().empty());
+    // With a mount namespace of its own, the root is pivoted to: the same steps stay inside.
+    s.process.capabilities_add.clear();
+    s.namespaces->push_back({Namespace::mount, {}});
+    r = run(s);
+    EXPECT_EQ(r.out, "stayed: No such file or directory\n") << r.err;
+}
+
 // A process that stays in the caller's session (new_session: false) shares the caller's
 // controlling terminal: TIOCSTI would type a command into it that the caller's shell (root's,
 // for `ct run` from a root shell) runs once the container is done. The terminal here is a real

@@ -144,7 +144,7 @@ void check_host(const Spec &s) {
         throw Error(Errc::permission,
                     "process.user.additional_gids: an unprivileged caller's user namespace "
                     "denies setgroups, so the container cannot have supplementary groups");
-    plan_capabilities(s.process, "process.capabilities");
+    plan_capabilities(s, s.process, "process.capabilities");
     plan_device_nodes(s, !userns.empty());
     probe_idmapped_mounts(s);
     probe_bidirectional_mounts(s);
@@ -349,7 +349,7 @@ void plan_process(LaunchPlan &p, const Spec &s, const ProcessSpec &proc,
     p.uid = user.uid;
     p.gid = user.gid;
     p.groups.assign(user.additional_gids.begin(), user.additional_gids.end());
-    p.caps = plan_capabilities(proc, "process.capabilities");
+    p.caps = plan_capabilities(s, proc, "process.capabilities");
 
     UserNamespace userns(s);
     p.userns = !userns.empty();

@@ -6,6 +6,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 
@@ -55,13 +56,48 @@ int capset_raw(uint64_t eff, uint64_t perm, uint64_t inh) {
     return static_cast<int>(::syscall(SYS_capset, &h, d));
 }
 
+bool has(const std::vector<std::string> &set, const char *cap) {
+    return std::find(set.begin(), set.end(), cap) != set.end();
+}
+
 }  // namespace
 
-CapPlan plan_capabilities(const ProcessSpec &proc, const std::string &field) {
+bool root_by_chroot(const Spec &s) {
+    for (const auto &n : s.effective_namespaces())
+        if (n.type == Namespace::mount && n.path.empty()) return false;
+    return s.rootfs.find_first_not_of('/') != std::string::npos;
+}
+
+Capabilities container_capabilities(const Spec &s, const ProcessSpec &proc,
+                                    const std::string &field) {
+    Capabilities caps = effective_capabilities(proc, field);
+    if (!root_by_chroot(s) || !has(caps.bounding, "CAP_SYS_CHROOT")) return caps;
+    // Named in the spec: an exact set holding it, or added (by any spelling, or as "all").
+    bool asked = proc.capabilities.has_value();
+    for (std::string n : proc.capabilities_add) {
+        for (auto &c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (n.rfind("cap_", 0) == 0) n.erase(0, 4);
+        asked |= n == "sys_chroot" || n == "all";
+    }
+    if (!asked) {
+        for (auto *set :
+             {&caps.bounding, &caps.effective, &caps.permitted, &caps.inheritable, &caps.ambient})
+            set->erase(std::remove(set->begin(), set->end(), "CAP_SYS_CHROOT"), set->end());
+        return caps;
+    }
+    if (has(caps.bounding, "CAP_SYS_ADMIN")) return caps;
+    throw Error(Errc::invalid_spec,
+                "invalid spec: " + field +
+                    ": CAP_SYS_CHROOT would let the container leave its root, which is entered "
+                    "by chroot (it has no mount namespace of its own): add the mount namespace, "
+                    "or leave CAP_SYS_CHROOT out");
+}
+
+CapPlan plan_capabilities(const Spec &s, const ProcessSpec &proc, const std::string &field) {
     CapPlan p;
     p.set = true;
     p.last_cap = kernel_last_cap();
-    Capabilities caps = effective_capabilities(proc, field);
+    Capabilities caps = container_capabilities(s, proc, field);
     bool one = proc.capabilities && caps.uniform();
     auto f = [&](const char *set) { return one ? field : field + "." + set; };
     p.bounding = mask_of(caps.bounding, p.last_cap, f("bounding"));

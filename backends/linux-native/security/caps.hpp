@@ -16,10 +16,22 @@ struct CapPlan {
     uint64_t bounding = 0, effective = 0, permitted = 0, inheritable = 0, ambient = 0;
 };
 
-// The process's sets (effective_capabilities(): its own, or the default set with its changes)
-// -> masks. Throws Errc::invalid_spec naming `field` and the set for an unknown name or a set
-// the kernel's rules forbid, Errc::unsupported for a capability this kernel lacks.
-CapPlan plan_capabilities(const ProcessSpec &process, const std::string &field);
+// True when the container's root is entered by chroot: a root other than the host's and no
+// mount namespace of the container's own to pivot in (none, or one joined by path).
+bool root_by_chroot(const Spec &spec);
+
+// The sets of a process of the container: effective_capabilities(), less CAP_SYS_CHROOT when
+// the root is entered by chroot (root_by_chroot): with it, root leaves such a root in a few
+// system calls (chroot into a subdirectory, then walk up past the old root). Asked for by the
+// spec there, it is refused (Errc::invalid_spec naming `field`) unless CAP_SYS_ADMIN comes
+// with it: that one leaves any root anyway, and the spec said so.
+Capabilities container_capabilities(const Spec &spec, const ProcessSpec &process,
+                                    const std::string &field);
+
+// A process's sets (container_capabilities()) -> masks. Throws Errc::invalid_spec naming
+// `field` and the set for an unknown name or a set the kernel's rules forbid,
+// Errc::unsupported for a capability this kernel lacks.
+CapPlan plan_capabilities(const Spec &spec, const ProcessSpec &process, const std::string &field);
 
 // Throws Errc::permission naming `field` and the capabilities the plan gives that the calling
 // process does not have in its permitted set (the kernel would refuse them: EPERM).

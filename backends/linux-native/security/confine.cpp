@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ct/error.hpp"
+#include "security/caps.hpp"
 #include "security/exec_stub.hpp"
 #include "security/lsm.hpp"
 #include "security/tty_guard.hpp"
@@ -47,11 +48,11 @@ std::vector<std::string> effective_readonly_paths(const Spec &s) {
 
 void plan_confinement(LaunchPlan &p, const Spec &s, const ProcessSpec &proc, SeccompCache &cache,
                       bool init) {
-    Capabilities caps = effective_capabilities(proc, "process.capabilities");
+    Capabilities caps = container_capabilities(s, proc, "process.capabilities");
     if (!init) {
         // The container's ceiling: what its init may hold. Above it, a process could do what
         // the container was not made for (mount a cgroup tree its layout does not hide).
-        Capabilities ceiling = effective_capabilities(s.process, "process.capabilities");
+        Capabilities ceiling = container_capabilities(s, s.process, "process.capabilities");
         for (const auto &c : caps.bounding)
             if (std::find(ceiling.bounding.begin(), ceiling.bounding.end(), c) ==
                 ceiling.bounding.end())
@@ -77,13 +78,13 @@ void plan_confinement(LaunchPlan &p, const Spec &s, const ProcessSpec &proc, Sec
 
 void check_confinement(const Spec &s, SeccompCache &cache) {
     plan_lsm(s.process, "process");
-    cache.for_process(s, effective_capabilities(s.process, "process.capabilities"));
+    cache.for_process(s, container_capabilities(s, s.process, "process.capabilities"));
 }
 
 bool may_mount_cgroups(const Spec &s) {
     if (s.has_namespace(Namespace::user)) return true;
     if (s.seccomp) return true;  // unconfined, or a profile of the user's
-    auto b = effective_capabilities(s.process, "process.capabilities").bounding;
+    auto b = container_capabilities(s, s.process, "process.capabilities").bounding;
     return std::find(b.begin(), b.end(), "CAP_SYS_ADMIN") != b.end();
 }
 
@@ -104,7 +105,7 @@ std::map<std::string, std::string> confinement_details(const Spec &s) {
     std::map<std::string, std::string> d;
     const auto &p = s.process;
     try {
-        Capabilities c = effective_capabilities(p, "process.capabilities");
+        Capabilities c = container_capabilities(s, p, "process.capabilities");
         if (c.effective == c.bounding && c.permitted == c.bounding && c.inheritable.empty() &&
             c.ambient.empty()) {
             d["security.capabilities"] = join(c.bounding);
