@@ -527,10 +527,19 @@ bool host_kernel_fs(const std::string &type) {
     return kTypes.count(type) != 0;
 }
 
+// A sysfs the options make writable: the host's kernel settings (CPU hot-plug, power, module
+// parameters) whatever the namespaces. Without rw, the backend mounts it read-only unless the
+// container has CAP_SYS_ADMIN (it could remount it writable itself).
+bool writable_sysfs(const MountSpec &m) {
+    return m.type == "sysfs" &&
+           std::find(m.options.begin(), m.options.end(), "rw") != m.options.end();
+}
+
 void check_mounts(const Spec &s) {
     bool sys_admin = false;
-    if (std::any_of(s.mounts.begin(), s.mounts.end(),
-                    [](const MountSpec &m) { return host_kernel_fs(m.type); })) {
+    if (std::any_of(s.mounts.begin(), s.mounts.end(), [](const MountSpec &m) {
+            return host_kernel_fs(m.type) || writable_sysfs(m);
+        })) {
         auto b = effective_capabilities(s.process, "process.capabilities").bounding;
         sys_admin = std::find(b.begin(), b.end(), "CAP_SYS_ADMIN") != b.end();
     }
@@ -557,6 +566,12 @@ void check_mounts(const Spec &s) {
                                   " is an interface of the host's kernel, shared with the host "
                                   "whatever the namespaces: it is mounted only for a container "
                                   "with CAP_SYS_ADMIN (process.capabilities)");
+        if (writable_sysfs(m) && !sys_admin)
+            fail(f + ".options",
+                 "rw: a writable sysfs is the host's kernel settings (CPU hot-plug, "
+                 "power, module parameters) whatever the namespaces: it is "
+                 "mounted only for a container with CAP_SYS_ADMIN "
+                 "(process.capabilities); without rw it is read-only");
         // Read-only unless asked: a writable cgroup tree lets the container change its limits.
         if (m.type == "cgroup" &&
             !(m.options.empty() || m.options == std::vector<std::string>{"ro"} ||

@@ -108,6 +108,49 @@ TEST_F(Confinement, AProcfsOrSysfsMountedElsewhereIsConfinedLikeTheFirst) {
     EXPECT_EQ(read_text("/proc/sys/kernel/printk_ratelimit_burst"), before);
 }
 
+// A sysfs is the host's kernel settings whatever the namespaces (CPU hot-plug, power, module
+// parameters; with uevent_helper, a program run as the host's root): one the spec mounts is
+// read-only, at /sys or elsewhere, with or without a network namespace, unless the container is
+// privileged (CAP_SYS_ADMIN, which could remount it so). A knob is written with the value it
+// has, so that nothing changes on the host even if the write went through.
+TEST_F(Confinement, ASysfsTheSpecMountsIsReadOnlyUnlessThePrivilegedAskForIt) {
+    const std::string knob = "kernel/rcu_expedited";
+    if (access(("/sys/" + knob).c_str(), W_OK) != 0)
+        GTEST_SKIP() << "/sys/" << knob << " is not on this kernel";
+    auto probe = [&](const std::string &at) {
+        return shell("k=" + at + "/" + knob + "; v=$(cat $k); echo $v > $k 2>/dev/null && " +
+                     "echo wrote; awk '$5 == \"" + at +
+                     "\" {print $6}' /proc/self/mountinfo | cut -c1-3");
+    };
+    auto s = probe("/sys");
+    s.mounts = {{"sysfs", "/sys", "sysfs", {"nosuid", "nodev", "noexec"}}};
+    EXPECT_EQ(run(s).out, "ro,\n");
+    // Without a network namespace of its own: the host's sysfs as it is.
+    s = probe("/again/sys");
+    s.mounts = {{"sysfs", "/again/sys", "sysfs", {}}};
+    s.namespaces = std::vector<NamespaceSpec>{
+        {Namespace::mount, {}}, {Namespace::pid, {}}, {Namespace::uts, {}}, {Namespace::ipc, {}}};
+    EXPECT_EQ(run(s).out, "ro,\n");
+    // rw is for a container with CAP_SYS_ADMIN, refused at create for the others.
+    s.mounts[0].options = {"rw"};
+    try {
+        session().create(s);
+        ADD_FAILURE() << "a writable sysfs for a container without CAP_SYS_ADMIN";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::invalid_spec);
+        EXPECT_NE(std::string(e.what()).find("mounts[0].options: rw"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_TRUE(session().list().empty());
+    // A privileged one's (an engine's --privileged leaves ro out): writable, as it asked.
+    for (auto options : {std::vector<std::string>{"rw"}, std::vector<std::string>{}}) {
+        auto p = shell("awk '$5 == \"/sys\" {print $6}' /proc/self/mountinfo | cut -c1-3");
+        p.mounts = {{"sysfs", "/sys", "sysfs", options}};
+        p.process.capabilities_add = {"CAP_SYS_ADMIN"};
+        EXPECT_EQ(run(p).out, "rw,\n");
+    }
+}
+
 // binfmt_misc, tracefs, debugfs, ... are the host kernel's whatever the namespaces: a handler
 // registered in binfmt_misc would run for the host's programs. The spec's mount of one is for
 // a container that could mount it itself (CAP_SYS_ADMIN), refused at create otherwise.

@@ -48,6 +48,14 @@ TEST(Validate, ValidSpecsPass) {
     EXPECT_THROW(validate(s), Error);
     s.process.capabilities_add = {"CAP_SYS_ADMIN"};
     EXPECT_NO_THROW(validate(s));
+    // A writable sysfs likewise (without rw, the backend mounts it read-only).
+    s = minimal();
+    s.mounts = {{"sysfs", "/sys", "sysfs", {"nosuid"}}};
+    EXPECT_NO_THROW(validate(s));
+    s.mounts[0].options.push_back("rw");
+    EXPECT_THROW(validate(s), Error);
+    s.process.capabilities_add = {"CAP_SYS_ADMIN"};
+    EXPECT_NO_THROW(validate(s));
 }
 
 // An engine makes a container's network namespace itself and passes its path with the sysctls
@@ -345,6 +353,7 @@ TEST(Validate, EveryRuleRefusesItsCase) {
              s.mounts = {{"", "/sys/fs/cgroup", "cgroup", {"nosuid"}}};
          }},
         {"mounts[0].type", [](Spec &s) { s.mounts = {{"cgroup2", "/cg", "cgroup2", {}}}; }},
+        {"mounts[0].options", [](Spec &s) { s.mounts = {{"sysfs", "/sys", "sysfs", {"rw"}}}; }},
         {"mounts[1].type",
          [](Spec &s) {
              s.mounts = {{"", "/t", "tmpfs", {}}, {"binfmt_misc", "/b", "binfmt_misc", {}}};

@@ -288,11 +288,18 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
     p.mount_sys =
         p.new_mountns && (p.clone_flags & CLONE_NEWNET) && !spec_mounts_at("/sys", "sysfs");
     p.dev_shm = !spec_mounts_at("/dev/shm", nullptr);
+    // A sysfs is the host's kernel settings (CPU hot-plug, power, module parameters) whatever
+    // the namespaces: writable for a container that could remount it so (CAP_SYS_ADMIN: a
+    // privileged engine container's, whose options just leave ro out) or whose options say rw
+    // (validate: only with CAP_SYS_ADMIN), read-only for the others.
+    auto bounding = container_capabilities(s, s.process, "process.capabilities").bounding;
+    bool sys_admin = std::find(bounding.begin(), bounding.end(), "CAP_SYS_ADMIN") != bounding.end();
     for (size_t i = 0; i < s.mounts.size(); ++i) {
         std::string field = "mounts[" + std::to_string(i) + "]";
         size_t first = p.mounts.size();
         if (s.mounts[i].type != "cgroup") {
             MountOp op = mount_op(s.mounts[i], field);
+            if (s.mounts[i].type == "sysfs" && !sys_admin) op.flags |= MS_RDONLY;
             if (s.mounts[i].idmapped())
                 op.tree = fs::idmapped_tree(s, s.mounts[i], op.flags & MS_REC, field);
             else if (s.mounts[i].bidirectional())
