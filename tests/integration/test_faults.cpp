@@ -16,6 +16,7 @@
 #include <fstream>
 #include <set>
 
+#include "criu_fixture.hpp"
 #include "ct/json.hpp"
 #include "fixture.hpp"
 #include "proc_util.hpp"
@@ -239,6 +240,35 @@ TEST_F(Faults, DestroyRemovesTheRecordsOfDetachedExecs) {
     auto d = ct_cli(uri(), {"destroy", "-f", name});
     EXPECT_EQ(d.code, 0) << d.err;
     EXPECT_TRUE(visible_state().empty());
+}
+
+// A command killed while it had something mounted in the state (a restore binds the rootfs
+// at <state>/<name>/criu-root) leaves the mount there: destroy and the sweep of hidden
+// directories take it off and never empty what is below it (a rootfs other containers share).
+TEST_F(Faults, AMountLeftInTheStateIsTakenOffNotEmptied) {
+    const std::string name = "fm" + std::to_string(::getpid());
+    std::string victim = temp_dir(temp_dirs_, "fm-rootfs");
+    std::ofstream(victim + "/precious") << "kept\n";
+    ASSERT_EQ(ct_cli(uri(), {"create", spec_file(spec({"/bin/true"}, name))}).code, 0);
+    auto bind = [&](const std::string &at) {
+        fs::create_directories(at);
+        return ::mount(victim.c_str(), at.c_str(), nullptr, MS_BIND, nullptr) == 0;
+    };
+    ASSERT_TRUE(bind(state_root_ + "/" + name + "/criu-root"));
+    // Twice at one place, as a retried restore would leave it.
+    ASSERT_TRUE(bind(state_root_ + "/" + name + "/criu-root"));
+    auto d = ct_cli(uri(), {"destroy", "--force", name});
+    EXPECT_EQ(d.code, 0) << d.err;
+    EXPECT_TRUE(fs::exists(victim + "/precious"));
+    EXPECT_TRUE(visible_state().empty());
+    // A hidden directory of a remove that crashed (its owner long gone), holding a mount.
+    std::string trash = state_root_ + "/.trash." + name + ".999999999-1-0";
+    ASSERT_TRUE(bind(trash + "/criu-root"));
+    ASSERT_EQ(ct_cli(uri(), {"create", spec_file(spec({"/bin/true"}, name))}).code, 0);
+    EXPECT_EQ(ct_cli(uri(), {"destroy", name}).code, 0);  // sweeps
+    EXPECT_TRUE(fs::exists(victim + "/precious"));
+    EXPECT_FALSE(fs::exists(trash));
+    EXPECT_EQ(read_text("/proc/self/mountinfo").find(trash), std::string::npos);
 }
 
 // A read-only command creates nothing, not even the state root.

@@ -77,7 +77,38 @@ bool is_prefixed(const char *name, const char *prefix) {
     return std::strncmp(name, prefix, std::strlen(prefix)) == 0;
 }
 
-// Deletes everything in the directory `dfd` (files, a mount pinning a namespace, directories).
+// The id of the mount `name` of `dfd` is on ("": dfd itself); 0 with errno if it cannot be
+// told.
+uint64_t mount_id(int dfd, const char *name) {
+    struct statx sx {};
+    int flags = AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH);
+    if (::statx(dfd, name, flags, STATX_MNT_ID, &sx) != 0) return 0;
+    if (!(sx.stx_mask & STATX_MNT_ID)) {
+        errno = EXDEV;
+        return 0;
+    }
+    return sx.stx_mnt_id;
+}
+
+// Takes off every mount stacked on `name` of `dfd` (a restore's bind of the rootfs or an
+// idmapped source that a killed command left there): what is below a mount is someone else's
+// (a container's rootfs), never to be emptied with the state. Returns 0 or an errno (ENOENT:
+// no such entry; EXDEV: the kernel cannot tell mounts apart).
+int detach_mounts(int dfd, const char *name) {
+    uint64_t here = mount_id(dfd, "");
+    if (!here) return errno;
+    for (int i = 0; i < 64; ++i) {
+        uint64_t there = mount_id(dfd, name);
+        if (!there) return errno;
+        if (there == here) return 0;
+        std::string path = "/proc/self/fd/" + std::to_string(dfd) + "/" + name;
+        if (::umount2(path.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) != 0) return errno;
+    }
+    return EBUSY;
+}
+
+// Deletes everything in the directory `dfd` (files, a mount pinning a namespace, directories),
+// never what is under a mount inside it: the mount is taken off first.
 // Returns the first error, 0 if all went.
 int clear_dir(int dfd) {
     DIR *d = ::fdopendir(::fcntl(dfd, F_DUPFD_CLOEXEC, 0));
@@ -91,6 +122,10 @@ int clear_dir(int dfd) {
     for (const auto &n : names) {
         if (::unlinkat(dfd, n.c_str(), 0) == 0 || errno == ENOENT) continue;
         if (errno == EISDIR) {
+            if (int err = detach_mounts(dfd, n.c_str())) {
+                if (!first) first = err;
+                continue;
+            }
             int sub = ::openat(dfd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             int err = sub < 0 ? errno : clear_dir(sub);
             if (sub >= 0) ::close(sub);
@@ -110,6 +145,8 @@ int clear_dir(int dfd) {
 
 // Removes directory `name` of `parent` with everything in it; throws on failure.
 void remove_tree(int parent, const std::string &name, const std::string &shown) {
+    if (int err = detach_mounts(parent, name.c_str()); err && err != ENOENT)
+        throw_sys("unmount what is mounted on " + shown, err);
     int dfd = ::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0) {
         if (errno == ENOENT) return;
