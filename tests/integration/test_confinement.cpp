@@ -108,6 +108,28 @@ TEST_F(Confinement, AProcfsOrSysfsMountedElsewhereIsConfinedLikeTheFirst) {
     EXPECT_EQ(read_text("/proc/sys/kernel/printk_ratelimit_burst"), before);
 }
 
+// Masked files get the container's /dev/null bound over them. A spec mount over /dev hides the
+// one the setup made: masks must not then be skipped quietly (they were: /proc/keys and
+// /proc/timer_list shown). Without a null device the start fails saying why; with one of the
+// spec's, the masks hold.
+TEST_F(Confinement, MasksHoldUnderADevOfTheSpecs) {
+    auto s = shell("wc -c < /proc/keys; wc -c < /proc/timer_list");
+    s.mounts = {{"tmpfs", "/dev", "tmpfs", {"mode=755"}}};
+    auto c = session().create(s);
+    try {
+        run_captured(c);
+        ADD_FAILURE() << "started with the masks unapplied";
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("/dev/null is not the null device"), std::string::npos)
+            << e.what();
+    }
+    c.destroy(true);
+    s.devices = {DeviceNode{"/dev/null", "c", 1, 3, 0666, 0, 0}};
+    auto r = run(s);
+    EXPECT_EQ(r.out, "0\n0\n") << r.err;
+    EXPECT_TRUE(session().list().empty());
+}
+
 // A sysfs is the host's kernel settings whatever the namespaces (CPU hot-plug, power, module
 // parameters; with uevent_helper, a program run as the host's root): one the spec mounts is
 // read-only, at /sys or elsewhere, with or without a network namespace, unless the container is

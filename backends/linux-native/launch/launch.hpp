@@ -101,6 +101,9 @@ struct LaunchPlan {
     bool mount_proc = true, mount_dev = true;
     bool mount_sys = true;  // the read-only default sysfs (not when a spec's sysfs goes there)
     bool dev_shm = true;  // with mount_dev: a tmpfs on /dev/shm (not when a spec mount goes there)
+    // With mount_dev: /dev/null stays the node the setup made (no spec mount over /dev, no spec
+    // device in its place), so masks may bind it by path.
+    bool own_dev_null = false;
     std::vector<MountOp> mounts;
     std::vector<DeviceOp> devices;
     bool userns = false;  // a new user namespace

@@ -288,6 +288,10 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
     p.mount_sys =
         p.new_mountns && (p.clone_flags & CLONE_NEWNET) && !spec_mounts_at("/sys", "sysfs");
     p.dev_shm = !spec_mounts_at("/dev/shm", nullptr);
+    p.own_dev_null = p.mount_dev && !spec_mounts_at("/dev", nullptr) &&
+                     !spec_mounts_at("/dev/null", nullptr) &&
+                     std::none_of(s.devices.begin(), s.devices.end(),
+                                  [](const DeviceNode &d) { return d.path == "/dev/null"; });
     // A sysfs is the host's kernel settings (CPU hot-plug, power, module parameters) whatever
     // the namespaces: writable for a container that could remount it so (CAP_SYS_ADMIN: a
     // privileged engine container's, whose options just leave ro out) or whose options say rw

@@ -33,7 +33,7 @@ constexpr unsigned long kFsFlags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 // one it made): nothing of the image's can be on the way there, so the path is used as it is,
 // two system calls fewer each than the resolution a path of the image needs.
 bool own_fs(const LaunchPlan &p, const std::string &path) {
-    if (!p.mount_dev) return false;
+    if (!p.own_dev_null) return false;
     return (p.mount_proc && path.rfind("/proc/", 0) == 0) ||
            (p.mount_sys && path.rfind("/sys/", 0) == 0);
 }
@@ -96,7 +96,8 @@ void mask_paths(const LaunchPlan &p) {
                 if (null < 0 || ::fstat(null, &ns) < 0 || !S_ISCHR(ns.st_mode) ||
                     ns.st_rdev != makedev(1, 3))
                     fail(Msg() << "mask " << path << ": the container's /dev/null is not the null "
-                               << "device",
+                               << "device (a spec mount over /dev hides the one made for it: "
+                               << "add the device, or mask nothing)",
                          null < 0 ? errno : EINVAL);
             }
             FdPath source(null);
