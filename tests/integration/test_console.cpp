@@ -141,6 +141,25 @@ TEST_F(Console, CtRunTIsInteractive) {
     EXPECT_TRUE(session().list().empty());
 }
 
+// The first thing a program on the terminal does may be to read its size (stty, ls, an
+// editor): it is ct's from the start, not 0x0 until ct's first resize reaches the pty.
+TEST_F(Console, TheTerminalHasCtsSizeFromTheStart) {
+    for (int i = 0; i < 3; ++i) {
+        PtySession t(uri(), {"run", "-t", "--rootfs", busybox_rootfs(), "--", "/bin/stty", "size"},
+                     33, 77);
+        EXPECT_EQ(t.wait(), 0) << t.transcript();
+        EXPECT_NE(t.transcript().find("33 77"), std::string::npos) << t.transcript();
+    }
+    auto c = session().create(spec({"/bin/sleep", "1000"}));
+    start_quiet(c);
+    for (int i = 0; i < 3; ++i) {
+        PtySession t(uri(), {"exec", "-t", c.name(), "--", "/bin/stty", "size"}, 21, 61);
+        EXPECT_EQ(t.wait(), 0) << t.transcript();
+        EXPECT_NE(t.transcript().find("21 61"), std::string::npos) << t.transcript();
+    }
+    c.destroy(true);
+}
+
 TEST_F(Console, CtExecTIsInteractive) {
     auto c = session().create(spec({"/bin/sleep", "1000"}));
     start_quiet(c);

@@ -59,6 +59,7 @@ int cmd_run(Context &ctx) {
         return kOk;
     }
 
+    take_terminal_size(spec.process);
     Foreground fg(spec.process.terminal);
     std::optional<Container> c;
     try {
@@ -186,6 +187,7 @@ int cmd_exec(Context &ctx) {
         }) << "\n";
         return kOk;
     }
+    take_terminal_size(p);
     Foreground fg(p.terminal);
     fg.pid_is_init_ = false;
     return fg.run(

@@ -162,6 +162,14 @@ void Console::attach() {
     });
 }
 
+void take_terminal_size(ProcessSpec &p) {
+    struct winsize ws {};
+    if (!p.terminal || p.console_size || ::ioctl(0, TIOCGWINSZ, &ws) != 0 || !ws.ws_row ||
+        !ws.ws_col)
+        return;
+    p.console_size = ConsoleSize{ws.ws_row, ws.ws_col};
+}
+
 void Console::resize() {
     struct winsize ws;
     if (impl_->master >= 0 && ::ioctl(0, TIOCGWINSZ, &ws) == 0)

@@ -24,6 +24,11 @@ class SignalForwarder {
     std::unique_ptr<Impl> impl_;
 };
 
+// A process on a terminal of its own starts with the size of ct's terminal (stdin's) unless its
+// spec sets one: resizes reach the pty only once ct holds it, after the process has started,
+// and a program that reads its size first (stty, ls, an editor) would see 0x0.
+void take_terminal_size(ProcessSpec &p);
+
 // An interactive terminal for a container process: a socket on which the backend sends the pty
 // master, then ct's own terminal in raw mode relayed to and from it, window size included.
 class Console {
