@@ -211,8 +211,9 @@ TEST_P(Commands, UpdateResourcesFileAndSingleOptions) {
               std::to_string(96 << 20));
     EXPECT_EQ(cgroup_value(cgroup_, {"pids.max"}), "77");
     Result single = rt({"update", "--memory", "67108864", "--pids-limit", "55", "--cpu-quota",
-                        "50000", "--cpu-period", "100000", id_});
+                        "50000", "--cpu-period", "100000", "--cpu-share", "512", id_});
     ASSERT_EQ(single.code, 0) << single.text();
+    EXPECT_EQ(cgroup_value(cgroup_, {"cpu.shares"}), "512");
     EXPECT_EQ(cgroup_value(cgroup_, {"memory.limit_in_bytes", "memory.max"}),
               std::to_string(64 << 20));
     EXPECT_EQ(cgroup_value(cgroup_, {"pids.max"}), "55");

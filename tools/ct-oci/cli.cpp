@@ -72,6 +72,7 @@ const std::vector<Command> &commands() {
           {"memory-reservation", 'v', nullptr},
           {"kernel-memory", 'v', nullptr},
           {"kernel-memory-tcp", 'v', nullptr},
+          {"cpu-share", 'v', nullptr},
           {"cpu-shares", 'v', nullptr},
           {"cpu-quota", 'v', nullptr},
           {"cpu-period", 'v', nullptr},

@@ -32,8 +32,9 @@ Resources resources_from_flags(const CommandLine &cl) {
     Resources r;
     if (cl.has("memory")) r.memory = parse_size(cl.value("memory"), "--memory");
     if (cl.has("memory-swap")) r.memory_swap = parse_size(cl.value("memory-swap"), "--memory-swap");
-    if (cl.has("cpu-shares"))
-        r.cpu.shares = static_cast<uint64_t>(number(cl.value("cpu-shares"), "cpu-shares"));
+    // runc's spelling is --cpu-share; --cpu-shares (Docker's) is taken too.
+    for (const char *o : {"cpu-share", "cpu-shares"})
+        if (cl.has(o)) r.cpu.shares = static_cast<uint64_t>(number(cl.value(o), o));
     if (cl.has("cpu-quota")) r.cpu.quota_us = number(cl.value("cpu-quota"), "cpu-quota");
     if (cl.has("cpu-period"))
         r.cpu.period_us = static_cast<uint64_t>(number(cl.value("cpu-period"), "cpu-period"));
