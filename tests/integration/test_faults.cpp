@@ -242,6 +242,29 @@ TEST_F(Faults, DestroyRemovesTheRecordsOfDetachedExecs) {
     EXPECT_TRUE(visible_state().empty());
 }
 
+// A pause killed between freezing and saving the state left a container the state called
+// running but frozen: list said running, resume refused it ("not paused") and exec hung. The
+// kernel's word goes: it is paused, resume thaws it, destroy takes it down.
+TEST_F(Faults, AKilledPauseLeavesItPausedAndResumable) {
+    const std::string name = "fp" + std::to_string(::getpid());
+    ASSERT_EQ(ct_cli(uri(), {"create", spec_file(spec({"/bin/sleep", "1000"}, name))}).code, 0);
+    ASSERT_EQ(ct_cli(uri(), {"start", name}).code, 0);
+    ASSERT_EQ(ct_at(1, {"pause", name}).code, kKilled);
+    auto list = session().list();
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].state, State::paused);
+    auto x = ct_cli(uri(), {"exec", name, "--", "/bin/true"});
+    EXPECT_NE(x.code, 0);
+    EXPECT_NE(x.err.find("paused"), std::string::npos) << x.err;
+    auto r = ct_cli(uri(), {"resume", name});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(ct_cli(uri(), {"exec", name, "--", "/bin/true"}).code, 0);
+    ASSERT_EQ(ct_at(1, {"pause", name}).code, kKilled);
+    auto d = ct_cli(uri(), {"destroy", "--force", name});
+    EXPECT_EQ(d.code, 0) << d.err;
+    EXPECT_TRUE(visible_state().empty());
+}
+
 // A command killed while it had something mounted in the state (a restore binds the rootfs
 // at <state>/<name>/criu-root) leaves the mount there: destroy and the sweep of hidden
 // directories take it off and never empty what is below it (a rootfs other containers share).

@@ -90,6 +90,14 @@ void Freezer::thaw() const {
     }
 }
 
+bool Freezer::asked() const {
+    std::string text;
+    if (!v2_dir_.empty())
+        return read_file(v2_dir_ + "/cgroup.freeze", text) && trimmed(text) == "1";
+    return !v1_dir_.empty() && read_file(v1_dir_ + "/freezer.state", text) &&
+           trimmed(text) != "THAWED";
+}
+
 bool Freezer::frozen() const {
     std::string text;
     if (!v2_dir_.empty()) {

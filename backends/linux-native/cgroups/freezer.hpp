@@ -23,6 +23,9 @@ class Freezer {
     // Thaws (immediate). No-op without a freezer.
     void thaw() const;
     bool frozen() const;
+    // Whether a freeze was asked for and not undone (frozen, or still freezing): what a pause
+    // or checkpoint killed before it thawed or saved its state leaves.
+    bool asked() const;
 
   private:
     std::string v2_dir_, v1_dir_;

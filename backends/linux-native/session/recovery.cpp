@@ -30,8 +30,8 @@ void LinuxSession::back_from_starting(StateStore::Entry &e) {
 void LinuxSession::undo_start(StateStore::Entry &e, const std::string &name) {
     ContainerCgroups cg(e.state.cgroups);
     if (!e.state.cgroups.empty()) {
-        // A v1 freezer holds even SIGKILL: a container paused before the start stays frozen.
-        if (e.state.previous == "paused") Freezer(e.state.cgroups).thaw();
+        // A v1 freezer holds even SIGKILL: a container frozen before the start stays frozen.
+        Freezer(e.state.cgroups).thaw();
         // Each one waited for until it has exited, not only until it left the cgroup: a
         // start made while the interrupted run's init is still dying lost its own init to it.
         std::vector<Fd> dying;

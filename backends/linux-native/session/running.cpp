@@ -22,6 +22,7 @@
 
 #include "cgroups/freezer.hpp"
 #include "cgroups/update.hpp"
+#include "ct/backend/fault.hpp"
 #include "ct/internal/document.hpp"
 #include "launch/exec_plan.hpp"
 #include "monitor/monitor.hpp"
@@ -277,6 +278,7 @@ void LinuxSession::pause(const std::string &name) {
         throw Error(Errc::bad_state, "container " + q(name) + " is not running");
     Freezer f(e.state.cgroups);
     f.freeze();
+    fault_point("pause: frozen");
     e.state.status = "paused";
     try {
         e.save();

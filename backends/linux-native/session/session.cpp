@@ -139,7 +139,10 @@ State LinuxSession::current_state(const StateStore::Entry &e) const {
     // A deferred start's init waits in state created; once it is gone, the container stopped.
     if (st.status == "created")
         return st.pid && !process_alive(st.pid, st.pid_start) ? State::stopped : State::created;
-    if (st.status == "running" && process_alive(st.pid, st.pid_start)) return State::running;
+    // Frozen while the state says running: a pause or checkpoint was killed before it saved or
+    // thawed. The kernel's word goes: paused, which resume undoes (exec would hang in it).
+    if (st.status == "running" && process_alive(st.pid, st.pid_start))
+        return Freezer(st.cgroups).asked() ? State::paused : State::running;
     if (st.status == "paused" && process_alive(st.pid, st.pid_start)) return State::paused;
     return State::stopped;
 }
@@ -281,8 +284,9 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
         plan.start_listener = listen_for_start(e.dirfd());
         plan.state_dirfd = e.dirfd();
     }
-    // Its previous init died paused: the cgroup is still frozen.
-    if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();
+    // Its previous init died paused (or in a pause or checkpoint that was killed): the cgroup
+    // is still frozen, and so would the new one be.
+    if (Freezer f(e.state.cgroups); e.state.status == "paused" || f.asked()) f.thaw();
     ::unlinkat(e.dirfd(), "exit", 0);  // a previous detached run's record
 
     net::Network network(spec.network);
@@ -431,7 +435,7 @@ int LinuxSession::wait(const std::string &name, int64_t pid, int64_t timeout_ms)
         if ((e.state.status == "running" || e.state.status == "paused") &&
             e.state.pid == peek.state.pid) {
             // Died paused: a stopped container's cgroup is not left frozen for the next start.
-            if (e.state.status == "paused") Freezer(e.state.cgroups).thaw();
+            if (Freezer f(e.state.cgroups); e.state.status == "paused" || f.asked()) f.thaw();
             e.state.status = "stopped";
             e.state.exit_wstatus = ws;
             try {
@@ -520,7 +524,8 @@ void LinuxSession::destroy(const std::string &name, uint32_t flags) {
             send_signal(p.get(), SIGKILL);  // no cgroup at all (e.g. none available)
     }
     // Killed or long dead, frozen tasks only die once thawed (v1); a frozen cgroup goes too.
-    if (e.state.previous == "paused") Freezer(e.state.cgroups).thaw();
+    // Whatever the state said: a killed pause or checkpoint leaves a "running" one frozen.
+    Freezer(e.state.cgroups).thaw();
     fault_point("destroy: killed");
 
     if (Fd p = open_pidfd(static_cast<pid_t>(e.state.pid), e.state.pid_start))
