@@ -71,6 +71,25 @@ const std::vector<std::string> kTicker = {
     "i=0; while :; do i=$((i+1)); echo $i > /out/n.tmp; mv /out/n.tmp /out/n; "
     "usleep 100000; done"};
 
+// A command that is not in the image fails the create, as runc's does: engines read the
+// create's error (from the log) and make the exit code of it (Podman: 127, "not found"); a
+// failing start is only "exit status 1" to them (126). Nothing is left behind.
+TEST_P(Commands, ACommandThatIsNotThereFailsTheCreate) {
+    for (const char *cmd : {"no-such-command", "/no/such/command"}) {
+        write_config_json(config({cmd}));
+        Result r = rt({"create", "--bundle", bundle_, id_});
+        EXPECT_NE(r.code, 0) << cmd << ": " << r.text();
+        std::string said = r.text() + last_logged_error();
+        for (auto &c : said) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        EXPECT_TRUE(said.find("no such file or directory") != std::string::npos ||
+                    said.find("executable file not found") != std::string::npos)
+            << cmd << ": " << said;
+        EXPECT_NE(rt({"state", id_}).code, 0) << cmd << ": the container is still there";
+        rt({"delete", "--force", id_});
+    }
+    expect_nothing_left();
+}
+
 TEST_P(Commands, ExecWithCommandAndOptions) {
     start_container({"/bin/sleep", "100"});
     Result r = rt({"exec", "--cwd", "/tmp", "--env", "GREETING=hello", "--user", "1000:1001", id_,

@@ -93,6 +93,9 @@ TEST_P(Podman, RunRm) {
     Result r = run_container({"--rm"}, {"/bin/sh", "-c", "echo hello from $(hostname); exit 3"});
     EXPECT_EQ(r.code, 3) << r.text();
     EXPECT_NE(r.out.find("hello from"), std::string::npos) << r.text();
+    // A command the image does not have: Podman's 127, which it makes of the create's error.
+    Result missing = run_container({"--rm"}, {"/no/such/command"});
+    EXPECT_EQ(missing.code, 127) << missing.text();
     expect_no_containers();
 }
 

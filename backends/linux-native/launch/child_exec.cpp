@@ -1,9 +1,15 @@
 // Child side of an exec into a running container, between joining its namespaces and running
-// the command: the fork that enters the pid namespace, and the container's root.
+// the command: the fork that enters the pid namespace, and the container's root. And the
+// command's lookup a deferred start makes before it waits.
+#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <climits>
+#include <cstring>
 
 #include "launch/child_util.hpp"
 
@@ -34,6 +40,44 @@ void enter_root(const LaunchPlan &p) {
     CHECK(::fchdir(p.root_fd.get()), "enter the container's root (fchdir)");
     CHECK(::chroot("."), "enter the container's root (chroot)");
     CHECK(::chdir("/"), "chdir /");
+}
+
+void find_command(const LaunchPlan &p) {
+    if (p.fn || p.args.empty()) return;
+    const char *file = p.args[0].c_str();
+    if (std::strchr(file, '/')) {
+        if (::faccessat(AT_FDCWD, file, X_OK, AT_EACCESS) < 0)
+            fail(Msg() << "exec " << file, errno, true);
+        return;
+    }
+    // The exec stub's search (security/exec_stub.c): each PATH entry, "" meaning ".".
+    bool eacces = false;
+    char buf[PATH_MAX];
+    size_t flen = std::strlen(file);
+    for (const char *s = p.path_env.c_str();;) {
+        const char *e = std::strchr(s, ':');
+        size_t dlen = e ? static_cast<size_t>(e - s) : std::strlen(s);
+        if (dlen + 2 + flen < sizeof buf) {
+            size_t n = 0;
+            if (dlen == 0) buf[n++] = '.';
+            std::memcpy(buf + n, s, dlen);
+            n += dlen;
+            buf[n++] = '/';
+            std::memcpy(buf + n, file, flen + 1);
+            struct stat st;
+            if (::stat(buf, &st) == 0) {
+                if (!S_ISDIR(st.st_mode) && ::faccessat(AT_FDCWD, buf, X_OK, AT_EACCESS) == 0)
+                    return;
+                eacces = true;  // a directory, or not executable: execve says EACCES
+            } else {
+                eacces |= errno == EACCES;
+            }
+        }
+        if (!e) break;
+        s = e + 1;
+    }
+    fail(Msg() << "exec " << file << ": not found in PATH=" << p.path_env, eacces ? EACCES : ENOENT,
+         true);
 }
 
 }  // namespace ct::linux_native::child

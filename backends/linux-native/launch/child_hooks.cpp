@@ -67,6 +67,7 @@ void sync_before_root(const LaunchPlan &p) {
 
 void wait_for_start(const LaunchPlan &p) {
     if (!p.start_listener) return;
+    find_command(p);
     if (p.state_dirfd >= 0) ::close(p.state_dirfd);  // the parent's copy keeps its lock
     report(CT_CHILD_WAITING);
     // The launching process has returned: its pipe has no reader from now on.

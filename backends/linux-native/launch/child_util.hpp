@@ -92,6 +92,10 @@ void set_lsm_label(const LaunchPlan &p);
 void fork_into_namespaces(const LaunchPlan &p);
 // child_exec.cpp: chroot to the container's root (p.root_fd).
 void enter_root(const LaunchPlan &p);
+// A deferred start (OCI create) finds its command before it waits, as runc's create does: a
+// command that is not there (or not executable) fails the create, where engines read the
+// error (Podman: exit 127), not the start. Fails as the exec stub's search would.
+void find_command(const LaunchPlan &p);
 // console.cpp: allocate a pty in the container's devpts, make it the controlling terminal and
 // stdio, and send the master over p.console_socket.
 void setup_console(const LaunchPlan &p);
