@@ -119,6 +119,23 @@ TEST_P(Runtime, CreatedContainerIsDeletedWithItsWaitingProcess) {
     expect_nothing_left();
 }
 
+// A stop of a container never started (the CRI's StopContainer, `ctr task kill`) sends
+// SIGTERM first: the waiting process dies of it, as runc's does, rather than ignore it as pid 1
+// of its namespace until the grace period ends in SIGKILL.
+TEST_P(Runtime, ACreatedContainerDiesOfSigterm) {
+    write_config({"/bin/sh", "-c", "echo ran > /out/ran"});
+    std::string pid_file = dir_ + "/pid";
+    ASSERT_EQ(rt({"create", "--bundle", bundle_, "--pid-file", pid_file, id_}).code, 0);
+    pid_t pid = static_cast<pid_t>(std::stoll(read_file(pid_file)));
+    Result k = rt({"kill", id_, "TERM"});
+    EXPECT_EQ(k.code, 0) << k.text();
+    EXPECT_TRUE(eventually([&] { return !process_exists(pid); })) << "SIGTERM was ignored";
+    EXPECT_EQ(state().value("status", ""), "stopped");
+    EXPECT_FALSE(fs::exists(out_ + "/ran")) << "the command ran without start";
+    ASSERT_EQ(rt({"delete", id_}).code, 0);
+    expect_nothing_left();
+}
+
 // ct-oci create killed (SIGKILL) at each of libct's fault points in turn (CT_FAULT_STEP=N, as
 // tests/integration/test_faults.cpp does for ct), as a node that loses power or an OOM kill
 // would: what is left is either absent or a container engines can handle, i.e. `stopped` (to

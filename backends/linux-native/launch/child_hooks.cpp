@@ -18,6 +18,20 @@
 namespace ct::linux_native::child {
 namespace {
 
+// The waiting process is the pid 1 of its pid namespace, which the kernel spares every signal
+// it has no handler for: a stop (SIGTERM, then the grace period) would only end with SIGKILL.
+// It dies of them as runc's waiting init does; exec resets the handlers for the command.
+void exit_on_signal(int sig) {
+    ::_exit(128 + sig);
+}
+
+void die_of_terminating_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = exit_on_signal;
+    for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGPWR})
+        ::sigaction(sig, &sa, nullptr);
+}
+
 void report(int what) {
     ChildFailure f{};
     f.is_exec = what;
@@ -68,6 +82,7 @@ void sync_before_root(const LaunchPlan &p) {
 void wait_for_start(const LaunchPlan &p) {
     if (!p.start_listener) return;
     find_command(p);
+    die_of_terminating_signals();
     if (p.state_dirfd >= 0) ::close(p.state_dirfd);  // the parent's copy keeps its lock
     report(CT_CHILD_WAITING);
     // The launching process has returned: its pipe has no reader from now on.
