@@ -121,6 +121,37 @@ TEST_F(Checkpoint, CounterKeepsCountingAfterRestore) {
     back.destroy(true);
 }
 
+// `ct restore` killed once the processes are back, before it recorded them: the container is
+// listed as incomplete (not stopped, with processes running nothing knows of), destroy takes the
+// restored processes down and leaves the rootfs (bound in the state for CRIU) as it was.
+TEST_F(Checkpoint, AKilledRestoreIsIncompleteAndDestroyable) {
+    if (uri().rfind("linux:", 0) != 0) GTEST_SKIP() << "kills the local ct at a fault point";
+    std::string rootfs;
+    auto c = start_counter("killed-restore", &rootfs);
+    std::string dir = images("killed-restore");
+    c.checkpoint({dir, false, false, false});
+    size_t files =
+        std::distance(fs::recursive_directory_iterator(rootfs), fs::recursive_directory_iterator());
+    ::setenv("CT_FAULT_STEP", "2", 1);  // 1: recorded as starting, 2: restored
+    auto r = ct_cli(uri(), {"restore", c.name(), "--dir", dir});
+    ::unsetenv("CT_FAULT_STEP");
+    ASSERT_EQ(r.code, 128 + SIGKILL) << r.err;
+    auto list = session().list();
+    ASSERT_EQ(list.size(), 1u);
+    EXPECT_EQ(list[0].state, State::incomplete);
+    EXPECT_NE(list[0].details["incomplete"].find("start interrupted"), std::string::npos)
+        << list[0].details["incomplete"];
+    long at = read_counter(rootfs);
+    EXPECT_GE(wait_counter(rootfs, at + 2), at + 2) << "the restored counter does not run";
+    auto d = ct_cli(uri(), {"destroy", "--force", c.name()});
+    EXPECT_EQ(d.code, 0) << d.err;
+    EXPECT_TRUE(session().list().empty());
+    EXPECT_EQ(
+        std::distance(fs::recursive_directory_iterator(rootfs), fs::recursive_directory_iterator()),
+        static_cast<std::ptrdiff_t>(files))
+        << "the rootfs lost files";
+}
+
 // A root on a shared host mount (as engines keep theirs: dockerd makes its data-root shared)
 // is a slave of it in the container; the restore makes it one again, which CRIU does by copying
 // the sharing of the root it restores into.

@@ -22,6 +22,7 @@
 #include "criu/netns.hpp"
 #include "criu/options.hpp"
 #include "criu/stdio.hpp"
+#include "ct/backend/fault.hpp"
 #include "ct/backend/fd_passing.hpp"
 #include "launch/plan.hpp"
 #include "monitor/monitor.hpp"
@@ -180,6 +181,15 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
     Rollback rb;
     ContainerCgroups cg = restore_cgroups(e, name, spec, meta.created, rb);
     reap_previous_run(name, e->state.pid);
+    // Written ahead, as a start does: a restore killed from here on leaves the container
+    // "starting", listed as incomplete, and the next start or destroy undoes it (the restored
+    // processes are the cgroups' and go with them). Not so, it would say created or stopped
+    // with its restored processes running.
+    e->state.previous = e->state.status;
+    e->state.status = "starting";
+    e->save();
+    rb.add([&] { back_from_starting(*e); });
+    fault_point("restore: recorded as starting");
 
     Fd dirfd(::open(o.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dirfd) throw_sys("open image directory " + o.dir, errno);
@@ -237,6 +247,7 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
         e->state.monitor_pid = 0;
         e->state.monitor_start = 0;
     }
+    fault_point("restore: restored");
     e->state.spec = spec;
     record_running(*e, name, pid, std::move(pidfd));
     rb.commit();
