@@ -393,6 +393,50 @@ TEST_P(Commands, CheckpointAndRestoreWithPodmansOptions) {
     expect_nothing_left();
 }
 
+// `podman container checkpoint/restore` of a container with a terminal (-it): the restore hands
+// the engine's console socket (conmon's) the restored terminal, whose output goes on from
+// where it was (a fresh start would begin at tick1 again).
+TEST_P(Commands, CheckpointAndRestoreOfATerminalThroughTheConsoleSocket) {
+    if (std::string why = criu_unusable(); !why.empty()) GTEST_SKIP() << why;
+    json c = config({"/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo tick$i; sleep 0.1; done"});
+    c["process"]["terminal"] = true;
+    write_config_json(c);
+    auto last_tick = [](const std::string &out) {
+        long last = 0;
+        for (size_t at = out.find("tick"); at != std::string::npos; at = out.find("tick", at + 4))
+            last = std::max(last, std::strtol(out.c_str() + at + 4, nullptr, 10));
+        return last;
+    };
+    std::string image = dir_ + "/checkpoint", work = dir_ + "/work";
+    fs::create_directories(work);
+    long at_dump = 0;
+    {
+        ConsoleSocket console(dir_ + "/console.sock");
+        Result r =
+            rt({"run", "--detach", "--bundle", bundle_, "--console-socket", console.path(), id_});
+        ASSERT_EQ(r.code, 0) << r.text();
+        console.wait_for("tick3");
+        Result cp = rt({"checkpoint", "--image-path", image, "--work-path", work, id_});
+        if (cp.code != 0)
+            if (std::string why = runc_criu_rlimit(work + "/dump.log"); !why.empty())
+                GTEST_SKIP() << why;
+        ASSERT_EQ(cp.code, 0) << cp.text() << "\nlog:\n" << read_file(log_);
+        at_dump = last_tick(console.wait_for("tick3"));
+    }
+    rt({"delete", "--force", id_});
+    ConsoleSocket again(dir_ + "/console-restored.sock");
+    Result rs = rt({"restore", "--image-path", image, "--work-path", work, "--bundle", bundle_,
+                    "--detach", "--console-socket", again.path(), id_});
+    ASSERT_EQ(rs.code, 0) << rs.text() << "\nlog:\n" << read_file(log_);
+    std::string next = "tick" + std::to_string(at_dump + 3);
+    std::string out = again.wait_for(next);
+    EXPECT_TRUE(again.received()) << "no terminal came through the console socket";
+    EXPECT_NE(out.find(next), std::string::npos) << "after tick" << at_dump << ": " << out;
+    EXPECT_EQ(out.find("tick1\r"), std::string::npos) << "started afresh: " << out;
+    stop_and_delete();
+    expect_nothing_left();
+}
+
 TEST_P(Commands, CheckpointLeaveRunning) {
     if (std::string why = criu_unusable(); !why.empty()) GTEST_SKIP() << why;
     start_container(kTicker);

@@ -51,6 +51,13 @@ int cmd_restore(Context &c) {
     // The restored tree is our child (libcriu's), so that it goes to the engine's subreaper
     // when we exit, as a created container's process does.
     o.detach = false;
+    // A container with a terminal gets a new pty master back: the engine's console socket
+    // (conmon's) receives it, as at create.
+    ProcessIo io;
+    if (std::string sock = c.cl.value("console-socket"); !sock.empty()) {
+        connect_console_socket(sock, io.console);
+        o.console_socket = io.console;
+    }
     Container ct = c.session().restore(id, o);
     write_pid_file(c.cl.value("pid-file"), ct.info().pid);
     if (c.cl.flag("detach")) return 0;

@@ -60,6 +60,9 @@ struct ProcessIo {
     ~ProcessIo();
 };
 void setup_io(const Context &c, bool terminal, ProcessIo &io);
+// Connects to the engine's console socket at `path`: `fd` is set first (the caller closes it,
+// also when this throws), then connected; Errc::invalid_argument naming the socket.
+void connect_console_socket(const std::string &path, int &fd);
 // Writes the pid file (atomically: engines read it as soon as it appears).
 void write_pid_file(const std::string &path, int64_t pid);
 // An absolute path of `p` (relative to the working directory).

@@ -49,9 +49,13 @@ void setup_io(const Context &c, bool terminal, ProcessIo &io) {
         throw Error(Errc::invalid_argument,
                     "process.terminal is set: a --console-socket is needed to receive the "
                     "terminal");
-    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    connect_console_socket(sock, io.console);
+    io.options.console_socket = io.console;
+}
+
+void connect_console_socket(const std::string &sock, int &fd) {
+    fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) throw Error(Errc::backend, "console socket: " + errstr(errno), errno);
-    io.console = fd;
     sockaddr_un a{};
     a.sun_family = AF_UNIX;
     if (sock.size() >= sizeof a.sun_path)
@@ -61,7 +65,6 @@ void setup_io(const Context &c, bool terminal, ProcessIo &io) {
         int e = errno;
         throw Error(Errc::invalid_argument, "console socket " + sock + ": " + errstr(e), e);
     }
-    io.options.console_socket = fd;
 }
 
 void write_pid_file(const std::string &path, int64_t pid) {
