@@ -55,6 +55,9 @@ TEST(CtSurface, UsageErrorsAreInCtsWordsAndNameTheArgument) {
         {{"pause"}, "missing the container NAME"},
         {{"help", "strat"}, "did you mean 'start'?"},
         {{"strat"}, "unknown command 'strat'; did you mean 'start'?"},
+        {{"stop", "web1"}, "unknown command 'stop'; did you mean 'kill'?"},
+        {{"rm", "web1"}, "did you mean 'destroy'?"},
+        {{"ls"}, "did you mean 'list'?"},
         {{"--bogus", "list"}, "unknown option '--bogus' before the command"},
     };
     for (const auto &c : cases) {

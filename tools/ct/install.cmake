@@ -12,6 +12,8 @@ if(CT_GO_MD2MAN)
   file(READ ${ct_man_src} ct_man_text)
   string(REGEX REPLACE "^# ct\\(1\\)\n" "% ct 1 \"\" \"libct ${PROJECT_VERSION}\" \"User Commands\"\n"
          ct_man_text "${ct_man_text}")
+  # Links are the docs' (other pages, anchors): their text alone reads right in a man page.
+  string(REGEX REPLACE "\\[([^]]*)\\]\\([^) ]*\\)" "\\1" ct_man_text "${ct_man_text}")
   file(WRITE ${ct_man}.md "${ct_man_text}")
   add_custom_command(OUTPUT ${ct_man}
     COMMAND ${CT_GO_MD2MAN} -in ${ct_man}.md -out ${ct_man}

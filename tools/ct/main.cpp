@@ -1,6 +1,7 @@
 // ct: the command-line front end of libct (docs/ct.1.md).
 #include <cstring>
 #include <iostream>
+#include <optional>
 
 #include "cli.hpp"
 #include "ct/version.hpp"
@@ -64,7 +65,14 @@ int unknown_command(const std::string &name) {
         if (c.name[0] != '_') names.push_back(c.name);
     names.push_back("help");
     std::cerr << "ct: unknown command '" << name << "'";
-    if (auto s = closest(name, names)) std::cerr << "; did you mean '" << *s << "'?";
+    // Other tools' words (docker, podman, lxc) for ct's commands, which spelling misses.
+    static const std::pair<const char *, const char *> kSynonyms[] = {
+        {"stop", "kill"}, {"rm", "destroy"},   {"remove", "destroy"}, {"delete", "destroy"},
+        {"ls", "list"},   {"inspect", "info"}, {"top", "ps"},         {"unpause", "resume"}};
+    std::optional<std::string> hint = closest(name, names);
+    for (const auto &[word, command] : kSynonyms)
+        if (name == word) hint = command;
+    if (hint) std::cerr << "; did you mean '" << *hint << "'?";
     std::cerr << "\nTry 'ct --help' for the list of commands.\n";
     return kUsage;
 }

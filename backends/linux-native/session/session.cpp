@@ -505,7 +505,7 @@ void LinuxSession::destroy(const std::string &name, uint32_t flags) {
     if (live && !incomplete && !(flags & CT_DESTROY_FORCE))
         throw Error(Errc::bad_state, "container " + q(name) + " is " + state_name(st) + " (pid " +
                                          std::to_string(e.state.pid) +
-                                         "); stop it first or destroy with force");
+                                         "); kill it first, or destroy it with force");
     if (e.state.status != "destroying") {
         e.state.previous = e.state.status;
         e.state.status = "destroying";
