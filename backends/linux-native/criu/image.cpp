@@ -3,12 +3,37 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <limits>
 
 #include "ct/internal/document.hpp"
 #include "support.hpp"
 
 namespace ct::linux_native::criu {
 namespace {
+
+// A whole number of type T at `key` (`def` when absent). nlohmann's value<T>() converts a
+// floating-point number unchecked (1e103 into an int is undefined): anything but an integer
+// in T's range is an error naming the key.
+template <class T>
+T integer(const nlohmann::json &j, const char *key, T def) {
+    auto it = j.find(key);
+    if (it == j.end()) return def;
+    if (it->is_number_integer()) {
+        if (it->is_number_unsigned()) {
+            auto u = it->get<uint64_t>();
+            if (u <= static_cast<uint64_t>(std::numeric_limits<T>::max())) return static_cast<T>(u);
+        } else {
+            auto v = it->get<int64_t>();
+            if (v >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
+                (v < 0 ||
+                 static_cast<uint64_t>(v) <= static_cast<uint64_t>(std::numeric_limits<T>::max())))
+                return static_cast<T>(v);
+        }
+    }
+    throw Error(Errc::invalid_argument,
+                std::string(key) + ": " + it->dump() + " is not a whole number in range");
+}
 
 // "stdio" holds the keys (all that images of an older libct have: what the keys name is then
 // all that is known); "stdio_targets" what each fd reached.
@@ -22,10 +47,10 @@ void read_stdio(const nlohmann::json &j, ImageMeta &m) {
             const auto &e = it->at(i);
             t.kind = kind_from_name(e.at("kind").get<std::string>());
             t.path = e.value("path", std::string());
-            t.flags = e.value("flags", 0);
-            t.pos = e.value("pos", uint64_t{0});
-            t.mode = e.value("mode", uint32_t{0});
-            t.rdev = e.value("rdev", uint64_t{0});
+            t.flags = integer(e, "flags", 0);
+            t.pos = integer(e, "pos", uint64_t{0});
+            t.mode = integer(e, "mode", uint32_t{0});
+            t.rdev = integer(e, "rdev", uint64_t{0});
             if (e.value("key", std::string()) != t.key)
                 throw Error(Errc::invalid_argument,
                             "stdio " + std::to_string(i) + ": the key differs from stdio's");
@@ -99,13 +124,14 @@ ImageMeta meta_from_text(const std::string &text, const std::string &path) {
     try {
         auto j = doc::parse(text, kMetaFile);
         if (!j.is_object()) throw Error(Errc::invalid_argument, "not a JSON object");
-        if (j.value("version", 0) != 1)
+        if (!j.contains("version") || !j["version"].is_number_integer() ||
+            j["version"].get<int64_t>() != 1)
             throw Error(Errc::invalid_argument,
                         "unsupported version " + j.value("version", nlohmann::json()).dump());
         ImageMeta m;
         m.name = j.at("name").get<std::string>();
         m.spec = doc::spec_from_json(j.at("spec"));
-        m.created = j.value("created", int64_t{0});
+        m.created = integer(j, "created", int64_t{0});
         m.host = j.value("host", std::string());
         for (const auto &c : j.at("cgroups"))
             m.cgroups.emplace_back(c.at("controllers").get<std::string>(),
