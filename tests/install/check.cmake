@@ -123,16 +123,19 @@ execute_process(COMMAND id -u OUTPUT_VARIABLE uid OUTPUT_STRIP_TRAILING_WHITESPA
 if(uid STREQUAL "0")
   set(rootfs ${BUILD}/tests/rootfs-busybox)
   run(${MKROOTFS} ${rootfs})
-  set(uri "linux:///?root=/run/ct-install-test-ct&cgroup_parent=ct-install-test")
+  # Names of this run's own: another build's install test may run at the same time.
+  string(RANDOM LENGTH 8 ALPHABET 0123456789abcdef run_tag)
+  set(state_root /run/ct-install-test-ct-${run_tag})
+  set(uri "linux:///?root=${state_root}&cgroup_parent=ct-install-test-${run_tag}")
   execute_process(COMMAND ${PREFIX}/usr/bin/ct -c ${uri} run --rootfs ${rootfs} --memory 32M
                           -- /bin/sh -c "echo hello from the installed ct; exit 3"
     RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   execute_process(COMMAND ${PREFIX}/usr/bin/ct -c ${uri} list -q OUTPUT_VARIABLE left)
-  file(GLOB cgroups /sys/fs/cgroup/*/ct-install-test)
+  file(GLOB cgroups /sys/fs/cgroup/*/ct-install-test-${run_tag})
   foreach(cg ${cgroups})
     execute_process(COMMAND rmdir ${cg})
   endforeach()
-  file(REMOVE_RECURSE /run/ct-install-test-ct)
+  file(REMOVE_RECURSE ${state_root})
   if(NOT rc EQUAL 3 OR NOT out STREQUAL "hello from the installed ct\n" OR NOT left STREQUAL "")
     file(REMOVE_RECURSE ${PREFIX})
     message(FATAL_ERROR "installed ct run: exit ${rc}\n${out}\n${err}\nleft: ${left}")

@@ -95,6 +95,22 @@ TEST_P(Runtime, BundleWithoutConfigIsAnErrorInTheLog) {
     expect_nothing_left();
 }
 
+// A read-only command makes no state root; a root the session URI would misread (an escape,
+// another option) is refused, not taken for another directory.
+TEST_P(Runtime, TheStateRootIsMadeOnlyByCommandsThatMakeContainersAndNeverMisread) {
+    if (GetParam() != "ct-oci") GTEST_SKIP() << "ct-oci's session URI";
+    std::string absent = dir_ + "/absent";
+    Result l = run({bin_, "--root", absent + "/a", "list"}, "", std::chrono::seconds(10));
+    EXPECT_EQ(l.code, 0) << l.text();
+    EXPECT_FALSE(fs::exists(absent)) << "list made the state root";
+    for (const char *odd : {"/o%41", "/o&cgroup_parent=x"}) {
+        Result r = run({bin_, "--root", dir_ + odd, "list"}, "", std::chrono::seconds(10));
+        EXPECT_NE(r.code, 0) << odd << ": " << r.text();
+        EXPECT_NE(r.text().find("not supported in the path"), std::string::npos) << r.text();
+        EXPECT_FALSE(fs::exists(dir_ + odd));
+    }
+}
+
 TEST_P(Runtime, DuplicateIdIsRefusedAndTheFirstStays) {
     write_config({"/bin/sleep", "100"});
     ASSERT_EQ(rt({"create", "--bundle", bundle_, id_}).code, 0);

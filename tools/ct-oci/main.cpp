@@ -13,7 +13,14 @@ namespace ct::oci {
 Session &Context::session() {
     if (!session_) {
         std::string root = absolute(cl.global.root);
-        ::mkdir(root.c_str(), 0700);
+        // The root goes into the session's URI as it is: what the URI would read as its own
+        // (an escape, another option, a fragment) is refused rather than misread.
+        if (root.find_first_of("%&?#") != std::string::npos)
+            throw Error(Errc::invalid_argument,
+                        "--root " + root + ": '%', '&', '?' and '#' are not supported in the path");
+        // Made by the commands that make containers only: the others create nothing.
+        if (cl.command == "create" || cl.command == "run" || cl.command == "restore")
+            ::mkdir(root.c_str(), 0700);
         // Cgroups where the bundle says (cgroupsPath), else <hierarchy>/<id>, as runc's.
         session_ = Session::open("linux:///?root=" + root + "&cgroup_parent=/");
     }
