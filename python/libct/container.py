@@ -48,7 +48,8 @@ class Container:
 
     @property
     def state(self) -> str:
-        """"created", "running", "paused" or "stopped"."""
+        """"created", "running", "paused", "stopped", or "incomplete" (a create, start or
+        destroy cut short: destroy(force=True) removes it)."""
         return self._core.state()
 
     def info(self) -> dict[str, Any]:
