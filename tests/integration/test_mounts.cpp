@@ -314,10 +314,13 @@ TEST_F(Mounts, ASpecSysfsOnSysReplacesTheReadOnlyDefault) {
     auto s = spec({"/bin/sh", "-c",
                    "awk '$5 == \"/sys\" {print $6}' /proc/self/mountinfo | cut -c1-3; "
                    "awk '$5 == \"/sys/firmware\" {print $9}' /proc/self/mountinfo"});
+    // rw: a privileged container's (CAP_SYS_ADMIN; Confinement tests the others' refusal).
     s.mounts = {{"", "/sys", "sysfs", {"rw", "nosuid", "nodev", "noexec"}}};
+    s.process.capabilities_add = {"CAP_SYS_ADMIN"};
     auto r = run(s);
     EXPECT_EQ(r.status.shell_code(), 0) << r.err;
     EXPECT_EQ(r.out, "rw,\ntmpfs\n") << r.err;  // one sysfs there, the spec's, masked
+    s.process.capabilities_add.clear();
     s.mounts = {{"", "/sys/", "sysfs", {"ro"}}};
     EXPECT_EQ(run(s).out, "ro,\ntmpfs\n");
     s.mounts.clear();
