@@ -75,6 +75,11 @@ TEST_P(Runtime, ExitedContainerIsStoppedUntilDeleted) {
     // start of a stopped container is refused; state still answers until delete.
     EXPECT_NE(rt({"start", id_}).code, 0);
     EXPECT_EQ(state()["status"], "stopped");
+    // A signal for a stopped container is refused, but --all (every process, none left) is no
+    // error.
+    EXPECT_NE(rt({"kill", id_, "KILL"}).code, 0);
+    Result all = rt({"kill", "--all", id_, "KILL"});
+    EXPECT_EQ(all.code, 0) << all.text();
     ASSERT_EQ(rt({"delete", id_}).code, 0);
     expect_nothing_left();
 }

@@ -239,17 +239,17 @@ CommandLine parse_command_line(int argc, char **argv) {
     if (auto it = gv.find("log-format"); it != gv.end()) {
         cl.global.log_format = it->second.back();
         if (cl.global.log_format != "text" && cl.global.log_format != "json")
-            bad("ct-oci: --log-format must be text or json, not '" + cl.global.log_format + "'");
+            bad("--log-format must be text or json, not '" + cl.global.log_format + "'");
     }
     if (auto it = gv.find("criu"); it != gv.end()) cl.global.criu = it->second.back();
     cl.global.debug = gf["debug"];
     cl.global.systemd_cgroup = gf["systemd-cgroup"];
-    if (i >= argc) bad("ct-oci: no command given (ct-oci --help lists them)");
+    if (i >= argc) bad("no command given (ct-oci --help lists them)");
     cl.command = argv[i++];
     const Command *cmd = nullptr;
     for (const auto &c : commands())
         if (cl.command == c.name) cmd = &c;
-    if (!cmd) bad("ct-oci: unknown command '" + cl.command + "' (ct-oci --help lists them)");
+    if (!cmd) bad("unknown command '" + cl.command + "' (ct-oci --help lists them)");
     bool options_done = false;
     for (; i < argc; ++i) {
         if (!options_done && std::strcmp(argv[i], "--") == 0) {

@@ -110,10 +110,12 @@ int cmd_kill(Context &c) {
     try {
         ct.kill(sig, c.cl.flag("all"));
     } catch (const Error &e) {
+        if (e.code() != Errc::bad_state) throw;
+        // --all of a container that is not running has nothing to signal, and is no error
+        // (runc's; a shim sends it on every stop of a container sharing a pid namespace).
+        if (c.cl.flag("all")) return 0;
         // The words engines look for (containerd's shim: "container not running").
-        if (e.code() == Errc::bad_state)
-            throw Error(Errc::bad_state, "container not running: " + std::string(e.what()));
-        throw;
+        throw Error(Errc::bad_state, "container not running: " + std::string(e.what()));
     }
     return 0;
 }
