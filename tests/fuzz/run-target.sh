@@ -12,7 +12,10 @@ if [ ! -x "$bin" ]; then
     exit 77
 fi
 rm -rf "$work"
-mkdir -p "$work/corpus" "$work/crashes"
+mkdir -p "$work/corpus" "$work/crashes" "$work/tmp"
+# A target's scratch files (fuzz_archive's directory) go with the work directory: libFuzzer
+# ends a run without the exit handlers that would remove them from /tmp.
+export TMPDIR="$work/tmp"
 # libFuzzer's own exit code for a crash is 77, ctest's skip: every failure is made 1 here.
 opts="-error_exitcode=1 -timeout_exitcode=1 -timeout=10 -rss_limit_mb=2048 -max_len=65536"
 opts="$opts -artifact_prefix=$work/crashes/"
