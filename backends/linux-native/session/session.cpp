@@ -285,8 +285,10 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
         plan.state_dirfd = e.dirfd();
     }
     // Its previous init died paused (or in a pause or checkpoint that was killed): the cgroup
-    // is still frozen, and so would the new one be.
-    if (Freezer f(e.state.cgroups); e.state.status == "paused" || f.asked()) f.thaw();
+    // is still frozen, and so would the new one be. Never so for a container not started yet
+    // (`ct run`'s): no look at the freezer on that path.
+    if (e.state.status != "created")
+        if (Freezer f(e.state.cgroups); e.state.status == "paused" || f.asked()) f.thaw();
     ::unlinkat(e.dirfd(), "exit", 0);  // a previous detached run's record
 
     net::Network network(spec.network);
