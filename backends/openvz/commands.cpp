@@ -6,6 +6,7 @@
 
 #include "ct/error.hpp"
 #include "ct/internal/uri.hpp"
+#include "limits.hpp"
 #include "netif.hpp"
 #include "options.hpp"
 
@@ -33,6 +34,29 @@ std::string disk_arg(int64_t bytes) {
     if (kib % (1 << 20) == 0) return std::to_string(kib >> 20) + "G";
     if (kib % (1 << 10) == 0) return std::to_string(kib >> 10) + "M";
     return std::to_string(kib) + "K";
+}
+
+// A beancounter value of a spec as vzctl takes it: a number of LONG_MAX or more (how older
+// vzctl wrote "unlimited" into confs, which specs copy) goes as `unlimited`, which every vzctl
+// reads, instead of a number it may not parse.
+std::string beancounter_arg(const std::string &value) {
+    std::string out;
+    size_t start = 0;
+    for (;;) {
+        size_t end = value.find(':', start);
+        std::string part = value.substr(start, end == std::string::npos ? end : end - start);
+        static const std::string kLongMax = std::to_string(ubc::kUnlimited);
+        bool digits = !part.empty() && std::all_of(part.begin(), part.end(), [](unsigned char c) {
+            return std::isdigit(c) != 0;
+        });
+        std::string trimmed = part.substr(std::min(part.find_first_not_of('0'), part.size()));
+        bool huge = digits && (trimmed.size() > kLongMax.size() ||
+                               (trimmed.size() == kLongMax.size() && trimmed >= kLongMax));
+        out += huge ? "unlimited" : part;
+        if (end == std::string::npos) return out;
+        out += ':';
+        start = end + 1;
+    }
 }
 
 }  // namespace
@@ -226,7 +250,8 @@ SetPlan set_options(const Spec &s, bool with_disk, Generation generation) {
         if (o.cpus) a.insert(a.end(), {"--cpus", std::to_string(*o.cpus)});
         if (o.ioprio) a.insert(a.end(), {"--ioprio", std::to_string(*o.ioprio)});
         if (o.onboot) a.insert(a.end(), {"--onboot", *o.onboot ? "yes" : "no"});
-        for (const auto &[name, value] : o.beancounters) a.insert(a.end(), {"--" + name, value});
+        for (const auto &[name, value] : o.beancounters)
+            a.insert(a.end(), {"--" + name, beancounter_arg(value)});
     }
     return plan;
 }

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include "ct/internal/document.hpp"
@@ -11,6 +12,17 @@
 #include "session.hpp"
 
 namespace ct::openvz {
+namespace {
+
+// A conf's decimal number: digits only (no sign, no suffix), within int64_t.
+std::optional<int64_t> conf_number(const std::string &text) {
+    if (text.empty() || text.size() > 18 ||
+        text.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    return std::stoll(text);
+}
+
+}  // namespace
 
 Spec OpenVzSession::synthesize(const std::string &ctid, const Conf &c, const Conf &vz) const {
     Spec s;
@@ -32,8 +44,9 @@ Spec OpenVzSession::synthesize(const std::string &ctid, const Conf &c, const Con
     if (phys && !is_unlimited(phys->limit)) {
         r.memory = pages(phys->limit);
     } else if (privvm && !is_unlimited(privvm->limit)) {
-        // A UBC-style (pre-VSwap) conf: allocated memory is what is limited (usage.hpp).
-        r.memory = pages(privvm->limit);
+        // A UBC-style (pre-VSwap) conf: allocated memory is what is limited, at the barrier
+        // for ordinary allocations (usage.hpp).
+        r.memory = pages(is_unlimited(privvm->barrier) ? privvm->limit : privvm->barrier);
     } else if (phys) {
         r.memory = -1;
     }
@@ -43,15 +56,14 @@ Spec OpenVzSession::synthesize(const std::string &ctid, const Conf &c, const Con
             *r.memory == -1 || swap == -1 || swap > kMax - *r.memory ? -1 : *r.memory + swap;
     }
     if (auto p = conf_beancounter(c, "numproc")) r.pids = limit_of(p->limit);
-    try {
-        if (auto u = c.get("CPUUNITS")) r.cpu.shares = std::stoull(*u);
-        if (auto l = c.get("CPULIMIT"); l && std::stoll(*l) > 0 && std::stoll(*l) <= kMax / 1000) {
-            r.cpu.quota_us = std::stoll(*l) * 1000;
+    // A malformed number in a hand-edited conf leaves that field (alone) out of the description.
+    if (auto u = c.get("CPUUNITS"))
+        if (auto v = conf_number(*u); v && *v > 0) r.cpu.shares = static_cast<uint64_t>(*v);
+    if (auto l = c.get("CPULIMIT"))
+        if (auto v = conf_number(*l); v && *v > 0 && *v <= kMax / 1000) {
+            r.cpu.quota_us = *v * 1000;
             r.cpu.period_us = 100000;
         }
-    } catch (const std::exception &) {
-        // A malformed number in a hand-edited conf: leave the field out of the description.
-    }
     if (auto m = c.get("CPUMASK"); m && *m != "all") r.cpu.cpus = *m;
     for (const auto &n : parse_netif(c.get_or("NETIF", "")))
         s.network.push_back(
@@ -132,7 +144,11 @@ ContainerInfo OpenVzSession::describe(const std::string &ctid, const VzStatus &v
 
 std::string OpenVzSession::list() {
     // vzlist 4.x has -t (no-trim), OpenVZ 7's has not: these options are both generations'.
-    auto rows = parse_vzlist(vz({tools_.vzlist, "-a", "-H", "-o", "ctid,status"}), gen());
+    Argv argv{tools_.vzlist, "-a", "-H", "-o", "ctid,status"};
+    RunResult r = runner_->run(argv);
+    // Before 4.x, vzlist exits 1 when there is no container: no failure.
+    if (!(gen() == Generation::legacy && vzlist_found_none(r))) r = checked(argv, std::move(r));
+    auto rows = parse_vzlist(r, gen());
     std::map<std::string, int64_t> init_pids;
     bool scanned = false;
     nlohmann::json out = nlohmann::json::array();

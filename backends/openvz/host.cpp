@@ -58,6 +58,14 @@ std::map<std::string, VeStat> Host::vestat() const {
     return parse_vestat(read("/proc/vz/vestat"));
 }
 
+std::optional<uint64_t> Host::cpu_hz() const {
+    try {
+        return cpuinfo_hz(read("/proc/cpuinfo"));
+    } catch (const Error &) {
+        return std::nullopt;
+    }
+}
+
 std::map<std::string, Beancounters> Host::beancounters() const {
     return parse_user_beancounters(read("/proc/user_beancounters"));
 }

@@ -30,6 +30,8 @@ class Host {
 
     std::vector<VeInfo> veinfo() const;
     std::map<std::string, VeStat> vestat() const;
+    // The CPU's clock from /proc/cpuinfo, for vestat's cycle columns; nullopt when unknown.
+    std::optional<uint64_t> cpu_hz() const;
     std::map<std::string, Beancounters> beancounters() const;
     // Every process whose /proc/<pid>/status says envID: <ctid>.
     std::vector<ProcessInfo> processes(const std::string &ctid) const;

@@ -65,7 +65,7 @@ std::string OpenVzSession::stats(const std::string &name) {
     pids_usage(s.beancounters, row, s.pids);
     auto vestat = host_.vestat();
     if (auto it = vestat.find(name); it != vestat.end())
-        if (auto hz = kernel_hz(vestat)) cpu_usage(it->second, *hz, s.cpu);
+        if (auto hz = kernel_hz(vestat, host_.cpu_hz())) cpu_usage(it->second, *hz, s.cpu);
     return doc::stats_to_json(s).dump(-1, ' ', false, kShown);
 }
 

@@ -84,7 +84,10 @@ OpenVzSession::OpenVzSession(SessionOptions o, Tools tools, std::unique_ptr<Runn
 }
 
 RunResult OpenVzSession::vz(const Argv &argv) {
-    RunResult r = runner_->run(argv);
+    return checked(argv, runner_->run(argv));
+}
+
+RunResult OpenVzSession::checked(const Argv &argv, RunResult r) {
     if (WIFEXITED(r.wstatus) && WEXITSTATUS(r.wstatus) == 0) return r;
     std::string why = last_line(r.err.empty() ? r.out : r.err);
     std::string how = WIFSIGNALED(r.wstatus)

@@ -63,6 +63,8 @@ class OpenVzSession {
 
     Generation gen() const { return tool_.generation; }
     RunResult vz(const Argv &argv);  // runs; a failure is Errc::backend with vzctl's words
+    // What vz() makes of a tool's result.
+    static RunResult checked(const Argv &argv, RunResult r);
     VzStatus status(const std::string &ctid);
     // Errc::bad_state unless the container runs and is not paused ("is paused", "is not
     // running").

@@ -1,5 +1,7 @@
 #include "status.hpp"
 
+#include <sys/wait.h>
+
 #include <sstream>
 
 #include "ct/error.hpp"
@@ -57,9 +59,11 @@ VzStatus parse_vzctl_status(const std::string &out, const std::string &ctid) {
         throw bad();
     }
     if (w.size() == 6) {
-        // vzctl 4.x and early 7.x: a dump file beside a stopped container.
-        if (w[5] != "suspended" || w[4] != "down") throw bad();
-        s.suspended = true;
+        // vzctl 4.x and early 7.x: a dump file beside a stopped container. vzctl 3.x says so
+        // of a running one too (a dump left by an earlier suspend): it runs, and is described
+        // as running.
+        if (w[5] != "suspended" || (w[4] != "down" && w[4] != "running")) throw bad();
+        s.suspended = w[4] == "down";
     }
     return s;
 }
@@ -90,11 +94,15 @@ std::vector<std::pair<std::string, VzStatus>> parse_vzlist(const RunResult &r,
         }
         out.emplace_back(w[0], s);
     }
-    std::string err = trimmed(r.err);
-    bool legacy_none = generation == Generation::legacy && err == "Container(s) not found";
-    if (out.empty() && !err.empty() && !legacy_none)
+    bool legacy_none = generation == Generation::legacy && vzlist_found_none(r);
+    if (out.empty() && !trimmed(r.err).empty() && !legacy_none)
         throw Error(Errc::backend, "vzlist listed no containers and reported: " + last_line(r.err));
     return out;
+}
+
+bool vzlist_found_none(const RunResult &r) {
+    return trimmed(r.out).empty() && trimmed(r.err) == "Container(s) not found" &&
+           WIFEXITED(r.wstatus) && WEXITSTATUS(r.wstatus) <= 1;
 }
 
 }  // namespace ct::openvz

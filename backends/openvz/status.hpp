@@ -31,4 +31,8 @@ VzStatus parse_vzctl_status(const std::string &out, const std::string &ctid);
 std::vector<std::pair<std::string, VzStatus>> parse_vzlist(const RunResult &r,
                                                            Generation generation);
 
+// A legacy vzlist's answer when it has no container to list: "Container(s) not found" alone,
+// with exit code 0 from vzlist 4.x and 1 from earlier ones.
+bool vzlist_found_none(const RunResult &r);
+
 }  // namespace ct::openvz

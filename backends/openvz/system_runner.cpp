@@ -152,6 +152,168 @@ size_t put_decimal(char *out, uint64_t v) {
     ::_exit(127);
 }
 
+// What the monitor of a spawned process needs, all of it made before fork().
+struct MonitorPlan {
+    Argv argv, after;
+    // <exit_dir>/<pid>.exit and its temporary name: the monitor writes the pid in after the
+    // directory (at dir_len), into room reserved here.
+    std::string exit_path, tmp_path;
+    size_t dir_len = 0;
+    // A relayed terminal: the process gets a pty of its own (its master stays with the
+    // monitor), the caller's terminal passes bytes through unchanged (raw).
+    Fd relay_master, relay_slave;
+    bool relay = false;
+    EnterFilter filter;
+    std::string typed;
+    std::vector<int> fds;  // the process's fds 0..n-1
+    int tty = -1, caller_tty = -1, limit = 0;
+
+    explicit MonitorPlan(const SpawnRequest &req)
+        : argv(req.argv),
+          after(req.after),
+          exit_path(req.exit_dir.size() + 64, '\0'),
+          tmp_path(req.exit_dir.size() + 64, '\0'),
+          dir_len(req.exit_dir.size() + 1),
+          relay(req.tty >= 0 && req.relay.on),
+          filter(req.relay.begin, req.relay.end),
+          typed(req.relay.typed),
+          fds(req.fds),
+          caller_tty(req.tty),
+          limit(max_fd()) {
+        std::memcpy(exit_path.data(), (req.exit_dir + "/").data(), dir_len);
+        std::memcpy(tmp_path.data(), (req.exit_dir + "/").data(), dir_len);
+        if (relay) open_pty(relay_master, relay_slave, req.tty);
+        tty = relay ? relay_slave.get() : req.tty;
+        if (req.tty >= 0)
+            fds = {tty, tty, tty};
+        else if (fds.empty())
+            fds = {req.in, req.out, req.err};
+        if (fds.size() > 256)
+            throw Error(Errc::invalid_argument, "more than 256 fds for one process");
+    }
+};
+
+// In the monitor: the process itself, on its fds and terminal. Never returns.
+[[noreturn]] void exec_process(MonitorPlan &m, int x_w) {
+    if (m.tty >= 0) {
+        ::setsid();
+        ::ioctl(m.tty, TIOCSCTTY, 0);
+    }
+    int k = place_fds(m.fds.data(), static_cast<int>(m.fds.size()), x_w, m.limit);
+    if (k < 0) {
+        int e = errno ? errno : EBADF;
+        write_all(x_w, &e, sizeof e);
+        ::_exit(127);
+    }
+    exec_or_report(m.argv.argv(), k);
+}
+
+// In the monitor, once the process runs: none of the caller's fds stay (a pipe the caller
+// reads to its end must end when the process does, not when the monitor does), but for a
+// relayed terminal the two sides it relays between, as fds 0 and 1. Returns how many it kept.
+int keep_only_relay(const MonitorPlan &m) {
+    int keep = 0;
+    if (m.relay) {
+        int master = ::fcntl(m.relay_master.get(), F_DUPFD, 3);
+        int caller = ::fcntl(m.caller_tty, F_DUPFD, 3);
+        ::dup2(master, 0);
+        ::dup2(caller, 1);
+        keep = 2;
+    }
+    close_from(keep, m.limit);
+    int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        for (int fd = keep; fd <= 2; ++fd) ::dup2(null, fd);
+        if (null > 2) ::close(null);
+    }
+    return keep;
+}
+
+// In the monitor: relays the terminal (if kept) until the process ends, reaps it, runs the
+// `after` command. Returns the process's wait status (the filter's, when relayed).
+int supervise(MonitorPlan &m, pid_t child, bool relayed) {
+    int status = -1;
+    if (relayed) {
+        // The caller's terminal becomes the monitor's, for its window size changes.
+        ::setsid();
+        ::ioctl(1, TIOCSCTTY, 0);
+        status = relay_terminal(0, 1, child, m.typed.data(), m.typed.size(), m.filter);
+        ::close(0);
+        ::close(1);
+    }
+    if (status < 0) wait_for(child, &status);
+    if (relayed) status = m.filter.wait_status(status);
+    if (!m.after.empty()) {
+        pid_t a = ::fork();
+        if (a == 0) {
+            ::execv(m.after.path(), m.after.argv());
+            ::_exit(127);
+        }
+        if (a > 0) {
+            int ignored;
+            wait_for(a, &ignored);
+        }
+    }
+    return status;
+}
+
+// In the monitor: "<status>\n" into <exit_dir>/<child>.exit, atomically (write, rename).
+void record_exit(MonitorPlan &m, pid_t child, int status) {
+    char text[24];
+    size_t len = put_decimal(text, static_cast<uint64_t>(static_cast<unsigned>(status)));
+    text[len++] = '\n';
+    size_t p = m.dir_len + put_decimal(&m.exit_path[m.dir_len], static_cast<uint64_t>(child));
+    std::memcpy(&m.tmp_path[m.dir_len], &m.exit_path[m.dir_len], p - m.dir_len);
+    std::memcpy(&m.exit_path[p], ".exit", 6);
+    std::memcpy(&m.tmp_path[p], ".tmp", 5);
+    int fd = ::open(m.tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        write_all(fd, text, len);
+        ::close(fd);
+        ::rename(m.tmp_path.c_str(), m.exit_path.c_str());
+    }
+}
+
+// The monitor (async-signal-safe calls only): starts the process, reports its pid and its
+// own on `pid_w`, and stays to reap it and record its status. Never returns.
+[[noreturn]] void monitor_main(MonitorPlan &m, int pid_w, int x_w) {
+    default_signals();
+    int64_t msg[2] = {0, static_cast<int64_t>(::getpid())};
+    pid_t child = ::fork();
+    if (child == 0) exec_process(m, x_w);
+    msg[0] = child > 0 ? child : -static_cast<int64_t>(errno);
+    write_all(pid_w, msg, sizeof msg);
+    int kept = keep_only_relay(m);
+    if (child < 0) ::_exit(1);
+    record_exit(m, child, supervise(m, child, kept > 0));
+    ::_exit(0);
+}
+
+// The caller's side: the monitor's report, then whether the exec failed.
+Spawned await_monitor(int pid_r, int x_r, const std::string &what) {
+    int64_t msg[2] = {0, 0};
+    ssize_t got = 0;
+    while (got < static_cast<ssize_t>(sizeof msg)) {
+        ssize_t n = ::read(pid_r, reinterpret_cast<char *>(msg) + got,
+                           sizeof msg - static_cast<size_t>(got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += n;
+    }
+    if (got != static_cast<ssize_t>(sizeof msg))
+        throw Error(Errc::backend, "the process monitor for " + what + " failed to start");
+    if (msg[0] < 0)
+        throw Error(Errc::backend, "fork: " + std::string(std::strerror(static_cast<int>(-msg[0]))),
+                    static_cast<int>(-msg[0]));
+    int e = 0;
+    ssize_t n;
+    do n = ::read(x_r, &e, sizeof e);
+    while (n < 0 && errno == EINTR);
+    if (n == static_cast<ssize_t>(sizeof e))
+        throw Error(Errc::exec, "cannot execute " + what + ": " + std::strerror(e), e);
+    return Spawned{msg[0], msg[1]};
+}
+
 class SystemRunner final : public Runner {
   public:
     RunResult run(const std::vector<std::string> &argv_in) override {
@@ -203,32 +365,7 @@ class SystemRunner final : public Runner {
     }
 
     Spawned spawn(const SpawnRequest &req) override {
-        Argv argv(req.argv), after(req.after);
-        // <exit_dir>/<pid>.exit: the monitor appends the pid to a buffer prepared here.
-        std::string exit_path(req.exit_dir.size() + 64, '\0');
-        std::string tmp_path(req.exit_dir.size() + 64, '\0');
-        size_t dir_len = req.exit_dir.size() + 1;
-        std::memcpy(exit_path.data(), (req.exit_dir + "/").data(), dir_len);
-        std::memcpy(tmp_path.data(), (req.exit_dir + "/").data(), dir_len);
-        // A relayed terminal: the process gets a pty of its own (its master stays with the
-        // monitor), the caller's terminal passes bytes through unchanged (raw).
-        Fd relay_master, relay_slave;
-        bool relay = req.tty >= 0 && req.relay.on;
-        if (relay) open_pty(relay_master, relay_slave, req.tty);
-        EnterFilter filter(req.relay.begin, req.relay.end);
-        const std::string &typed = req.relay.typed;
-        std::vector<int> fds = req.fds;
-        if (req.tty >= 0) {
-            int t = relay ? relay_slave.get() : req.tty;
-            fds = {t, t, t};
-        } else if (fds.empty())
-            fds = {req.in, req.out, req.err};
-        int nfds = static_cast<int>(fds.size());
-        int tty = relay ? relay_slave.get() : req.tty;
-        int caller_tty = req.tty, master = relay_master.get();
-        int limit = max_fd();
-        if (nfds > 256) throw Error(Errc::invalid_argument, "more than 256 fds for one process");
-
+        MonitorPlan m(req);
         Fd pid_r, pid_w, x_r, x_w;
         make_pipe(pid_r, pid_w);
         make_pipe(x_r, x_w);
@@ -236,110 +373,18 @@ class SystemRunner final : public Runner {
         if (first < 0)
             throw Error(Errc::backend, std::string("fork: ") + std::strerror(errno), errno);
         if (first == 0) {
-            // The intermediate: a new session, so that the monitor survives the caller's terminal,
-            // then exit at once so that the monitor is reparented away from the caller.
+            // The intermediate: a new session, so that the monitor survives the caller's
+            // terminal, then exit at once so that the monitor is reparented away from the caller.
             ::setsid();
             pid_t mon = ::fork();
             if (mon != 0) ::_exit(mon < 0 ? 1 : 0);
-            default_signals();
-            int64_t msg[2] = {0, static_cast<int64_t>(::getpid())};
-            pid_t child = ::fork();
-            if (child == 0) {
-                if (tty >= 0) {
-                    ::setsid();
-                    ::ioctl(tty, TIOCSCTTY, 0);
-                }
-                int k = place_fds(fds.data(), nfds, x_w.get(), limit);
-                if (k < 0) {
-                    int e = errno ? errno : EBADF;
-                    write_all(x_w.get(), &e, sizeof e);
-                    ::_exit(127);
-                }
-                exec_or_report(argv.argv(), k);
-            }
-            msg[0] = child > 0 ? child : -static_cast<int64_t>(errno);
-            write_all(pid_w.get(), msg, sizeof msg);
-            // The monitor keeps none of the caller's fds (a pipe the caller reads to its end
-            // must end when the process does, not when the monitor does), but for a relayed
-            // terminal the two sides it relays between, as fds 0 and 1.
-            int keep = 0;
-            if (relay && child > 0) {
-                int m = ::fcntl(master, F_DUPFD, 3), c = ::fcntl(caller_tty, F_DUPFD, 3);
-                ::dup2(m, 0);
-                ::dup2(c, 1);
-                keep = 2;
-            }
-            close_from(keep, limit);
-            int null = ::open("/dev/null", O_RDWR);
-            if (null >= 0) {
-                for (int fd = keep; fd <= 2; ++fd) ::dup2(null, fd);
-                if (null > 2) ::close(null);
-            }
-            if (child < 0) ::_exit(1);
-            int status = -1;
-            if (keep) {
-                // The caller's terminal becomes the monitor's, for its window size changes.
-                ::setsid();
-                ::ioctl(1, TIOCSCTTY, 0);
-                status = relay_terminal(0, 1, child, typed.data(), typed.size(), filter);
-                ::close(0);
-                ::close(1);
-            }
-            if (status < 0) wait_for(child, &status);
-            if (keep) status = filter.wait_status(status);
-            if (!after.empty()) {
-                pid_t a = ::fork();
-                if (a == 0) {
-                    ::execv(after.path(), after.argv());
-                    ::_exit(127);
-                }
-                if (a > 0) {
-                    int ignored;
-                    wait_for(a, &ignored);
-                }
-            }
-            char text[24];
-            size_t len = put_decimal(text, static_cast<uint64_t>(static_cast<unsigned>(status)));
-            text[len++] = '\n';
-            size_t p = dir_len + put_decimal(&exit_path[dir_len], static_cast<uint64_t>(child));
-            std::memcpy(&tmp_path[dir_len], &exit_path[dir_len], p - dir_len);
-            std::memcpy(&exit_path[p], ".exit", 6);
-            std::memcpy(&tmp_path[p], ".tmp", 5);
-            int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-            if (fd >= 0) {
-                write_all(fd, text, len);
-                ::close(fd);
-                ::rename(tmp_path.c_str(), exit_path.c_str());
-            }
-            ::_exit(0);
+            monitor_main(m, pid_w.get(), x_w.get());
         }
         pid_w.reset();
         x_w.reset();
         int st = 0;
         wait_for(first, &st);
-        int64_t msg[2] = {0, 0};
-        ssize_t got = 0;
-        while (got < static_cast<ssize_t>(sizeof msg)) {
-            ssize_t n = ::read(pid_r.get(), reinterpret_cast<char *>(msg) + got,
-                               sizeof msg - static_cast<size_t>(got));
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            got += n;
-        }
-        if (got != static_cast<ssize_t>(sizeof msg))
-            throw Error(Errc::backend,
-                        "the process monitor for " + req.argv[0] + " failed to start");
-        if (msg[0] < 0)
-            throw Error(Errc::backend,
-                        "fork: " + std::string(std::strerror(static_cast<int>(-msg[0]))),
-                        static_cast<int>(-msg[0]));
-        int e = 0;
-        ssize_t n;
-        do n = ::read(x_r.get(), &e, sizeof e);
-        while (n < 0 && errno == EINTR);
-        if (n == static_cast<ssize_t>(sizeof e))
-            throw Error(Errc::exec, "cannot execute " + req.argv[0] + ": " + std::strerror(e), e);
-        return Spawned{msg[0], msg[1]};
+        return await_monitor(pid_r.get(), x_r.get(), req.argv[0]);
     }
 };
 

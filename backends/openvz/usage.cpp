@@ -27,6 +27,10 @@ int64_t limit_bytes(int64_t pages) {
 
 }  // namespace
 
+int64_t privvm_bound(const Stats::Beancounter &privvm) {
+    return privvm.barrier >= 0 ? privvm.barrier : privvm.limit;
+}
+
 void memory_usage(const Beancounters &bc, Stats::Memory &m) {
     const auto *phys = find(bc, "physpages");
     const auto *privvm = find(bc, "privvmpages");
@@ -36,7 +40,7 @@ void memory_usage(const Beancounters &bc, Stats::Memory &m) {
         m.usage = bytes(used->held);
         m.max_usage = bytes(used->maxheld);
         m.failcnt = used->failcnt;
-        m.limit = limit_bytes(used->limit);
+        m.limit = limit_bytes(used == privvm ? privvm_bound(*privvm) : used->limit);
     }
     if (const auto *oom = find(bc, "oomguarpages")) m.oom_kills = oom->failcnt;
 }

@@ -15,6 +15,10 @@ namespace ct::openvz {
 // privvmpages then. Pages are 4 KiB (ubc::kPageSize).
 void memory_usage(const Beancounters &bc, Stats::Memory &m);
 
+// The privvmpages bound an ordinary allocation meets: the kernel charges mmap and brk against
+// the barrier; only the mappings of an exec may go on to the limit. -1 when unlimited.
+int64_t privvm_bound(const Stats::Beancounter &privvm);
+
 // pids.* from numproc, else the process count of /proc/vz/veinfo.
 void pids_usage(const Beancounters &bc, const std::optional<VeInfo> &veinfo, Stats::Pids &p);
 

@@ -1,5 +1,7 @@
 #include "vestat.hpp"
 
+#include <cstdlib>
+
 #include "ct/error.hpp"
 #include "text.hpp"
 
@@ -82,7 +84,10 @@ Fit fit(const VeStat &s) {
 
 }  // namespace
 
-std::optional<uint64_t> kernel_hz(const std::map<std::string, VeStat> &vestat) {
+namespace {
+
+// kernel_hz() with the second uptime column taken as nanoseconds.
+std::optional<uint64_t> kernel_hz_ns(const std::map<std::string, VeStat> &vestat) {
     // Every container that has run a second or more votes for the HZ its columns fit: one whose
     // two clocks were set apart (a container restored from a dump) cannot outvote the others.
     // Ties go to the longest-running voter.
@@ -112,6 +117,42 @@ std::optional<uint64_t> kernel_hz(const std::map<std::string, VeStat> &vestat) {
                     std::to_string(s.uptime) + " jiffies, " + std::to_string(s.uptime_ns) +
                     " ns) fit no kernel HZ (100, 250, 300 or 1000), nor do any other "
                     "container's: cannot convert their CPU times");
+}
+
+}  // namespace
+
+std::optional<uint64_t> kernel_hz(const std::map<std::string, VeStat> &vestat,
+                                  std::optional<uint64_t> cycles_per_second) {
+    try {
+        return kernel_hz_ns(vestat);
+    } catch (const Error &) {
+        if (!cycles_per_second || *cycles_per_second == 0) throw;
+        auto as_ns = vestat;
+        for (auto &[ctid, s] : as_ns) {
+            u128 ns = static_cast<u128>(s.uptime_ns) * 1000000000u / *cycles_per_second;
+            s.uptime_ns = ns > UINT64_MAX ? UINT64_MAX : static_cast<uint64_t>(ns);
+        }
+        try {
+            return kernel_hz_ns(as_ns);
+        } catch (const Error &) {
+            // Neither reading fits: the error names the columns as the kernel printed them.
+        }
+        throw;
+    }
+}
+
+std::optional<uint64_t> cpuinfo_hz(std::string_view cpuinfo) {
+    for (auto line : text::lines_of(cpuinfo)) {
+        if (line.rfind("cpu MHz", 0) != 0) continue;
+        auto colon = line.find(':');
+        if (colon == std::string_view::npos) return std::nullopt;
+        std::string value(line.substr(colon + 1));
+        char *end = nullptr;
+        double mhz = std::strtod(value.c_str(), &end);
+        if (end == value.c_str() || !(mhz > 0) || mhz > 1e6) return std::nullopt;
+        return static_cast<uint64_t>(mhz * 1e6 + 0.5);
+    }
+    return std::nullopt;
 }
 
 uint64_t jiffies_to_ns(uint64_t jiffies, uint64_t hz) {

@@ -27,10 +27,16 @@ std::map<std::string, VeStat> parse_vestat(std::string_view text);
 // The kernel's HZ: the CONFIG_HZ value (100, 250, 300 or 1000) that the jiffies and
 // nanoseconds of the containers' two uptime columns agree with (within two jiffies and 1%),
 // by a vote of the containers that have run a second or more (the columns of one restored from
-// a dump may disagree; a container that has just started cannot tell 250 from 300). nullopt
-// when no container is listed or none has run at all; Errc::backend when containers have run
-// long enough and none fits any HZ (a kernel whose second uptime is not in nanoseconds).
-std::optional<uint64_t> kernel_hz(const std::map<std::string, VeStat> &vestat);
+// a dump may disagree; a container that has just started cannot tell 250 from 300). When none
+// fits and the CPU's cycle rate is known (`cycles_per_second`, /proc/cpuinfo's "cpu MHz"), the
+// second column is read as TSC cycles, as 2.6.18 kernels print it, and the vote is taken again.
+// nullopt when no container is listed or none has run at all; Errc::backend when containers
+// have run long enough and none fits any HZ either way.
+std::optional<uint64_t> kernel_hz(const std::map<std::string, VeStat> &vestat,
+                                  std::optional<uint64_t> cycles_per_second = std::nullopt);
+
+// The CPU's clock in Hz from /proc/cpuinfo's first "cpu MHz" line; nullopt without one.
+std::optional<uint64_t> cpuinfo_hz(std::string_view cpuinfo);
 
 // jiffies -> nanoseconds at `hz`.
 uint64_t jiffies_to_ns(uint64_t jiffies, uint64_t hz);

@@ -1,5 +1,7 @@
 // The pure parts of the mapping: sizes, quoting, command lines, migration destinations, CTIDs,
 // session URIs, and the spec's `openvz` fields (codec and validation).
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "commands.hpp"
@@ -257,4 +259,17 @@ TEST(SpecFields, UnlimitedAsHostsWriteIt) {
                          "kmemsize": "9223372036854775807", "privvmpages": "0:2147483647",
                          "numfile": "99999999999999999999"}}})");
     EXPECT_NO_THROW(ct::validate(s));
+    // ... and vzctl gets "unlimited" for them, which every vzctl reads (strtoul would refuse
+    // a number past ULONG_MAX); 2147483647 is a number vzctl takes as it is.
+    for (auto gen : {Generation::legacy, Generation::vz7}) {
+        auto a = set_options(s, false, gen).main;
+        auto value = [&](const std::string &opt) {
+            auto it = std::find(a.begin(), a.end(), opt);
+            return it == a.end() || it + 1 == a.end() ? std::string("(none)") : *(it + 1);
+        };
+        EXPECT_EQ(value("--oomguarpages"), "unlimited:unlimited");
+        EXPECT_EQ(value("--kmemsize"), "unlimited");
+        EXPECT_EQ(value("--privvmpages"), "0:2147483647");
+        EXPECT_EQ(value("--numfile"), "unlimited");
+    }
 }

@@ -103,6 +103,30 @@ TEST(Procfs, KernelHzFromTheUptimeColumns) {
     }
 }
 
+TEST(Procfs, KernelHzFromTscCyclesOf2618Kernels) {
+    // 2.6.18 kernels print the second uptime column in TSC cycles: at 2400 MHz, a container up
+    // 36000 s shows 8.64e13 cycles beside 9000000 jiffies of an HZ=250 kernel. Read as
+    // nanoseconds it fits no HZ; read as cycles at the CPU's clock it fits 250.
+    std::map<std::string, VeStat> m;
+    m["101"].uptime = 9000000;
+    m["101"].uptime_ns = 86400000000000;
+    m["102"].uptime = 250000;  // 1000 s
+    m["102"].uptime_ns = 2400000000000;
+    EXPECT_THROW(kernel_hz(m), ct::Error);
+    EXPECT_EQ(kernel_hz(m, 2400000000u), 250u);
+    // A clock that fits neither: still an error, never a guess.
+    EXPECT_THROW(kernel_hz(m, 1000000000u), ct::Error);
+    // nanoseconds that fit are read as nanoseconds, whatever the CPU's clock.
+    EXPECT_EQ(kernel_hz(parse_vestat(fixture("samples/vestat.hz1000")), 2400000000u), 1000u);
+
+    EXPECT_EQ(cpuinfo_hz("processor\t: 0\nvendor_id\t: GenuineIntel\ncpu MHz\t\t: 2400.000\n"
+                         "cache size\t: 4096 KB\nprocessor\t: 1\ncpu MHz\t\t: 1200.000\n"),
+              2400000000u);
+    EXPECT_EQ(cpuinfo_hz("cpu MHz\t\t: 2793.438\n"), 2793438000u);
+    EXPECT_EQ(cpuinfo_hz("processor\t: 0\n"), std::nullopt);
+    EXPECT_EQ(cpuinfo_hz("cpu MHz\t\t: fast\n"), std::nullopt);
+}
+
 TEST(Procfs, CpuTimeInTheKernelsJiffies) {
     auto v = parse_vestat(fixture("proc/vz/vestat"));
     ct::Stats::Cpu c;
@@ -153,17 +177,18 @@ TEST(Procfs, MemoryIsPrivvmpagesWithoutAPhyspagesLimit) {
     EXPECT_EQ(m.usage, 251234u * 4096);
     EXPECT_EQ(m.max_usage, 268004u * 4096);
     EXPECT_EQ(m.limit, int64_t{524288} * 4096);  // 2 GiB of RAM
-    // Pre-VSwap, physpages unlimited at LONG_MAX: the limit that bites is privvmpages.
+    // Pre-VSwap, physpages unlimited at LONG_MAX: the limit that bites is privvmpages', at its
+    // barrier (mmap and brk are charged against it; only an exec's mappings reach the limit).
     m = {};
     memory_usage(block("user_beancounters.ct2-basic", "2"), m);
     EXPECT_EQ(m.usage, 41877u * 4096);
     EXPECT_EQ(m.max_usage, 52212u * 4096);
     EXPECT_EQ(m.failcnt, 4u);  // privvmpages' failcnt: the refusals that bit
-    EXPECT_EQ(m.limit, int64_t{69632} * 4096);
+    EXPECT_EQ(m.limit, int64_t{65536} * 4096);
     // ... and at 2147483647, which is no 8 TiB limit.
     m = {};
     memory_usage(block("user_beancounters.int-max", "123"), m);
-    EXPECT_EQ(m.limit, int64_t{53575} * 4096);
+    EXPECT_EQ(m.limit, int64_t{49152} * 4096);
     EXPECT_EQ(m.usage, 4410u * 4096);
     // The host: nothing limited at all.
     m = {};

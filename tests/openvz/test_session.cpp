@@ -425,10 +425,11 @@ TEST_F(Session, StatsFromBeancountersAndVestat) {
     EXPECT_EQ(st.beancounters["tcpsndbuf"].failcnt, 98231744u);
     EXPECT_EQ(st.beancounters["kmemsize"].barrier, -1);
 
-    // Container 2, pre-VSwap: physpages unlimited (LONG_MAX), privvmpages is the memory limit.
+    // Container 2, pre-VSwap: physpages unlimited (LONG_MAX), privvmpages' barrier is the memory
+    // limit (the kernel checks ordinary allocations against it).
     log->status["2"] = "exist mounted running";
     auto old = ct::doc::stats_from_json(ct::doc::parse(s->stats("2"), "stats"));
-    EXPECT_EQ(old.memory.limit, int64_t{69632} * 4096);
+    EXPECT_EQ(old.memory.limit, int64_t{65536} * 4096);
     EXPECT_EQ(old.memory.usage, 41877u * 4096);
     EXPECT_EQ(old.memory.failcnt, 4u);  // privvmpages' refusals
     EXPECT_EQ(old.beancounters["numothersock"].failcnt, 9u);
@@ -436,7 +437,7 @@ TEST_F(Session, StatsFromBeancountersAndVestat) {
     // Container 101: physpages "unlimited" as 2147483647 is no 8 TiB limit either.
     log->status["101"] = "exist mounted running";
     auto intmax = ct::doc::stats_from_json(ct::doc::parse(s->stats("101"), "stats"));
-    EXPECT_EQ(intmax.memory.limit, int64_t{53575} * 4096);
+    EXPECT_EQ(intmax.memory.limit, int64_t{49152} * 4096);
     EXPECT_EQ(intmax.beancounters["physpages"].limit, -1);
 
     auto ps = ct::doc::processes_from_json(ct::doc::parse(s->processes("1"), "ps"));
@@ -454,6 +455,20 @@ TEST_F(Session, StatsRefuseAVestatThatFitsNoHz) {
     auto [code, msg] = error_of([&] { s->stats("1"); });
     EXPECT_EQ(code, ct::Errc::backend);
     EXPECT_NE(msg.find("fit no kernel HZ"), std::string::npos) << msg;
+}
+
+TEST_F(Session, StatsOfA2618KernelReadTheCyclesAtTheCpusClock) {
+    // The second uptime column in TSC cycles (2.6.18 kernels): with the CPU's clock from
+    // /proc/cpuinfo, HZ is found (1000 here) and CPU times are right.
+    log->status["1"] = "exist mounted running";
+    std::ofstream(root + "/proc/vz/vestat")
+        << "Version: 2.2\nVEID user nice system uptime idle strv uptime used maxlat totlat "
+           "numsched\n1 5000 0 2500 86400000 0 0 259200000000000 0 0 0 0\n";
+    EXPECT_EQ(error_of([&] { s->stats("1"); }).first, ct::Errc::backend);  // no cpuinfo yet
+    std::ofstream(root + "/proc/cpuinfo") << "processor\t: 0\ncpu MHz\t\t: 3000.000\n";
+    auto st = ct::doc::stats_from_json(ct::doc::parse(s->stats("1"), "stats"));
+    EXPECT_EQ(st.cpu.user_ns, 5000000000u);
+    EXPECT_EQ(st.cpu.system_ns, 2500000000u);
 }
 
 TEST_F(Session, CheckpointAndRestore) {
@@ -570,6 +585,12 @@ TEST_F(Session, ListsEveryContainerWithItsState) {
         return std::nullopt;
     };
     EXPECT_EQ(ct::doc::parse(s->list(), "list").size(), 0u);
+    // ... with exit code 1 from vzlist before 4.x.
+    log->respond = [](const Argv &a) -> std::optional<RunResult> {
+        if (a[0] == L) return exited(1, "", "Container(s) not found\n");
+        return std::nullopt;
+    };
+    EXPECT_EQ(ct::doc::parse(s->list(), "list").size(), 0u);
     // Anything else on stderr with no containers is an error, never an empty list.
     log->respond = [](const Argv &a) -> std::optional<RunResult> {
         if (a[0] == L)
@@ -616,10 +637,11 @@ TEST_F(Session, InfoDescribesContainersMadeWithVzctl) {
     EXPECT_EQ(one.spec.network[0].bridge, "br0");
     EXPECT_EQ(one.spec.network[0].mac, "00:18:51:3C:7A:10");
 
-    // Container 2, a UBC-style conf: its memory limit is privvmpages', its pids numproc's.
+    // Container 2, a UBC-style conf: its memory limit is privvmpages' barrier, its pids
+    // numproc's.
     log->status["2"] = "exist unmounted down";
     auto two = ct::doc::info_from_json(ct::doc::parse(s->info("2"), "info"));
-    EXPECT_EQ(two.spec.resources.memory, int64_t{69632} * 4096);
+    EXPECT_EQ(two.spec.resources.memory, int64_t{65536} * 4096);
     EXPECT_EQ(two.spec.resources.pids, 240);
     EXPECT_EQ(two.spec.hostname, "ct2.example.net");
     EXPECT_EQ(two.spec.openvz->onboot, true);
@@ -639,6 +661,22 @@ TEST_F(Session, UnlimitedValuesOfRealConfs) {
     EXPECT_EQ(i.spec.resources.memory, -1);
     EXPECT_EQ(i.spec.resources.memory_swap, -1);
     EXPECT_EQ(i.spec.resources.pids, -1);
+}
+
+TEST_F(Session, AMalformedCpuNumberLeavesOnlyItsOwnFieldOut) {
+    // Appended lines win over the conf's own (the last assignment counts, as in vzctl).
+    std::ofstream(root + "/etc/vz/conf/2.conf", std::ios::app)
+        << "CPUUNITS=\"-5\"\nCPULIMIT=\"50\"\n";
+    log->status["2"] = "exist unmounted down";
+    auto i = ct::doc::info_from_json(ct::doc::parse(s->info("2"), "info"));
+    EXPECT_FALSE(i.spec.resources.cpu.shares);  // never a wrapped-around 2^64 - 5
+    EXPECT_EQ(i.spec.resources.cpu.quota_us, 50000);
+    EXPECT_EQ(i.spec.resources.cpu.period_us, 100000);
+    std::ofstream(root + "/etc/vz/conf/2.conf", std::ios::app)
+        << "CPUUNITS=\"250\"\nCPULIMIT=\"lots\"\n";
+    i = ct::doc::info_from_json(ct::doc::parse(s->info("2"), "info"));
+    EXPECT_EQ(i.spec.resources.cpu.shares, 250u);
+    EXPECT_FALSE(i.spec.resources.cpu.quota_us);
 }
 
 TEST_F(Session, AsksVzctlItsVersionOnce) {

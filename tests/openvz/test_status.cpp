@@ -56,6 +56,10 @@ TEST(Status, BothGenerationsStatusLines) {
     s = parse_vzctl_status("CTID 101 exist unmounted down suspended\n", "101");
     EXPECT_TRUE(s.suspended);
     EXPECT_FALSE(s.running);
+    // vzctl 3.x: a dump file left beside a running container (a suspended word after running).
+    s = parse_vzctl_status("CTID 101 exist mounted running suspended\n", "101");
+    EXPECT_TRUE(s.running);
+    EXPECT_FALSE(s.suspended);
     s = parse_vzctl_status("CTID 7 deleted unmounted down\n", "7");
     EXPECT_FALSE(s.exists);
     // vzctl 7.x: VEID, and suspended or paused in place of running/down.
@@ -71,7 +75,7 @@ TEST(Status, BothGenerationsStatusLines) {
     EXPECT_TRUE(s.exists);
     for (const char *bad :
          {"", "CTID 102 exist mounted running\n", "VEID 101 exist mounted\n",
-          "CTID 101 exist mounted running suspended\n", "CTID 101 exist mounted asleep\n",
+          "CTID 101 exist mounted paused suspended\n", "CTID 101 exist mounted asleep\n",
           "Container is not running\n", "CTID 101 there mounted running\n"}) {
         auto [code, msg] = error_of([&] { parse_vzctl_status(bad, "101"); });
         EXPECT_EQ(code, ct::Errc::backend) << bad;
@@ -93,6 +97,10 @@ TEST(Status, VzlistAnswers) {
     EXPECT_TRUE(l[0].second.paused);
     // No containers: vzlist 4.x says so on stderr and exits 0; 7.x prints nothing.
     EXPECT_TRUE(parse_vzlist(answer("", "Container(s) not found\n"), Generation::legacy).empty());
+    // ... and vzlist before 4.x exits 1 then.
+    EXPECT_TRUE(vzlist_found_none(RunResult{1 << 8, "", "Container(s) not found\n"}));
+    EXPECT_FALSE(vzlist_found_none(RunResult{2 << 8, "", "Container(s) not found\n"}));
+    EXPECT_FALSE(vzlist_found_none(RunResult{1 << 8, "", "vzlist: bad option\n"}));
     EXPECT_TRUE(parse_vzlist(answer(""), Generation::vz7).empty());
     // An empty answer beside an error is an error, in both.
     for (auto g : {Generation::legacy, Generation::vz7}) {

@@ -98,8 +98,9 @@ def path(*parts):
 
 
 def record(branch):
+    # One line per branch: a refusal's own newlines (usage text) would read as more branches.
     with open(path("fake-branches.log"), "a") as f:
-        f.write(branch + "\n")
+        f.write(" ".join(branch.split()) + "\n")
 
 
 def read_conf(p):
