@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -340,6 +341,69 @@ TEST_F(Rootless, NetHostKeepsTheUserNamespace) {
                 "wc -l < /proc/self/uid_map'");
     ASSERT_EQ(r.rc, 0) << r.err;
     EXPECT_EQ(r.out, "0\n" + std::string(host_net) + "\n2\n");
+}
+
+// Issue 12 for a user's containers: no cgroup holds their processes, so a `ct` killed at any
+// step of a start (detached, `ct start`; in the foreground, `ct run`) must leave nothing that
+// destroy --force cannot end, and nothing runs on once it has.
+TEST_F(Rootless, AStartKilledAtAnyStepLeavesNothingRunning) {
+    const std::string create = "create --name rlk --rootfs " + rootfs_ + " -- /bin/sleep 1000";
+    const std::string run = "run --name rlk --rootfs " + rootfs_ + " -- /bin/sleep 1000";
+    // The fault points a start passes, numbered as the process passes them: a traced run of
+    // each (as `true`: to its end), counting those of create and start (destroy's come after
+    // the command, which `sleep` never reaches).
+    auto last_point = [](const std::string &trace) {
+        int last = 0;
+        std::istringstream in(trace);
+        for (std::string l; std::getline(in, l);) {
+            int n = 0;
+            char what[64] = {};
+            if (std::sscanf(l.c_str(), "ct fault point %d: %63[a-z]", &n, what) == 2 &&
+                (std::string(what) == "create" || std::string(what) == "start"))
+                last = std::max(last, n);
+        }
+        return last;
+    };
+    ASSERT_EQ(ct(create).rc, 0);
+    auto traced = ct_as("CT_FAULT_TRACE=1 " + ct_binary(), "start rlk");
+    ASSERT_EQ(traced.rc, 0) << traced.err;
+    int start_points = last_point(traced.err);
+    ASSERT_EQ(ct("destroy --force rlk").rc, 0);
+    traced = ct_as("CT_FAULT_TRACE=1 " + ct_binary(),
+                   "run --name rlk --rootfs " + rootfs_ + " -- /bin/true");
+    ASSERT_EQ(traced.rc, 0) << traced.err;
+    int run_points = last_point(traced.err);
+    ASSERT_GE(start_points, 2) << traced.err;
+    ASSERT_GT(run_points, start_points) << traced.err;
+
+    auto gone = [&] {
+        for (int i = 0; i < 300; ++i) {
+            if (processes_of(uid_, sub_uid_.start, sub_uid_.start + sub_uid_.count).empty())
+                return true;
+            usleep(10000);
+        }
+        return false;
+    };
+    for (bool foreground : {false, true}) {
+        int points = foreground ? run_points : start_points;
+        for (int step = 1; step <= points; ++step) {
+            SCOPED_TRACE(std::string(foreground ? "run" : "start") + " killed at fault point " +
+                         std::to_string(step));
+            if (!foreground) {
+                ASSERT_EQ(ct(create).rc, 0);
+            }
+            // timeout: a step that kills nothing must not wait for the sleep.
+            auto r = ct_as("CT_FAULT_STEP=" + std::to_string(step) + " timeout 30 " + ct_binary(),
+                           foreground ? run : "start rlk");
+            EXPECT_NE(r.rc, 0) << "not killed";
+            if (!ct("list --quiet").out.empty()) {
+                auto d = ct("destroy --force rlk");
+                EXPECT_EQ(d.rc, 0) << d.err;
+            }
+            EXPECT_TRUE(gone()) << "a process of the container outlived its destroy";
+            EXPECT_EQ(ct("list --quiet").out, "");
+        }
+    }
 }
 
 // The default state root in /tmp must be the user's own: one someone else made first (here

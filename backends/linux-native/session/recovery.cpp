@@ -9,6 +9,7 @@
 #include "cgroups/cgroups.hpp"
 #include "cgroups/freezer.hpp"
 #include "cgroups/placement.hpp"
+#include "ct/backend/fault.hpp"
 #include "monitor/process.hpp"
 #include "net/network.hpp"
 #include "security/confine.hpp"
@@ -17,9 +18,28 @@
 
 namespace ct::linux_native {
 
+void LinuxSession::note_starting(StateStore::Entry &e, pid_t child) {
+    e.state.starting_pid = child;
+    e.state.starting_pid_start = process_start_time(child);
+    e.save();
+    fault_point("start: child noted");
+}
+
+void LinuxSession::kill_unrecorded_start(StateStore::Entry &e) {
+    if (!e.state.starting_pid) return;
+    if (Fd p = open_pidfd(static_cast<pid_t>(e.state.starting_pid), e.state.starting_pid_start)) {
+        send_signal(p.get(), SIGKILL);
+        wait_exit(p.get(), 10000);
+    }
+    e.state.starting_pid = 0;
+    e.state.starting_pid_start = 0;
+}
+
 void LinuxSession::back_from_starting(StateStore::Entry &e) {
     e.state.status = e.state.previous.empty() ? "created" : e.state.previous;
     e.state.previous.clear();
+    e.state.starting_pid = 0;
+    e.state.starting_pid_start = 0;
     try {
         e.save();
     } catch (const Error &) {
@@ -48,6 +68,7 @@ void LinuxSession::undo_start(StateStore::Entry &e, const std::string &name) {
             std::this_thread::sleep_for(std::chrono::milliseconds(i < 20 ? 1 : 10));
         }
     }
+    kill_unrecorded_start(e);  // no cgroup: the child noted before it ran
     net::Network(e.state.spec.network).release(e.dir());
     if (e.state.previous == "paused") e.state.previous = "stopped";
     back_from_starting(e);

@@ -316,9 +316,13 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
         plan.net_channel = beside->take_child_end();
         plan.net_channel_peer = beside->thread_end();
     }
+    // Without a cgroup (a user's container, none delegated) nothing else would find what a crash
+    // from here on leaves running: the child is noted before it is released to run anything.
+    bool note_child = e.state.cgroups.empty();
     AfterClone after_clone;
-    if ((!network.empty() && !netns_first) || !userns.empty())
+    if ((!network.empty() && !netns_first) || !userns.empty() || note_child)
         after_clone = [&](pid_t child, int) {
+            if (note_child) note_starting(e, child);
             userns.write_maps(child);  // first: the child's namespaces are owned by it
             if (!network.empty() && !netns_first) {
                 Fd netns = net::open_netns(child);
@@ -366,6 +370,8 @@ void LinuxSession::record_running(StateStore::Entry &e, const std::string &name,
                                   Fd pidfd, const char *status) {
     e.state.status = status;
     e.state.previous.clear();
+    e.state.starting_pid = 0;
+    e.state.starting_pid_start = 0;
     e.state.pid = pid;
     e.state.pid_start = process_start_time(pid);
     e.state.exit_wstatus.reset();
@@ -502,7 +508,8 @@ void LinuxSession::destroy(const std::string &name, uint32_t flags) {
     ContainerCgroups cg(e.state.cgroups);
     auto st = current_state(e);
     // A deferred start's init waits; an interrupted start may have left processes.
-    bool live = (st != State::stopped && e.state.pid) || (incomplete && !cg.empty());
+    bool live = (st != State::stopped && e.state.pid) || (incomplete && !cg.empty()) ||
+                e.state.starting_pid;
     // Refused before anything is touched: a running container keeps its devices.
     if (live && !incomplete && !(flags & CT_DESTROY_FORCE))
         throw Error(Errc::bad_state, "container " + q(name) + " is " + state_name(st) + " (pid " +
@@ -524,6 +531,7 @@ void LinuxSession::destroy(const std::string &name, uint32_t flags) {
         cg.kill_all(SIGKILL, true);
         if (Fd p = open_pidfd(static_cast<pid_t>(e.state.pid), e.state.pid_start))
             send_signal(p.get(), SIGKILL);  // no cgroup at all (e.g. none available)
+        kill_unrecorded_start(e);
     }
     // Killed or long dead, frozen tasks only die once thawed (v1); a frozen cgroup goes too.
     // Whatever the state said: a killed pause or checkpoint leaves a "running" one frozen.

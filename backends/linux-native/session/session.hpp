@@ -89,6 +89,10 @@ class LinuxSession {
     // what it was before. back_from_starting() only restores the status (a failed start).
     void undo_start(StateStore::Entry &e, const std::string &name);
     void back_from_starting(StateStore::Entry &e);
+    // A start without cgroups: its child noted (before it runs anything) and, after a crash,
+    // killed and waited for.
+    static void note_starting(StateStore::Entry &e, pid_t child);
+    static void kill_unrecorded_start(StateStore::Entry &e);
     // Where create() puts the cgroups of a container with this spec (for one whose state does
     // not record them: an older libct's crash, or a restore interrupted before it made them).
     ContainerCgroups::Paths planned_cgroups(const Spec &spec) const;

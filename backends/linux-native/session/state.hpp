@@ -34,6 +34,10 @@ struct ContainerState {
     unsigned long long pid_start = 0;  // its start time, to detect pid reuse
     int64_t monitor_pid = 0;           // detached start: the process that reaps init
     unsigned long long monitor_start = 0;
+    // Status starting, with no cgroup to find its processes by: the child, noted before it is
+    // released to exec, so that what an interrupted start leaves running can still be killed.
+    int64_t starting_pid = 0;
+    unsigned long long starting_pid_start = 0;
     std::optional<int> exit_wstatus;  // waitpid status of the last run, when known
     ContainerCgroups::Paths cgroups;  // made, or (status creating) about to be made
     // Mount points its starts made (or are about to make) in its dir area, for destroy to
