@@ -45,6 +45,7 @@ ct_proc_args proc_args(const StartOptions &o, const std::string *process_doc) {
     a.fds = o.fds.empty() ? nullptr : o.fds.data();
     a.fn = o.fn;
     a.fn_arg = o.fn_arg;
+    a.ctty_fd = o.controlling_terminal_fd;
     return a;
 }
 

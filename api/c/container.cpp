@@ -221,8 +221,8 @@ int libct_container_set_option(ct_handler_t ct, int opt, void *arg) {
                 ct->opt_taskless = true;
                 break;
             default:
-                throw Failure(-LCTERR_INVARG, "container '" + ct->name + "': unknown option " +
-                                                  std::to_string(opt));
+                throw Failure(-LCTERR_BADTYPE, "container '" + ct->name + "': unknown option " +
+                                                   std::to_string(opt));
         }
         return 0;
     });

@@ -157,8 +157,9 @@ struct ct_handler {
 
 struct libct_session {
     ct::Session session;
-    // The backend runs in this process on this machine (linux:///): what only such a backend
-    // allows (switching into a container, cgroup files, host commands, callbacks) works.
+    // The backend runs in this process on this machine (it has the LOCAL operations, as
+    // linux:/// has): what only such a backend allows (switching into a container, host
+    // commands, callbacks, the caller's working directory and terminal) works.
     bool local = false;
     std::mutex mu;
     std::vector<std::unique_ptr<ct_handler>> containers;

@@ -95,7 +95,10 @@ libct_session_t libct_session_open(const char *url) {
     return guard_handle<libct_session_t>([&] {
         std::string uri = url && *url && std::string(url) != "local" ? url : kLocalUri;
         auto s = std::make_unique<libct_session>(ct::Session::open(uri));
-        s->local = s->session.backend().name == "linux";
+        // A backend with the LOCAL operations (join: docs/driver-abi.md) has its containers on
+        // this machine and acts in this process: by what it does, not by its name.
+        const auto &ops = s->session.backend().operations;
+        s->local = std::find(ops.begin(), ops.end(), "join") != ops.end();
         log(LOG_INFO, "session " + s->session.uri() + " opened");
         return s.release();
     });

@@ -336,9 +336,14 @@ ct_process_t spawn(ct_handler *h, ct_process_desc *d, const Launch &l) {
         apply_knobs(h, c);
         ct::StartOptions o;
         o.fds = process_fds(h, d, l);
-        // A command's console is its controlling terminal when it is its stdin (the backend
-        // does it after its setsid); a callback does it itself, whatever fd the console is.
-        if (!l.callback && console_in(h, o.fds) == 0) o.controlling_terminal = true;
+        // A command's console is its controlling terminal, as the old libct made it whatever
+        // fds the command got: the backend does it after its setsid (by stdin when the console
+        // is that, else by the console's fd here, which the command keeps only if among its
+        // fds); a callback does it itself.
+        if (!l.callback && h->console_fd >= 0 && !h->opt_nosetsid) {
+            o.controlling_terminal = true;
+            if (console_in(h, o.fds) != 0) o.controlling_terminal_fd = h->console_fd;
+        }
         Trampoline t;
         if (l.callback) {
             t.fn = l.fn;

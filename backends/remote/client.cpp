@@ -8,6 +8,7 @@
 #include <termios.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 
@@ -475,6 +476,11 @@ int64_t Client::spawn(const char *op, const char *name, const ct_proc_args &args
         throw Error(Errc::unsupported,
                     "a function callback cannot run in a process on another host; give process "
                     "args instead");
+    if (args.size >= offsetof(ct_proc_args, ctty_fd) + sizeof args.ctty_fd && args.ctty_fd > 0 &&
+        (args.flags & CT_PROC_CONTROLLING_TTY))
+        throw Error(Errc::unsupported,
+                    "a terminal of this process cannot be the controlling terminal of a process "
+                    "on another host");
     int fds[3] = {args.stdin_fd, args.stdout_fd, args.stderr_fd};
     if (args.nfds > 3)
         throw Error(Errc::unsupported,

@@ -182,8 +182,10 @@ static int read_until(int master, const char *want, char *buf, size_t len) {
     return strstr(buf, want) != NULL;
 }
 
-/* The same for a command: the backend makes its stdin, the console, its terminal. */
-static void console_ctty_command(unsigned long mask, const char *tag) {
+/* The same for a command: the backend makes the console its terminal, whichever fds it gets
+ * (`fds`, NULL: no set_fds, the caller's stdio), as the old libct did. The command writes to
+ * /dev/tty, its controlling terminal, to show which that is. */
+static void console_ctty_command(unsigned long mask, const int *fds, int nfds, const char *tag) {
     int master = posix_openpt(O_RDWR | O_NOCTTY);
     REQUIRE(master >= 0 && grantpt(master) == 0 && unlockpt(master) == 0, "pty");
     int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
@@ -195,11 +197,10 @@ static void console_ctty_command(unsigned long mask, const char *tag) {
     CHECK_OK(libct_container_set_console_fd(ct, slave));
     close(slave);
     ct_process_desc_t d = libct_process_desc_copy(pd);
-    int fds[] = {LIBCT_CONSOLE_FD, LIBCT_CONSOLE_FD, LIBCT_CONSOLE_FD};
-    CHECK_OK(libct_process_desc_set_fds(d, fds, 3));
+    if (fds) CHECK_OK(libct_process_desc_set_fds(d, (int *)fds, nfds));
     char *argv[] = {"sh", "-c",
                     "trap 'exit 42' INT; read -r _ _ _ _ _ _ nr _ < /proc/self/stat; "
-                    "echo \"tty=$nr;\"; while :; do sleep 1; done",
+                    "echo \"tty=$nr;\" > /dev/tty; while :; do sleep 1; done",
                     NULL};
     ct_process_t p = libct_container_spawn_execv(ct, d, "/bin/sh", argv);
     CHECK(!libct_handle_is_err(p), "%s: spawn with a console: %ld", tag, libct_handle_to_err(p));
@@ -534,8 +535,13 @@ int main(void) {
     caller_cwd();
     console_ctty(CLONE_NEWPID, "console-nomnt");
     console_ctty(CLONE_NEWNS | CLONE_NEWPID, "console-mnt");
-    console_ctty_command(CLONE_NEWPID, "console-cmd-nomnt");
-    console_ctty_command(CLONE_NEWNS | CLONE_NEWPID, "console-cmd-mnt");
+    const int all[] = {LIBCT_CONSOLE_FD, LIBCT_CONSOLE_FD, LIBCT_CONSOLE_FD};
+    const int out_only[] = {0, LIBCT_CONSOLE_FD, LIBCT_CONSOLE_FD};
+    console_ctty_command(CLONE_NEWPID, all, 3, "console-cmd-nomnt");
+    console_ctty_command(CLONE_NEWNS | CLONE_NEWPID, all, 3, "console-cmd-mnt");
+    console_ctty_command(CLONE_NEWPID, NULL, 0, "console-cmd-nofds");
+    console_ctty_command(CLONE_NEWNS | CLONE_NEWPID, NULL, 0, "console-cmd-nofds-mnt");
+    console_ctty_command(CLONE_NEWPID, out_only, 3, "console-cmd-outonly");
     mounts_need_mount_ns();
     mount_commands();
     private_area_left_clean();

@@ -97,7 +97,8 @@ int main(void) {
     CHECK(
         libct_handle_to_err(libct_container_open(s1, "capi-no-such-container")) == -LCTERR_NOTFOUND,
         "opening a container that does not exist");
-    CHECK(libct_container_set_option(c1, 99, NULL) == -LCTERR_INVARG, "unknown option");
+    CHECK(libct_container_set_option(c1, 99, NULL) == -LCTERR_BADTYPE,
+          "an unknown option is a bad type, as the old library answered");
     CHECK(libct_container_set_option(c1, LIBCT_OPT_SYSTEMD, NULL) == -LCTERR_OPNOTSUPP,
           "SYSTEMD is refused clearly");
     CHECK(libct_container_set_nsmask(c1, 0x1) == -LCTERR_INVARG, "a mask with a non-namespace");

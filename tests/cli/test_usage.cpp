@@ -126,7 +126,7 @@ TEST(CtUsage, BackendsCommand) {
         if (b["name"] != "linux") continue;
         linux_seen = true;
         EXPECT_EQ(b["loaded"], true);
-        EXPECT_EQ(b["abi"], "1.1");
+        EXPECT_EQ(b["abi"], "1.2");
         EXPECT_EQ(b["schemes"], nlohmann::json({"linux", "local"}));
         // What works is reported: user namespaces and networking among the rest.
         for (const char *cap : {"namespaces", "cgroups", "userns", "network", "exec", "pause",

@@ -14,6 +14,9 @@ function(ct_test_c_backend name)
 endfunction()
 
 ct_test_c_backend(memc ${CMAKE_CURRENT_LIST_DIR}/backends/memc.c)
+# memc as a backend built for ABI 1.0, before the 1.1 slots.
+ct_test_c_backend(memc10 ${CMAKE_CURRENT_LIST_DIR}/backends/memc.c)
+target_compile_definitions(ct-test-backend-memc10 PRIVATE CT_MEMC_ABI_1_0 CT_MEMC_NAME="memc10")
 set(ct_broken_backends major small misnamed noopen noentry)
 foreach(defect ${ct_broken_backends})
   ct_test_c_backend(${defect} ${CMAKE_CURRENT_LIST_DIR}/backends/broken.c)
@@ -47,7 +50,7 @@ target_compile_definitions(ct-unit-loader PRIVATE
   CT_TEST_BUILT_BACKEND_DIR="${CT_BACKEND_BUILD_DIR}" CT_TEST_CT_BINARY="$<TARGET_FILE:ct-cli>")
 add_dependencies(ct-unit-loader ct-cli ct-test-backend-truncated ct-backend-linux
   ct-backend-openvz ct-backend-remote)
-foreach(defect memc ${ct_broken_backends})
+foreach(defect memc memc10 ${ct_broken_backends})
   add_dependencies(ct-unit-loader ct-test-backend-${defect})
 endforeach()
 gtest_discover_tests(ct-unit-loader TEST_PREFIX "unit." DISCOVERY_TIMEOUT 60

@@ -54,6 +54,9 @@ struct StartOptions {
     // leads (process.new_session), so the terminal's signals and job control reach it. (The
     // C API's console, libct_container_set_console_fd.)
     bool controlling_terminal = false;
+    // With controlling_terminal: this terminal fd of the caller becomes it instead of stdin,
+    // whatever fds the process gets (it keeps it only if among them). -1: stdin.
+    int controlling_terminal_fd = -1;
 };
 
 // Options of checkpoint() (docs/checkpoint.md).

@@ -39,7 +39,7 @@ extern "C" {
 #endif
 
 #define CT_DRIVER_ABI_MAJOR 1
-#define CT_DRIVER_ABI_MINOR 1
+#define CT_DRIVER_ABI_MINOR 2
 
 /* The one symbol a backend exports. */
 #define CT_BACKEND_ENTRY_SYMBOL "ct_backend_entry"
@@ -101,7 +101,8 @@ typedef struct ct_host {
           * next start() of the container executes the command (OCI create/start) */
 #define CT_PROC_CONTROLLING_TTY                                                  \
     0x4u /* the process's stdin, a terminal, becomes the controlling terminal of \
-          * the session it leads (TIOCSCTTY): the libct C API's console */
+          * the session it leads (TIOCSCTTY): the libct C API's console. Since   \
+          * ABI 1.2: ctty_fd instead, when it is set */
 typedef struct ct_proc_args {
     uint32_t size;  /* sizeof(ct_proc_args) as the caller compiled it */
     uint32_t flags; /* CT_PROC_* */
@@ -125,6 +126,11 @@ typedef struct ct_proc_args {
      * CT_ERR_UNSUPPORTED. The libct C API's spawn_cb / enter_cb. */
     int (*fn)(void *fn_arg);
     void *fn_arg;
+    /* ABI 1.2. With CT_PROC_CONTROLLING_TTY: a terminal fd of the caller that becomes the
+     * controlling terminal instead of stdin, whichever fds the process gets (the historical
+     * libct's console: set_console_fd without set_fds). The process does not keep it unless
+     * it is among its fds. -1 or 0 (a zeroed struct): stdin. In-process backends only. */
+    int ctty_fd;
 } ct_proc_args;
 
 /* kill() flags */

@@ -646,6 +646,9 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     net_wait(p, net);  // before the passed fds take the numbers, the channel's too
     wait_for_start(p);
     run_child_hooks(p, p.child_hooks);
+    // A terminal of the caller's, by its number there: before the passed fds take the numbers.
+    if (p.ctty_fd >= 0)
+        CHECK(::ioctl(p.ctty_fd, TIOCSCTTY, 0), "make the console the controlling terminal");
     // Nothing of the caller's but stdio (or the fds passed) crosses exec.
     if (!p.fds.empty()) setup_passed_fds(p);
     // The session this process leads (setsid, first thing) gets its terminal: the caller's

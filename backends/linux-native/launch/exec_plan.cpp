@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <sched.h>
 
+#include <cstddef>
+
 #include "launch/plan.hpp"
 #include "support.hpp"
 
@@ -91,7 +93,11 @@ void plan_proc_args(LaunchPlan &plan, const ct_proc_args &args) {
                         "a controlling terminal from stdin needs a process that leads a session "
                         "of its own (process.new_session) and has no terminal allocated "
                         "(process.terminal)");
-        plan.stdin_ctty = true;
+        bool knows_ctty_fd = args.size >= offsetof(ct_proc_args, ctty_fd) + sizeof args.ctty_fd;
+        if (knows_ctty_fd && args.ctty_fd > 0)
+            plan.ctty_fd = args.ctty_fd;
+        else
+            plan.stdin_ctty = true;
     }
 }
 

@@ -150,6 +150,7 @@ struct LaunchPlan {
     // console.cpp, child_fds.cpp).
     bool terminal = false;        // a pty from the container's devpts as stdio
     bool stdin_ctty = false;      // stdin (a terminal of the caller) becomes the controlling one
+    int ctty_fd = -1;             // or this terminal fd of the caller (ct_proc_args.ctty_fd)
     int console_socket = -1;      // where the pty master goes (SCM_RIGHTS)
     int (*fn)(void *) = nullptr;  // run fn(fn_arg) and exit with it, instead of exec
     void *fn_arg = nullptr;

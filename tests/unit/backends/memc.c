@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,11 @@
 #include <unistd.h>
 
 #include "ct/driver.h"
+
+/* The name it is built under: memc, or memc10 (as a backend of ABI 1.0). */
+#ifndef CT_MEMC_NAME
+#define CT_MEMC_NAME "memc"
+#endif
 
 enum state { CREATED, RUNNING, STOPPED };
 static const char *const state_names[] = {"created", "running", "stopped"};
@@ -220,7 +226,8 @@ static struct container *find(ct_session *s, const char *name) {
 static void put_info(const struct container *c, ct_out *doc) {
     char head[256];
     snprintf(head, sizeof head,
-             "{\"version\":1,\"name\":\"%s\",\"backend\":\"memc\",\"state\":\"%s\",\"pid\":%d,"
+             "{\"version\":1,\"name\":\"%s\",\"backend\":\"" CT_MEMC_NAME
+             "\",\"state\":\"%s\",\"pid\":%d,"
              "\"created\":%lld,",
              c->name, state_names[c->state], c->state == RUNNING ? (int)c->pid : 0, c->created);
     put_str(doc, head);
@@ -253,7 +260,7 @@ static int reap(pid_t pid, int64_t timeout_ms, int *wstatus) {
 
 static int op_open(const ct_host *host, const char *uri, ct_session **out, ct_out *err) {
     (void)host;
-    if (strcmp(uri, "memc:///") != 0)
+    if (strcmp(uri, CT_MEMC_NAME ":///") != 0)
         return fail(err, CT_ERR_INVALID_ARGUMENT, 0, "memc takes no host or options: '%s'", uri);
     ct_session *s = calloc(1, sizeof *s);
     if (!s) return fail(err, CT_ERR_BACKEND, ENOMEM, "out of memory");
@@ -504,14 +511,42 @@ static int op_destroy(ct_session *s, const char *name, uint32_t flags, ct_out *e
     return CT_OK;
 }
 
-static const char *const schemes[] = {"memc", NULL};
+static const char *const schemes[] = {CT_MEMC_NAME, NULL};
+
+#ifdef CT_MEMC_ABI_1_0
+/* Built as a backend of ABI 1.0 (memc10): its table ends before the 1.1 slots. The bytes
+ * past its declared size hold these, which the loader must never call. */
+static int never_read(ct_session *s, const char *n, const char *c, const char *f, ct_out *d,
+                      ct_out *e) {
+    (void)s, (void)n, (void)c, (void)f, (void)d, (void)e;
+    abort();
+}
+static int never_write(ct_session *s, const char *n, const char *c, const char *f, const char *v,
+                       ct_out *e) {
+    (void)s, (void)n, (void)c, (void)f, (void)v, (void)e;
+    abort();
+}
+static int never_hold(ct_session *s, const char *n, uint32_t f, ct_out *e) {
+    (void)s, (void)n, (void)f, (void)e;
+    abort();
+}
+static int never_join(ct_session *s, const char *n, ct_out *e) {
+    (void)s, (void)n, (void)e;
+    abort();
+}
+#define CT_MEMC_MINOR 0
+#define CT_MEMC_SIZE (offsetof(ct_backend, ops) + offsetof(ct_backend_ops, cgroup_read))
+#else
+#define CT_MEMC_MINOR CT_DRIVER_ABI_MINOR
+#define CT_MEMC_SIZE sizeof(ct_backend)
+#endif
 
 static const ct_backend backend = {
     CT_DRIVER_ABI_MAJOR,
-    CT_DRIVER_ABI_MINOR,
-    sizeof(ct_backend),
+    CT_MEMC_MINOR,
+    CT_MEMC_SIZE,
     0,
-    "memc",
+    CT_MEMC_NAME,
     "1.0-test",
     "in-memory containers, written in C (libct's loader tests)",
     schemes,
@@ -526,8 +561,14 @@ static const ct_backend backend = {
         .wait = op_wait,
         .kill = op_kill,
         .destroy = op_destroy,
-        /* exec, pause, resume, update, stats, processes, checkpoint, restore, migrate and the
-         * file transfer slots stay NULL: "not supported by backend memc". */
+/* exec, pause, resume, update, stats, processes, checkpoint, restore, migrate and the
+ * file transfer slots stay NULL: "not supported by backend memc". */
+#ifdef CT_MEMC_ABI_1_0
+        .cgroup_read = never_read,
+        .cgroup_write = never_write,
+        .hold = never_hold,
+        .join = never_join,
+#endif
     },
 };
 
