@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstring>
 
 #include "ct/error.hpp"
@@ -45,13 +46,10 @@ std::string beancounter_arg(const std::string &value) {
     for (;;) {
         size_t end = value.find(':', start);
         std::string part = value.substr(start, end == std::string::npos ? end : end - start);
-        static const std::string kLongMax = std::to_string(ubc::kUnlimited);
-        bool digits = !part.empty() && std::all_of(part.begin(), part.end(), [](unsigned char c) {
-            return std::isdigit(c) != 0;
-        });
-        std::string trimmed = part.substr(std::min(part.find_first_not_of('0'), part.size()));
-        bool huge = digits && (trimmed.size() > kLongMax.size() ||
-                               (trimmed.size() == kLongMax.size() && trimmed >= kLongMax));
+        uint64_t v = 0;
+        auto r = std::from_chars(part.data(), part.data() + part.size(), v);
+        bool digits = !part.empty() && r.ptr == part.data() + part.size();
+        bool huge = digits && (r.ec == std::errc::result_out_of_range || v >= ubc::kUnlimited);
         out += huge ? "unlimited" : part;
         if (end == std::string::npos) return out;
         out += ':';

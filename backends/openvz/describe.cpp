@@ -3,26 +3,15 @@
 #include <sys/stat.h>
 
 #include <limits>
-#include <optional>
 #include <sstream>
 
 #include "ct/internal/document.hpp"
 #include "ctid.hpp"
 #include "limits.hpp"
 #include "session.hpp"
+#include "text.hpp"
 
 namespace ct::openvz {
-namespace {
-
-// A conf's decimal number: digits only (no sign, no suffix), within int64_t.
-std::optional<int64_t> conf_number(const std::string &text) {
-    if (text.empty() || text.size() > 18 ||
-        text.find_first_not_of("0123456789") != std::string::npos)
-        return std::nullopt;
-    return std::stoll(text);
-}
-
-}  // namespace
 
 Spec OpenVzSession::synthesize(const std::string &ctid, const Conf &c, const Conf &vz) const {
     Spec s;
@@ -57,13 +46,12 @@ Spec OpenVzSession::synthesize(const std::string &ctid, const Conf &c, const Con
     }
     if (auto p = conf_beancounter(c, "numproc")) r.pids = limit_of(p->limit);
     // A malformed number in a hand-edited conf leaves that field (alone) out of the description.
-    if (auto u = c.get("CPUUNITS"))
-        if (auto v = conf_number(*u); v && *v > 0) r.cpu.shares = static_cast<uint64_t>(*v);
-    if (auto l = c.get("CPULIMIT"))
-        if (auto v = conf_number(*l); v && *v > 0 && *v <= kMax / 1000) {
-            r.cpu.quota_us = *v * 1000;
-            r.cpu.period_us = 100000;
-        }
+    uint64_t v = 0;
+    if (auto u = c.get("CPUUNITS"); u && text::to_u64(*u, v) && v > 0) r.cpu.shares = v;
+    if (auto l = c.get("CPULIMIT"); l && text::to_u64(*l, v) && v > 0 && v <= kMax / 1000) {
+        r.cpu.quota_us = static_cast<int64_t>(v) * 1000;
+        r.cpu.period_us = 100000;
+    }
     if (auto m = c.get("CPUMASK"); m && *m != "all") r.cpu.cpus = *m;
     for (const auto &n : parse_netif(c.get_or("NETIF", "")))
         s.network.push_back(
