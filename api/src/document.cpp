@@ -1243,4 +1243,14 @@ std::vector<ProcessInfo> processes_from_json(const json &j) {
     return out;
 }
 
+template <class T>
+T integer_field(const json &o, const std::string &key, T fallback) {
+    auto it = o.find(key);
+    return it == o.end() ? fallback : Reader::as_int<T>(*it, key);
+}
+template int integer_field(const json &, const std::string &, int);
+template uint32_t integer_field(const json &, const std::string &, uint32_t);
+template int64_t integer_field(const json &, const std::string &, int64_t);
+template uint64_t integer_field(const json &, const std::string &, uint64_t);
+
 }  // namespace ct::doc

@@ -3,37 +3,12 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <cstdint>
-#include <limits>
 
 #include "ct/internal/document.hpp"
 #include "support.hpp"
 
 namespace ct::linux_native::criu {
 namespace {
-
-// A whole number of type T at `key` (`def` when absent). nlohmann's value<T>() converts a
-// floating-point number unchecked (1e103 into an int is undefined): anything but an integer
-// in T's range is an error naming the key.
-template <class T>
-T integer(const nlohmann::json &j, const char *key, T def) {
-    auto it = j.find(key);
-    if (it == j.end()) return def;
-    if (it->is_number_integer()) {
-        if (it->is_number_unsigned()) {
-            auto u = it->get<uint64_t>();
-            if (u <= static_cast<uint64_t>(std::numeric_limits<T>::max())) return static_cast<T>(u);
-        } else {
-            auto v = it->get<int64_t>();
-            if (v >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
-                (v < 0 ||
-                 static_cast<uint64_t>(v) <= static_cast<uint64_t>(std::numeric_limits<T>::max())))
-                return static_cast<T>(v);
-        }
-    }
-    throw Error(Errc::invalid_argument,
-                std::string(key) + ": " + it->dump() + " is not a whole number in range");
-}
 
 // "stdio" holds the keys (all that images of an older libct have: what the keys name is then
 // all that is known); "stdio_targets" what each fd reached.
@@ -47,10 +22,10 @@ void read_stdio(const nlohmann::json &j, ImageMeta &m) {
             const auto &e = it->at(i);
             t.kind = kind_from_name(e.at("kind").get<std::string>());
             t.path = e.value("path", std::string());
-            t.flags = integer(e, "flags", 0);
-            t.pos = integer(e, "pos", uint64_t{0});
-            t.mode = integer(e, "mode", uint32_t{0});
-            t.rdev = integer(e, "rdev", uint64_t{0});
+            t.flags = doc::integer_field(e, "flags", 0);
+            t.pos = doc::integer_field(e, "pos", uint64_t{0});
+            t.mode = doc::integer_field(e, "mode", uint32_t{0});
+            t.rdev = doc::integer_field(e, "rdev", uint64_t{0});
             if (e.value("key", std::string()) != t.key)
                 throw Error(Errc::invalid_argument,
                             "stdio " + std::to_string(i) + ": the key differs from stdio's");
@@ -131,7 +106,7 @@ ImageMeta meta_from_text(const std::string &text, const std::string &path) {
         ImageMeta m;
         m.name = j.at("name").get<std::string>();
         m.spec = doc::spec_from_json(j.at("spec"));
-        m.created = integer(j, "created", int64_t{0});
+        m.created = doc::integer_field(j, "created", int64_t{0});
         m.host = j.value("host", std::string());
         for (const auto &c : j.at("cgroups"))
             m.cgroups.emplace_back(c.at("controllers").get<std::string>(),

@@ -63,4 +63,10 @@ std::vector<ProcessInfo> processes_from_json(const nlohmann::json &j);
 // Parses text as JSON; a syntax error becomes Errc::invalid_spec naming `what`.
 nlohmann::json parse(std::string_view text, const char *what);
 
+// The integer at `key` of the object `o` (`fallback` when absent), for documents read outside
+// these codecs (CRIU image meta): an integer within T's range, never a float converted
+// unchecked; else a FieldError naming the key. T: int, uint32_t, int64_t or uint64_t.
+template <class T>
+T integer_field(const nlohmann::json &o, const std::string &key, T fallback);
+
 }  // namespace ct::doc
