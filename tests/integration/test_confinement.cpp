@@ -11,6 +11,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "../common/secret_key.hpp"
@@ -357,6 +358,58 @@ TEST_F(Confinement, AWorkingDirectoryThroughTheLaunchersFdsStaysInTheContainer) 
         }
     }
     c.destroy(true);
+    EXPECT_TRUE(session().list().empty());
+}
+
+// `ct exec c cmd 0</`: an fd of a host directory reaches every file below it, and the host's
+// root by "..", whatever the container's mounts and capabilities. Neither start nor exec
+// hands one over (as stdio or as an O_PATH fd), and the refused start leaves nothing running.
+TEST_F(Confinement, AHostDirectoryIsNeverHandedOverAsAnFd) {
+    std::string dir = "/tmp/ct-test-handed-" + std::to_string(getpid());
+    fs::create_directories(dir);
+    { std::ofstream(dir + "/secret") << "host-secret\n"; }
+    int rd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int path = open(dir.c_str(), O_PATH | O_CLOEXEC);
+    ASSERT_GE(rd, 0);
+    ASSERT_GE(path, 0);
+    int out[2];
+    ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
+    auto expect_refused = [&](const std::function<void()> &call, const std::string &names) {
+        try {
+            call();
+            ADD_FAILURE() << "a host directory was handed over as " << names;
+        } catch (const Error &e) {
+            EXPECT_EQ(e.code(), Errc::invalid_argument) << e.what();
+            EXPECT_NE(std::string(e.what()).find(names + " (fd "), std::string::npos) << e.what();
+        }
+    };
+    auto c = session().create(shell("cat /proc/self/fd/0/secret /proc/self/fd/1/secret"));
+    StartOptions o;
+    o.stdio = {rd, out[1], out[1]};
+    expect_refused([&] { c.start(o); }, "stdin");
+    EXPECT_NE(c.state(), State::running);
+    c.destroy(true);
+
+    auto d = session().create(spec({"/bin/sleep", "100"}));
+    start_quiet(d);
+    ProcessSpec p;
+    p.args = {"/bin/sh", "-c", "cat /proc/self/fd/1/secret /proc/self/fd/2/secret"};
+    StartOptions e;
+    e.stdio = {-1, path, out[1]};
+    expect_refused([&] { d.exec(p, e); }, "stdout");
+    e.stdio = {-1, out[1], rd};
+    expect_refused([&] { d.exec(p, e); }, "stderr");
+    d.destroy(true);
+    close(out[1]);
+    std::string said;
+    char buf[256];
+    ssize_t n;
+    while ((n = read(out[0], buf, sizeof buf)) > 0) said.append(buf, static_cast<size_t>(n));
+    close(out[0]);
+    EXPECT_EQ(said.find("host-secret"), std::string::npos) << said;
+    close(rd);
+    close(path);
+    fs::remove_all(dir);
     EXPECT_TRUE(session().list().empty());
 }
 

@@ -17,6 +17,7 @@
 #include "launch/child_util.hpp"
 #include "launch/launch.hpp"
 #include "security/exec_stub.hpp"
+#include "security/handed_fds.hpp"
 #include "support.hpp"
 
 namespace ct::linux_native {
@@ -53,6 +54,22 @@ void LaunchPlan::finalize() {
 }
 
 namespace {
+
+// What the process keeps of the caller's fds: a pty replaces 0..2 when it has one. A function
+// run instead of a command (the C API's callbacks) is the caller's own code, a fork that keeps
+// the caller's fds as the historical library's did: what it hands on is its own choice.
+void refuse_handed_directories(const LaunchPlan &plan) {
+    static const char *const kStdio[] = {"stdin", "stdout", "stderr"};
+    if (plan.fn) return;
+    if (plan.fds.empty()) {
+        if (plan.terminal) return;
+        for (int i = 0; i < 3; ++i) refuse_host_directory(plan.stdio[i], kStdio[i]);
+        return;
+    }
+    for (size_t i = 0; i < plan.fds.size(); ++i)
+        if (!(plan.terminal && i < 3))
+            refuse_host_directory(plan.fds[i], "passed fd " + std::to_string(i));
+}
 
 long clone3(struct clone_args *args) {
     return ::syscall(SYS_clone3, args, sizeof *args);
@@ -180,6 +197,7 @@ void adopt_forked(Launched &l, int report_fd) {
 }  // namespace
 
 Launched launch(LaunchPlan &plan, const AfterClone &after_clone) {
+    refuse_handed_directories(plan);
     plan.finalize();
     int pipefd[2];
     if (::pipe2(pipefd, O_CLOEXEC) != 0) throw_sys("create a pipe", errno);
