@@ -67,6 +67,15 @@ class Faults : public LinuxTest {
         return out;
     }
 
+    // Every entry of the state root, hidden ones (a killed create's or destroy's) too.
+    std::vector<std::string> all_state() {
+        std::vector<std::string> out;
+        std::error_code ec;
+        for (const auto &e : fs::directory_iterator(state_root_, ec))
+            out.push_back(e.path().filename());
+        return out;
+    }
+
     // The invariant after a kill at `step` of `what`: listed or absent, destroyable, leaving
     // nothing behind, and the name free again.
     void check_after_kill(const std::string &what, int step, const std::string &name) {
@@ -77,11 +86,12 @@ class Faults : public LinuxTest {
         auto state = visible_state();
         EXPECT_EQ(listed, !state.empty())
             << "a container directory that list does not show (or the reverse)";
-        if (listed) {
-            auto d = ct_cli(uri(), {"destroy", "--force", name});
+        auto d = ct_cli(uri(), {"destroy", "--force", name});
+        if (listed)
             EXPECT_EQ(d.code, 0) << d.err;
-        }
-        EXPECT_TRUE(visible_state().empty()) << "state left: " << visible_state().size();
+        else  // what the user runs anyway: it finds nothing, and sweeps what is hidden
+            EXPECT_NE(d.err.find("no container named"), std::string::npos) << d.err;
+        EXPECT_TRUE(all_state().empty()) << "state left: " << all_state().front();
         for (const auto &dir : cgroup_dirs_for(cgroup_parent_, name))
             EXPECT_FALSE(fs::exists(dir)) << "cgroup left: " << dir;
         for (int i = 0; i < 300 && fs::exists("/sys/class/net/" + host_end_); ++i) usleep(10000);
@@ -89,8 +99,8 @@ class Faults : public LinuxTest {
         // The name is free: it can be created (and destroyed) again.
         auto c = ct_cli(uri(), {"create", spec_file(victim(name))});
         EXPECT_EQ(c.code, 0) << c.err;
-        auto d = ct_cli(uri(), {"destroy", "--force", name});
-        EXPECT_EQ(d.code, 0) << d.err;
+        auto again = ct_cli(uri(), {"destroy", "--force", name});
+        EXPECT_EQ(again.code, 0) << again.err;
     }
 
     std::string host_end_ = "ctf" + std::to_string(::getpid() % 100000);
@@ -207,6 +217,9 @@ TEST_F(Faults, AnInterruptedCreateIsListedAsIncomplete) {
     EXPECT_EQ(list[0].state, State::incomplete);
     EXPECT_NE(list[0].details["incomplete"].find("create interrupted"), std::string::npos)
         << list[0].details["incomplete"];
+    // `ct list`'s table says why too.
+    auto shown = ct_cli(uri(), {"list"});
+    EXPECT_NE(shown.out.find("incomplete (create interrupted)"), std::string::npos) << shown.out;
     auto st = ct_cli(uri(), {"start", name});
     EXPECT_NE(st.code, 0);
     EXPECT_NE(st.err.find("incomplete"), std::string::npos) << st.err;
@@ -237,6 +250,48 @@ TEST_F(Faults, DestroyRemovesTheRecordsOfDetachedExecs) {
     ASSERT_EQ(ct_cli(uri(), {"start", name}).code, 0);
     for (int i = 0; i < 3; ++i)
         ASSERT_EQ(ct_cli(uri(), {"exec", "-d", name, "--", "/bin/sleep", "0.01"}).code, 0);
+    auto d = ct_cli(uri(), {"destroy", "-f", name});
+    EXPECT_EQ(d.code, 0) << d.err;
+    EXPECT_TRUE(visible_state().empty());
+}
+
+// A detached exec killed at each step: the process it started is monitored, known to `wait
+// --pid`, and its status recorded. The monitor died of SIGPIPE reporting to the killed caller
+// (the process ran on, unmonitored, its status lost), and the caller wrote the process's record
+// only after the report.
+TEST_F(Faults, KillAtEveryStepOfADetachedExec) {
+    const std::string name = "fe" + std::to_string(::getpid());
+    ASSERT_EQ(ct_cli(uri(), {"create", spec_file(spec({"/bin/sleep", "1000"}, name))}).code, 0);
+    ASSERT_EQ(ct_cli(uri(), {"start", name}).code, 0);
+    int killed = 0, runs = 0;
+    for (int step = 1; step < 10; ++step) {
+        auto r = ct_at(step, {"exec", "-d", name, "--", "/bin/sh", "-c", "sleep 0.3; exit 7"});
+        ++runs;
+        if (r.code != kKilled) {
+            EXPECT_EQ(r.code, 0) << r.err;
+            break;
+        }
+        ++killed;
+    }
+    EXPECT_GE(killed, 1) << "a detached exec passes no fault point";
+    std::vector<int64_t> pids;
+    for (const auto &e : fs::directory_iterator(state_root_ + "/" + name)) {
+        std::string n = e.path().filename();
+        if (n.rfind("exec.", 0) == 0 && n.size() > 10 && n.substr(n.size() - 5) == ".exit")
+            pids.push_back(std::stoll(n.substr(5, n.size() - 10)));
+    }
+    // Each kill came after the monitor was forked: every run started its process.
+    EXPECT_EQ(static_cast<int>(pids.size()), runs);
+    auto c = session().get(name);
+    for (int64_t pid : pids) {
+        SCOPED_TRACE("process " + std::to_string(pid));
+        EXPECT_TRUE(fs::exists(state_root_ + "/" + name + "/exec." + std::to_string(pid) + ".run"));
+        try {
+            EXPECT_EQ(c.wait_process(pid, std::chrono::seconds(10)).code, 7);
+        } catch (const Error &e) {
+            ADD_FAILURE() << e.what();
+        }
+    }
     auto d = ct_cli(uri(), {"destroy", "-f", name});
     EXPECT_EQ(d.code, 0) << d.err;
     EXPECT_TRUE(visible_state().empty());

@@ -105,6 +105,12 @@ void print_value(std::ostream &os, const std::string &key, const json &v, size_t
 
 std::string status_text(const ContainerInfo &i) {
     std::string s = state_name(i.state);
+    // Why, in short ("create interrupted", "no state file"): `info` has the whole sentence.
+    if (auto it = i.details.find("incomplete"); it != i.details.end()) {
+        std::string why = it->second.substr(0, it->second.find_first_of("(:"));
+        while (!why.empty() && why.back() == ' ') why.pop_back();
+        if (!why.empty()) s += " (" + why + ")";
+    }
     if (i.state == State::stopped && i.exit_status)
         s += i.exit_status->signaled ? " (" + signal_name(i.exit_status->code) + ")"
                                      : " (" + std::to_string(i.exit_status->code) + ")";

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "ct/backend/fault.hpp"
 #include "monitor/process.hpp"
 #include "support.hpp"
 
@@ -31,6 +32,10 @@ struct MonitorReport {
 
 std::string exit_file_name(bool per_pid, int64_t pid) {
     return per_pid ? "exec." + std::to_string(pid) + ".exit" : "exit";
+}
+
+std::string run_file_name(int64_t pid) {
+    return "exec." + std::to_string(pid) + ".run";
 }
 
 std::optional<int> parse_exit_record(const std::string &text, int64_t pid) {
@@ -145,6 +150,20 @@ Detached launch_detached(const std::function<Launched()> &spawn, const std::stri
                      errstr(errno),
                  errno);
         }
+        // The exec's record, before the report: a caller killed right after it must not leave
+        // a monitored process that `wait --pid` does not know.
+        if (per_pid) {
+            char run[96];
+            std::snprintf(run, sizeof run, "%llu %lld %llu\n", process_start_time(l.pid),
+                          static_cast<long long>(::getpid()), process_start_time(::getpid()));
+            try {
+                write_file_atomic(dfd, dir, run_file_name(l.pid), run);
+            } catch (const std::exception &ex) {
+                ::kill(static_cast<pid_t>(l.pid), SIGKILL);
+                ::unlinkat(dfd, exit_file_name(true, l.pid).c_str(), 0);
+                fail(Errc::backend, ex.what(), 0);
+            }
+        }
         // Keep only the pidfd (3), the state dir (4) and the record (6), and drop everything
         // else of the caller's (its terminal, its pipes, the state lock) *before* reporting:
         // once the report arrives, the caller may expect its pipes to reach EOF
@@ -161,6 +180,9 @@ Detached launch_detached(const std::function<Launched()> &spawn, const std::stri
         ::dup2(103, 6);
         for (int i = 0; i < 3; ++i) ::dup2(nul, i);
         ::syscall(SYS_close_range, 7U, ~0U, 0U);
+        // A caller killed meanwhile has closed the pipe's other end: the write fails with
+        // EPIPE, and the monitor stays to reap the process and record its status.
+        ::signal(SIGPIPE, SIG_IGN);
         ssize_t w = ::write(5, &r, sizeof r);
         (void)w;
         ::close(5);
@@ -171,6 +193,9 @@ Detached launch_detached(const std::function<Launched()> &spawn, const std::stri
         ::_exit(0);
     }
     wr.reset();
+    // The monitor is on its own from here: a caller killed now must not leave its process
+    // unrecorded (test_faults.cpp).
+    if (per_pid) fault_point("exec: monitor forked");
     int status;
     while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
     }

@@ -36,6 +36,10 @@ Detached launch_detached(const std::function<Launched()> &spawn, const std::stri
 // an exec'd process.
 std::string exit_file_name(bool per_pid, int64_t pid);
 
+// An exec'd process's record beside its exit record, "exec.<pid>.run": "<start time of the
+// process> <monitor pid> <monitor start time>\n", written by the monitor before it reports.
+std::string run_file_name(int64_t pid);
+
 // The wait status in an exit record's text, if it is complete and (pid != 0) of process `pid`.
 std::optional<int> parse_exit_record(const std::string &text, int64_t pid = 0);
 

@@ -39,10 +39,6 @@ std::string q(const std::string &name) {
     return "'" + name + "'";
 }
 
-std::string run_record(int64_t pid) {
-    return "exec." + std::to_string(pid) + ".run";
-}
-
 // A detached exec's record: the process's start time and its monitor.
 struct ExecRecord {
     unsigned long long start = 0;
@@ -105,11 +101,8 @@ int64_t LinuxSession::exec(const std::string &name, const ct_proc_args &args) {
     plan_proc_args(plan, args);
 
     if (args.flags & CT_PROC_DETACH) {
-        Detached d = launch_detached(plan, {}, e.dir(), true, "exec in container " + q(name));
-        std::ostringstream rec;
-        rec << process_start_time(d.pid) << " " << d.monitor << " " << d.monitor_start << "\n";
-        write_file_atomic(e.dirfd(), e.dir(), run_record(d.pid), rec.str());
-        return d.pid;
+        // The monitor writes the process's records (monitor/monitor.hpp).
+        return launch_detached(plan, {}, e.dir(), true, "exec in container " + q(name)).pid;
     }
     Launched l = launch(plan);
     std::lock_guard lock(mu_);
@@ -144,7 +137,7 @@ int LinuxSession::wait_exec(const std::string &name, int64_t pid, int64_t timeou
     }
     auto e = store_.open(name, false);
     // Detached: its monitor records the status.
-    if (auto rec = read_record(e.dir(), run_record(pid))) {
+    if (auto rec = read_record(e.dir(), run_file_name(pid))) {
         if (Fd p = open_pidfd(static_cast<pid_t>(pid), rec->start))
             if (!wait_exit(p.get(), timeout_ms)) throw still_running(name, pid, timeout_ms);
         if (Fd m = open_pidfd(static_cast<pid_t>(rec->monitor), rec->monitor_start))
@@ -154,7 +147,7 @@ int LinuxSession::wait_exec(const std::string &name, int64_t pid, int64_t timeou
         if (auto ws = found ? parse_exit_record(text, pid) : std::nullopt) {
             // Collected once, as waitpid() does.
             ::unlinkat(e.dirfd(), exit_file.c_str(), 0);
-            ::unlinkat(e.dirfd(), run_record(pid).c_str(), 0);
+            ::unlinkat(e.dirfd(), run_file_name(pid).c_str(), 0);
             return *ws;
         }
         throw Error(Errc::bad_state, "process " + std::to_string(pid) + " of container " + q(name) +

@@ -265,9 +265,13 @@ StateStore::Entry StateStore::open(const std::string &name, bool lock, bool inco
         throw Error(Errc::invalid_argument, "'" + name + "' is not a container name");
     e.fd_.reset(::open(e.dir_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!e.fd_) {
-        if (errno == ENOENT)
+        if (errno == ENOENT) {
+            // What a killed create or destroy of this name left is hidden: the `destroy` a
+            // user runs to clean up after it ends here (through `info`), so it sweeps.
+            sweep();
             throw Error(Errc::not_found,
                         "no container named '" + name + "' (state root " + root_ + ")");
+        }
         throw_sys("open state directory " + e.dir_, errno);
     }
     if (lock && ::flock(e.fd_.get(), LOCK_EX) != 0) throw_sys("lock " + e.dir_, errno);

@@ -104,7 +104,8 @@ class StateStore {
 
   private:
     // Deletes the hidden directories of creates and removes whose process died half-way
-    // (remove() calls it: destroy clears what crashes left).
+    // (remove() calls it, and open() of a name that has no directory: the destroy a user
+    // runs after a crash clears what it left, found or not).
     void sweep() const;
     std::string root_;
 };
