@@ -1,6 +1,7 @@
 // The container's process: stdio, environment, working directory, credentials.
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include "fixture.hpp"
 
@@ -67,6 +68,24 @@ TEST_F(Process, RlimitsAndNoNewPrivileges) {
     s.process.no_new_privileges = true;
     auto r = run(s);
     EXPECT_EQ(r.out, "123\nNoNewPrivs:\t1\n") << r.err;
+}
+
+// A limit above the hard one the caller has needs CAP_SYS_RESOURCE: refused, naming it.
+TEST_F(Process, AnRlimitTheCallerCannotRaiseIsNamed) {
+    struct rlimit now {};
+    ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &now), 0);
+    if (now.rlim_max == RLIM_INFINITY) GTEST_SKIP() << "no hard limit on open files here";
+    auto s = spec({"/bin/true"});
+    s.process.rlimits = {{"nofile", now.rlim_max + 1, now.rlim_max + 1}};
+    auto c = session().create(s);
+    try {
+        c.start(StartOptions{{-1, -1, -1}, false});
+        // Allowed to whoever holds CAP_SYS_RESOURCE: nothing to check then.
+        c.wait();
+    } catch (const Error &e) {
+        EXPECT_NE(std::string(e.what()).find("set rlimit nofile"), std::string::npos) << e.what();
+    }
+    c.destroy(true);
 }
 
 }  // namespace

@@ -220,6 +220,21 @@ TEST_P(Commands, PauseAndResume) {
     expect_nothing_left();
 }
 
+// Signal 0 sends nothing: it says whether the container is alive (a liveness probe's way).
+TEST_P(Commands, KillWithSignalZeroAsksWhetherItRuns) {
+    pid_t pid = start_container(kTicker);
+    Result alive = rt({"kill", id_, "0"});
+    EXPECT_EQ(alive.code, 0) << alive.text();
+    EXPECT_TRUE(process_exists(pid));
+    EXPECT_EQ(status(), "running");
+    rt({"kill", id_, "KILL"});
+    ASSERT_TRUE(eventually([&] { return status() == "stopped"; })) << status();
+    EXPECT_NE(rt({"kill", id_, "0"}).code, 0);
+    Result d = rt({"delete", id_});
+    EXPECT_EQ(d.code, 0) << d.text();
+    expect_nothing_left();
+}
+
 TEST_P(Commands, UpdateResourcesFileAndSingleOptions) {
     start_container({"/bin/sleep", "100"});
     json r = {{"memory", {{"limit", 96 << 20}}}, {"pids", {{"limit", 77}}}};
@@ -369,6 +384,9 @@ TEST_P(Commands, CheckpointAndRestoreWithPodmansOptions) {
             GTEST_SKIP() << why;
     ASSERT_EQ(cp.code, 0) << cp.text() << "\nlog:\n" << read_file(log_);
     EXPECT_TRUE(fs::exists(image) && !fs::is_empty(image));
+    // CRIU's log and statistics in the work path (`podman container checkpoint --print-stats`).
+    EXPECT_TRUE(fs::exists(work + "/stats-dump"));
+    EXPECT_TRUE(fs::exists(work + "/dump.log"));
     long at_dump = ticks();
     std::this_thread::sleep_for(400ms);
     EXPECT_EQ(ticks(), at_dump) << "the container ran on after checkpoint";
@@ -379,6 +397,7 @@ TEST_P(Commands, CheckpointAndRestoreWithPodmansOptions) {
                     "--detach", "--pid-file", pid_file, "--manage-cgroups-mode", "soft", id_});
     ASSERT_EQ(rs.code, 0) << rs.text() << "\nlog:\n" << read_file(log_);
     EXPECT_EQ(status(), "running");
+    EXPECT_TRUE(fs::exists(work + "/stats-restore"));
     pid_t pid = static_cast<pid_t>(std::stoll(read_file(pid_file)));
     EXPECT_TRUE(process_exists(pid));
     // The counter goes on from where it was.

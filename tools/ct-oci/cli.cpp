@@ -141,6 +141,7 @@ const std::vector<Option> kGlobal = {{"root", 'v', nullptr},           {"log", '
 }
 
 // Reads argv[i] as an option of `opts` if it is one. Returns false for a positional argument.
+// `where` prefixes errors ("update: "; "" for the global options): the log adds "ct-oci: ".
 bool read_option(const std::vector<Option> &opts, int argc, char **argv, int &i,
                  std::map<std::string, std::vector<std::string>> &values,
                  std::map<std::string, bool> &flags, const std::string &where) {
@@ -158,18 +159,18 @@ bool read_option(const std::vector<Option> &opts, int argc, char **argv, int &i,
         if (name != o.name && !(o.alias && name == o.alias)) continue;
         if (o.kind == 'b') {
             if (inline_value && value != "true" && value != "false")
-                bad(where + ": --" + o.name + " takes true or false, not '" + value + "'");
+                bad(where + "--" + o.name + " takes true or false, not '" + value + "'");
             flags[o.name] = !inline_value || value == "true";
         } else {
             if (!inline_value) {
-                if (i + 1 >= argc) bad(where + ": --" + std::string(o.name) + " needs a value");
+                if (i + 1 >= argc) bad(where + "--" + std::string(o.name) + " needs a value");
                 value = argv[++i];
             }
             values[o.name].push_back(value);
         }
         return true;
     }
-    bad(where + ": unknown option '" + a + "'");
+    bad(where + "unknown option '" + a + "'");
 }
 
 }  // namespace
@@ -232,7 +233,7 @@ CommandLine parse_command_line(int argc, char **argv) {
             cl.command = "help";
             return cl;
         }
-        if (!read_option(kGlobal, argc, argv, i, gv, gf, "ct-oci")) break;
+        if (!read_option(kGlobal, argc, argv, i, gv, gf, "")) break;
     }
     if (auto it = gv.find("root"); it != gv.end()) cl.global.root = it->second.back();
     if (auto it = gv.find("log"); it != gv.end()) cl.global.log = it->second.back();
@@ -268,7 +269,7 @@ CommandLine parse_command_line(int argc, char **argv) {
             return cl;
         }
         if (!options_done && !exec_command &&
-            read_option(cmd->options, argc, argv, i, cl.values, cl.flags, "ct-oci " + cl.command))
+            read_option(cmd->options, argc, argv, i, cl.values, cl.flags, cl.command + ": "))
             continue;
         cl.args.push_back(argv[i]);
     }

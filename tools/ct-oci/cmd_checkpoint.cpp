@@ -1,6 +1,8 @@
 // checkpoint and restore with CRIU, through libct's (docs/checkpoint.md): the options Podman
 // and containerd pass. libct keeps the container's spec with the images, so restore needs no
 // bundle but the one of the images.
+#include <filesystem>
+
 #include "commands.hpp"
 #include "ct/error.hpp"
 
@@ -25,6 +27,31 @@ void check_cgroups_mode(const CommandLine &cl) {
                                            "(soft or full)");
 }
 
+// CRIU's log and statistics are written beside the images (libct runs CRIU there); an engine
+// reads them from --work-path (Podman: stats-dump for --print-stats, dump.log on a failure),
+// so they are copied there, whether the call failed or not.
+template <typename Call>
+void with_work_path(const CommandLine &cl, const std::string &images,
+                    std::initializer_list<const char *> files, Call call) {
+    auto copy = [&] {
+        std::string work = cl.value("work-path");
+        if (work.empty()) return;
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        fs::create_directories(absolute(work), ec);
+        for (const char *f : files)
+            fs::copy_file(images + "/" + f, absolute(work) + "/" + f,
+                          fs::copy_options::overwrite_existing, ec);  // what there is
+    };
+    try {
+        call();
+    } catch (...) {
+        copy();
+        throw;
+    }
+    copy();
+}
+
 }  // namespace
 
 int cmd_checkpoint(Context &c) {
@@ -38,7 +65,8 @@ int cmd_checkpoint(Context &c) {
     o.file_locks = c.cl.flag("file-locks");
     // ext-unix-sk and shell-job: libct's dump handles a container's external unix sockets and
     // its terminal itself.
-    c.container(c.id()).checkpoint(o);
+    with_work_path(c.cl, o.dir, {"dump.log", "stats-dump"},
+                   [&] { c.container(c.id()).checkpoint(o); });
     return 0;
 }
 
@@ -58,7 +86,10 @@ int cmd_restore(Context &c) {
         connect_console_socket(sock, io.console);
         o.console_socket = io.console;
     }
-    Container ct = c.session().restore(id, o);
+    std::optional<Container> restored;
+    with_work_path(c.cl, o.dir, {"restore.log", "stats-restore"},
+                   [&] { restored = c.session().restore(id, o); });
+    Container &ct = *restored;
     write_pid_file(c.cl.value("pid-file"), ct.info().pid);
     if (c.cl.flag("detach")) return 0;
     return ct.wait().shell_code();

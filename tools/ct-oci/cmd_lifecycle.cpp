@@ -107,6 +107,11 @@ int cmd_kill(Context &c) {
     std::string id = c.cl.args[0];
     int sig = parse_signal(c.cl.args.size() == 2 ? c.cl.args[1] : "SIGTERM");
     Container ct = c.container(id);
+    if (sig == 0) {  // nothing is sent: the answer is whether it has processes (runc's)
+        std::string status = oci_status(ct.info());
+        if (status == "stopped") throw Error(Errc::bad_state, "container not running: " + id);
+        return 0;
+    }
     try {
         ct.kill(sig, c.cl.flag("all"));
     } catch (const Error &e) {

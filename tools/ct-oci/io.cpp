@@ -96,7 +96,7 @@ std::string absolute(const std::string &p) {
 int parse_signal(const std::string &s) {
     if (!s.empty() && s.find_first_not_of("0123456789") == std::string::npos && s.size() < 4) {
         int n = std::atoi(s.c_str());
-        if (n > 0 && n < NSIG) return n;
+        if (n >= 0 && n < NSIG) return n;  // 0: is it alive (a liveness probe's)
     }
     std::string name = s.rfind("SIG", 0) == 0 ? s.substr(3) : s;
     for (int n = 1; n < SIGRTMIN; ++n)

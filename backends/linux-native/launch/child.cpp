@@ -612,9 +612,9 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     mask_paths(p);
     if (p.new_mountns && !p.root_fd) set_root_propagation(p);
     if (p.terminal) setup_console(p);
-    for (const auto &[res, rl] : p.rlimits)
-        if (::setrlimit(static_cast<__rlimit_resource>(res), &rl) < 0)
-            fail(Msg() << "set rlimit " << static_cast<long>(res), errno);
+    for (const auto &r : p.rlimits)
+        if (::setrlimit(static_cast<__rlimit_resource>(r.resource), &r.limit) < 0)
+            fail(Msg() << "set rlimit " << r.name.c_str(), errno);
     // Before the seccomp filter, which may not allow it; exec keeps it for the command.
     if (p.personality >= 0 && ::personality(static_cast<unsigned long>(p.personality)) < 0)
         fail(Msg() << "set the personality (personality(2))", errno);

@@ -124,7 +124,12 @@ struct LaunchPlan {
     int net_channel_peer = -1;
     bool lo_up = false;
     std::vector<std::pair<std::string, std::string>> sysctls;  // /proc/sys path, value
-    std::vector<std::pair<int, struct rlimit>> rlimits;
+    struct Rlimit {
+        int resource;
+        struct rlimit limit;
+        std::string name;  // the spec's ("nofile"), for the child's error
+    };
+    std::vector<Rlimit> rlimits;
     bool no_new_privs = false;
     bool new_session = true;  // setsid()
     int pdeathsig = 0;        // PR_SET_PDEATHSIG, set after the credentials change

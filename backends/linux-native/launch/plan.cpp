@@ -346,7 +346,7 @@ void plan_process(LaunchPlan &p, const Spec &s, const ProcessSpec &proc,
         struct rlimit rl {};
         rl.rlim_cur = r.soft;
         rl.rlim_max = r.hard;
-        p.rlimits.emplace_back(rlimit_resource(r.type), rl);
+        p.rlimits.push_back({rlimit_resource(r.type), rl, r.type});
     }
     p.no_new_privs = proc.no_new_privileges;
     p.new_session = proc.new_session;

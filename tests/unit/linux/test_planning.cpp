@@ -248,8 +248,9 @@ std::string plan_text(LaunchPlan &p) {
                   static_cast<unsigned long long>(p.caps.inheritable),
                   static_cast<unsigned long long>(p.caps.ambient));
     out << caps << "\n";
-    for (const auto &[res, rl] : p.rlimits)
-        out << "rlimit " << res << " " << rl.rlim_cur << ":" << rl.rlim_max << "\n";
+    for (const auto &r : p.rlimits)
+        out << "rlimit " << r.resource << " " << r.limit.rlim_cur << ":" << r.limit.rlim_max
+            << "\n";
     out << "no_new_privs=" << p.no_new_privs << " new_session=" << p.new_session
         << " pdeathsig=" << p.pdeathsig << "\n";
     out << "masked:";
