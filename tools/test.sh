@@ -12,4 +12,7 @@ if [ "${CT_NO_SANITIZE:-0}" != 1 ]; then
     tools/build-san.sh
 fi
 cd "${BUILD_DIR:-build}"
-exec ctest --output-on-failure --timeout 300
+# One test per core: whatever touches the host (containers, cgroups, mounts, engines, sshd,
+# timing) is RUN_SERIAL and runs alone; the unit tests, the format check, the fuzz targets and
+# the install check run side by side.
+exec ctest -j"$(nproc)" --output-on-failure --timeout 300
