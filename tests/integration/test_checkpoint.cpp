@@ -143,6 +143,11 @@ TEST_F(Checkpoint, AKilledRestoreIsIncompleteAndDestroyable) {
         << list[0].details["incomplete"];
     long at = read_counter(rootfs);
     EXPECT_GE(wait_counter(rootfs, at + 2), at + 2) << "the restored counter does not run";
+    // The next start undoes the restore, its bind of the root included, and starts afresh.
+    auto s = ct_cli(uri(), {"start", c.name()});
+    EXPECT_EQ(s.code, 0) << s.err;
+    std::string mounts = read_text("/proc/self/mountinfo");
+    EXPECT_EQ(mounts.find("/" + c.name() + "/criu-root "), std::string::npos) << mounts;
     auto d = ct_cli(uri(), {"destroy", "--force", c.name()});
     EXPECT_EQ(d.code, 0) << d.err;
     EXPECT_TRUE(session().list().empty());

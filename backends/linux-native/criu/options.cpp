@@ -73,6 +73,10 @@ std::string mount_target(const MountSpec &m) {
     return "/" + (p == std::string::npos ? std::string() : m.target.substr(p));
 }
 
+std::string root_bind_dir(const std::string &state_dir) {
+    return state_dir + "/criu-root";
+}
+
 std::string mount_key(size_t index) {
     return "ct-mnt-" + std::to_string(index);
 }

@@ -32,6 +32,9 @@ RestoreOptions parse_restore_options(const std::string &doc);
 // and the key that names its source in the images ("ct-mnt-<index in spec.mounts>").
 std::string mount_target(const MountSpec &m);
 std::string mount_key(size_t index);
+// Where a restore binds the container's root for CRIU, in the container's state directory
+// (taken off when the restore ends; an interrupted one's by the next start or destroy).
+std::string root_bind_dir(const std::string &state_dir);
 // The bind of one cgroup directory that a "cgroup" mount is made of (cgroups/mount.cpp):
 // "<target>/<hierarchy>" ("/sys/fs/cgroup/memory", ".../systemd" for name=systemd), and its
 // key ("ct-mnt-<index>-<hierarchy>"). External to CRIU like a bind mount: the restore binds

@@ -197,7 +197,7 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
     Fd dirfd(::open(o.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dirfd) throw_sys("open image directory " + o.dir, errno);
     RootBind root(spec.private_area.type == "dir" ? spec.private_area.path : spec.rootfs,
-                  e->dir() + "/criu-root");
+                  criu::root_bind_dir(e->dir()));
     criu::MountSources sources(spec, e->dir());
     ::unlinkat(e->dirfd(), "exit", 0);  // a previous detached run's record
     Fd netns;

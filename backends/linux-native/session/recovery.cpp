@@ -1,6 +1,8 @@
 // Finishing or undoing what a crashed process left half-done (session/state.hpp has the
 // write-ahead discipline that makes it possible; docs/architecture.md, "Crash consistency").
 #include <signal.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <thread>
@@ -9,6 +11,7 @@
 #include "cgroups/cgroups.hpp"
 #include "cgroups/freezer.hpp"
 #include "cgroups/placement.hpp"
+#include "criu/options.hpp"
 #include "ct/backend/fault.hpp"
 #include "monitor/process.hpp"
 #include "net/network.hpp"
@@ -69,6 +72,10 @@ void LinuxSession::undo_start(StateStore::Entry &e, const std::string &name) {
         }
     }
     kill_unrecorded_start(e);  // no cgroup: the child noted before it ran
+    // A killed restore's bind of the root; not a mount point (EINVAL) or gone (ENOENT): none.
+    std::string root_bind = criu::root_bind_dir(e.dir());
+    if (::umount2(root_bind.c_str(), MNT_DETACH) == 0 || errno == EINVAL)
+        ::rmdir(root_bind.c_str());
     net::Network(e.state.spec.network).release(e.dir());
     if (e.state.previous == "paused") e.state.previous = "stopped";
     back_from_starting(e);
