@@ -34,14 +34,14 @@ template <typename Call>
 void with_work_path(const CommandLine &cl, const std::string &images,
                     std::initializer_list<const char *> files, Call call) {
     auto copy = [&] {
-        std::string work = cl.value("work-path");
-        if (work.empty()) return;
+        if (cl.value("work-path").empty()) return;
+        std::string work = absolute(cl.value("work-path"));
         namespace fs = std::filesystem;
         std::error_code ec;
-        fs::create_directories(absolute(work), ec);
-        for (const char *f : files)
-            fs::copy_file(images + "/" + f, absolute(work) + "/" + f,
-                          fs::copy_options::overwrite_existing, ec);  // what there is
+        fs::create_directories(work, ec);
+        for (const char *f : files)  // what there is
+            fs::copy_file(images + "/" + f, work + "/" + f, fs::copy_options::overwrite_existing,
+                          ec);
     };
     try {
         call();

@@ -165,8 +165,7 @@ void check_console_socket(int fd) {
 void LinuxSession::restore(const std::string &name, const std::string &opts_doc) {
     auto o = criu::parse_restore_options(opts_doc);
     check_console_socket(o.console_socket);
-    static const char *const kStdio[] = {"stdin", "stdout", "stderr"};
-    for (int i = 0; i < 3; ++i) refuse_host_directory(o.stdio[i], kStdio[i]);
+    refuse_host_directories(o.stdio.data());
     auto meta = criu::read_meta(o.dir);
     Spec spec = meta.spec;
     spec.name = name;

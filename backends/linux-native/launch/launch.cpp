@@ -59,11 +59,9 @@ namespace {
 // run instead of a command (the C API's callbacks) is the caller's own code, a fork that keeps
 // the caller's fds as the historical library's did: what it hands on is its own choice.
 void refuse_handed_directories(const LaunchPlan &plan) {
-    static const char *const kStdio[] = {"stdin", "stdout", "stderr"};
     if (plan.fn) return;
     if (plan.fds.empty()) {
-        if (plan.terminal) return;
-        for (int i = 0; i < 3; ++i) refuse_host_directory(plan.stdio[i], kStdio[i]);
+        if (!plan.terminal) refuse_host_directories(plan.stdio);
         return;
     }
     for (size_t i = 0; i < plan.fds.size(); ++i)

@@ -21,4 +21,9 @@ void refuse_host_directory(int fd, const std::string &what) {
                         "terminal");
 }
 
+void refuse_host_directories(const int *stdio) {
+    static const char *const kNames[] = {"stdin", "stdout", "stderr"};
+    for (int i = 0; i < 3; ++i) refuse_host_directory(stdio[i], kNames[i]);
+}
+
 }  // namespace ct::linux_native

@@ -12,4 +12,7 @@ namespace ct::linux_native {
 // directory (O_PATH too). Negative fds (none given: /dev/null) pass.
 void refuse_host_directory(int fd, const std::string &what);
 
+// The same for a process's stdio[0..2], named stdin, stdout and stderr.
+void refuse_host_directories(const int *stdio);
+
 }  // namespace ct::linux_native
