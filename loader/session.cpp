@@ -124,6 +124,19 @@ Container Session::restore(const std::string &name, const RestoreOptions &opts) 
                      {"detach", opts.detach},
                      {"stdio", {opts.stdio.in, opts.stdio.out, opts.stdio.err}}};
     if (opts.console_socket >= 0) j["console_socket"] = opts.console_socket;
+    if (opts.spec) {
+        Spec spec = *opts.spec;
+        spec.name = name;  // the restored container's, whatever the spec was written for
+        try {
+            // The process comes from the images: a restore's spec may leave it out.
+            Spec checked = spec;
+            if (checked.process.args.empty()) checked.process.args = {"/proc/self/exe"};
+            validate(checked);
+        } catch (const Error &e) {
+            throw Error(e.code(), what + ": " + e.what());
+        }
+        j["spec"] = doc::spec_to_json(spec);
+    }
     std::string doc = j.dump();
     core_->call(&ct_backend_ops::restore, "restore", what, name.c_str(), doc.c_str());
     return Container(core_, name);

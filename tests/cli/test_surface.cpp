@@ -478,5 +478,32 @@ TEST_F(CtFirstContact, CheckpointRestoreMigrateShowTheirProgress) {
     }
 }
 
+// restore --spec: the images' container under another rootfs; a spec that cannot describe
+// it is refused naming the field, and the container stays as it was.
+TEST_F(CtFirstContact, RestoreUnderASpecFile) {
+    std::string root = scratch_ + "/new-root";
+    ASSERT_EQ(std::system(("cp -a " + rootfs_ + " " + root).c_str()), 0);
+    ASSERT_EQ(ct({"run", "-d", "--name", "sp", "--rootfs", rootfs_, "sleep", "1000"}).code, 0);
+    std::string dir = scratch_ + "/sp";
+    auto r = ct({"checkpoint", "sp", "--dir", dir});
+    if (r.code != 0) {
+        ct({"destroy", "--force", "sp"});
+        GTEST_SKIP() << "CRIU cannot checkpoint here: " << r.err;
+    }
+    std::string bad = scratch_ + "/bad.yaml", good = scratch_ + "/good.yaml";
+    std::ofstream(bad) << "rootfs: " << root << "\nmounts:\n  - {source: /tmp, target: /x}\n";
+    std::ofstream(good) << "rootfs: " << root << "\n";
+    r = ct({"restore", "sp", "--dir", dir, "--spec", bad});
+    EXPECT_EQ(r.code, 1) << r.text();
+    EXPECT_TRUE(has(r.err, "mounts[0] (/x)")) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(ct({"info", "sp", "--json"}).out)["state"], "stopped");
+    r = ct({"restore", "sp", "-D", dir, "-f", good});
+    ASSERT_EQ(r.code, 0) << r.text();
+    auto info = nlohmann::json::parse(ct({"info", "sp", "--json"}).out);
+    EXPECT_EQ(info["state"], "running");
+    EXPECT_EQ(info["spec"]["rootfs"], root);
+    EXPECT_EQ(ct({"destroy", "--force", "sp"}).code, 0);
+}
+
 }  // namespace
 }  // namespace ct::test

@@ -131,7 +131,8 @@ void specs(const fs::path &src) {
         json{{"dir", "/var/lib/ct/images/web1"},
              {"detach", false},
              {"stdio", {0, 1, 2}},
-             {"console_socket", 5}}
+             {"console_socket", 5},
+             {"spec", ct::doc::spec_to_json(full)}}
             .dump());
     // As linux-native's checkpoint writes it (backends/linux-native/criu/image.cpp).
     json stdio_targets = json::array();

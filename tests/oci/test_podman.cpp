@@ -6,6 +6,7 @@
 // reachable here). Podman's default rlimits need CAP_SYS_RESOURCE this machine does not give,
 // so every container gets --ulimit nofile/nproc (runc needs them as well).
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,6 +81,49 @@ class Podman : public EngineTest {
     std::string status(const std::string &name) {
         Result r = podman({"inspect", "--format", "{{.State.Status}}", name});
         return r.code == 0 ? r.out.substr(0, r.out.find('\n')) : "(inspect failed: " + r.err + ")";
+    }
+    // The count of kCounter in container `name`; -1 when it cannot be read.
+    long ticks(const std::string &name) {
+        std::string t = podman({"exec", name, "cat", "/tmp/n"}).out;
+        return t.empty() ? -1L : std::stol(t);
+    }
+    // `podman container checkpoint ARGS`, asserted to succeed; skipped where runc's CRIU
+    // cannot work on this machine (check IsSkipped()).
+    void checkpoint(const std::vector<std::string> &args) {
+        std::vector<std::string> argv = {"container", "checkpoint"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        Result cp = podman(argv, 120s);
+        // runc names CRIU's log instead of quoting it.
+        std::string criu_log;
+        if (auto at = cp.err.find("log file: "); at != std::string::npos)
+            criu_log = read_file(cp.err.substr(at + 10, cp.err.find('"', at) - at - 10));
+        // runc runs CRIU as it is, and CRIU 4 raises its own RLIMIT_NOFILE, which this
+        // machine does not allow (no CAP_SYS_RESOURCE).
+        if (cp.code != 0 && GetParam() == "runc" &&
+            criu_log.find("Can't setup RLIMIT_NOFILE") != std::string::npos)
+            GTEST_SKIP() << "runc's CRIU cannot raise RLIMIT_NOFILE on this machine: " << cp.err;
+        // conmon runs runc with a PATH of its own: runc gets Debian's criu, which fails on
+        // this kernel (tools/install-criu.sh).
+        if (cp.code != 0 && GetParam() == "runc" &&
+            criu_log.find("kerndat_vdso_fill_symtable failed") != std::string::npos)
+            GTEST_SKIP() << "the criu runc finds under Podman fails on this kernel (vDSO): "
+                         << cp.err;
+        ASSERT_EQ(cp.code, 0) << cp.text() << "\nCRIU's log:\n" << criu_log;
+    }
+    // checkpoint `name` (which stops it), then restore it in place (check IsSkipped()).
+    void checkpoint_and_restore(const std::string &name) {
+        checkpoint({name});
+        if (IsSkipped() || HasFatalFailure()) return;
+        EXPECT_EQ(status(name), "exited");
+        Result rs = podman({"container", "restore", name}, 120s);
+        ASSERT_EQ(rs.code, 0) << rs.text();
+        EXPECT_EQ(status(name), "running");
+    }
+    // A restored kCounter goes on from where it was.
+    void expect_counting_on(const std::string &name) {
+        long t = ticks(name);
+        EXPECT_GT(t, 2);
+        EXPECT_TRUE(eventually([&] { return ticks(name) > t + 2; }));
     }
     void expect_no_containers() {
         Result ps = podman({"ps", "--all", "--quiet"});
@@ -359,43 +403,85 @@ TEST_P(Podman, PauseTopStats) {
     expect_no_containers();
 }
 
+// A container counting in /tmp/n, 10 times a second: whether it runs on after a restore.
+const std::vector<std::string> kCounter = {
+    "/bin/sh", "-c", "i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.1; done"};
+
 TEST_P(Podman, CheckpointRestore) {
     if (std::string why = criu_unusable(); !why.empty()) GTEST_SKIP() << why;
     std::string name = tag_ + "-c";
-    ASSERT_EQ(run_container({"-d", "--name", name},
-                            {"/bin/sh", "-c",
-                             "i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sleep 0.1; done"})
-                  .code,
-              0);
-    auto ticks = [&] {
-        std::string t = podman({"exec", name, "cat", "/tmp/n"}).out;
-        return t.empty() ? -1L : std::stol(t);
-    };
-    ASSERT_TRUE(eventually([&] { return ticks() > 2; }));
-    Result cp = podman({"container", "checkpoint", name}, 120s);
-    // runc runs CRIU as it is, and CRIU 4 raises its own RLIMIT_NOFILE, which this machine
-    // does not allow (no CAP_SYS_RESOURCE).
-    // runc names CRIU's log instead of quoting it.
-    std::string criu_log;
-    if (auto at = cp.err.find("log file: "); at != std::string::npos)
-        criu_log = read_file(cp.err.substr(at + 10, cp.err.find('"', at) - at - 10));
-    if (cp.code != 0 && GetParam() == "runc" &&
-        criu_log.find("Can't setup RLIMIT_NOFILE") != std::string::npos)
-        GTEST_SKIP() << "runc's CRIU cannot raise RLIMIT_NOFILE on this machine: " << cp.err;
-    // conmon runs runc with a PATH of its own: runc gets Debian's criu, which fails on this
-    // kernel (tools/install-criu.sh).
-    if (cp.code != 0 && GetParam() == "runc" &&
-        criu_log.find("kerndat_vdso_fill_symtable failed") != std::string::npos)
-        GTEST_SKIP() << "the criu runc finds under Podman fails on this kernel (vDSO): " << cp.err;
-    ASSERT_EQ(cp.code, 0) << cp.text() << "\nCRIU's log:\n" << criu_log;
-    EXPECT_EQ(status(name), "exited");
-    Result rs = podman({"container", "restore", name}, 120s);
-    ASSERT_EQ(rs.code, 0) << rs.text();
-    EXPECT_EQ(status(name), "running");
-    long t = ticks();
-    EXPECT_GT(t, 2);
-    EXPECT_TRUE(eventually([&] { return ticks() > t + 2; }));
+    ASSERT_EQ(run_container({"-d", "--name", name}, kCounter).code, 0);
+    ASSERT_TRUE(eventually([&] { return ticks(name) > 2; }));
+    checkpoint_and_restore(name);
+    if (IsSkipped() || HasFatalFailure()) return;
+    expect_counting_on(name);
     EXPECT_EQ(podman({"rm", "--force", "--time", "0", name}).code, 0);
+    expect_no_containers();
+}
+
+// What Podman's own networks give a container: a network namespace Podman made, joined by
+// path (`--network ns:PATH` here, which needs no network plugin and no change to the host's
+// firewall). The checkpoint leaves the namespace out, the restore joins the bundle's, and
+// the bundle's net.* sysctls are set in it again.
+TEST_P(Podman, CheckpointRestoreInAJoinedNetworkNamespace) {
+    if (std::string why = criu_unusable(); !why.empty()) GTEST_SKIP() << why;
+    std::string ns = tag_ + "-ns", path = "/run/netns/" + ns;
+    ASSERT_EQ(run({"ip", "netns", "add", ns}).code, 0);
+    struct Remove {
+        std::string ns;
+        ~Remove() { run({"ip", "netns", "delete", ns}); }
+    } remove{ns};
+    struct stat joined {};
+    ASSERT_EQ(::stat(path.c_str(), &joined), 0);
+    std::string name = tag_ + "-n";
+    std::vector<std::string> args = {
+        "run",       "-d",         "--name",          name,
+        "--network", "ns:" + path, "--cgroup-parent", "/" + cgroup_parent_};
+    args.insert(args.end(), kCounter.begin(), kCounter.end());
+    args.insert(args.end() - kCounter.size(), kImage);
+    ASSERT_EQ(podman(args).code, 0);
+    auto netns_of_init = [&] {
+        struct stat st {};
+        std::string pid = podman({"inspect", "--format", "{{.State.Pid}}", name}).out;
+        pid = pid.substr(0, pid.find('\n'));
+        return ::stat(("/proc/" + pid + "/ns/net").c_str(), &st) == 0 ? st.st_ino : 0;
+    };
+    EXPECT_EQ(netns_of_init(), joined.st_ino);
+    ASSERT_TRUE(eventually([&] { return ticks(name) > 2; }));
+    // The restore sets the sysctl of the engine's config (containers.conf) in the namespace.
+    ASSERT_EQ(
+        run({"ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv4.ping_group_range=1 1"}).code, 0);
+    checkpoint_and_restore(name);
+    if (IsSkipped() || HasFatalFailure()) return;
+    EXPECT_EQ(netns_of_init(), joined.st_ino);
+    EXPECT_EQ(podman({"exec", name, "cat", "/proc/sys/net/ipv4/ping_group_range"}).out, "0\t0\n");
+    expect_counting_on(name);
+    EXPECT_EQ(podman({"rm", "--force", "--time", "0", name}).code, 0);
+    expect_no_containers();
+}
+
+// checkpoint --export, then restore --import under another name: a new container of Podman's,
+// with a new ID, rootfs and bundle, restored from the first one's images. The first one stays,
+// stopped by its checkpoint.
+TEST_P(Podman, RestoreImportedCheckpointUnderANewName) {
+    if (std::string why = criu_unusable(); !why.empty()) GTEST_SKIP() << why;
+    std::string a = tag_ + "-a", b = tag_ + "-b", archive = dir_ + "/a.tar.gz";
+    ASSERT_EQ(run_container({"-d", "--name", a}, kCounter).code, 0);
+    ASSERT_TRUE(eventually([&] { return ticks(a) > 2; }));
+    checkpoint({"--export", archive, a});
+    if (IsSkipped() || HasFatalFailure()) return;
+    EXPECT_EQ(status(a), "exited");
+    Result rs = podman({"container", "restore", "--import", archive, "--name", b}, 120s);
+    ASSERT_EQ(rs.code, 0) << rs.text();
+    EXPECT_EQ(status(b), "running");
+    EXPECT_EQ(status(a), "exited");
+    expect_counting_on(b);
+    // b's root is its own: what it writes is not in a's.
+    EXPECT_EQ(podman({"exec", b, "touch", "/only-in-b"}).code, 0);
+    Result start = podman({"start", a});  // from its command again, in its own root
+    EXPECT_EQ(start.code, 0) << start.text();
+    EXPECT_EQ(podman({"exec", a, "test", "-e", "/only-in-b"}).code, 1);
+    EXPECT_EQ(podman({"rm", "--force", "--time", "0", a, b}).code, 0);
     expect_no_containers();
 }
 

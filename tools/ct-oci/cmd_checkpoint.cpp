@@ -1,10 +1,12 @@
 // checkpoint and restore with CRIU, through libct's (docs/checkpoint.md): the options Podman
-// and containerd pass. libct keeps the container's spec with the images, so restore needs no
-// bundle but the one of the images.
+// and containerd pass. libct keeps the container's spec with the images; a restore's bundle
+// says what the engine changed around them (rootfs, network namespace, limits).
 #include <filesystem>
 
 #include "commands.hpp"
+#include "config.hpp"
 #include "ct/error.hpp"
+#include "host_mounts.hpp"
 
 namespace ct::oci {
 namespace {
@@ -85,6 +87,15 @@ int cmd_restore(Context &c) {
     if (std::string sock = c.cl.value("console-socket"); !sock.empty()) {
         connect_console_socket(sock, io.console);
         o.console_socket = io.console;
+    }
+    // The engine's bundle, as it is now: Podman's gives the container a new network namespace
+    // (and, with restore --import, a new rootfs and name). Without --bundle, the configuration
+    // saved with the images.
+    if (c.cl.has("bundle")) {
+        std::string bundle = absolute(c.cl.value("bundle"));
+        BundleContext ctx{id, bundle, c.cl.global.systemd_cgroup, on_shared_mount,
+                          [&](const std::string &m) { c.log.warning("config.json: " + m); }};
+        o.spec = spec_from_config(read_config(bundle), ctx);
     }
     std::optional<Container> restored;
     with_work_path(c.cl, o.dir, {"restore.log", "stats-restore"},

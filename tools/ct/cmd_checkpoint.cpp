@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.hpp"
+#include "ct/specfile.hpp"
 #include "foreground.hpp"
 #include "progress.hpp"
 #include "trace.hpp"
@@ -62,10 +63,12 @@ int cmd_restore(Context &ctx) {
     RestoreOptions o;
     o.stdio = {-1, -1, -1};
     bool progress = false, json = false, attach = false;
+    std::string spec_file;
     po::options_description desc;
     // clang-format off
     desc.add_options()
         ("dir,D", po::value(&o.dir)->value_name("DIR"), "image directory made by checkpoint")
+        ("spec,f", po::value(&spec_file)->value_name("FILE"), "restore under this spec (YAML) instead of the images': another rootfs, bind sources, network namespace or limits")
         ("attach,a", po::bool_switch(&attach), "run in the foreground with ct's stdio (a -t container: ct's terminal); exit with its code");
     // clang-format on
     add_progress_options(desc, progress, json);
@@ -73,6 +76,10 @@ int cmd_restore(Context &ctx) {
     if (!parse(ctx, desc, {1, 1}, vm)) return kOk;
     if (o.dir.empty()) throw UsageError("missing --dir DIR: the images to restore from");
     const std::string &name = ctx.operands[0];
+    if (!spec_file.empty()) {
+        // Checked as a whole by restore(), which knows that the process may be left out.
+        o.spec = parse_spec_yaml(read_spec_file(spec_file), spec_file);
+    }
     auto &session = ctx.session();
     if (attach) {
         if (progress || json) throw UsageError("--attach and --progress/--json cannot be combined");

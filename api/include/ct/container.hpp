@@ -76,6 +76,14 @@ struct RestoreOptions {
     // caller on which the backend sends its pty master (SCM_RIGHTS), as for start(). Without
     // one, the restored terminal is hung up. (docs/checkpoint.md, "Stdio")
     int console_socket = -1;
+    // The configuration to restore under, instead of the one saved with the images: another
+    // rootfs or bind sources, another network namespace to join, other limits (an OCI
+    // engine's bundle at restore). The processes come from the images, so what CRIU recorded
+    // must match: the same namespaces and the same mounts (by target; the same type and
+    // access flags); anything else is Errc::invalid_spec naming the field. Its process may be
+    // left out (it is the images'). (docs/checkpoint.md, "Restoring under another
+    // configuration")
+    std::optional<Spec> spec;
 };
 
 // Options of migrate().

@@ -88,8 +88,10 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
     if (state != State::running && state != State::paused)
         throw Error(Errc::bad_state, "container " + q(name) + " is not running");
     const Spec &spec = e.state.spec;
+    // A joined network namespace is external like an own one (netns.hpp); the others would be
+    // made anew by CRIU at restore, no longer shared with whoever the container joined.
     for (const auto &n : spec.effective_namespaces())
-        if (!n.path.empty())
+        if (!n.path.empty() && n.type != Namespace::net)
             throw Error(Errc::unsupported, std::string("container ") + q(name) +
                                                " joins an existing " + namespace_name(n.type) +
                                                " namespace (" + n.path +
@@ -145,7 +147,7 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
     meta.boot_id = criu::boot_id();
     if (spec.has_namespace(Namespace::net)) {
         rq.external(criu::netns_id(pid) + ":" + criu::kNetnsKey);
-        meta.fresh_netns = true;
+        meta.external_netns = true;
     }
     criu::write_meta(dirfd.get(), o.dir, meta);
 

@@ -71,7 +71,7 @@ std::string meta_to_text(const ImageMeta &m) {
                      {"stdio_targets", targets},
                      {"machine_id", m.machine_id},
                      {"boot_id", m.boot_id},
-                     {"fresh_netns", m.fresh_netns}};
+                     {"fresh_netns", m.external_netns}};
     return j.dump(2) + "\n";
 }
 
@@ -112,7 +112,7 @@ ImageMeta meta_from_text(const std::string &text, const std::string &path) {
             m.cgroups.emplace_back(c.at("controllers").get<std::string>(),
                                    c.at("path").get<std::string>());
         read_stdio(j, m);
-        m.fresh_netns = j.value("fresh_netns", false);
+        m.external_netns = j.value("fresh_netns", false);
         return m;
     } catch (const Error &e) {
         throw Error(Errc::invalid_argument, path + ": " + e.what());

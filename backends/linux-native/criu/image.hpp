@@ -31,9 +31,10 @@ struct ImageMeta {
     // Where the images were made (machine_id(), boot_id()): a restore elsewhere does not
     // reopen the recorded files and terminals, which are not there.
     std::string machine_id, boot_id;
-    // The container had a network namespace of its own, left out of the images (netns.hpp):
-    // the restore builds a fresh one.
-    bool fresh_netns = false;
+    // The container had a network namespace, its own or joined by path, left out of the images
+    // (netns.hpp): the restore hands CRIU the spec's (criu::restore_netns). Written as
+    // "fresh_netns", the name of the days when only a container's own one could be.
+    bool external_netns = false;
 };
 
 void write_meta(int dirfd, const std::string &dir, const ImageMeta &m);

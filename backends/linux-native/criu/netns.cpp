@@ -39,24 +39,61 @@ void attach_interfaces(const Spec &spec, int netns, const std::string &state_dir
     network.attach(netns, state_dir);
 }
 
+bool sets_net_sysctls(const Spec &spec) {
+    for (const auto &[k, v] : spec.sysctl)
+        if (k.rfind("net.", 0) == 0) return true;
+    return false;
+}
+
+bool is_host_netns(int fd) {
+    struct stat ns;
+    if (::fstat(fd, &ns) != 0) return true;
+    for (const char *host : {"/proc/1/ns/net", "/proc/self/ns/net"}) {
+        struct stat h;
+        if (::stat(host, &h) == 0 && h.st_dev == ns.st_dev && h.st_ino == ns.st_ino) return true;
+    }
+    return false;
+}
+
+void lo_up() {
+    Fd sk(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!sk) throw_sys("open a socket in the new network namespace", errno);
+    struct ifreq ifr {};
+    std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+    if (::ioctl(sk.get(), SIOCGIFFLAGS, &ifr) != 0) throw_sys("get the flags of lo", errno);
+    ifr.ifr_flags |= IFF_UP;
+    if (::ioctl(sk.get(), SIOCSIFFLAGS, &ifr) != 0) throw_sys("bring lo up", errno);
+}
+
 }  // namespace
 
-Fd fresh_netns(const Spec &spec, const std::string &state_dir) {
+Fd restore_netns(const Spec &spec, const std::string &state_dir) {
+    std::string joined;
+    for (const auto &n : spec.effective_namespaces())
+        if (n.type == Namespace::net) joined = n.path;
     Fd out;
     Error failure(Errc::backend, "");
     bool failed = false;
     std::thread t([&] {
         try {
-            if (::unshare(CLONE_NEWNET) != 0) throw_sys("create a network namespace", errno);
-            out.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-            if (!out) throw_sys("open the new network namespace", errno);
-            Fd sk(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-            if (!sk) throw_sys("open a socket in the new network namespace", errno);
-            struct ifreq ifr {};
-            std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
-            if (::ioctl(sk.get(), SIOCGIFFLAGS, &ifr) != 0) throw_sys("get the flags of lo", errno);
-            ifr.ifr_flags |= IFF_UP;
-            if (::ioctl(sk.get(), SIOCSIFFLAGS, &ifr) != 0) throw_sys("bring lo up", errno);
+            if (!joined.empty()) {
+                // The engine's namespace, as it made it: only the spec's settings are added.
+                out.reset(::open(joined.c_str(), O_RDONLY | O_CLOEXEC));
+                if (!out) throw_sys("open the network namespace " + joined, errno);
+                // Checked by path at create (check_host_paths); again on what was opened, as
+                // the path may have changed since.
+                if (sets_net_sysctls(spec) && is_host_netns(out.get()))
+                    throw Error(Errc::invalid_spec,
+                                "sysctl: the network namespace " + joined +
+                                    " is the host's: setting it would change the host");
+                if (::setns(out.get(), CLONE_NEWNET) != 0)
+                    throw_sys("join the network namespace " + joined, errno);
+            } else {
+                if (::unshare(CLONE_NEWNET) != 0) throw_sys("create a network namespace", errno);
+                out.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
+                if (!out) throw_sys("open the new network namespace", errno);
+                lo_up();
+            }
             // /proc/sys/net shows the network namespace of the thread that opens it.
             for (const auto &[k, v] : spec.sysctl) {
                 if (k.rfind("net.", 0) != 0) continue;

@@ -58,12 +58,23 @@ CheckpointOptions parse_checkpoint_options(const std::string &doc) {
 RestoreOptions parse_restore_options(const std::string &doc) {
     const char *what = "restore options";
     auto j = object(doc, what);
-    only(j, what, {"dir", "detach", "stdio", "console_socket"});
+    only(j, what, {"dir", "detach", "stdio", "console_socket", "spec"});
     RestoreOptions o;
     field(j, what, "dir", o.dir);
     field(j, what, "detach", o.detach);
     field(j, what, "stdio", o.stdio);
     field(j, what, "console_socket", o.console_socket);
+    if (auto it = j.find("spec"); it != j.end()) {
+        if (!it->is_object())
+            throw Error(Errc::invalid_argument, std::string(what) +
+                                                    ": field 'spec' is not a "
+                                                    "spec document (an object)");
+        try {
+            o.spec = doc::spec_from_json(*it);
+        } catch (const Error &e) {
+            throw Error(e.code(), std::string(what) + ": spec: " + e.what());
+        }
+    }
     check_dir(o.dir, what);
     return o;
 }

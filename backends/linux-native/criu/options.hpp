@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 
 #include "ct/spec.hpp"
@@ -22,6 +23,8 @@ struct RestoreOptions {
     std::array<int, 3> stdio = {-1, -1, -1};  // caller's fds; -1: none (criu/stdio.hpp)
     // The caller's AF_UNIX socket that gets the new master of a -t container's terminal.
     int console_socket = -1;
+    // The caller's configuration, replacing the images' (criu/restore_spec.hpp).
+    std::optional<Spec> spec;
 };
 
 // Throw invalid_argument naming the field.

@@ -1,5 +1,6 @@
 // LinuxSession::restore: a container from an image directory made by checkpoint(), under the
-// same or a new name, with its configuration read from the images (docs/checkpoint.md).
+// same or a new name, with its configuration read from the images or given by the caller
+// (docs/checkpoint.md).
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -21,9 +22,12 @@
 #include "criu/mount_sources.hpp"
 #include "criu/netns.hpp"
 #include "criu/options.hpp"
+#include "criu/restore_spec.hpp"
 #include "criu/stdio.hpp"
 #include "ct/backend/fault.hpp"
 #include "ct/backend/fd_passing.hpp"
+#include "fs/area_points.hpp"
+#include "fs/mount_points.hpp"
 #include "launch/plan.hpp"
 #include "monitor/monitor.hpp"
 #include "monitor/process.hpp"
@@ -167,7 +171,7 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
     check_console_socket(o.console_socket);
     refuse_host_directories(o.stdio.data());
     auto meta = criu::read_meta(o.dir);
-    Spec spec = meta.spec;
+    Spec spec = o.spec ? criu::restore_spec(meta.spec, *o.spec) : meta.spec;
     spec.name = name;
     validate(spec);
     check_host_paths(spec);
@@ -197,12 +201,25 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
     if (!dirfd) throw_sys("open image directory " + o.dir, errno);
     RootBind root(spec.private_area.type == "dir" ? spec.private_area.path : spec.rootfs,
                   criu::root_bind_dir(e->dir()));
+    {
+        // What a start makes in the root, made here when the root lacks it (a new copy of the
+        // rootfs): CRIU mounts on the images' targets and does not create them.
+        Fd rootfd(::open(root.path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (!rootfd) throw_sys("open " + root.path(), errno);
+        auto points = fs::root_mount_points(spec);
+        if (spec.private_area.type == "dir") {
+            // Removed with the container, as a start's are (fs/area_points.hpp).
+            fs::note_area_points(e->state.area_made, fs::area_points_to_make(spec));
+            e->save();
+        }
+        fs::make_mount_points(rootfd.get(), points);
+    }
     criu::MountSources sources(spec, e->dir());
     ::unlinkat(e->dirfd(), "exit", 0);  // a previous detached run's record
     Fd netns;
-    if (meta.fresh_netns) {
+    if (meta.external_netns) {
         rb.add([&] { net::Network(spec.network).release(e->dir()); });
-        netns = criu::fresh_netns(spec, e->dir());
+        netns = criu::restore_netns(spec, e->dir());
     }
 
     // Runs in the process that becomes the restored init's parent (this one, or the monitor
