@@ -242,6 +242,56 @@ TEST_F(Faults, ADirectoryWithoutStateIsListedAndRemovable) {
     EXPECT_TRUE(visible_state().empty());
 }
 
+// A state directory removed by hand (not something a crash leaves) kept the container's
+// cgroups, and create of the name failed on them ("File exists") with no command to remove
+// them. The error names the way out, and destroy --force of the name takes them, in every
+// hierarchy, when no process is in them.
+TEST_F(Faults, CgroupsLeftByAStateDirectoryRemovedByHandGoWithDestroyForce) {
+    const std::string name = "fo" + std::to_string(::getpid());
+    Spec s = spec({"/bin/true"}, name);
+    s.resources.cpu.cpus = "0";  // a cpuset directory too
+    session().create(s);
+    ASSERT_FALSE(cgroup_dirs_for(cgroup_parent_, name).empty());
+    fs::remove_all(state_root_ + "/" + name);
+    try {
+        session().create(s);
+        ADD_FAILURE() << "created over the cgroups left";
+    } catch (const Error &e) {
+        EXPECT_EQ(e.code(), Errc::exists) << e.what();
+        EXPECT_NE(std::string(e.what()).find("destroy --force"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(visible_state().empty()) << "the failed create left its state";
+    // Not forced: still "no container".
+    EXPECT_NE(ct_cli(uri(), {"destroy", name}).code, 0);
+    EXPECT_FALSE(cgroup_dirs_for(cgroup_parent_, name).empty());
+    auto d = ct_cli(uri(), {"destroy", "--force", name});
+    EXPECT_EQ(d.code, 0) << d.err;
+    EXPECT_TRUE(cgroup_dirs_for(cgroup_parent_, name).empty());
+    for (const auto &h : cgroup_hierarchies())
+        EXPECT_FALSE(fs::exists("/sys/fs/cgroup/" + h + "/" + cgroup_parent_ + "/" + name)) << h;
+    // A name with neither state nor cgroups is still not found, forced or not.
+    EXPECT_NE(ct_cli(uri(), {"destroy", "--force", name}).code, 0);
+    auto again = session().create(s);
+    again.destroy();
+}
+
+// Processes in such cgroups are not known to be the container's: left alone, and said so.
+TEST_F(Faults, OrphanCgroupsWithProcessesAreLeftAlone) {
+    const std::string name = "fp" + std::to_string(::getpid());
+    auto c = session().create(spec({"/bin/sleep", "1000"}, name));
+    StartOptions o;
+    o.stdio = {-1, -1, -1};
+    int64_t pid = c.start(o);
+    const std::string dir = state_root_ + "/" + name;
+    fs::rename(dir, dir + ".aside");  // as if removed by hand
+    auto d = ct_cli(uri(), {"destroy", "--force", name});
+    EXPECT_NE(d.code, 0);
+    EXPECT_NE(d.err.find("hold processes"), std::string::npos) << d.err;
+    EXPECT_EQ(::kill(static_cast<pid_t>(pid), 0), 0) << "killed a process it did not know";
+    fs::rename(dir + ".aside", dir);
+    c.destroy(true);
+}
+
 // `ct run -d; ct exec -d; ct destroy -f` removed state.json and the cgroups, then failed on
 // the exec's records ("Directory not empty") and kept the name.
 TEST_F(Faults, DestroyRemovesTheRecordsOfDetachedExecs) {

@@ -40,9 +40,17 @@ void make_dirs(const std::string &path, const std::string &root, bool cpuset,
         if (::mkdir(cur.c_str(), 0755) == 0) {
             made.push_back(cur);
             if (cpuset) seed_cpuset(cur);
-        } else if (errno != EEXIST || cur == path) {
-            throw_sys("create cgroup " + cur, errno,
-                      errno == EEXIST ? Errc::exists : Errc::backend);
+        } else if (errno == EEXIST && cur == path) {
+            // The state store gave the name to this create: the cgroup is nobody's record.
+            throw Error(Errc::exists,
+                        "create cgroup " + cur +
+                            ": it exists already, with no container of this state root "
+                            "behind it: left by one whose state directory was removed by hand "
+                            "(destroy --force of the name removes it), or another state root's "
+                            "container with the same cgroup_parent",
+                        EEXIST);
+        } else if (errno != EEXIST) {
+            throw_sys("create cgroup " + cur, errno);
         }
     }
 }

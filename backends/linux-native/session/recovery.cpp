@@ -91,4 +91,32 @@ ContainerCgroups::Paths LinuxSession::planned_cgroups(const Spec &spec) const {
     }
 }
 
+ContainerCgroups::Paths LinuxSession::orphan_cgroups(const std::string &name) const {
+    ContainerCgroups::Paths found;
+    try {
+        ContainerCgroups planned = cgroups_->plan(opts_.cgroup_parent, name, Resources{}, {}, true);
+        for (const auto &[key, path] : planned.paths())
+            if (::access(path.c_str(), F_OK) == 0) found.emplace(key, path);
+    } catch (const Error &) {
+        // not a name a cgroup can have
+    }
+    return found;
+}
+
+bool LinuxSession::remove_orphan_cgroups(const std::string &name) const {
+    ContainerCgroups::Paths found = orphan_cgroups(name);
+    if (found.empty()) return false;
+    ContainerCgroups cg(found);
+    if (!cg.empty())
+        throw Error(Errc::bad_state,
+                    "no container named '" + name + "' in this state root, but its cgroups (" +
+                        found.begin()->second +
+                        ", ...) hold processes (another session's with the same cgroup_parent?): "
+                        "left as it is");
+    if (std::string errors = cg.remove(); !errors.empty())
+        throw Error(Errc::backend,
+                    "remove the cgroups left by container '" + name + "': " + errors);
+    return true;
+}
+
 }  // namespace ct::linux_native

@@ -250,8 +250,26 @@ std::string LinuxSession::list() {
 }
 
 std::string LinuxSession::info(const std::string &name) {
-    auto e = store_.open(name, false);
-    return doc::info_to_json(describe(name, e)).dump();
+    std::optional<StateStore::Entry> e;
+    try {
+        e.emplace(store_.open(name, false));
+    } catch (const Error &err) {
+        ContainerCgroups::Paths left;
+        if (err.code() == Errc::not_found) left = orphan_cgroups(name);
+        if (left.empty()) throw;
+        ContainerInfo i;
+        i.name = name;
+        i.backend = "linux";
+        i.state = State::incomplete;
+        i.spec.name = name;
+        i.details["incomplete"] =
+            "no state directory, but cgroups left (its state directory removed by hand, or "
+            "another state root's container with the same cgroup_parent): destroy --force "
+            "removes them when no process is in them";
+        for (const auto &[k, p] : left) i.details["cgroup." + k] = p;
+        return doc::info_to_json(i).dump();
+    }
+    return doc::info_to_json(describe(name, *e)).dump();
 }
 
 int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
@@ -496,7 +514,18 @@ void LinuxSession::kill(const std::string &name, int64_t pid, int sig, uint32_t 
 }
 
 void LinuxSession::destroy(const std::string &name, uint32_t flags) {
-    auto e = store_.open(name, true, true);
+    std::optional<StateStore::Entry> opened;
+    try {
+        opened.emplace(store_.open(name, true, true));
+    } catch (const Error &err) {
+        // Its state directory removed by hand: what a crash could not leave, but its cgroups
+        // would block the name (create: "File exists"). Forced, they go when empty.
+        if (err.code() == Errc::not_found && (flags & CT_DESTROY_FORCE) &&
+            remove_orphan_cgroups(name))
+            return;
+        throw;
+    }
+    auto &e = *opened;
     {
         std::lock_guard lock(mu_);
         held_.erase(name);

@@ -96,6 +96,13 @@ class LinuxSession {
     // Where create() puts the cgroups of a container with this spec (for one whose state does
     // not record them: an older libct's crash, or a restore interrupted before it made them).
     ContainerCgroups::Paths planned_cgroups(const Spec &spec) const;
+    // A name with no state directory at all (removed by hand) whose cgroups are left under
+    // the session's cgroup parent: they would block the name (create: "File exists"). info
+    // shows it incomplete; destroy --force removes them, in every hierarchy, if they hold no
+    // process (else throws: they are not known to be this container's, another session's with
+    // the same cgroup parent may run there). Empty / false: no such cgroups.
+    ContainerCgroups::Paths orphan_cgroups(const std::string &name) const;
+    bool remove_orphan_cgroups(const std::string &name) const;
     // The cgroups a restore puts the container in: its own, if it exists stopped; else made
     // as create() makes them (their undo in `rb`).
     ContainerCgroups restore_cgroups(std::optional<StateStore::Entry> &e, const std::string &name,
