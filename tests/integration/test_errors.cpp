@@ -107,6 +107,34 @@ TEST_F(Errors, CreateRefusesWhatStartWould) {
          },
          Errc::unsupported,
          {"mounts[0].type", "nosuchfs"}},
+        {"a file bound onto a directory of the rootfs",
+         [](Spec &s) {
+             s.mounts = {{"/etc/hostname", "/bin", "bind", {}}};
+         },
+         Errc::invalid_spec,
+         {"mounts[0]", "/etc/hostname is not a directory", "/bin is one"}},
+        {"a directory bound onto a file of the rootfs",
+         [](Spec &s) {
+             s.mounts = {{"/tmp", "/etc/passwd", "bind", {}}};
+         },
+         Errc::invalid_spec,
+         {"mounts[0]", "/etc/passwd is a file", "a directory is mounted"}},
+        {"a tmpfs on a file of the rootfs",
+         [](Spec &s) {
+             s.mounts = {{"tmpfs", "/etc/passwd", "tmpfs", {}}};
+         },
+         Errc::invalid_spec,
+         {"mounts[0]", "/etc/passwd is a file", "a tmpfs filesystem"}},
+        {"a mount point under a file of the rootfs",
+         [](Spec &s) {
+             s.mounts = {{"/tmp", "/etc/passwd/data", "bind", {}}};
+         },
+         Errc::invalid_spec,
+         {"mounts[0]", "/etc/passwd/data is under a file"}},
+        {"a sysctl this kernel does not have",
+         [](Spec &s) { s.sysctl["net.ipv4.no_such_knob"] = "1"; },
+         Errc::invalid_spec,
+         {"sysctl.net.ipv4.no_such_knob", "no such sysctl"}},
         {"net namespace path is a regular file",
          [](Spec &s) {
              s.namespaces = {{Namespace::mount, ""}, {Namespace::net, "/etc/passwd"}};
@@ -136,12 +164,21 @@ TEST_F(Errors, CreateRefusesWhatStartWould) {
         EXPECT_TRUE(session().list().empty()) << c.what;
         EXPECT_TRUE(cgroup_dirs_for(cgroup_parent_, s.name).empty()) << c.what;
     }
-    // Options the filesystem knows still pass, and the namespace file of the right type.
+    // Options the filesystem knows still pass, and the namespace file of the right type; a
+    // file onto a file, a directory onto a directory or a missing mount point (made by the
+    // start), mounts under another mount (in it, not the rootfs), an interface's sysctl.
     auto ok = spec({"/bin/true"});
-    ok.mounts = {{"tmpfs", "/data", "tmpfs", {"nosuid", "size=1m", "mode=700"}}};
+    ok.mounts = {{"tmpfs", "/data", "tmpfs", {"nosuid", "size=1m", "mode=700"}},
+                 {"/etc/hostname", "/etc/passwd", "bind", {}},
+                 {"/tmp", "/bin", "bind", {}},
+                 {"/etc/hostname", "/data/passwd/x", "bind", {}},
+                 {"/etc/hostname", "/new/file", "bind", {}}};
     ok.namespaces = {{Namespace::mount, ""}, {Namespace::uts, "/proc/self/ns/uts"}};
     auto c = session().create(ok);
     c.destroy();
+    auto iface = spec({"/bin/true"});
+    iface.sysctl["net.ipv4.conf.eth7.forwarding"] = "0";
+    session().create(iface).destroy();
 }
 
 TEST_F(Errors, UnknownBackendAndBadUri) {

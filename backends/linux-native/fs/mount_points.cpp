@@ -8,6 +8,7 @@
 
 #include <cerrno>
 
+#include "fs/private_area.hpp"
 #include "support.hpp"
 
 namespace ct::linux_native::fs {
@@ -86,7 +87,8 @@ std::vector<MountPoint> root_mount_points(const Spec &spec) {
     std::vector<MountPoint> out = {{"/proc", false}, {"/dev", false}, {"/sys", false}};
     // Targets a start mounts over (and so a later target under them is not the root's).
     std::vector<std::string> mounted = {"/proc", "/dev", "/sys"};
-    for (const auto &m : spec.mounts) {
+    for (size_t i = 0; i < spec.mounts.size(); ++i) {
+        const MountSpec &m = spec.mounts[i];
         std::string target = normal_target(m.target);
         bool covered = target == "/";
         for (const auto &d : mounted) covered = covered || under(target, d);
@@ -97,13 +99,48 @@ std::vector<MountPoint> root_mount_points(const Spec &spec) {
             struct stat st;
             is_file = ::stat(m.source.c_str(), &st) == 0 && !S_ISDIR(st.st_mode);
         }
-        out.push_back({target, is_file});
+        out.push_back({target, is_file, static_cast<int>(i)});
     }
     return out;
 }
 
 void make_mount_points(int rootfd, const std::vector<MountPoint> &points) {
     for (const auto &p : points) make_one(rootfd, p);
+}
+
+void check_mount_points(const Spec &spec) {
+    bool own_mountns = false;
+    for (const auto &n : spec.effective_namespaces())
+        own_mountns |= n.type == Namespace::mount && n.path.empty();
+    if (!own_mountns) return;
+    auto layers = private_area(spec)->layers();
+    if (layers.size() != 1) return;  // an overlay's union exists once it is mounted
+    Fd root(::open(layers[0].c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) return;  // the area's own check names it
+    for (const auto &p : root_mount_points(spec)) {
+        std::string field = p.mount < 0 ? "rootfs" : "mounts[" + std::to_string(p.mount) + "]";
+        std::string in = " in the root filesystem " + layers[0];
+        Fd fd = open_in_root(root.get(), p.target.substr(1), O_PATH);
+        if (!fd) {
+            if (errno == ENOTDIR)
+                throw Error(Errc::invalid_spec,
+                            field + ": the mount point " + p.target + " is under a file" + in);
+            continue;  // missing: the start makes it; anything else the start reports
+        }
+        struct stat st;
+        if (::fstat(fd.get(), &st) != 0) continue;
+        if (p.is_file && S_ISDIR(st.st_mode))
+            throw Error(Errc::invalid_spec, field + ": the source " + spec.mounts[p.mount].source +
+                                                " is not a directory, but the mount point " +
+                                                p.target + " is one" + in);
+        if (!p.is_file && !S_ISDIR(st.st_mode))
+            throw Error(Errc::invalid_spec, field + ": the mount point " + p.target + " is a file" +
+                                                in + ", where a " +
+                                                (p.mount < 0 || spec.mounts[p.mount].type == "bind"
+                                                     ? std::string("directory")
+                                                     : spec.mounts[p.mount].type + " filesystem") +
+                                                " is mounted");
+    }
 }
 
 }  // namespace ct::linux_native::fs

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 #include "fs/bidirectional.hpp"
 #include "fs/idmap.hpp"
@@ -114,6 +115,26 @@ void check_joined_host_namespaces(const Spec &s) {
                                                     " namespace " + n.path +
                                                     " is the host's: setting it would change "
                                                     "the host");
+}
+
+void check_sysctls_exist(const Spec &s) {
+    for (const auto &[key, value] : s.sysctl) {
+        std::vector<std::string> parts;
+        for (size_t pos = 0;;) {
+            size_t dot = key.find('.', pos);
+            parts.push_back(key.substr(pos, dot == std::string::npos ? dot : dot - pos));
+            if (dot == std::string::npos) break;
+            pos = dot + 1;
+        }
+        if (parts.size() >= 5 && parts[0] == "net" && (parts[1] == "ipv4" || parts[1] == "ipv6") &&
+            (parts[2] == "conf" || parts[2] == "neigh"))
+            parts[3] = "default";
+        std::string path = "/proc/sys";
+        for (const auto &p : parts) path += "/" + p;
+        if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT)
+            throw Error(Errc::invalid_spec, "sysctl." + key + ": this kernel has no such sysctl (" +
+                                                path + " does not exist)");
+    }
 }
 
 void probe_idmapped_mounts(const Spec &s) {

@@ -24,6 +24,11 @@ void check_namespace_file(const std::string &path, Namespace type, const std::st
 // is the host's (the caller's own, or PID 1's): it would change the host.
 void check_joined_host_namespaces(const Spec &spec);
 
+// Refuses a sysctl of the spec's that this kernel does not have (no /proc/sys entry), which
+// the start would fail to set. One of an interface (net.ipv4.conf.<if>.<knob>, neigh) is
+// checked by its "default" entry: the container's interfaces do not exist yet.
+void check_sysctls_exist(const Spec &spec);
+
 // Makes the tree of every idmapped mount of `spec` (fs/idmap.hpp) and drops it: what start
 // would refuse (this kernel, the caller's rights, a source whose filesystem cannot be
 // idmapped) is refused at create, naming the mount and the cause.

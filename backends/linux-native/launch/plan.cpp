@@ -11,6 +11,7 @@
 
 #include "fs/bidirectional.hpp"
 #include "fs/idmap.hpp"
+#include "fs/mount_points.hpp"
 #include "fs/private_area.hpp"
 #include "launch/hooks.hpp"
 #include "launch/host_probe.hpp"
@@ -117,6 +118,7 @@ void check_host_paths(const Spec &s) {
             check_namespace_file(n.path, n.type,
                                  std::string("namespace ") + namespace_name(n.type) + " path");
     check_joined_host_namespaces(s);
+    fs::check_mount_points(s);
 }
 
 void check_host(const Spec &s) {
@@ -146,6 +148,7 @@ void check_host(const Spec &s) {
                     "denies setgroups, so the container cannot have supplementary groups");
     plan_capabilities(s, s.process, "process.capabilities");
     plan_device_nodes(s, !userns.empty());
+    check_sysctls_exist(s);
     probe_idmapped_mounts(s);
     probe_bidirectional_mounts(s);
     if (!s.process.user.name.empty() || !s.process.user.group.empty())
