@@ -77,20 +77,10 @@ class Session:
         than a spec file may be (docs/spec.md, "Spec file limits").
         """
         name = "" if name is None else name
-        if isinstance(spec, Mapping):
-            return Container(self._core.create_json(json.dumps(dict(spec)), name))
-        if isinstance(spec, str) and ("\n" in spec or ":" in spec):
-            return Container(self._core.create_yaml(spec, "<spec>", name))
-        if isinstance(spec, (str, os.PathLike)):
-            # Read by libct, as ct reads one: a regular file of bounded size, never a FIFO or
-            # a device that could block or never end.
-            path = os.fspath(spec)
-            try:
-                text = _core.read_spec_file(path)
-            except NotFound as e:  # cannot be opened: the OSError that open() would raise
-                raise OSError(e.errno, os.strerror(e.errno), path) from None
-            return Container(self._core.create_yaml(text, path, name))
-        raise TypeError(f"a spec is a dict, YAML text or a file path, not {type(spec).__name__}")
+        kind, text, origin = _spec_source(spec)
+        if kind == "json":
+            return Container(self._core.create_json(text, name))
+        return Container(self._core.create_yaml(text, origin, name))
 
     def get(self, name: str) -> Container:
         """The container ``name`` (libct.NotFound when there is none)."""
@@ -102,13 +92,38 @@ class Session:
         return json.loads(self._core.list_json())
 
     def restore(self, name: str, dir: str | os.PathLike[str], *, stdin: int = -1,
-                stdout: int = -1, stderr: int = -1) -> Container:
+                stdout: int = -1, stderr: int = -1,
+                spec: Mapping[str, Any] | str | os.PathLike[str] | None = None) -> Container:
         """Recreates container ``name`` from the images of Container.checkpoint() in ``dir``
         (on the backend's host; the spec travels with the images) and resumes it; ``name`` may
         differ from the original's. Where the images allow replacing the restored init's stdio,
-        it gets these file descriptors of this process (-1: /dev/null). Needs CRIU
-        (docs/checkpoint.md)."""
-        return Container(self._core.restore(name, os.fspath(dir), stdin, stdout, stderr))
+        it gets these file descriptors of this process (-1: /dev/null). ``spec`` (as for
+        create; its process may be left out) restores under another rootfs, bind sources,
+        network namespace or limits: one that cannot describe the images' container raises
+        libct.InvalidSpec naming the field (docs/checkpoint.md, "Restoring under another
+        configuration"). Needs CRIU (docs/checkpoint.md)."""
+        kind, text, origin = ("", "", "") if spec is None else _spec_source(spec)
+        return Container(self._core.restore(name, os.fspath(dir), stdin, stdout, stderr, kind,
+                                            text, origin))
+
+
+def _spec_source(spec: Mapping[str, Any] | str | os.PathLike[str]) -> tuple[str, str, str]:
+    """A spec argument as (kind, text, origin): a dict as JSON, YAML text, or a spec file's
+    text with its path."""
+    if isinstance(spec, Mapping):
+        return "json", json.dumps(dict(spec)), "<spec>"
+    if isinstance(spec, str) and ("\n" in spec or ":" in spec):
+        return "yaml", spec, "<spec>"
+    if isinstance(spec, (str, os.PathLike)):
+        # Read by libct, as ct reads one: a regular file of bounded size, never a FIFO or a
+        # device that could block or never end.
+        path = os.fspath(spec)
+        try:
+            text = _core.read_spec_file(path)
+        except NotFound as e:  # cannot be opened: the OSError that open() would raise
+            raise OSError(e.errno, os.strerror(e.errno), path) from None
+        return "yaml", text, path
+    raise TypeError(f"a spec is a dict, YAML text or a file path, not {type(spec).__name__}")
 
 
 def backends() -> list[dict[str, Any]]:

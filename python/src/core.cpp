@@ -112,11 +112,15 @@ ct::Container migrate(ct::Container &c, const std::string &to, bool leave_runnin
     return c.migrate(to, o);
 }
 
+// `spec_kind`: "" (the images' spec), "json" or "yaml" (Session.restore's spec= argument).
 ct::Container restore(ct::Session &s, const std::string &name, const std::string &dir, int in,
-                      int out, int err) {
+                      int out, int err, const std::string &spec_kind, const std::string &spec_text,
+                      const std::string &origin) {
     ct::RestoreOptions o;
     o.dir = dir;
     o.stdio = {in, out, err};
+    if (spec_kind == "json") o.spec = decode(spec_text);
+    if (spec_kind == "yaml") o.spec = ct::parse_spec_yaml(spec_text, origin);
     return s.restore(name, o);
 }
 

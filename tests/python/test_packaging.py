@@ -103,6 +103,30 @@ def test_checkpoint_restore_and_migrate(env, tmp_path):
                 os.rmdir(h)
 
 
+def test_restore_under_another_spec(env, tmp_path):
+    why = _criu_works(env)
+    if why:
+        pytest.skip(f"CRIU cannot checkpoint and restore here: {why}")
+    d = tmp_path / "ckpt"
+    new_root = tmp_path / "new-root"
+    subprocess.run(["cp", "-a", env.rootfs, str(new_root)], check=True)
+    with env.create(["sleep", "1000"]) as c:
+        c.start(stdin=libct.DEVNULL, stdout=libct.DEVNULL, stderr=libct.DEVNULL, detach=True)
+        c.checkpoint(d)
+        # One that cannot describe the images' container: refused, naming the field.
+        with pytest.raises(libct.InvalidSpec) as e:
+            env.session.restore("c1", d, spec={"rootfs": str(new_root),
+                                               "mounts": [{"source": "/tmp", "target": "/x"}]})
+        assert "mounts[0] (/x)" in str(e.value)
+        assert c.state == "stopped"
+        # Another rootfs, the process left out (it is the images').
+        r = env.session.restore("c1", d, spec=f"rootfs: {new_root}\n")
+        assert r.state == "running"
+        assert r.info()["spec"]["rootfs"] == str(new_root)
+        assert r.info()["spec"]["process"]["args"] == ["sleep", "1000"]
+        r.destroy(force=True)
+
+
 def test_checkpoint_of_a_stopped_container_is_refused(env, tmp_path):
     with env.create(["true"]) as c:
         with pytest.raises(libct.Error) as e:
