@@ -12,8 +12,9 @@ namespace {
 [[noreturn]] void mismatch(const std::string &field, const std::string &why) {
     throw Error(Errc::invalid_spec,
                 field + ": " + why +
-                    ", not as in the checkpoint's images (a restore can change "
-                    "only what it makes anew: docs/checkpoint.md, \"Restore\")");
+                    ", not as in the checkpoint's images (a restore can change only what it "
+                    "makes anew: docs/checkpoint.md, \"Restoring under another "
+                    "configuration\")");
 }
 
 std::string joined(const std::vector<std::string> &v) {

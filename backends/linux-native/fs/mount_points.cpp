@@ -75,7 +75,8 @@ void make_one(int rootfd, const MountPoint &p) {
         }
         if (r != 0 && errno == EEXIST)
             throw Error(Errc::invalid_spec,
-                        what + ": /" + next + " is a link to a path that does not exist");
+                        what + ": /" + next +
+                            " is a link to a path that does not exist in the container's root");
         if (r != 0) throw_sys(what + ": create /" + next, errno);
         rel = next;
     }
