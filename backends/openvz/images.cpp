@@ -118,7 +118,13 @@ void OpenVzSession::checkpoint(const std::string &name, const std::string &opts_
 void OpenVzSession::restore(const std::string &name, const std::string &opts_doc) {
     // The restored processes keep the stdio they were dumped with: OpenVZ images do not allow
     // replacing it (RestoreOptions says "where the images allow"), and they always run detached.
-    auto j = options_doc(opts_doc, "restore options", {"dir", "detach", "stdio"});
+    auto j = options_doc(opts_doc, "restore options", {"dir", "detach", "stdio", "spec"});
+    if (j.contains("spec"))
+        throw Error(Errc::unsupported,
+                    "restoring container " + name +
+                        " under another configuration (restore options' spec) is not supported "
+                        "by backend openvz: a dump belongs to its CTID's private area and "
+                        "configuration");
     std::string dir = text_of(j, "dir");
     std::ifstream in(dir + "/" + kImageInfo);
     if (!in)

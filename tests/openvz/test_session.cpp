@@ -521,6 +521,13 @@ TEST_F(Session, CheckpointAndRestore) {
     EXPECT_NE(msg.find("101's checkpoint as 2"), std::string::npos) << msg;
     EXPECT_EQ(error_of([&] { s->restore("101", R"({"dir": "/nonexistent"})"); }).first,
               ct::Errc::not_found);
+    // Another configuration: not what a vzctl dump can be restored under; refused, not ignored.
+    log->calls.clear();
+    auto [spec_code, spec_msg] = error_of(
+        [&] { s->restore("101", R"({"dir": ")" + dir + R"(", "spec": {"rootfs": "/x"}})"); });
+    EXPECT_EQ(spec_code, ct::Errc::unsupported);
+    EXPECT_NE(spec_msg.find("not supported by backend openvz"), std::string::npos) << spec_msg;
+    EXPECT_EQ(log->calls, Calls{});
 }
 
 TEST_F(Session, MigrateRunsVzmigrate) {
