@@ -4,9 +4,7 @@
 #include <filesystem>
 
 #include "commands.hpp"
-#include "config.hpp"
 #include "ct/error.hpp"
-#include "host_mounts.hpp"
 
 namespace ct::oci {
 namespace {
@@ -91,12 +89,7 @@ int cmd_restore(Context &c) {
     // The engine's bundle, as it is now: Podman's gives the container a new network namespace
     // (and, with restore --import, a new rootfs and name). Without --bundle, the configuration
     // saved with the images.
-    if (c.cl.has("bundle")) {
-        std::string bundle = absolute(c.cl.value("bundle"));
-        BundleContext ctx{id, bundle, c.cl.global.systemd_cgroup, on_shared_mount,
-                          [&](const std::string &m) { c.log.warning("config.json: " + m); }};
-        o.spec = spec_from_config(read_config(bundle), ctx);
-    }
+    if (c.cl.has("bundle")) o.spec = bundle_spec(c, id, absolute(c.cl.value("bundle")));
     std::optional<Container> restored;
     with_work_path(c.cl, o.dir, {"restore.log", "stats-restore"},
                    [&] { restored = c.session().restore(id, o); });

@@ -6,9 +6,7 @@
 #include <iostream>
 
 #include "commands.hpp"
-#include "config.hpp"
 #include "ct/error.hpp"
-#include "host_mounts.hpp"
 #include "state.hpp"
 
 namespace ct::oci {
@@ -23,9 +21,7 @@ struct Made {
 Made make(Context &c, bool defer) {
     std::string id = c.id();
     std::string bundle = absolute(c.cl.value("bundle", "."));
-    BundleContext ctx{id, bundle, c.cl.global.systemd_cgroup, on_shared_mount,
-                      [&](const std::string &m) { c.log.warning("config.json: " + m); }};
-    Spec spec = spec_from_config(read_config(bundle), ctx);
+    Spec spec = bundle_spec(c, id, bundle);
     spec.inherit_keyring = c.cl.flag("no-new-keyring");
     ProcessIo io;
     setup_io(c, spec.process.terminal, io);

@@ -67,6 +67,8 @@ void connect_console_socket(const std::string &path, int &fd);
 void write_pid_file(const std::string &path, int64_t pid);
 // An absolute path of `p` (relative to the working directory).
 std::string absolute(const std::string &p);
+// The spec of container `id` from `bundle`'s config.json (absolute), its warnings logged.
+Spec bundle_spec(Context &c, const std::string &id, const std::string &bundle);
 // "SIGKILL", "KILL", "9" -> 9; Errc::invalid_argument naming it otherwise.
 int parse_signal(const std::string &s);
 

@@ -11,7 +11,9 @@
 #include <limits>
 
 #include "commands.hpp"
+#include "config.hpp"
 #include "ct/error.hpp"
+#include "host_mounts.hpp"
 
 namespace ct::oci {
 namespace {
@@ -81,6 +83,12 @@ void write_pid_file(const std::string &path, int64_t pid) {
         ::unlink(tmp.c_str());
         throw Error(Errc::backend, "pid file " + path + ": " + errstr(e), e);
     }
+}
+
+Spec bundle_spec(Context &c, const std::string &id, const std::string &bundle) {
+    BundleContext ctx{id, bundle, c.cl.global.systemd_cgroup, on_shared_mount,
+                      [&](const std::string &m) { c.log.warning("config.json: " + m); }};
+    return spec_from_config(read_config(bundle), ctx);
 }
 
 std::string absolute(const std::string &p) {

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <thread>
 
+#include "launch/plan.hpp"
 #include "net/network.hpp"
 #include "support.hpp"
 
@@ -39,22 +40,6 @@ void attach_interfaces(const Spec &spec, int netns, const std::string &state_dir
     network.attach(netns, state_dir);
 }
 
-bool sets_net_sysctls(const Spec &spec) {
-    for (const auto &[k, v] : spec.sysctl)
-        if (k.rfind("net.", 0) == 0) return true;
-    return false;
-}
-
-bool is_host_netns(int fd) {
-    struct stat ns;
-    if (::fstat(fd, &ns) != 0) return true;
-    for (const char *host : {"/proc/1/ns/net", "/proc/self/ns/net"}) {
-        struct stat h;
-        if (::stat(host, &h) == 0 && h.st_dev == ns.st_dev && h.st_ino == ns.st_ino) return true;
-    }
-    return false;
-}
-
 void lo_up() {
     Fd sk(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (!sk) throw_sys("open a socket in the new network namespace", errno);
@@ -80,12 +65,6 @@ Fd restore_netns(const Spec &spec, const std::string &state_dir) {
                 // The engine's namespace, as it made it: only the spec's settings are added.
                 out.reset(::open(joined.c_str(), O_RDONLY | O_CLOEXEC));
                 if (!out) throw_sys("open the network namespace " + joined, errno);
-                // Checked by path at create (check_host_paths); again on what was opened, as
-                // the path may have changed since.
-                if (sets_net_sysctls(spec) && is_host_netns(out.get()))
-                    throw Error(Errc::invalid_spec,
-                                "sysctl: the network namespace " + joined +
-                                    " is the host's: setting it would change the host");
                 if (::setns(out.get(), CLONE_NEWNET) != 0)
                     throw_sys("join the network namespace " + joined, errno);
             } else {
@@ -95,13 +74,9 @@ Fd restore_netns(const Spec &spec, const std::string &state_dir) {
                 lo_up();
             }
             // /proc/sys/net shows the network namespace of the thread that opens it.
-            for (const auto &[k, v] : spec.sysctl) {
-                if (k.rfind("net.", 0) != 0) continue;
-                std::string path = "/proc/sys/" + k;
-                for (size_t i = 10; i < path.size(); ++i)
-                    if (path[i] == '.') path[i] = '/';
-                if (!write_file(path, v)) throw_sys("set sysctl " + k, errno);
-            }
+            for (const auto &[k, v] : spec.sysctl)
+                if (k.rfind("net.", 0) == 0 && !write_file(sysctl_path(k), v))
+                    throw_sys("set sysctl " + k, errno);
         } catch (const Error &e) {
             failure = e;
             failed = true;

@@ -175,6 +175,7 @@ void LinuxSession::restore(const std::string &name, const std::string &opts_doc)
     spec.name = name;
     validate(spec);
     check_host_paths(spec);
+    fs::check_mount_points(spec);  // a new rootfs: what make_mount_points could not mend
 
     // A container of that name stopped by its checkpoint is restored in place; otherwise the
     // container is made as create() would, from the images' spec.

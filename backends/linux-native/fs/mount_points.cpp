@@ -1,13 +1,12 @@
 #include "fs/mount_points.hpp"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 
+#include "fs/in_root.hpp"
 #include "fs/private_area.hpp"
 #include "support.hpp"
 
@@ -36,13 +35,6 @@ std::string normal_target(const std::string &target) {
 }
 
 namespace {
-
-Fd open_in_root(int rootfd, const std::string &rel, int flags) {
-    struct open_how how {};
-    how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    return Fd(static_cast<int>(::syscall(SYS_openat2, rootfd, rel.c_str(), &how, sizeof how)));
-}
 
 void make_one(int rootfd, const MountPoint &p) {
     std::string what = "make the mount point " + p.target + " in the container's root";

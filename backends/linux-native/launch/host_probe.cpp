@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <vector>
+#include <cstring>
 
 #include "fs/bidirectional.hpp"
 #include "fs/idmap.hpp"
@@ -119,18 +119,13 @@ void check_joined_host_namespaces(const Spec &s) {
 
 void check_sysctls_exist(const Spec &s) {
     for (const auto &[key, value] : s.sysctl) {
-        std::vector<std::string> parts;
-        for (size_t pos = 0;;) {
-            size_t dot = key.find('.', pos);
-            parts.push_back(key.substr(pos, dot == std::string::npos ? dot : dot - pos));
-            if (dot == std::string::npos) break;
-            pos = dot + 1;
-        }
-        if (parts.size() >= 5 && parts[0] == "net" && (parts[1] == "ipv4" || parts[1] == "ipv6") &&
-            (parts[2] == "conf" || parts[2] == "neigh"))
-            parts[3] = "default";
-        std::string path = "/proc/sys";
-        for (const auto &p : parts) path += "/" + p;
+        std::string k = key;
+        for (const char *per_interface :
+             {"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh."})
+            if (size_t n = std::strlen(per_interface); k.compare(0, n, per_interface) == 0)
+                if (size_t end = k.find('.', n); end != std::string::npos)
+                    k = per_interface + std::string("default") + k.substr(end);
+        std::string path = sysctl_path(k);
         if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT)
             throw Error(Errc::invalid_spec, "sysctl." + key + ": this kernel has no such sysctl (" +
                                                 path + " does not exist)");

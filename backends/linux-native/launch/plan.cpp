@@ -118,11 +118,18 @@ void check_host_paths(const Spec &s) {
             check_namespace_file(n.path, n.type,
                                  std::string("namespace ") + namespace_name(n.type) + " path");
     check_joined_host_namespaces(s);
-    fs::check_mount_points(s);
+}
+
+std::string sysctl_path(const std::string &key) {
+    std::string path = "/proc/sys/" + key;
+    for (size_t i = 10; i < path.size(); ++i)
+        if (path[i] == '.') path[i] = '/';
+    return path;
 }
 
 void check_host(const Spec &s) {
     check_host_paths(s);
+    fs::check_mount_points(s);
     UserNamespace userns(s);
     userns.check_caller();
     bool new_pidns = false, new_mountns = false;
@@ -331,12 +338,7 @@ LaunchPlan plan_init(const Spec &s, const ProcessSpec &proc, const ContainerCgro
     }
 
     p.hostname = s.hostname;
-    for (const auto &[k, v] : s.sysctl) {
-        std::string path = "/proc/sys/" + k;
-        for (size_t i = 10; i < path.size(); ++i)
-            if (path[i] == '.') path[i] = '/';
-        p.sysctls.emplace_back(path, v);
-    }
+    for (const auto &[k, v] : s.sysctl) p.sysctls.emplace_back(sysctl_path(k), v);
     plan_process(p, s, proc, area->layers());
     p.bind_dev_nodes = p.userns || !host_root();
     p.devices = plan_device_nodes(s, p.bind_dev_nodes);

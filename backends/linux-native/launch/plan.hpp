@@ -18,9 +18,13 @@ void check_host_paths(const Spec &spec);
 // CLONE_NEW* of a namespace type.
 int clone_flag(Namespace ns);
 
-// Everything create checks against the host before making anything: check_host_paths, what
-// the caller may map into a user namespace, capability names this kernel has, device nodes a
-// user namespace can bind, users named in the container's /etc/passwd.
+// The /proc/sys file of a sysctl key ("net.ipv4.ip_forward" -> "/proc/sys/net/ipv4/ip_forward").
+std::string sysctl_path(const std::string &key);
+
+// Everything create checks against the host before making anything: check_host_paths, the
+// mount points in the rootfs (fs/mount_points.hpp), what the caller may map into a user
+// namespace, capability names and sysctls this kernel has, device nodes a user namespace can
+// bind, users named in the container's /etc/passwd.
 void check_host(const Spec &spec);
 
 // The init process of a container. `process` is the spec's or an override.

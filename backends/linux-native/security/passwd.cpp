@@ -1,10 +1,9 @@
 #include "security/passwd.hpp"
+#include "fs/in_root.hpp"
 #include "support.hpp"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -53,11 +52,8 @@ std::string read_layered(const std::vector<std::string> &layers, const std::stri
 bool read_in_root(const std::string &root, const std::string &rel, std::string &out, size_t max) {
     Fd dir(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!dir) throw_sys("open " + root, errno, errno == ENOENT ? Errc::not_found : Errc::backend);
-    struct open_how how {};
     // O_NONBLOCK: a FIFO planted in the rootfs must not hang us.
-    how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-    Fd fd(static_cast<int>(::syscall(SYS_openat2, dir.get(), rel.c_str(), &how, sizeof how)));
+    Fd fd = fs::open_in_root(dir.get(), rel, O_RDONLY | O_NOCTTY | O_NONBLOCK);
     if (!fd) {
         if (errno == ENOENT || errno == ENOTDIR) return false;
         throw_sys("open /" + rel + " in " + root, errno);
