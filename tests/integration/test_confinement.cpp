@@ -298,6 +298,16 @@ TEST_F(Confinement, ARawBlockDeviceOfTheHostCannotBeOpened) {
     EXPECT_EQ(r.out, "made\n") << r.err;
 }
 
+// The host's console (5:1): a container that opened it would read what is typed there and,
+// with TIOCSTI, type into it. Only written to, here: a read would wait for the host's input.
+TEST_F(Confinement, TheHostConsoleCannotBeOpened) {
+    auto r =
+        run(shell("mknod /dev/hostconsole c 5 1 && echo made; "
+                  "echo 2>/dev/null >/dev/hostconsole && echo wrote; "
+                  "echo 2>/dev/null >/dev/null && echo null"));
+    EXPECT_EQ(r.out, "made\nnull\n") << r.err;
+}
+
 TEST_F(Confinement, OutOfRangeIdsAreRefusedAndNothingIsMade) {
     for (uint32_t bad : {4294967295u}) {
         auto s = spec({"/bin/id"});

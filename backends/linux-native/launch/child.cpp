@@ -586,6 +586,10 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
         if (::syscall(SYS_setresgid, 0, 0, 0) < 0 || ::syscall(SYS_setresuid, 0, 0, 0) < 0)
             fail(Msg() << "become root of the user namespace", errno);
     }
+    // The label the command is executed under, written while /proc is still the host's: once
+    // in the container's mount namespace (one it may have made itself, for an exec), its /proc
+    // could be anything the container mounted there (CVE-2019-16884). It holds until the exec.
+    set_lsm_label(p);
     ChildNet net;  // the child's own: a CLONE_VM child shares the caller's memory
     for (const auto &[fd, type] : p.join_ns)
         if (::setns(fd.get(), type) < 0) fail(Msg() << "join namespace (setns)", errno);
@@ -655,7 +659,6 @@ void child_main(const LaunchPlan &p, int errfd, int gofd) noexcept {
     // console, whose Ctrl-C and job control then reach it (CT_PROC_CONTROLLING_TTY).
     if (p.stdin_ctty) CHECK(::ioctl(0, TIOCSCTTY, 0), "make stdin the controlling terminal");
     int first = first_free_fd(p);
-    set_lsm_label(p);
     if (p.fn) run_fn(p, first);
     ::syscall(SYS_close_range, static_cast<unsigned>(first), ~0U, CLOSE_RANGE_CLOEXEC);
     exec_command(p, first);

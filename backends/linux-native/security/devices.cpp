@@ -40,8 +40,11 @@ std::vector<DeviceAccess> device_allow_list(const Spec &s) {
     l.push_back({false, 'a', -1, -1, 7});
     l.push_back({true, 'c', -1, -1, kAccessMknod});
     l.push_back({true, 'b', -1, -1, kAccessMknod});
-    static const int kChar[][2] = {{1, 3}, {1, 5}, {1, 7}, {1, 8},    {1, 9},
-                                   {5, 0}, {5, 1}, {5, 2}, {136, -1}, {10, 200}};
+    // Not the host's console (5:1): a container that could open it would read the host's
+    // console input and, with TIOCSTI, type into it. A container's /dev/console is a pty of its
+    // own (136:*), bound there when it has a terminal.
+    static const int kChar[][2] = {{1, 3}, {1, 5}, {1, 7},    {1, 8},   {1, 9},
+                                   {5, 0}, {5, 2}, {136, -1}, {10, 200}};
     for (const auto &d : kChar) l.push_back({true, 'c', d[0], d[1], 7});
     for (const auto &d : s.devices)
         l.push_back(
