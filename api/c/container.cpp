@@ -106,9 +106,10 @@ int libct_container_set_nsmask(ct_handler_t ct, unsigned long mask) {
     return guard([&] {
         auto l = lock(ct);
         ct->require_stopped();
+        // -LCTERR_NONS, as the old library answered any flag outside the namespaces it knew.
         if (mask & ~kKnownNamespaces)
             throw Failure(
-                -LCTERR_INVARG, "namespace mask 0x" + [&] {
+                -LCTERR_NONS, "namespace mask 0x" + [&] {
                     char b[32];
                     std::snprintf(b, sizeof b, "%lx", mask & ~kKnownNamespaces);
                     return std::string(b);

@@ -124,13 +124,15 @@ int libct_fs_set_private(ct_handler_t ct, enum ct_fs_type type, void *arg) {
             case CT_FS_NONE:
                 ct->spec.private_area = {};
                 return 0;
-            case CT_FS_SUBDIR:
+            case CT_FS_SUBDIR: {
+                // Checked before anything changes: a refused call leaves the settings as they were.
+                std::string dir = host_path(ct, need_str(static_cast<const char *>(arg),
+                                                         "libct_fs_set_private: directory"));
                 ct->spec.private_area = {};
                 ct->spec.private_area.type = "dir";
-                ct->spec.private_area.path = host_path(
-                    ct,
-                    need_str(static_cast<const char *>(arg), "libct_fs_set_private: directory"));
+                ct->spec.private_area.path = std::move(dir);
                 return 0;
+            }
         }
         throw Failure(-LCTERR_BADTYPE, "unknown private area type " + std::to_string(type));
     });

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -101,7 +102,8 @@ int main(void) {
           "an unknown option is a bad type, as the old library answered");
     CHECK(libct_container_set_option(c1, LIBCT_OPT_SYSTEMD, NULL) == -LCTERR_OPNOTSUPP,
           "SYSTEMD is refused clearly");
-    CHECK(libct_container_set_nsmask(c1, 0x1) == -LCTERR_INVARG, "a mask with a non-namespace");
+    CHECK(libct_container_set_nsmask(c1, 0x1) == -LCTERR_NONS,
+          "a mask with a non-namespace, as the old library answered it");
     CHECK(libct_container_uname(c1, "h", NULL) == -LCTERR_NONS, "a hostname without a uts ns");
     CHECK(libct_handle_to_err(libct_net_add(c1, CT_NET_HOSTNIC, "lo")) == -LCTERR_NONS,
           "a device without a net ns");
@@ -119,6 +121,8 @@ int main(void) {
           "unknown mount flags");
     CHECK(libct_fs_set_private(c1, 7, "/") == -LCTERR_BADTYPE, "unknown private type");
     CHECK(libct_fs_del_bind_mount(c1, "/nowhere") == -LCTERR_NOTFOUND, "no such bind mount");
+    /* A refused call changes nothing: the spawns below run without a private area. */
+    CHECK(libct_fs_set_private(c1, CT_FS_SUBDIR, NULL) == -LCTERR_INVARG, "a NULL directory");
     ct_process_desc_t pd = libct_process_desc_create(s1);
     CHECK(libct_handle_is_err(libct_container_spawn_cb(c1, pd, NULL, NULL)),
           "a NULL callback is refused, not called");
@@ -163,6 +167,30 @@ int main(void) {
     CHECK_OK(libct_process_wait(p, &st));
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 3, "second run's status %d", st);
     libct_process_destroy(p);
+
+    /* A second handle, of another session of this process, waits for an init this process
+     * started: it reaps it, and the spawning handle still learns the status. */
+    code = 5;
+    ct_handler_t c3 = libct_container_create(s2, tc_name("waited"));
+    REQUIRE(!libct_handle_is_err(c3), "third container");
+    CHECK_OK(libct_container_set_nsmask(c3, CLONE_NEWPID));
+    ct_process_desc_t sleeper = libct_process_desc_create(s2);
+    char *sleep_argv[] = {"sleep", "1000", NULL};
+    p = libct_container_spawn_execv(c3, sleeper, "/bin/sleep", sleep_argv);
+    REQUIRE(!libct_handle_is_err(p), "spawn a sleeper: %ld", libct_handle_to_err(p));
+    ct_handler_t other = libct_container_open(s1, tc_name("waited"));
+    REQUIRE(!libct_handle_is_err(other), "open it in the other session");
+    CHECK_OK(libct_container_kill(other));
+    CHECK_OK(libct_container_wait(other));
+    CHECK(libct_container_state(other) == CT_STOPPED, "stopped once waited for");
+    st = -1;
+    CHECK_OK(libct_process_wait(p, &st));
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "the spawning handle's status %#x", st);
+    CHECK(waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD, "no zombie left");
+    libct_process_destroy(p);
+    libct_process_desc_destroy(sleeper);
+    libct_container_close(other);
+    libct_container_destroy(c3);
 
     /* The second session's container is independent of the first's. */
     CHECK(libct_container_state(c2) == CT_STOPPED, "the other session's container");

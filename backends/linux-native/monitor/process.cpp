@@ -20,6 +20,14 @@ Fd open_pidfd(pid_t pid, unsigned long long start_time) {
     return fd;
 }
 
+Fd open_pidfd_to_reap(pid_t pid, unsigned long long start_time) {
+    if (pid <= 0 || start_time == 0) return Fd();
+    Fd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    // A zombie keeps its pid (and start time) until reaped, so the check holds for it too.
+    if (fd && process_start_time(pid, true) != start_time) fd.reset();
+    return fd;
+}
+
 bool wait_exit(int pidfd, long long timeout_ms) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     for (;;) {

@@ -83,7 +83,7 @@ void write_file_atomic(const std::string &path, const std::string &data) {
     write_file_atomic(d.get(), dir, path.substr(slash + 1), data);
 }
 
-unsigned long long process_start_time(long pid) {
+unsigned long long process_start_time(long pid, bool exited_too) {
     std::string stat;
     if (pid <= 0 || !read_file("/proc/" + std::to_string(pid) + "/stat", stat)) return 0;
     // comm (field 2) may contain spaces and parentheses: count fields after the last ')'.
@@ -97,7 +97,7 @@ unsigned long long process_start_time(long pid) {
         if (!*p) return 0;
         if (field == 3) state = *p;
         if (field == 22) {
-            if (state == 'Z' || state == 'X') return 0;  // exited, not yet reaped
+            if (!exited_too && (state == 'Z' || state == 'X')) return 0;  // not yet reaped
             return std::strtoull(p, nullptr, 10);
         }
         while (*p && *p != ' ') ++p;

@@ -25,8 +25,8 @@ void write_file_atomic(int dirfd, const std::string &dir, const std::string &nam
 void write_file_atomic(const std::string &path, const std::string &data);
 
 // Start time of a process (field 22 of /proc/<pid>/stat), to tell a live process from a
-// recycled pid. 0 if the process does not exist.
-unsigned long long process_start_time(long pid);
+// recycled pid. 0 if the process does not exist, or has exited (a zombie) unless `exited_too`.
+unsigned long long process_start_time(long pid, bool exited_too = false);
 
 // True if `pid` is alive (not a zombie) and started at `start_time`: not a process that got
 // the pid of one that has gone.
