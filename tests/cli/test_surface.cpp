@@ -90,6 +90,9 @@ TEST(CtSurface, HelpCommandAndUsageLines) {
     auto top = run_ct({"help"});
     EXPECT_EQ(top.code, 0) << top.text();
     EXPECT_EQ(top.out, run_ct({"--help"}).out);
+    auto self = run_ct({"help", "help"});
+    EXPECT_EQ(self.code, 0) << self.text();
+    EXPECT_EQ(self.out, top.out);
     for (const char *c : {"run", "exec", "kill", "list", "config"}) {
         auto h = run_ct({"help", c}, kNoBackend);
         EXPECT_EQ(h.code, 0) << c << ": " << h.text();
@@ -503,6 +506,40 @@ TEST_F(CtFirstContact, RestoreUnderASpecFile) {
     EXPECT_EQ(info["state"], "running");
     EXPECT_EQ(info["spec"]["rootfs"], root);
     EXPECT_EQ(ct({"destroy", "--force", "sp"}).code, 0);
+}
+
+// A SIGTERM (or ^C) while the container is frozen for its dump does not end ct there: the
+// checkpoint finishes, the container runs on, and only then does ct end as the signal says. A
+// checkpoint killed outright (SIGKILL) leaves images a restore refuses as incomplete.
+TEST_F(CtFirstContact, ASignalDuringACheckpointDoesNotLeaveTheContainerFrozen) {
+    ASSERT_EQ(ct({"run", "-d", "--name", "sg", "--rootfs", rootfs_, "sleep", "1000"}).code, 0);
+    auto state = [&] { return nlohmann::json::parse(ct({"info", "sg", "--json"}).out)["state"]; };
+    // Step 1 is "checkpoint: frozen" (CT_FAULT_TRACE=1 lists the steps).
+    std::string dir = scratch_ + "/term";
+    auto r = ct({"checkpoint", "sg", "--dir", dir, "--leave-running"},
+                {"CT_FAULT_STEP=1", "CT_FAULT_SIGNAL=15"});
+    if (r.code == 1) {  // the dump itself failed
+        ct({"destroy", "--force", "sg"});
+        GTEST_SKIP() << "CRIU cannot checkpoint here: " << r.err;
+    }
+    EXPECT_EQ(r.code, 128 + SIGTERM) << r.text();
+    EXPECT_TRUE(has(r.err, "SIGTERM came during the checkpoint of container 'sg'")) << r.err;
+    EXPECT_EQ(state(), "running");
+    EXPECT_TRUE(std::filesystem::exists(dir + "/ct-checkpoint.json"));
+
+    std::string killed = scratch_ + "/killed";
+    r = ct({"checkpoint", "sg", "--dir", killed, "--leave-running"},
+           {"CT_FAULT_STEP=1", "CT_FAULT_SIGNAL=9"});
+    EXPECT_EQ(r.code, 128 + SIGKILL) << r.text();
+    EXPECT_EQ(state(), "paused");  // as the crash table says: `ct resume` goes on
+    EXPECT_EQ(ct({"resume", "sg"}).code, 0);
+    r = ct({"restore", "sg2", "--dir", killed});
+    EXPECT_EQ(r.code, 1) << r.text();
+    EXPECT_TRUE(has(r.err, "holds an interrupted checkpoint")) << r.err;
+    EXPECT_NE(ct({"info", "sg2"}).code, 0);  // nothing made of it
+    r = ct({"checkpoint", "sg", "--dir", killed});
+    EXPECT_TRUE(has(r.err, "is not empty (it holds an interrupted checkpoint)")) << r.err;
+    EXPECT_EQ(ct({"destroy", "--force", "sg"}).code, 0);
 }
 
 }  // namespace

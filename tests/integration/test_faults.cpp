@@ -370,6 +370,45 @@ TEST_F(Faults, AKilledPauseLeavesItPausedAndResumable) {
     EXPECT_TRUE(visible_state().empty());
 }
 
+// An update killed between its two saves: the state marks it (info "updating") instead of
+// showing limits the cgroups may not have, and the next update writes the spec's limits whole.
+TEST_F(Faults, AKilledUpdateIsMarkedAndFinishedByTheNext) {
+    const std::string name = "fu" + std::to_string(::getpid());
+    ASSERT_EQ(ct_cli(uri(), {"create", spec_file(spec({"/bin/sleep", "1000"}, name))}).code, 0);
+    ASSERT_EQ(ct_cli(uri(), {"start", name}).code, 0);
+    auto info = [&] { return session().get(name).info(); };
+    auto memory_limit = [&] {
+        auto d = info().details;
+        std::string file = d.count("cgroup.memory") ? d["cgroup.memory"] + "/memory.limit_in_bytes"
+                                                    : d["cgroup.unified"] + "/memory.max";
+        std::string v;
+        std::ifstream(file) >> v;
+        return v;
+    };
+    // Point 1: noted, not written to the cgroups.
+    ASSERT_EQ(ct_at(1, {"update", name, "--memory", "100M"}).code, kKilled);
+    auto i = info();
+    EXPECT_EQ(i.spec.resources.memory, int64_t{100} << 20);
+    EXPECT_TRUE(i.details.count("updating")) << "a state that shows limits not in force";
+    EXPECT_NE(memory_limit(), std::to_string(int64_t{100} << 20));
+    auto r = ct_cli(uri(), {"update", name, "--pids", "50"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(memory_limit(), std::to_string(int64_t{100} << 20));
+    EXPECT_FALSE(info().details.count("updating"));
+    // Point 2: written, not yet unmarked.
+    ASSERT_EQ(ct_at(2, {"update", name, "--memory", "120M"}).code, kKilled);
+    EXPECT_TRUE(info().details.count("updating"));
+    EXPECT_EQ(memory_limit(), std::to_string(int64_t{120} << 20));
+    // A failed update (the container uses more memory than 8 KiB) writes the spec's limits
+    // whole first, puts them back after its own failed write, and leaves no mark.
+    r = ct_cli(uri(), {"update", name, "--memory", "8k"});
+    EXPECT_NE(r.code, 0);
+    EXPECT_FALSE(info().details.count("updating"));
+    EXPECT_EQ(info().spec.resources.memory, int64_t{120} << 20);
+    EXPECT_EQ(memory_limit(), std::to_string(int64_t{120} << 20));
+    EXPECT_EQ(ct_cli(uri(), {"destroy", "--force", name}).code, 0);
+}
+
 // A command killed while it had something mounted in the state (a restore binds the rootfs
 // at <state>/<name>/criu-root) leaves the mount there: destroy and the sweep of hidden
 // directories take it off and never empty what is below it (a rootfs other containers share).

@@ -9,6 +9,7 @@
 
 #include "cli.hpp"
 #include "ct/specfile.hpp"
+#include "deferred_stop.hpp"
 #include "foreground.hpp"
 #include "progress.hpp"
 #include "trace.hpp"
@@ -54,7 +55,10 @@ int cmd_checkpoint(Context &ctx) {
     auto c = ctx.session().get(name);
     Progress p(Progress::mode_for(progress, json), "checkpoint", name);
     p.phase("dump");
-    step("checkpoint container '" + name + "' into " + o.dir, [&] { c.checkpoint(o); });
+    {
+        DeferredStop stop("the checkpoint of container '" + name + "'");
+        step("checkpoint container '" + name + "' into " + o.dir, [&] { c.checkpoint(o); });
+    }
     p.done(images_size(ctx, o.dir));
     return kOk;
 }
@@ -125,8 +129,11 @@ int cmd_migrate(Context &ctx) {
     Setting dest = ctx.config().resolve({to, "--to"});
     auto c = ctx.session().get(name);
     Progress p(Progress::mode_for(progress, json), "migrate", name);
-    step("migrate container '" + name + "' to " + dest.value,
-         [&] { return c.migrate(dest.value, o); });
+    {
+        DeferredStop stop("the migration of container '" + name + "'");
+        step("migrate container '" + name + "' to " + dest.value,
+             [&] { return c.migrate(dest.value, o); });
+    }
     p.done();
     return kOk;
 }

@@ -79,7 +79,8 @@ int unknown_command(const std::string &name) {
 
 // `ct help [COMMAND]`: the same as `ct --help` and `ct COMMAND --help`.
 int help(Context &ctx) {
-    if (ctx.args.empty() || ctx.args[0] == "--help" || ctx.args[0] == "-h") {
+    if (ctx.args.empty() || ctx.args[0] == "--help" || ctx.args[0] == "-h" ||
+        ctx.args[0] == "help") {
         usage(std::cout);
         return kOk;
     }

@@ -173,9 +173,10 @@ void check_controllers(const ContainerCgroups &cg, const Resources &d) {
 
 }  // namespace
 
-Resources undo_resources(const ContainerCgroups &cg, const Resources &base,
-                         const Resources &delta) {
-    return undo_impl(cg, base, delta);
+Resources complete_delta(const Resources &base, Resources delta) {
+    if (delta.memory == -1 && !delta.memory_swap && base.memory_swap && *base.memory_swap != -1)
+        delta.memory_swap = -1;
+    return delta;
 }
 
 Resources merge_resources(const Resources &base, const Resources &d) {

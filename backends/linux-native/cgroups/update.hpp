@@ -12,9 +12,10 @@ namespace ct::linux_native {
 // `delta`'s set fields over `base`: what the container's resources become.
 Resources merge_resources(const Resources &base, const Resources &delta);
 
-// The values that undo `delta` on top of `base`: base's, or the kernel's defaults.
-Resources undo_resources(const ContainerCgroups &cgroups, const Resources &base,
-                         const Resources &delta);
+// `delta` as an update means it: memory made unlimited without a word on memory+swap takes the
+// memory+swap limit away too (runc's rule; a finite memory+swap under no memory limit means
+// nothing, and cgroup v1 refuses memory above memory+swap).
+Resources complete_delta(const Resources &base, Resources delta);
 
 // Writes `delta` into the container's cgroups. If the kernel refuses a value (a memory limit
 // below current usage, ...) every knob already written goes back to `base` (or the kernel's

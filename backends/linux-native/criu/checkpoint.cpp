@@ -17,6 +17,7 @@
 #include "criu/netns.hpp"
 #include "criu/options.hpp"
 #include "criu/stdio.hpp"
+#include "ct/backend/fault.hpp"
 #include "ct/internal/document.hpp"
 #include "monitor/process.hpp"
 #include "session/session.hpp"
@@ -60,7 +61,11 @@ bool prepare_image_dir(const std::string &dir) {
     ::closedir(d);
     if (!empty)
         throw Error(Errc::exists,
-                    "image directory " + dir + " is not empty; give a new or an empty directory");
+                    "image directory " + dir + " is not empty" +
+                        (::access((dir + "/" + criu::kPendingMetaFile).c_str(), F_OK) == 0
+                             ? std::string(" (it holds an interrupted checkpoint)")
+                             : std::string()) +
+                        "; give a new or an empty directory");
     return false;
 }
 
@@ -182,6 +187,7 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
                       "unavailable: the container stays frozen for the whole dump (and, when "
                       "migrating, for the copy)");
     if (can_freeze && !was_frozen) freezer.freeze();
+    fault_point("checkpoint: frozen");
     try {
         rq.dump();
     } catch (const Error &err) {
@@ -193,6 +199,7 @@ void LinuxSession::checkpoint(const std::string &name, const std::string &opts_d
                 msg.replace(p, rq.log_path().size(), kept);
         throw Error(err.code(), msg, err.sys_errno());
     }
+    criu::commit_meta(dirfd.get(), o.dir);
     rb.commit();
     // Thawed after a dump that left it running, unless it was paused before; after one that
     // killed it, so that nothing stays frozen in its cgroup (v1 does not deliver SIGKILL to

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include "ct/internal/document.hpp"
 #include "support.hpp"
@@ -76,7 +77,13 @@ std::string meta_to_text(const ImageMeta &m) {
 }
 
 void write_meta(int dirfd, const std::string &dir, const ImageMeta &m) {
-    write_file_atomic(dirfd, dir, kMetaFile, meta_to_text(m));
+    write_file_atomic(dirfd, dir, kPendingMetaFile, meta_to_text(m));
+}
+
+void commit_meta(int dirfd, const std::string &dir) {
+    if (::renameat(dirfd, kPendingMetaFile, dirfd, kMetaFile) != 0)
+        throw_sys("complete the checkpoint in " + dir + " (rename " + kPendingMetaFile + ")",
+                  errno);
 }
 
 ImageMeta read_meta(const std::string &dir) {
@@ -86,6 +93,13 @@ ImageMeta read_meta(const std::string &dir) {
         struct stat st;
         if (e == ENOENT && ::stat(dir.c_str(), &st) != 0)
             throw Error(Errc::not_found, "image directory " + dir + ": " + errstr(errno), errno);
+        if (e == ENOENT && ::stat((dir + "/" + kPendingMetaFile).c_str(), &st) == 0)
+            throw Error(Errc::bad_state,
+                        "image directory " + dir + " holds an interrupted checkpoint (" +
+                            kPendingMetaFile + ", no " + kMetaFile +
+                            "): its images are not complete; checkpoint again "
+                            "into an empty directory",
+                        e);
         if (e == ENOENT)
             throw Error(
                 Errc::not_found,

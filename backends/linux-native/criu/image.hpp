@@ -15,6 +15,9 @@
 namespace ct::linux_native::criu {
 
 inline constexpr char kMetaFile[] = "ct-checkpoint.json";
+// The same document while the dump runs: renamed to kMetaFile once the images are complete,
+// so that a checkpoint killed half-way is never taken for a whole one.
+inline constexpr char kPendingMetaFile[] = "ct-checkpoint.json.incomplete";
 
 struct ImageMeta {
     std::string name;  // the container's name when it was checkpointed
@@ -37,8 +40,11 @@ struct ImageMeta {
     bool external_netns = false;
 };
 
+// Writes kPendingMetaFile; commit_meta() then makes it kMetaFile (a rename: no room needed).
 void write_meta(int dirfd, const std::string &dir, const ImageMeta &m);
-// Throws not_found (no ct-checkpoint.json: not a libct checkpoint) or invalid_argument.
+void commit_meta(int dirfd, const std::string &dir);
+// Throws not_found (no ct-checkpoint.json: not a libct checkpoint), bad_state (an interrupted
+// checkpoint's images) or invalid_argument.
 ImageMeta read_meta(const std::string &dir);
 
 // The document itself (outside input: images come from other hosts). meta_from_text throws

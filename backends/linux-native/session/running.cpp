@@ -291,24 +291,44 @@ void LinuxSession::resume(const std::string &name) {
 }
 
 void LinuxSession::update(const std::string &name, const std::string &resources_doc) {
-    Resources delta = doc::resources_from_json(doc::parse(resources_doc, "resources document"));
     auto e = store_.open(name);
+    Resources delta =
+        complete_delta(e.state.spec.resources,
+                       doc::resources_from_json(doc::parse(resources_doc, "resources document")));
     Spec merged = e.state.spec;
     merged.resources = merge_resources(e.state.spec.resources, delta);
     validate(merged);
     ContainerCgroups cg(e.state.cgroups);
     Resources before = e.state.spec.resources;
-    update_cgroups(*cgroups_, cg, before, delta);
+    // An earlier update that died between its two saves: the cgroups may hold any mix of the
+    // limits before and after it. The spec's are written whole first, then this delta.
+    if (e.state.updating) cgroups_->apply(cg, before);
+    // Noted first, so that a crash while the cgroups are written leaves a state that says so
+    // (info's "updating"), never one that shows limits the cgroups do not have unmarked.
     e.state.spec.resources = merged.resources;
+    e.state.updating = true;
+    e.save();
+    fault_point("update: noted");
     try {
-        e.save();
+        update_cgroups(*cgroups_, cg, before, delta);
     } catch (...) {
+        // update_cgroups() has put the earlier limits back (its message says if it could not).
+        e.state.spec.resources = before;
+        e.state.updating = false;
         try {
-            cgroups_->apply(cg, undo_resources(cg, before, delta));
+            e.save();
         } catch (...) {
-            // The save error is the one to report.
+            // The update's error is the one to report.
         }
         throw;
+    }
+    fault_point("update: applied");
+    e.state.updating = false;
+    try {
+        e.save();
+    } catch (const Error &) {
+        // The limits are in force and the spec says them; only the mark stays, and the next
+        // update writes them again.
     }
 }
 

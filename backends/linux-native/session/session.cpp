@@ -159,6 +159,10 @@ ContainerInfo LinuxSession::describe(const std::string &name, StateStore::Entry 
     i.spec = e.state.spec;
     i.details["state_dir"] = e.dir();
     if (auto why = e.incomplete(); !why.empty()) i.details["incomplete"] = why;
+    if (e.state.updating)
+        i.details["updating"] =
+            "an update was interrupted: the cgroups may still hold some of the earlier limits "
+            "(the next update or start writes the spec's again)";
     i.details["cgroup_mode"] = cgroups_->layout().mode_name();
     i.details["cgroup_manager"] = cgroups_->name();
     for (const auto &[k, p] : e.state.cgroups) i.details["cgroup." + k] = p;
@@ -308,6 +312,11 @@ int64_t LinuxSession::start(const std::string &name, const ct_proc_args &args) {
     if (e.state.status != "created")
         if (Freezer f(e.state.cgroups); e.state.status == "paused" || f.asked()) f.thaw();
     ::unlinkat(e.dirfd(), "exit", 0);  // a previous detached run's record
+    // An update that died half-way (ContainerState::updating): the spec's limits, whole.
+    if (e.state.updating) {
+        cgroups_->apply(cg, spec.resources);
+        e.state.updating = false;
+    }
 
     net::Network network(spec.network);
     UserNamespace userns(spec);
@@ -439,7 +448,12 @@ std::optional<int> LinuxSession::wait_init(const std::string &name, const Contai
         if (ws >= 0) return ws;
         return std::nullopt;
     }
-    // Not our child: its monitor (if any) records the status once it has reaped init.
+    // Not this session's child, but perhaps this process's: another session of it (the C API's
+    // second handle, libct_container_open) started it, and only a wait here can reap it.
+    if (Fd child = open_pidfd_to_reap(static_cast<pid_t>(st.pid), st.pid_start)) {
+        if (int ws = reap(child.get()); ws >= 0) return ws;
+    }
+    // Else its monitor (if any) records the status once it has reaped init.
     if (st.monitor_pid) {
         Fd mon = open_pidfd(static_cast<pid_t>(st.monitor_pid), st.monitor_start);
         if (mon) wait_exit(mon.get(), 5000);

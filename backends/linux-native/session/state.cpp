@@ -42,6 +42,7 @@ nlohmann::json to_json(const ContainerState &s) {
                      {"cgroups", s.cgroups}};
     if (s.exit_wstatus) j["exit_wstatus"] = *s.exit_wstatus;
     if (!s.area_made.empty()) j["area_made"] = s.area_made;
+    if (s.updating) j["updating"] = true;
     if (s.starting_pid) {
         j["starting_pid"] = s.starting_pid;
         j["starting_pid_start"] = s.starting_pid_start;
@@ -64,6 +65,7 @@ ContainerState from_json(const nlohmann::json &j) {
     if (j.contains("area_made")) s.area_made = j.at("area_made").get<std::vector<std::string>>();
     s.starting_pid = j.value("starting_pid", int64_t{0});
     s.starting_pid_start = j.value("starting_pid_start", 0ULL);
+    s.updating = j.value("updating", false);
     return s;
 }
 

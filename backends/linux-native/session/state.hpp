@@ -38,6 +38,10 @@ struct ContainerState {
     // released to exec, so that what an interrupted start leaves running can still be killed.
     int64_t starting_pid = 0;
     unsigned long long starting_pid_start = 0;
+    // An update written to the spec and maybe not yet (or only partly) to the cgroups: set
+    // before the cgroups are written, cleared once they are. The next update, or a start,
+    // writes the spec's limits again.
+    bool updating = false;
     std::optional<int> exit_wstatus;  // waitpid status of the last run, when known
     ContainerCgroups::Paths cgroups;  // made, or (status creating) about to be made
     // Mount points its starts made (or are about to make) in its dir area, for destroy to

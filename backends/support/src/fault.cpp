@@ -12,9 +12,11 @@ namespace {
 
 struct FaultPlan {
     long kill_at = 0;  // 0: never
+    int signal = SIGKILL;
     bool trace = false;
     FaultPlan() {
         if (const char *s = std::getenv("CT_FAULT_STEP")) kill_at = std::strtol(s, nullptr, 10);
+        if (const char *s = std::getenv("CT_FAULT_SIGNAL")) signal = std::atoi(s);
         trace = std::getenv("CT_FAULT_TRACE") != nullptr;
     }
 };
@@ -33,7 +35,7 @@ void fault_point(const char *what) noexcept {
     if (p.kill_at <= 0 && !p.trace) return;
     long n = ++passed;
     if (p.trace) std::fprintf(stderr, "ct fault point %ld: %s\n", n, what);
-    if (n == p.kill_at) ::kill(::getpid(), SIGKILL);
+    if (n == p.kill_at) ::kill(::getpid(), p.signal);
 }
 
 }  // namespace ct::backend

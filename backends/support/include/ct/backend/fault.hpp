@@ -1,6 +1,7 @@
 // Crash injection for the crash-consistency tests (tests/integration/test_faults.cpp): with
 // CT_FAULT_STEP=N in the environment, the Nth fault point a process passes kills it with
-// SIGKILL, as a power cut or `kill -9` would at that moment. Without the variable a fault point
+// SIGKILL, as a power cut or `kill -9` would at that moment (CT_FAULT_SIGNAL=N: with signal N
+// instead, e.g. 15 for a SIGTERM the process may catch). Without the variable a fault point
 // costs one load and one compare.
 #pragma once
 
