@@ -227,7 +227,9 @@ TEST_P(Commands, KillWithSignalZeroAsksWhetherItRuns) {
     EXPECT_EQ(alive.code, 0) << alive.text();
     EXPECT_TRUE(process_exists(pid));
     EXPECT_EQ(status(), "running");
-    rt({"kill", id_, "KILL"});
+    // Names in any case, as runc reads them (upper-cased).
+    Result lower = rt({"kill", id_, "sigkill"});
+    EXPECT_EQ(lower.code, 0) << lower.text();
     ASSERT_TRUE(eventually([&] { return status() == "stopped"; })) << status();
     EXPECT_NE(rt({"kill", id_, "0"}).code, 0);
     Result d = rt({"delete", id_});
@@ -260,6 +262,25 @@ TEST_P(Commands, UpdateResourcesFileAndSingleOptions) {
         EXPECT_NE(last_logged_error().find("bad.json"), std::string::npos) << last_logged_error();
     }
     EXPECT_EQ(cgroup_value(cgroup_, {"pids.max"}), "55");
+    stop_and_delete();
+    expect_nothing_left();
+}
+
+// Memory made unlimited by an update that says nothing of swap takes the memory+swap limit
+// along (runc's rule): cgroup v1 refuses memory above memory+swap.
+TEST_P(Commands, MemoryMadeUnlimitedTakesTheSwapLimitAlong) {
+    json c = config({"/bin/sleep", "100"});
+    c["linux"]["resources"]["memory"] = {{"limit", 100 << 20}, {"swap", 200 << 20}};
+    write_config_json(c);
+    start_configured();
+    Result u = rt({"update", "--memory", "-1", id_});
+    ASSERT_EQ(u.code, 0) << u.text();
+    for (const auto &files : std::vector<std::vector<std::string>>{
+             {"memory.limit_in_bytes", "memory.max"}, {"memory.memsw.limit_in_bytes"}}) {
+        std::string v = cgroup_value(cgroup_, files);
+        if (v.empty()) continue;  // no memsw file: swap accounting off
+        EXPECT_TRUE(v == "max" || std::stoull(v) > (1ULL << 60)) << files[0] << ": " << v;
+    }
     stop_and_delete();
     expect_nothing_left();
 }

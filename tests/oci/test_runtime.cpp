@@ -116,6 +116,50 @@ TEST_P(Runtime, TheStateRootIsMadeOnlyByCommandsThatMakeContainersAndNeverMisrea
     }
 }
 
+// A usage error is logged where the engine reads errors, as every other error.
+TEST_P(Runtime, UsageErrorsAreInTheLog) {
+    for (const std::vector<std::string> &args : {std::vector<std::string>{"create", "--bogus", id_},
+                                                 std::vector<std::string>{"nosuchcommand", id_}}) {
+        std::filesystem::remove(log_);
+        Result r = rt(args);
+        EXPECT_NE(r.code, 0) << r.text();
+        EXPECT_FALSE(last_logged_error().empty()) << args[0] << ": nothing in the log";
+    }
+    // A log that cannot be written is refused, not silently dropped.
+    Result r = run({bin_, "--root", root_, "--log", dir_ + "/no/such/dir/log", "list"}, "",
+                   std::chrono::seconds(10));
+    EXPECT_NE(r.code, 0) << r.text();
+}
+
+// A bundle path with "." and ".." (as a relative path from an engine's working directory may
+// have) is cleaned, as runc's filepath.Abs does: the state shows the clean path.
+TEST_P(Runtime, ABundlePathWithDotDotIsCleaned) {
+    write_config({"/bin/true"});
+    std::string odd = bundle_ + "/../" + fs::path(bundle_).filename().string() + "/.";
+    Result c = rt({"create", "--bundle", odd, id_});
+    ASSERT_EQ(c.code, 0) << c.text();
+    EXPECT_EQ(state()["bundle"], bundle_);
+    ASSERT_EQ(rt({"delete", "--force", id_}).code, 0);
+    expect_nothing_left();
+}
+
+// A cgroup right under a hierarchy's root with the ID's name is not a container of this
+// runtime (it may be a service's, another runtime's): state says none exists, and delete
+// --force takes nothing away.
+TEST_P(Runtime, AForeignCgroupOfTheSameNameIsNoContainer) {
+    std::string foreign = "/sys/fs/cgroup/pids/" + id_;
+    if (!fs::exists("/sys/fs/cgroup/pids")) foreign = "/sys/fs/cgroup/unified/" + id_;
+    ASSERT_EQ(::mkdir(foreign.c_str(), 0755), 0) << foreign;
+    Result s = rt({"state", id_});
+    EXPECT_NE(s.code, 0) << s.text();
+    EXPECT_NE(last_logged_error().find("does not exist"), std::string::npos) << last_logged_error();
+    Result d = rt({"delete", "--force", id_});
+    EXPECT_EQ(d.code, 0) << d.text();
+    EXPECT_TRUE(fs::exists(foreign)) << "delete removed a cgroup that was not its container's";
+    ::rmdir(foreign.c_str());
+    expect_nothing_left();
+}
+
 TEST_P(Runtime, DuplicateIdIsRefusedAndTheFirstStays) {
     write_config({"/bin/sleep", "100"});
     ASSERT_EQ(rt({"create", "--bundle", bundle_, id_}).code, 0);

@@ -218,8 +218,7 @@ std::string default_root() {
     return rootless ? std::string(xdg) + "/ct-oci" : "/run/ct-oci";
 }
 
-CommandLine parse_command_line(int argc, char **argv) {
-    CommandLine cl;
+void parse_command_line(int argc, char **argv, CommandLine &cl) {
     std::map<std::string, std::vector<std::string>> gv;
     std::map<std::string, bool> gf;
     int i = 1;
@@ -227,11 +226,11 @@ CommandLine parse_command_line(int argc, char **argv) {
         std::string a = argv[i];
         if (a == "--version" || a == "-v" || a == "-version") {
             cl.command = "version";
-            return cl;
+            return;
         }
         if (a == "--help" || a == "-h" || a == "-help" || a == "help") {
             cl.command = "help";
-            return cl;
+            return;
         }
         if (!read_option(kGlobal, argc, argv, i, gv, gf, "")) break;
     }
@@ -239,8 +238,11 @@ CommandLine parse_command_line(int argc, char **argv) {
     if (auto it = gv.find("log"); it != gv.end()) cl.global.log = it->second.back();
     if (auto it = gv.find("log-format"); it != gv.end()) {
         cl.global.log_format = it->second.back();
-        if (cl.global.log_format != "text" && cl.global.log_format != "json")
-            bad("--log-format must be text or json, not '" + cl.global.log_format + "'");
+        if (cl.global.log_format != "text" && cl.global.log_format != "json") {
+            std::string given = cl.global.log_format;
+            cl.global.log_format = "text";
+            bad("--log-format must be text or json, not '" + given + "'");
+        }
     }
     if (auto it = gv.find("criu"); it != gv.end()) cl.global.criu = it->second.back();
     cl.global.debug = gf["debug"];
@@ -266,14 +268,13 @@ CommandLine parse_command_line(int argc, char **argv) {
             (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0)) {
             cl.args = {cl.command};
             cl.command = "help";
-            return cl;
+            return;
         }
         if (!options_done && !exec_command &&
             read_option(cmd->options, argc, argv, i, cl.values, cl.flags, cl.command + ": "))
             continue;
         cl.args.push_back(argv[i]);
     }
-    return cl;
 }
 
 std::string usage(const std::string &command) {

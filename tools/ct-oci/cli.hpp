@@ -39,7 +39,9 @@ struct CommandLine {
 // Throws ct::Error(invalid_argument) naming the option, for an unknown command or option and
 // for a missing value. `--version` and `--help` become the commands "version" and "help"
 // (`COMMAND --help`: "help" with args {COMMAND}).
-CommandLine parse_command_line(int argc, char **argv);
+// Fills `cl` as it goes: when it throws, the global options read so far (--log,
+// --log-format) are there for the error to be logged where the engine reads it.
+void parse_command_line(int argc, char **argv, CommandLine &cl);
 
 // The commands and their options (for `--help`); of one command when `command` names one.
 std::string usage(const std::string &command = "");

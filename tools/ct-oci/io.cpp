@@ -5,9 +5,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 
 #include "commands.hpp"
@@ -92,13 +94,18 @@ Spec bundle_spec(Context &c, const std::string &id, const std::string &bundle) {
 }
 
 std::string absolute(const std::string &p) {
-    if (!p.empty() && p[0] == '/') return p;
-    char cwd[4096];
-    if (!::getcwd(cwd, sizeof cwd)) throw Error(Errc::backend, "getcwd: " + errstr(errno), errno);
-    std::string base = cwd;
-    if (p.empty() || p == ".") return base;
-    std::string rel = p.rfind("./", 0) == 0 ? p.substr(2) : p;
-    return base + "/" + rel;
+    std::filesystem::path full = p;
+    if (p.empty() || p[0] != '/') {
+        char cwd[4096];
+        if (!::getcwd(cwd, sizeof cwd))
+            throw Error(Errc::backend, "getcwd: " + errstr(errno), errno);
+        full = std::filesystem::path(cwd) / p;
+    }
+    // Cleaned as runc's filepath.Abs cleans it: "." and ".." taken out by the text (a spec's
+    // paths may hold no "..", and engines pass such bundles), no trailing '/'.
+    std::string clean = full.lexically_normal().string();
+    while (clean.size() > 1 && clean.back() == '/') clean.pop_back();
+    return clean;
 }
 
 int parse_signal(const std::string &s) {
@@ -106,7 +113,10 @@ int parse_signal(const std::string &s) {
         int n = std::atoi(s.c_str());
         if (n >= 0 && n < NSIG) return n;  // 0: is it alive (a liveness probe's)
     }
-    std::string name = s.rfind("SIG", 0) == 0 ? s.substr(3) : s;
+    // Upper-cased, as runc reads `kill ID term`.
+    std::string up = s;
+    for (auto &c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::string name = up.rfind("SIG", 0) == 0 ? up.substr(3) : up;
     for (int n = 1; n < SIGRTMIN; ++n)
         if (const char *abbrev = ::sigabbrev_np(n); abbrev && name == abbrev) return n;
     throw Error(Errc::invalid_argument, "'" + s + "' is not a signal");

@@ -4,7 +4,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include <nlohmann/json.hpp>
@@ -52,6 +54,14 @@ void Log::write(const char *level, const std::string &msg) const {
     if (fd < 0) return;
     write_all(fd, line);
     ::close(fd);
+}
+
+std::string Log::check() const {
+    if (path_.empty()) return "";
+    int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return std::strerror(errno);
+    ::close(fd);
+    return "";
 }
 
 void Log::error(const std::string &msg) const {

@@ -12,6 +12,8 @@ class Log {
     Log() = default;
     Log(std::string path, std::string format, bool debug)
         : path_(std::move(path)), format_(std::move(format)), debug_(debug) {}
+    // Opens the file once: "" if it can be written (or there is none), else why not.
+    std::string check() const;
     void error(const std::string &msg) const;  // also on stderr
     void warning(const std::string &msg) const;
     void debug(const std::string &msg) const;  // only with --debug

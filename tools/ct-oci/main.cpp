@@ -60,10 +60,23 @@ int main(int argc, char **argv) {
         {"events", cmd_events},   {"checkpoint", cmd_checkpoint},
         {"restore", cmd_restore}, {"features", cmd_features},
         {"spec", cmd_spec},       {"version", cmd_version}};
+    CommandLine cl;
     Log log;
     try {
-        CommandLine cl = parse_command_line(argc, argv);
+        try {
+            parse_command_line(argc, argv, cl);
+        } catch (...) {
+            // A usage error goes where the engine reads errors too (the options read so far).
+            log = Log(cl.global.log, cl.global.log_format, cl.global.debug);
+            throw;
+        }
         log = Log(cl.global.log, cl.global.log_format, cl.global.debug);
+        // A log that cannot be written is refused (as runc does), not silently dropped: the
+        // engine would find nothing there when something fails.
+        if (std::string why = log.check(); !why.empty()) {
+            std::fputs(("ct-oci: --log " + cl.global.log + ": " + why + "\n").c_str(), stderr);
+            return 1;
+        }
         if (cl.command == "help") {
             std::fputs(usage(cl.args.empty() ? "" : cl.args[0]).c_str(), stdout);
             return 0;

@@ -93,6 +93,9 @@ ContainerCgroups::Paths LinuxSession::planned_cgroups(const Spec &spec) const {
 
 ContainerCgroups::Paths LinuxSession::orphan_cgroups(const std::string &name) const {
     ContainerCgroups::Paths found;
+    // Right under a hierarchy's root (ct-oci's, the C API's placement), a cgroup of that name
+    // may be anyone's (a service's, another runtime's container): never taken for ours.
+    if (opts_.cgroup_parent.empty()) return found;  // "/" in the URI
     try {
         ContainerCgroups planned = cgroups_->plan(opts_.cgroup_parent, name, Resources{}, {}, true);
         for (const auto &[key, path] : planned.paths())
