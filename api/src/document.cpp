@@ -3,7 +3,9 @@
 #include "ct/internal/document.hpp"
 
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 
@@ -231,8 +233,23 @@ class Reader {
             }
             throw FieldError(p, "number " + v.dump() + " is out of range");
         }
-        throw FieldError(p, "expected an integer, got " + type_of(v) +
-                                (v.is_string() ? " \"" + v.get<std::string>() + "\"" : ""));
+        if (!v.is_string()) throw FieldError(p, "expected an integer, got " + type_of(v));
+        // YAML hands over a number too long for 64 bits as a string of digits; a quoted
+        // number that fits stays what it is, a string.
+        const std::string &str = v.get_ref<const std::string &>();
+        std::string shown = str.size() > 40 ? str.substr(0, 40) + "..." : str;
+        size_t sign = !str.empty() && str[0] == '-' ? 1 : 0;
+        bool digits =
+            str.size() > sign && str.find_first_not_of("0123456789", sign) == std::string::npos;
+        if (digits && str.size() - sign > 19) {
+            errno = 0;
+            if (sign)
+                (void)std::strtoll(str.c_str(), nullptr, 10);
+            else
+                (void)std::strtoull(str.c_str(), nullptr, 10);
+            if (errno == ERANGE) throw FieldError(p, "number " + shown + " is out of range");
+        }
+        throw FieldError(p, "expected an integer, got a string \"" + shown + "\"");
     }
 
   private:

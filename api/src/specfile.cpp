@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -173,6 +174,11 @@ Parsed to_json_tree(const std::string &text, const std::string &origin) {
     YAML::Node root;
     try {
         root = YAML::Load(text);
+    } catch (const YAML::DeepRecursion &e) {
+        // yaml-cpp's own message for it is "bad file".
+        fail_at(
+            origin, e.mark.line >= 0 ? e.mark.line + 1 : 0,
+            "lists and mappings nested deeper than " + std::to_string(kMaxSpecDepth) + " levels");
     } catch (const YAML::Exception &e) {
         // yaml-cpp marks are 0-based; its own what() adds "yaml-cpp: error at line ...".
         fail_at(origin, e.mark.line >= 0 ? e.mark.line + 1 : 0, "not valid YAML: " + e.msg);

@@ -150,8 +150,13 @@ class Container:
         if for_exec:
             doc.pop("terminal", None)
         if args is not None:
-            if isinstance(args, (str, bytes)):
-                raise TypeError("args is a list: the command and its arguments")
+            # A string would be split into characters, a mapping into its keys: neither is
+            # what the caller meant.
+            if isinstance(args, (str, bytes)) or not isinstance(args, Sequence):
+                raise TypeError("args is a list: the command and its arguments, not "
+                                f"{type(args).__name__}")
+            if not all(isinstance(a, str) for a in args):
+                raise TypeError("args: every item is a str")
             doc["args"] = list(args)
         for key, value in fields.items():
             if key == "env" and isinstance(value, Mapping):

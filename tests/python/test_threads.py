@@ -92,5 +92,9 @@ def test_wrong_argument_types_are_type_errors(env):
             c.kill("TERM")
         with pytest.raises(TypeError):
             c.exec("echo hi")
+        with pytest.raises(TypeError, match="not dict"):
+            c.exec({"echo": "hi"})
+        with pytest.raises(TypeError, match="every item"):
+            c.exec(["echo", 1])
         with pytest.raises(TypeError):
             c.update([1])

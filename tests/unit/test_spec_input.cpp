@@ -185,6 +185,13 @@ TEST_F(SpecInput, AnAliasInsideItsOwnAnchorIsRefused) {
     EXPECT_LT(o.seconds, 3.0);
 }
 
+// Nested past the parser's own limit (yaml-cpp's message for it is "bad file").
+TEST_F(SpecInput, NestingPastTheParsersLimitIsNamed) {
+    auto o = bounded([&] { parse_spec_yaml(std::string(200000, '['), "deep.yaml"); });
+    EXPECT_EQ(o.result, "deep.yaml:1: lists and mappings nested deeper than 64 levels");
+    EXPECT_LT(o.seconds, 3.0);
+}
+
 TEST_F(SpecInput, DevZeroIsRefusedAtOnce) {
     auto o = bounded([] { load_spec_file("/dev/zero"); });
     EXPECT_EQ(o.result,

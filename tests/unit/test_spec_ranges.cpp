@@ -151,8 +151,11 @@ TEST(SpecRanges, SpecFileIdsNameTheLineAndField) {
               "t.yaml:5: process.user.uid: number 4294967296 is out of range");
     EXPECT_EQ(yaml_error("{uid: -1}"), "t.yaml:5: process.user.uid: number -1 is out of range");
     EXPECT_EQ(yaml_error("{uid: 99999999999999999999}"),
-              "t.yaml:5: process.user.uid: expected an integer, got a string "
-              "\"99999999999999999999\"");
+              "t.yaml:5: process.user.uid: number 99999999999999999999 is out of range");
+    EXPECT_EQ(yaml_error("{uid: " + std::string(5000, '9') + "}"),
+              "t.yaml:5: process.user.uid: number " + std::string(40, '9') + "... is out of range");
+    EXPECT_EQ(yaml_error("{uid: 0x10}"),
+              "t.yaml:5: process.user.uid: expected an integer, got a string \"0x10\"");
     EXPECT_EQ(yaml_error("{uid: 4294967294, gid: 4294967294}"), "accepted");
 }
 
