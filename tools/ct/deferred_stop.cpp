@@ -20,6 +20,7 @@ void note(int sig) {
 }  // namespace
 
 DeferredStop::DeferredStop(std::string what) : what_(std::move(what)) {
+    noted = 0;
     struct sigaction sa {};
     sa.sa_handler = note;
     sa.sa_flags = SA_RESTART;
