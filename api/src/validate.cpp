@@ -671,7 +671,8 @@ void check_sysctls(const Spec &s) {
         auto ns = sysctl_namespace(k);
         if (!ns) fail(f, "is not namespaced: it would change the host");
         if (!s.has_namespace(*ns))
-            fail(f, std::string("needs a ") + namespace_name(*ns) +
+            fail(f, std::string(*ns == Namespace::ipc ? "needs an " : "needs a ") +
+                        namespace_name(*ns) +
                         " namespace of the container's (new, or joined by path)");
         (void)v;
     }

@@ -140,10 +140,15 @@ TEST(CtSurface, CompletionCandidates) {
     EXPECT_TRUE(has(words({"run", "--rootfs", ""}), "__dirs__")) << "a directory";
     EXPECT_EQ(words({"exec", "web1", "ls", ""}), "") << "the container's command: nothing";
     EXPECT_TRUE(has(words({"help", ""}), "checkpoint\n"));
-    // The bash script asks the ct on PATH and filters by the word typed.
+    // The bash script asks the ct on PATH and filters by the word typed. A URI is one word
+    // to ct, though bash splits its own words at ':': the candidate replaces only what follows
+    // the last ':' (bash's current word).
     std::string script = "source " CT_TEST_COMPLETION
                          "\nCOMP_WORDS=(ct lis)\nCOMP_CWORD=1\n_ct\necho \"${COMPREPLY[*]}\"\n"
-                         "COMP_WORDS=(ct kill --si)\nCOMP_CWORD=2\n_ct\necho \"${COMPREPLY[*]}\"\n";
+                         "COMP_LINE=\"ct kill --si\"\nCOMP_POINT=${#COMP_LINE}\n_ct\n"
+                         "echo \"${COMPREPLY[*]}\"\n"
+                         "COMP_LINE=\"ct -c linux:\"\nCOMP_POINT=${#COMP_LINE}\n_ct\n"
+                         "echo \"${COMPREPLY[*]}\"\n";
     std::string dir = std::filesystem::path(ct_binary()).parent_path();
     std::string cmd =
         "PATH=" + dir + ":/usr/bin:/bin CT_CONNECT=nosuch:/// bash -c '" + script + "' 2>&1";
@@ -153,7 +158,7 @@ TEST(CtSurface, CompletionCandidates) {
         while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
         EXPECT_EQ(pclose(p), 0) << out;
     }
-    EXPECT_EQ(out, "list\n--signal\n");
+    EXPECT_EQ(out, "list\n--signal\n///\n");
 }
 
 TEST(CtSurface, ZshCompletion) {
