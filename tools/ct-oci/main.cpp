@@ -61,16 +61,12 @@ int main(int argc, char **argv) {
         {"restore", cmd_restore}, {"features", cmd_features},
         {"spec", cmd_spec},       {"version", cmd_version}};
     CommandLine cl;
-    Log log;
+    // Made from the global options; a usage error too is logged where the engine reads errors
+    // (parse_command_line fills `cl` as it goes: what it read before the error).
+    auto log_of = [&] { return Log(cl.global.log, cl.global.log_format, cl.global.debug); };
     try {
-        try {
-            parse_command_line(argc, argv, cl);
-        } catch (...) {
-            // A usage error goes where the engine reads errors too (the options read so far).
-            log = Log(cl.global.log, cl.global.log_format, cl.global.debug);
-            throw;
-        }
-        log = Log(cl.global.log, cl.global.log_format, cl.global.debug);
+        parse_command_line(argc, argv, cl);
+        Log log = log_of();
         // A log that cannot be written is refused (as runc does), not silently dropped: the
         // engine would find nothing there when something fails.
         if (std::string why = log.check(); !why.empty()) {
@@ -86,9 +82,9 @@ int main(int argc, char **argv) {
         Context c(cl, log);
         return kRun.at(cl.command)(c);
     } catch (const ct::Error &e) {
-        log.error(e.what());
+        log_of().error(e.what());
     } catch (const std::exception &e) {
-        log.error(std::string("internal error: ") + e.what());
+        log_of().error(std::string("internal error: ") + e.what());
     }
     return 1;
 }

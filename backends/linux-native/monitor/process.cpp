@@ -11,20 +11,12 @@
 
 namespace ct::linux_native {
 
-Fd open_pidfd(pid_t pid, unsigned long long start_time) {
-    if (pid <= 0) return Fd();
-    Fd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-    // Checked after opening: if the start time still matches now, the pidfd is the right
-    // process and stays so even if the pid is recycled later.
-    if (fd && !process_alive(pid, start_time)) fd.reset();
-    return fd;
-}
-
-Fd open_pidfd_to_reap(pid_t pid, unsigned long long start_time) {
+Fd open_pidfd(pid_t pid, unsigned long long start_time, bool exited_too) {
     if (pid <= 0 || start_time == 0) return Fd();
     Fd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-    // A zombie keeps its pid (and start time) until reaped, so the check holds for it too.
-    if (fd && process_start_time(pid, true) != start_time) fd.reset();
+    // Checked after opening: if the start time still matches now, the pidfd is the right
+    // process and stays so even if the pid is recycled later (a zombie keeps both).
+    if (fd && process_start_time(pid, exited_too) != start_time) fd.reset();
     return fd;
 }
 

@@ -7,10 +7,9 @@
 
 namespace ct::linux_native {
 
-// A pidfd for `pid` if it is alive and started at `start_time`, else an empty Fd.
-Fd open_pidfd(pid_t pid, unsigned long long start_time);
-// The same, also while it has exited and is not reaped yet (a zombie), to reap it.
-Fd open_pidfd_to_reap(pid_t pid, unsigned long long start_time);
+// A pidfd for `pid` if it is alive and started at `start_time`, else an empty Fd. With
+// `exited_too`, also while it has exited and is not reaped yet (a zombie: to reap it).
+Fd open_pidfd(pid_t pid, unsigned long long start_time, bool exited_too = false);
 
 // Waits up to timeout_ms (< 0: forever) for the process behind `pidfd` to exit.
 // Returns false on timeout.

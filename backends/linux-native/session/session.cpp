@@ -437,7 +437,8 @@ std::optional<int> LinuxSession::wait_init(const std::string &name, const Contai
             ours = true;
         }
     }
-    if (!ours) pidfd = open_pidfd(static_cast<pid_t>(st.pid), st.pid_start);
+    // A zombie too: another session of this process may have spawned it (below).
+    if (!ours) pidfd = open_pidfd(static_cast<pid_t>(st.pid), st.pid_start, true);
     if (pidfd && !wait_init_exit(name, pidfd.get(), timeout_ms))
         throw Error(Errc::timeout, "container " + q(name) + " is still running after " +
                                        std::to_string(timeout_ms) + " ms");
@@ -450,9 +451,8 @@ std::optional<int> LinuxSession::wait_init(const std::string &name, const Contai
     }
     // Not this session's child, but perhaps this process's: another session of it (the C API's
     // second handle, libct_container_open) started it, and only a wait here can reap it.
-    if (Fd child = open_pidfd_to_reap(static_cast<pid_t>(st.pid), st.pid_start)) {
-        if (int ws = reap(child.get()); ws >= 0) return ws;
-    }
+    if (pidfd)
+        if (int ws = reap(pidfd.get()); ws >= 0) return ws;
     // Else its monitor (if any) records the status once it has reaped init.
     if (st.monitor_pid) {
         Fd mon = open_pidfd(static_cast<pid_t>(st.monitor_pid), st.monitor_start);
