@@ -8,7 +8,7 @@ set -eu
 pkgs="build-essential cmake pkgconf git
 libboost-dev libboost-program-options-dev libyaml-cpp-dev nlohmann-json3-dev
 libnl-3-dev libnl-route-3-dev libgtest-dev libgmock-dev libcap-dev libseccomp-dev
-busybox-static iproute2 procps python3 go-md2man man-db
+busybox-static iproute2 procps python3 go-md2man man-db zsh
 openssh-client openssh-server crun uidmap
 python3-dev pybind11-dev python3-pytest
 clang libclang-rt-14-dev llvm clang-format
